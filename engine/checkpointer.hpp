@@ -1,0 +1,90 @@
+#pragma once
+// The storage interface the engine runs against. The engine knows nothing of SQLite: stores
+// (store/: in-memory, SQLite; later PostgreSQL) implement this.
+
+#include "engine/checkpoint.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace weft {
+
+/// When checkpoints become durable.
+enum class Durability {
+  sync,   ///< put_checkpoint returns after the step is committed; step N+1 starts after that
+  async,  ///< put_checkpoint may return before the commit; commits stay in order; flush() waits
+  exit,   ///< the engine writes only when the run ends (done, interrupt or error)
+};
+
+enum class ThreadStatus { running, interrupted, done, failed };
+std::string_view to_string(ThreadStatus status) noexcept;
+
+struct ThreadInfo {
+  std::string thread_id;
+  ThreadStatus status = ThreadStatus::running;
+  std::string graph;  ///< name of the graph that last ran on the thread
+  std::int64_t created_at_ms = 0;
+  std::int64_t updated_at_ms = 0;
+  std::string latest_checkpoint_id;
+  boost::json::object metadata;  ///< e.g. the error message of a failed run
+};
+
+struct ListOptions {
+  std::optional<std::size_t> limit;  ///< default: all
+  std::string before_id;             ///< only checkpoints with id < before_id; "" = no bound
+  bool with_values = true;           ///< fold channel values for every listed checkpoint
+};
+
+/// Proof that this process may advance a thread. Releasing it (destruction) lets others run it.
+class ThreadLease {
+ public:
+  virtual ~ThreadLease() = default;
+};
+
+/// Thread safety: implementations are safe to call from several threads; the engine calls one
+/// thread's operations in order from the run's executor.
+/// Errors: implementations throw weft::Error with a store error code naming what failed.
+class Checkpointer {
+ public:
+  virtual ~Checkpointer() = default;
+
+  /// Saves one task's writes against the checkpoint its step started from. Durable before
+  /// returning unless `durability` is async or exit.
+  virtual void put_writes(const TaskWrites& writes, Durability durability) = 0;
+
+  /// Saves a checkpoint. `values` is the full state after applying `record.deltas` (a store may
+  /// snapshot it); the record's deltas are what changed since `record.parent_id`.
+  virtual void put_checkpoint(const CheckpointRecord& record, const boost::json::object& values,
+                              Durability durability) = 0;
+
+  /// The checkpoint `checkpoint_id` of (thread, ns), or the latest when empty; nullopt if none.
+  virtual std::optional<CheckpointTuple> get(const std::string& thread_id, const std::string& ns,
+                                             const std::string& checkpoint_id = {}) = 0;
+
+  /// Checkpoints of (thread, ns), newest first.
+  virtual std::vector<CheckpointTuple> list(const std::string& thread_id, const std::string& ns,
+                                            const ListOptions& options = {}) = 0;
+
+  /// Records the thread's status and the graph running it (creates the thread on first call).
+  virtual void set_thread_status(const std::string& thread_id, ThreadStatus status,
+                                 const std::string& graph, const boost::json::object& metadata) = 0;
+  virtual std::optional<ThreadInfo> thread(const std::string& thread_id) = 0;
+  virtual std::vector<ThreadInfo> threads() = 0;
+  /// Removes a thread, its checkpoints, writes and effect journal entries.
+  virtual void delete_thread(const std::string& thread_id) = 0;
+
+  /// Takes the right to advance `thread_id`; throws weft::Error (store::error::thread_busy) with
+  /// "thread 'x' is being run by pid N since ..." when another live owner holds it. The default
+  /// (single-process stores) grants it always.
+  virtual std::unique_ptr<ThreadLease> acquire_lease(const std::string& thread_id);
+
+  /// Waits until everything put so far is durable (a no-op for sync stores).
+  virtual void flush() {}
+};
+
+}  // namespace weft
