@@ -1,0 +1,63 @@
+#pragma once
+// Where a `weft` command runs: which database, which model, which Crisp, how durable, how it
+// prints. Resolved from the command line first, then the environment, then the offline defaults
+// (./weft.db, the in-process Crisp sandbox, the offline model). Secrets are never part of
+// Settings' JSON form (to_json), which is what a run records in its thread metadata so that
+// `weft resume` reconnects to the same services.
+
+#include "cli/args.hpp"
+#include "cli/command.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <string>
+
+namespace weft::cli {
+
+/// How a run reaches Crisp.
+struct CrispSetting {
+  enum class Kind { sandbox, remote } kind = Kind::sandbox;
+  std::string url;  ///< remote: the API base URL (CRISP_API_URL or https://api.crisp.chat/v1/)
+};
+
+/// How a run reaches a model.
+struct ModelSetting {
+  enum class Kind { offline, scripted, openai } kind = Kind::offline;
+  std::string argument;  ///< scripted: the script file; openai: the model name
+  std::string spec() const;  ///< "offline", "scripted:FILE", "openai:NAME"
+};
+
+struct Settings {
+  std::string db_path = "weft.db";  ///< --db, WEFT_DB, default ./weft.db
+  ModelSetting model;                ///< --model, else openai:$WEFT_MODEL when OPENAI_API_KEY or OPENAI_BASE_URL is set
+  CrispSetting crisp;                ///< --crisp, else remote when CRISP_API_IDENTIFIER/KEY/WEBSITE_ID are all set
+  std::string durability = "sync";   ///< --durability sync|async|exit
+  std::string stream = "updates";    ///< --stream values|updates|debug
+  bool json = false;                 ///< --json
+  std::uint64_t sandbox_seed = 1;    ///< --seed for the in-process sandbox (first run of a database)
+
+  /// The sandbox's state file for this database: "<db>.sandbox.json". Runs and resumes on the
+  /// same database share it, so a resumed run sees the writes of the first one.
+  std::string sandbox_state_path() const;
+
+  /// What is recorded in thread metadata (no secrets: URLs, model names, file names only).
+  boost::json::object to_json() const;
+};
+
+/// Parses "offline", "scripted:FILE", "openai:NAME" (or "openai" = $WEFT_MODEL or gpt-4o-mini).
+/// Throws UsageError naming the accepted forms.
+ModelSetting parse_model_setting(const std::string& text, const EnvLookup& env);
+
+/// Parses "sandbox" or an http(s) URL. Throws UsageError.
+CrispSetting parse_crisp_setting(const std::string& text);
+
+/// Settings from the options a command declares (absent options keep the env/defaults).
+/// `recorded`, when given, is a previous run's to_json() and supplies what the command line does
+/// not (so `weft resume` reuses the run's model and Crisp). Throws UsageError for bad values.
+Settings resolve_settings(const ParsedArgs& args, const EnvLookup& env, const boost::json::object* recorded = nullptr);
+
+/// Reads a --input/--resume argument: inline JSON, or "@path" for a file. Throws UsageError with
+/// the parse error position, or when the file cannot be read.
+boost::json::value read_json_argument(const std::string& option, const std::string& text);
+
+}  // namespace weft::cli
