@@ -1,0 +1,7 @@
+# The tool layer: JSON Schema validation, tools, the registry, and the agent nodes.
+list(APPEND WEFT_NODES_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/error.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/formats.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/schema_compile.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/schema_validate.cpp
+)
