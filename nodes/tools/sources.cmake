@@ -5,3 +5,7 @@ list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/schema_compile.cpp
   ${CMAKE_CURRENT_LIST_DIR}/schema_validate.cpp
 )
+list(APPEND WEFT_NODES_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/tool.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/tool_registry.cpp
+)
