@@ -1,0 +1,73 @@
+#pragma once
+// weft::http::Client: an HTTP/1.1 client for Asio coroutines (Beast inside, never in this header).
+//
+// - http:// and https:// (OpenSSL; certificate and host-name verification on by default, system CA
+//   paths, SNI);
+// - keep-alive connection pool per host (scheme, host, port);
+// - connect and read timeouts; cancellation through the awaiting coroutine's cancellation slot;
+// - retries with exponential backoff and jitter on 429, 420, 423, 5xx and connection errors,
+//   honouring Retry-After (seconds or HTTP-date), RateLimit-Reset (delta seconds) and the structured
+//   RateLimit field (rate_limit_headers.hpp), bounded by RetryPolicy;
+// - per-host token bucket and concurrency cap (HostLimits) that also learn from RateLimit-Remaining;
+// - every wait and give-up reported to ClientOptions::observer (rate_limit_event.hpp);
+// - secrets (Authorization, API keys, secret query parameters) never appear in errors or events.
+
+#include "nodes/http/error.hpp"
+#include "nodes/http/message.hpp"
+#include "nodes/http/options.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace weft::http {
+
+/// Counters of one client (all hosts), for tests and benches.
+struct ClientStats {
+  std::uint64_t attempts = 0;             ///< requests written to a connection (retries included)
+  std::uint64_t connections_opened = 0;   ///< TCP connections established
+  std::uint64_t connections_reused = 0;   ///< attempts sent over a pooled keep-alive connection
+  std::uint64_t retries = 0;              ///< attempts after the first
+  std::uint64_t local_waits = 0;          ///< waits imposed by the token bucket or a server window
+};
+
+/// A handle to a client; copies share the same pool, limits and counters.
+/// Thread safety: request() may be called concurrently from any thread, also when the executor's
+/// io_context runs on several threads.
+class Client {
+ public:
+  /// I/O objects (sockets, timers) are created on `executor`. Throws weft::Error(http::error::
+  /// tls_failed) if the TLS context cannot be set up (bad extra_ca_pem).
+  explicit Client(boost::asio::any_io_executor executor, ClientOptions options = {});
+  ~Client();
+  Client(const Client&);
+  Client& operator=(const Client&);
+
+  /// Sends `request`, retrying per the policy, and returns the final response. Any status not
+  /// retried (2xx, 3xx, 4xx other than 420/423/429) is returned, not thrown.
+  /// Errors: RequestError with http::error: invalid_url, connect_failed, timeout,
+  /// connection_dropped, tls_failed, bad_response (after the retries for those that retry),
+  /// rate_limited / server_error when retries are exhausted (the message says host, last status,
+  /// attempts), cancelled.
+  /// Completes on the awaiting coroutine's executor. Cancellable (terminal cancellation via the
+  /// awaiting coroutine's cancellation slot): the connection in use is closed, never pooled.
+  boost::asio::awaitable<Response> request(Request request);
+
+  /// Replaces the limits of `host` ("host" or "host:port"); applies to requests not yet started.
+  void set_host_limits(const std::string& host, HostLimits limits);
+
+  /// Closes every idle pooled connection.
+  void close_idle();
+
+  ClientStats stats() const;
+
+  struct Impl;  // detail/client_impl.hpp
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace weft::http
