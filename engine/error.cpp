@@ -9,6 +9,19 @@ class Category final : public std::error_category {
   std::string message(int value) const override {
     switch (static_cast<error>(value)) {
       case error::invalid_graph: return "invalid graph";
+      case error::invalid_update: return "invalid state update";
+      case error::concurrent_update: return "concurrent update of a last-value key";
+      case error::recursion_limit: return "recursion limit reached";
+      case error::node_failed: return "node failed";
+      case error::node_timeout: return "node timed out";
+      case error::cancelled: return "run cancelled";
+      case error::no_checkpointer: return "no checkpointer";
+      case error::invalid_resume: return "invalid resume value";
+      case error::effect_in_doubt: return "effect in doubt";
+      case error::checkpoint_not_found: return "checkpoint not found";
+      case error::missing_key: return "missing state key";
+      case error::invalid_input: return "invalid run input";
+      case error::invalid_route: return "invalid route";
     }
     return "unknown engine error";
   }

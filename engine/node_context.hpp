@@ -1,0 +1,100 @@
+#pragma once
+// NodeContext: what a running node may know and do besides reading state.
+//
+// A cheap handle (one shared_ptr) passed to every node by value, so coroutine nodes may keep it
+// across co_await. All calls must happen on the run's executor while the node's task runs.
+
+#include "engine/clock.hpp"
+#include "engine/effect_journal.hpp"
+#include "engine/run_config.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <concepts>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace weft {
+namespace detail {
+struct TaskState;
+template <class T> struct is_awaitable : std::false_type {};
+template <class T, class E> struct is_awaitable<boost::asio::awaitable<T, E>> : std::true_type {};
+template <class F>
+boost::asio::awaitable<boost::json::value> call_effect_sync(F fn) {
+  co_return boost::json::value(fn());
+}
+}  // namespace detail
+
+/// The body of an effect: run once, its result is recorded.
+using EffectFn = std::function<boost::asio::awaitable<boost::json::value>()>;
+/// Called when an effect is in doubt (begun, never finished: the process died in between). It
+/// checks the outside world and returns the effect's result if it did happen (recorded, fn not
+/// called), or nullopt if it did not (fn then runs).
+using ReconcileFn = std::function<boost::asio::awaitable<std::optional<boost::json::value>>()>;
+
+class NodeContext {
+ public:
+  explicit NodeContext(std::shared_ptr<detail::TaskState> task) noexcept : task_(std::move(task)) {}
+
+  const std::string& thread_id() const noexcept;
+  /// Deterministic: the same task of the same step from the same checkpoint has the same id.
+  const std::string& task_id() const noexcept;
+  const std::string& node() const noexcept;
+  /// "" at the root graph; "node:task_id|..." inside subgraphs.
+  const std::string& checkpoint_ns() const noexcept;
+  std::int64_t step() const noexcept;
+  /// 1 for the first attempt, +1 per retry.
+  int attempt() const noexcept;
+  const RunConfig& config() const noexcept;
+  /// Shortcut for config().configurable.
+  const boost::json::object& configurable() const noexcept;
+  Clock& clock() const noexcept;
+  /// True once the run's cancellation was requested; long sync work should check it.
+  bool stop_requested() const noexcept;
+
+  /// Sends `data` to the run's stream sink as a `custom` event (no-op without a sink).
+  void emit(boost::json::value data) const;
+
+  /// Pauses the run for human input (LangGraph semantics). The first time, this throws an
+  /// internal signal (not a std::exception: do not swallow it with catch(...)) that ends the
+  /// task; the run returns status interrupted with this value. On resume the node re-executes
+  /// from the top and this call returns the resume value. Several calls in one node are matched
+  /// by call order. Requires a checkpointer (else engine::error::no_checkpointer).
+  boost::json::value interrupt(boost::json::value value) const;
+
+  /// Runs `fn` at most once per (thread, task_id + ":" + key), journaled in the run's
+  /// EffectJournal: absent -> begin (durable), run, finish and return its result; done -> the
+  /// recorded result, fn is not called; started (in doubt after a crash) -> `reconcile` decides,
+  /// or without one weft::Error engine::error::effect_in_doubt is thrown. If fn throws, the entry
+  /// is abandoned (a retry may run it again) and the exception propagates. Without a journal fn
+  /// simply runs. `fn` returns something convertible to boost::json::value, or an awaitable of
+  /// boost::json::value. Completes on the run's executor.
+  template <class F>
+  boost::asio::awaitable<boost::json::value> effect(std::string key, F fn, ReconcileFn reconcile = {}) const {
+    if constexpr (detail::is_awaitable<std::invoke_result_t<F&>>::value) {
+      return effect_erased(std::move(key), EffectFn(std::move(fn)), std::move(reconcile));
+    } else {
+      return effect_erased(std::move(key), EffectFn([fn = std::move(fn)]() { return detail::call_effect_sync(fn); }),
+                           std::move(reconcile));
+    }
+  }
+
+  /// A durable timer: the deadline (now + delay) is journaled under `key` on first call, so a
+  /// resumed node waits only for what is left. Uses clock().
+  boost::asio::awaitable<void> sleep_durably(std::string key, Clock::duration delay) const;
+
+  /// Same as effect() with an already type-erased body.
+  boost::asio::awaitable<boost::json::value> effect_erased(std::string key, EffectFn fn, ReconcileFn reconcile) const;
+
+ private:
+  std::shared_ptr<detail::TaskState> task_;
+};
+
+}  // namespace weft
