@@ -1,0 +1,65 @@
+#include "nodes/crisp/register.hpp"
+
+namespace weft::crisp {
+namespace json = boost::json;
+namespace {
+
+// Removes vendor keywords and id patterns (CrispTools checks ids with better messages).
+json::value model_schema(const json::value& schema) {
+  if (schema.is_array()) {
+    json::array out;
+    for (const auto& v : schema.as_array()) out.push_back(model_schema(v));
+    return out;
+  }
+  if (!schema.is_object()) return schema;
+  const json::object& in = schema.as_object();
+  const bool is_id = in.contains("x-crisp-id");
+  json::object out;
+  for (const auto& [key, value] : in) {
+    if (key.starts_with("x-")) continue;
+    if (is_id && key == "pattern") continue;
+    if (key == "properties" && value.is_object()) {
+      json::object props;
+      for (const auto& [name, sub] : value.as_object()) props[name] = model_schema(sub);
+      out[key] = std::move(props);
+    } else if (key == "items" || key == "additionalProperties") {
+      out[key] = model_schema(value);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+boost::asio::awaitable<json::value> run_tool(std::shared_ptr<CrispTools> tools, std::string name,
+                                             json::object args, ToolContext ctx) {
+  EffectScope scope;
+  scope.journal = ctx.journal;
+  scope.thread_id = ctx.thread_id;
+  scope.key = ctx.effect_key;
+  json::value arguments = std::move(args);
+  json::value result = co_await tools->call(std::move(name), std::move(arguments), std::move(scope));
+  co_return result;
+}
+
+}  // namespace
+
+std::vector<Tool> make_tools(std::shared_ptr<CrispTools> tools) {
+  std::vector<Tool> out;
+  for (const auto& entry : tools->catalog().entries()) {
+    const std::string name = entry.name;
+    ToolFunction fn = [tools, name](json::object args, ToolContext ctx) {
+      return run_tool(tools, name, std::move(args), std::move(ctx));
+    };
+    json::value parameters = model_schema(json::value(entry.parameters));
+    out.emplace_back(entry.name, entry.description, std::move(parameters), std::move(fn),
+                     entry.side_effecting ? ToolEffects::self_journaled : ToolEffects::none);
+  }
+  return out;
+}
+
+void register_tools(ToolRegistry& registry, std::shared_ptr<CrispTools> tools) {
+  for (auto& tool : make_tools(std::move(tools))) registry.add(std::move(tool));
+}
+
+}  // namespace weft::crisp

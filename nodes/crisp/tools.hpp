@@ -1,0 +1,68 @@
+#pragma once
+// CrispTools: the catalog's tools bound to one CrispClient, i.e. to ONE configured website.
+//
+// A call (1) checks the arguments against the entry before any request (identifier maze: no
+// website_id argument, ids of their kind, enums, types, required fields; see detail/arguments),
+// (2) picks the helpdesk route family for article tools (setting or probe, cached), (3) runs the
+// request(s), and (4) for side-effecting tools given an EffectScope, goes through the effect
+// journal so the write happens once per effect key even across crashes (README: "Effects").
+
+#include "engine/effect_journal.hpp"
+#include "nodes/crisp/catalog.hpp"
+#include "nodes/crisp/client.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace weft::crisp {
+
+/// Where a side-effecting call is journaled. With no journal (or an empty key) the call runs
+/// directly: no exactly-once guarantee, and create_a_crisp_message lets Crisp pick the fingerprint.
+struct EffectScope {
+  EffectJournal* journal = nullptr;  ///< not owned; outlives the call. Default: none
+  std::string thread_id;             ///< the run's thread. Default: ""
+  std::string key;                   ///< deterministic per task and tool call, stable across resumes
+};
+
+/// Thread safety: call() may run concurrently from many coroutines; the helpdesk family cache is
+/// guarded by a mutex. Awaitables complete on the awaiting coroutine's executor.
+class CrispTools {
+ public:
+  /// Binds `catalog`'s tools to `client` (and so to client->website_id()). The catalog must
+  /// outlive this object (Catalog::builtin() does).
+  explicit CrispTools(std::shared_ptr<CrispClient> client, const Catalog& catalog = Catalog::builtin());
+
+  const Catalog& catalog() const noexcept { return catalog_; }
+  const CrispClient& client() const noexcept { return *client_; }
+
+  /// Checks `args` for `tool` without sending anything. Throws weft::Error with
+  /// crisp::error::invalid_argument (message: what is wrong, where, where to get a valid id).
+  void check(std::string_view tool, const boost::json::value& args) const;
+
+  /// Runs `tool` with `args`. Returns the tool's result (Crisp's data, or the entry's result
+  /// template). Errors: invalid_argument before any request; the typed Crisp errors of
+  /// CrispClient; crisp::error::in_doubt when a journal_only write is in doubt and its entry says
+  /// in_doubt: fail. Messages for not_found name the ids used and where valid ones come from.
+  boost::asio::awaitable<boost::json::value> call(std::string tool, boost::json::value args,
+                                                  EffectScope scope = {});
+
+  /// The helpdesk route family for this website: the configured one, or (automatic) the cached
+  /// result of probing the tree list then the legacy list in `locale` (reference §8.7).
+  boost::asio::awaitable<RouteFamily> helpdesk_family(std::string locale);
+  /// Forgets the probed family (the next helpdesk call probes again).
+  void forget_helpdesk_family();
+
+ private:
+  std::shared_ptr<CrispClient> client_;
+  const Catalog& catalog_;
+  mutable std::mutex mutex_;
+  std::optional<RouteFamily> family_;
+};
+
+}  // namespace weft::crisp
