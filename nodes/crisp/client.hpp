@@ -31,6 +31,14 @@ struct CrispResponse {
   boost::json::value data;  ///< the envelope's `data` ({} when absent; null for HEAD)
 };
 
+/// Per-request options.
+struct RequestOptions {
+  /// Overrides the HTTP layer's attempt count (1 = the HTTP layer never resends). Used for writes
+  /// that are not idempotent, whose retries CrispTools drives itself (check before resending).
+  /// Default: unset (the HTTP client's RetryPolicy).
+  std::optional<int> max_attempts;
+};
+
 /// Thread safety: one CrispClient may be shared by many concurrent coroutines (the HTTP client
 /// is). Every awaitable completes on the executor of the awaiting coroutine and is cancelled by
 /// that coroutine's cancellation slot (the HTTP layer's cancellation).
@@ -55,7 +63,8 @@ class CrispClient {
   /// JSON-encoded, null or "" left out) and `body` (null: no body). Returns data and status.
   boost::asio::awaitable<CrispResponse> request(std::string method, std::string path,
                                                 boost::json::object query = {},
-                                                boost::json::value body = nullptr);
+                                                boost::json::value body = nullptr,
+                                                RequestOptions options = {});
 
   /// request() returning only the data.
   boost::asio::awaitable<boost::json::value> get(std::string path, boost::json::object query = {});

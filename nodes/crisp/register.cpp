@@ -31,12 +31,24 @@ json::value model_schema(const json::value& schema) {
   return out;
 }
 
+// Runs one sub-effect through the tool context (and so NodeContext::effect). `ctx` is held by
+// this coroutine's frame for as long as the effect runs.
+boost::asio::awaitable<json::value> run_in_context(ToolContext ctx, std::string sub_key, EffectFn fn,
+                                                   ReconcileFn reconcile) {
+  json::value result = co_await ctx.effect(std::move(sub_key), std::move(fn), std::move(reconcile));
+  co_return result;
+}
+
 boost::asio::awaitable<json::value> run_tool(std::shared_ptr<CrispTools> tools, std::string name,
                                              json::object args, ToolContext ctx) {
   EffectScope scope;
-  scope.journal = ctx.journal;
-  scope.thread_id = ctx.thread_id;
-  scope.key = ctx.effect_key;
+  if (ctx.node && !ctx.effect_key.empty()) {
+    // Same thread, same task, same call position -> same fingerprint after a crash and resume.
+    scope.fingerprint_seed = ctx.node->thread_id() + '\n' + ctx.node->task_id() + '\n' + ctx.effect_key;
+    scope.run = [ctx](std::string sub_key, EffectFn fn, ReconcileFn reconcile) {
+      return run_in_context(ctx, std::move(sub_key), std::move(fn), std::move(reconcile));
+    };
+  }
   json::value arguments = std::move(args);
   json::value result = co_await tools->call(std::move(name), std::move(arguments), std::move(scope));
   co_return result;

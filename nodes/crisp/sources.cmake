@@ -11,6 +11,7 @@ add_custom_command(
 list(APPEND WEFT_NODES_SOURCES
   ${_weft_crisp_dir}/error.cpp
   ${_weft_crisp_dir}/config.cpp
+  ${_weft_crisp_dir}/client.cpp
   ${_weft_crisp_dir}/catalog.cpp
   ${_weft_crisp_dir}/detail/path_template.cpp
   ${_weft_crisp_dir}/detail/arguments.cpp

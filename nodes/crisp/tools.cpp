@@ -6,8 +6,13 @@
 #include "nodes/crisp/error.hpp"
 #include "nodes/crisp/fingerprint.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <exception>
 
 namespace weft::crisp {
@@ -15,6 +20,10 @@ namespace json = boost::json;
 using boost::asio::awaitable;
 
 namespace {
+
+// Attempts of a non-idempotent write that CrispTools drives itself (each one a single HTTP
+// attempt, preceded by a check when the previous outcome is unknown).
+constexpr int kWriteAttempts = 5;
 
 bool sends_body(std::string_view method) { return method == "POST" || method == "PUT" || method == "PATCH"; }
 
@@ -42,14 +51,381 @@ std::string id_hints(const Catalog& catalog, const CatalogEntry& entry, const js
   return out;
 }
 
-struct RunState {
-  json::object vars;
-  json::value data;           // merged result data of the steps marked result
-  bool have_data = false;
-  bool once_done = false;     // a non-idempotent step has been performed (or found done)
+awaitable<void> sleep_for(std::chrono::milliseconds delay) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  timer.expires_after(delay);
+  co_await timer.async_wait(boost::asio::use_awaitable);
+}
+
+// How a failed single attempt of a write is to be read.
+enum class Outcome { rejected, not_sent, unknown };
+
+Outcome classify(const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const ApiError& e) {
+    const int s = e.status();
+    if (s == 420 || s == 423 || s == 429) return Outcome::not_sent;  // throttled: not processed
+    if (s >= 400 && s < 500 && s != 408) return Outcome::rejected;    // Crisp said no: nothing written
+    return Outcome::unknown;                                          // 5xx: may have been written
+  } catch (const Error& e) {
+    if (e.code() == make_error_code(error::transport)) return Outcome::unknown;
+    return Outcome::rejected;
+  } catch (...) {
+    return Outcome::rejected;
+  }
+}
+
+// ---- checks: did an earlier attempt's write happen? Each returns the write's result if so.
+
+awaitable<std::optional<json::value>> check_message(CrispClient* client, std::string session_id,
+                                                    std::int64_t fingerprint) {
+  std::optional<std::int64_t> before;
+  for (int batch = 0; batch < 25; ++batch) {
+    json::array messages = co_await client->list_messages(session_id, before);
+    std::optional<std::int64_t> oldest;
+    for (const auto& m : messages) {
+      const json::value* fp = detail::field_of(m, "fingerprint");
+      if (fp && fp->is_number() && fp->to_number<double>() == static_cast<double>(fingerprint) &&
+          ((fp->is_int64() && fp->as_int64() == fingerprint) || !fp->is_int64())) {
+        json::object done;
+        done["fingerprint"] = fingerprint;
+        co_return json::value(std::move(done));
+      }
+      const json::value* ts = detail::field_of(m, "timestamp");
+      if (ts && ts->is_int64() && (!oldest || ts->as_int64() < *oldest)) oldest = ts->as_int64();
+    }
+    if (messages.size() < 40 || !oldest) break;
+    before = oldest;
+  }
+  co_return std::nullopt;
+}
+
+// Catalog checks "exists" and "list_match"; the result is {captured vars} (empty for exists).
+awaitable<std::optional<json::value>> check_catalog(CrispClient* client, std::string tool, json::value check,
+                                                    json::object vars) {
+  const json::object& c = check.as_object();
+  const std::string kind(c.at("kind").as_string());
+  if (kind == "exists") {
+    const std::string path = expand(tool, std::string(c.at("path").as_string()), vars);
+    const bool found = co_await client->exists(path);
+    if (!found) co_return std::nullopt;
+    co_return json::value(json::object());
+  }
+  if (kind != "list_match") throw Error(error::invalid_catalog, "tool " + tool + ": unknown check kind " + kind);
+  const std::int64_t max_pages = c.contains("max_pages") && c.at("max_pages").is_int64() ? c.at("max_pages").as_int64() : 10;
+  json::object query;
+  if (const auto* q = c.if_contains("query"))
+    if (auto rendered = detail::render(*q, vars); rendered && rendered->is_object()) query = rendered->as_object();
+  json::object match;
+  if (const auto* m = c.if_contains("match"))
+    if (auto rendered = detail::render(*m, vars); rendered && rendered->is_object()) match = rendered->as_object();
+  if (match.empty()) co_return std::nullopt;
+  for (std::int64_t page = 1; page <= max_pages; ++page) {
+    json::object page_vars = vars;
+    page_vars["page_number"] = page;
+    const std::string path = expand(tool, std::string(c.at("path").as_string()), page_vars);
+    json::value data = co_await client->get(path, query);
+    if (!data.is_array() || data.as_array().empty()) break;
+    for (const auto& item : data.as_array()) {
+      const bool all = std::all_of(match.begin(), match.end(), [&](const json::key_value_pair& kv) {
+        const json::value* got = detail::field_of(item, kv.key());
+        return got && *got == kv.value();
+      });
+      if (!all) continue;
+      json::object captured;
+      if (const auto* cap = c.if_contains("capture"); cap && cap->is_object())
+        for (const auto& [var, field] : cap->as_object())
+          if (const json::value* v = detail::field_of(item, field.as_string())) captured[var] = *v;
+      co_return json::value(std::move(captured));
+    }
+  }
+  co_return std::nullopt;
+}
+
+using CheckFn = std::function<awaitable<std::optional<json::value>>()>;
+
+// One request that must not be repeated blindly: single HTTP attempts; throttling is waited out;
+// after an attempt of unknown outcome, `check` (if any) looks before resending; without a check,
+// `resend_unknown` says whether resending is acceptable.
+awaitable<json::value> write_once(CrispClient* client, std::string method, std::string path, json::object query,
+                                  json::value body, CheckFn check, bool resend_unknown) {
+  std::exception_ptr last;
+  for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+    if (attempt > 0) {
+      co_await sleep_for(std::chrono::milliseconds(250) * (1 << std::min(attempt - 1, 5)));
+      if (classify(last) == Outcome::unknown) {
+        if (check) {
+          std::optional<json::value> found = co_await check();
+          if (found) co_return *found;
+        } else if (!resend_unknown) {
+          std::rethrow_exception(last);
+        }
+      }
+    }
+    RequestOptions options;
+    options.max_attempts = 1;
+    try {
+      CrispResponse response = co_await client->request(method, path, query, body, options);
+      co_return std::move(response.data);
+    } catch (...) {
+      last = std::current_exception();
+    }
+    if (classify(last) == Outcome::rejected) std::rethrow_exception(last);
+  }
+  if (check && classify(last) == Outcome::unknown) {
+    std::optional<json::value> found = co_await check();
+    if (found) co_return *found;
+  }
+  std::rethrow_exception(last);
+}
+
+awaitable<json::value> plain_request(CrispClient* client, std::string method, std::string path, json::object query,
+                                     json::value body) {
+  CrispResponse response = co_await client->request(std::move(method), std::move(path), std::move(query), std::move(body));
+  co_return std::move(response.data);
+}
+
+awaitable<json::value> run_effect(const EffectScope* scope, std::string sub_key, EffectFn fn, ReconcileFn reconcile) {
+  if (!scope->run) {
+    json::value direct = co_await fn();
+    co_return direct;
+  }
+  json::value result = co_await scope->run(std::move(sub_key), std::move(fn), std::move(reconcile));
+  co_return result;
+}
+
+ReconcileFn reconcile_for(const CheckFn& check, EffectKind kind, bool rerun, const std::string& tool) {
+  if (check) return [check]() { return check(); };
+  if (kind == EffectKind::journal_only && !rerun)
+    return [tool]() -> awaitable<std::optional<json::value>> {
+      throw Error(error::in_doubt, "tool " + tool +
+                                       ": an earlier attempt may or may not have reached Crisp and there is no way "
+                                       "to check; look in Crisp, then resume with a decision");
+      co_return std::nullopt;
+    };
+  // Idempotent (or rerun accepted): run it again.
+  return []() -> awaitable<std::optional<json::value>> { co_return std::nullopt; };
+}
+
+struct Call {
+  CrispClient* client = nullptr;
+  const Catalog* catalog = nullptr;
+  const CatalogEntry* entry = nullptr;
+  detail::PreparedArguments args;
+  EffectScope scope;
 };
 
+awaitable<json::value> run_single(std::shared_ptr<Call> call) {
+  const CatalogEntry* e = call->entry;
+  const std::string path = expand(e->name, e->path, call->args.vars);
+  json::value body = nullptr;
+  if (call->args.has_body) body = call->args.body;
+  else if (sends_body(e->method)) body = json::object();
+  if (!e->side_effecting) {
+    json::value data = co_await plain_request(call->client, e->method, path, call->args.query, body);
+    co_return data;
+  }
+  CheckFn check;
+  if (e->effect == EffectKind::check) {
+    const std::string kind(e->check.as_object().at("kind").as_string());
+    if (kind == "message_fingerprint") {
+      const json::value* fp = call->args.body.if_contains("fingerprint");
+      if (fp && fp->is_int64()) {
+        CrispClient* client = call->client;
+        const std::string session(call->args.vars.at("session_id").as_string());
+        const std::int64_t fingerprint = fp->as_int64();
+        check = [client, session, fingerprint]() { return check_message(client, session, fingerprint); };
+      }
+    } else {
+      CrispClient* client = call->client;
+      const std::string tool = e->name;
+      const json::value spec = e->check;
+      const json::object vars = call->args.vars;
+      check = [client, tool, spec, vars]() { return check_catalog(client, tool, spec, vars); };
+    }
+  }
+  EffectFn fn;
+  CrispClient* client = call->client;
+  const std::string method = e->method;
+  const json::object query = call->args.query;
+  if (e->effect == EffectKind::idempotent) {
+    fn = [client, method, path, query, body]() { return plain_request(client, method, path, query, body); };
+  } else {
+    const bool rerun = e->effect != EffectKind::journal_only || e->in_doubt_rerun;
+    fn = [client, method, path, query, body, check, rerun]() {
+      return write_once(client, method, path, query, body, check, rerun);
+    };
+  }
+  ReconcileFn reconcile = reconcile_for(check, e->effect, e->in_doubt_rerun, e->name);
+  json::value result = co_await run_effect(&call->scope, "request", std::move(fn), std::move(reconcile));
+  co_return result;
+}
+
+// A write step's journaled result: {"vars": captured variables, "data": response data}.
+awaitable<json::value> step_write(CrispClient* client, RouteStep step, std::string path, json::object query,
+                                  json::value body, CheckFn check) {
+  json::value data;
+  if (step.once) {
+    data = co_await write_once(client, step.method, path, query, body, check, false);
+  } else {
+    data = co_await plain_request(client, step.method, path, query, body);
+  }
+  json::object vars;
+  for (const auto& [var, field] : step.capture)
+    if (const json::value* v = detail::field_of(data, field)) vars[var] = *v;
+  json::object out;
+  out["vars"] = std::move(vars);
+  out["data"] = std::move(data);
+  co_return json::value(std::move(out));
+}
+
+awaitable<json::value> run_steps(std::shared_ptr<Call> call, RouteFamily family) {
+  const CatalogEntry* e = call->entry;
+  json::object vars = call->args.vars;
+  vars["route_family"] = std::string(to_string(family));
+  json::value result_data;
+  bool have_data = false;
+  const std::vector<RouteStep>& steps = e->routes.at(family);
+  for (std::size_t index = 0; index < steps.size(); ++index) {
+    const RouteStep& step = steps[index];
+    if (!step.when.empty() &&
+        std::none_of(step.when.begin(), step.when.end(), [&](const std::string& n) { return detail::has_var(vars, n); }))
+      continue;
+    if (std::any_of(step.unless.begin(), step.unless.end(), [&](const std::string& n) { return detail::has_var(vars, n); }))
+      continue;
+    for (const auto& name : step.requires_)
+      if (!detail::has_var(vars, name))
+        throw Error(error::invalid_argument,
+                    "tool " + e->name + ": this website's knowledge base uses the " + std::string(to_string(family)) +
+                        " routes, which need " + name +
+                        (family == RouteFamily::legacy ? " (an article_id from list_all_crisp_helpdesk_articles); a tree_path does not apply"
+                                                       : "") +
+                        "; nothing was sent");
+    for (const auto& [var, spec] : step.derive) {
+      const json::object& fn = spec.as_object();
+      if (fn.at("fn").as_string() != "slug_path") throw Error(error::invalid_catalog, "unknown derive fn");
+      const json::array& names = fn.at("args").as_array();
+      const auto text = [&](std::size_t i) {
+        return detail::has_var(vars, names.at(i).as_string()) && vars.at(names.at(i).as_string()).is_string()
+                   ? std::string(vars.at(names.at(i).as_string()).as_string())
+                   : std::string();
+      };
+      vars[var] = detail::slug_path(text(0), text(1));
+    }
+    if (step.method.empty()) continue;
+    const std::string path = expand(e->name, step.path, vars);
+    json::object query;
+    if (!step.query.is_null())
+      if (auto q = detail::render(step.query, vars); q && q->is_object()) query = q->as_object();
+    json::value body = nullptr;
+    if (!step.body.is_null()) {
+      auto b = detail::render(step.body, vars);
+      body = b ? *b : json::value(json::object());
+    } else if (sends_body(step.method)) {
+      body = json::object();
+    }
+
+    json::value data;
+    json::object captured;
+    std::exception_ptr failure;
+    try {
+      if (step.method == "GET" || !e->side_effecting) {
+        data = co_await plain_request(call->client, step.method, path, query, body);
+        for (const auto& [var, field] : step.capture)
+          if (const json::value* v = detail::field_of(data, field)) captured[var] = *v;
+      } else {
+        CheckFn check;
+        if (step.check.is_object()) {
+          CrispClient* client = call->client;
+          const std::string tool = e->name;
+          const json::value spec = step.check;
+          const json::object check_vars = vars;
+          check = [client, tool, spec, check_vars]() -> awaitable<std::optional<json::value>> {
+            std::optional<json::value> found = co_await check_catalog(client, tool, spec, check_vars);
+            if (!found) co_return std::nullopt;
+            json::object out;
+            out["vars"] = *found;
+            out["data"] = json::object();
+            co_return json::value(std::move(out));
+          };
+        }
+        CrispClient* client = call->client;
+        EffectFn fn = [client, step, path, query, body, check]() { return step_write(client, step, path, query, body, check); };
+        ReconcileFn reconcile = reconcile_for(check, step.once ? EffectKind::check : EffectKind::idempotent, true, e->name);
+        json::value written = co_await run_effect(&call->scope, "step" + std::to_string(index), std::move(fn), std::move(reconcile));
+        data = written.as_object().at("data");
+        captured = written.as_object().at("vars").as_object();
+      }
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    if (failure) {
+      if (step.optional) continue;
+      std::rethrow_exception(failure);
+    }
+    for (const auto& [var, value] : captured) vars[var] = value;
+    if (step.result) {
+      if (step.transform == "flatten_tree") data = detail::flatten_tree(data);
+      if (have_data && result_data.is_object() && data.is_object()) {
+        for (const auto& [k, v] : data.as_object()) result_data.as_object()[k] = v;
+      } else {
+        result_data = std::move(data);
+      }
+      have_data = true;
+    }
+  }
+  if (!e->result.is_null()) {
+    auto rendered = detail::render(e->result, vars);
+    co_return rendered ? *rendered : json::value(json::object());
+  }
+  if (have_data) co_return result_data;
+  co_return json::value(json::object());
+}
+
+// ---- journal_scope: NodeContext::effect's protocol over a bare EffectJournal.
+
+awaitable<json::value> journal_run(EffectJournal* journal, std::string thread_id, std::string key, EffectFn fn,
+                                   ReconcileFn reconcile) {
+  const EffectEntry previous = journal->find(thread_id, key);
+  if (previous.state == EffectState::done) co_return previous.result;
+  if (previous.state == EffectState::started) {
+    if (!reconcile)
+      throw Error(error::in_doubt, "effect " + key + " is in doubt (begun, never finished) and has no reconciliation");
+    std::optional<json::value> found = co_await reconcile();
+    if (found) {
+      journal->finish(thread_id, key, *found);
+      co_return *found;
+    }
+  } else {
+    journal->begin(thread_id, key);
+  }
+  json::value result;
+  std::exception_ptr failure;
+  try {
+    result = co_await fn();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    journal->abandon(thread_id, key);
+    std::rethrow_exception(failure);
+  }
+  journal->finish(thread_id, key, result);
+  co_return result;
+}
+
 }  // namespace
+
+EffectScope journal_scope(EffectJournal& journal, std::string thread_id, std::string key) {
+  EffectScope scope;
+  EffectJournal* j = &journal;
+  scope.fingerprint_seed = thread_id + '\n' + key;
+  scope.run = [j, thread_id, key](std::string sub_key, EffectFn fn, ReconcileFn reconcile) {
+    return journal_run(j, thread_id, key + "/" + sub_key, std::move(fn), std::move(reconcile));
+  };
+  return scope;
+}
 
 CrispTools::CrispTools(std::shared_ptr<CrispClient> client, const Catalog& catalog)
     : client_(std::move(client)), catalog_(catalog) {}
@@ -73,21 +449,30 @@ awaitable<RouteFamily> CrispTools::helpdesk_family(std::string locale) {
     std::lock_guard lock(mutex_);
     if (family_) co_return *family_;
   }
-  // Reference §8.7: tree list first; on a 4xx the legacy list; a 402 (no knowledge base in the
-  // plan) or an auth error is reported, not taken as an answer.
+  // Reference §8.7: the tree list first; on a 4xx the legacy list. A 402 (no knowledge base in the
+  // plan), an auth or subscription error, or a 5xx is reported, not taken as an answer.
   const std::string tree = client_->website_path("helpdesk/tree/list/" + detail::encode_segment(locale) + "/articles/1");
   const std::string legacy = client_->website_path("helpdesk/locale/" + detail::encode_segment(locale) + "/articles/1");
-  RouteFamily found = RouteFamily::tree;
   bool tree_ok = false;
+  std::exception_ptr failure;
   try {
     json::value ignored = co_await client_->get(tree);
     tree_ok = true;
-  } catch (const ApiError& e) {
-    const auto code = static_cast<error>(e.code().value());
-    if (code == error::subscription_upgrade_required || code == error::unauthorized ||
-        code == error::not_subscribed || e.status() >= 500 || e.status() < 400)
-      throw;
+  } catch (...) {
+    failure = std::current_exception();
   }
+  if (failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const ApiError& e) {
+      const auto code = e.code();
+      if (code == make_error_code(error::subscription_upgrade_required) || code == make_error_code(error::unauthorized) ||
+          code == make_error_code(error::not_subscribed) || code == make_error_code(error::not_allowed) ||
+          e.status() >= 500 || e.status() < 400)
+        throw;
+    }
+  }
+  RouteFamily found = RouteFamily::tree;
   if (!tree_ok) {
     json::value ignored = co_await client_->get(legacy);
     found = RouteFamily::legacy;
@@ -99,250 +484,46 @@ awaitable<RouteFamily> CrispTools::helpdesk_family(std::string locale) {
   co_return found;
 }
 
-namespace {
-
-// Looks for `fingerprint` among the conversation's messages, newest batches first.
-awaitable<bool> message_exists(CrispClient* client, std::string session_id, std::int64_t fingerprint) {
-  std::optional<std::int64_t> before;
-  for (int batch = 0; batch < 25; ++batch) {
-    json::array messages = co_await client->list_messages(session_id, before);
-    std::optional<std::int64_t> oldest;
-    for (const auto& m : messages) {
-      const json::value* fp = detail::field_of(m, "fingerprint");
-      if (fp && ((fp->is_int64() && fp->as_int64() == fingerprint) ||
-                 (fp->is_uint64() && fp->as_uint64() == static_cast<std::uint64_t>(fingerprint)) ||
-                 (fp->is_double() && fp->as_double() == static_cast<double>(fingerprint))))
-        co_return true;
-      const json::value* ts = detail::field_of(m, "timestamp");
-      if (ts && ts->is_int64() && (!oldest || ts->as_int64() < *oldest)) oldest = ts->as_int64();
-    }
-    if (messages.size() < 40 || !oldest) co_return false;
-    before = oldest;
-  }
-  co_return false;
-}
-
-// Runs a catalog check (kind exists or list_match). True when the write is found done; captures
-// go into `vars`.
-awaitable<bool> run_check(CrispClient* client, std::string tool, json::value check, json::object* vars) {
-  const json::object& c = check.as_object();
-  const std::string kind(c.at("kind").as_string());
-  if (kind == "exists") {
-    const std::string path = expand(tool, std::string(c.at("path").as_string()), *vars);
-    co_return co_await client->exists(path);
-  }
-  if (kind != "list_match") throw Error(error::invalid_catalog, "tool " + tool + ": unknown check kind " + kind);
-  const std::int64_t max_pages = c.contains("max_pages") && c.at("max_pages").is_int64() ? c.at("max_pages").as_int64() : 10;
-  json::object query;
-  if (const auto* q = c.if_contains("query"))
-    if (auto rendered = detail::render(*q, *vars); rendered && rendered->is_object()) query = rendered->as_object();
-  json::object match;
-  if (const auto* m = c.if_contains("match"))
-    if (auto rendered = detail::render(*m, *vars); rendered && rendered->is_object()) match = rendered->as_object();
-  for (std::int64_t page = 1; page <= max_pages; ++page) {
-    json::object page_vars = *vars;
-    page_vars["page_number"] = page;
-    const std::string path = expand(tool, std::string(c.at("path").as_string()), page_vars);
-    json::value data = co_await client->get(path, query);
-    if (!data.is_array() || data.as_array().empty()) co_return false;
-    for (const auto& item : data.as_array()) {
-      bool all = !match.empty();
-      for (const auto& [field, want] : match) {
-        const json::value* got = detail::field_of(item, field);
-        if (!got || *got != want) all = false;
-      }
-      if (!all) continue;
-      if (const auto* cap = c.if_contains("capture"); cap && cap->is_object())
-        for (const auto& [var, field] : cap->as_object())
-          if (const json::value* v = detail::field_of(item, field.as_string())) (*vars)[var] = *v;
-      co_return true;
-    }
-  }
-  co_return false;
-}
-
-// The single-request tools.
-awaitable<json::value> run_simple(CrispClient* client, const CatalogEntry* e, detail::PreparedArguments p,
-                                  bool in_doubt, RunState* st) {
-  const std::string path = expand(e->name, e->path, p.vars);
-  json::value body = nullptr;
-  if (p.has_body) body = p.body;
-  else if (sends_body(e->method)) body = json::object();
-  if (in_doubt && e->effect == EffectKind::check) {
-    const std::string kind(e->check.as_object().at("kind").as_string());
-    if (kind == "message_fingerprint") {
-      const json::value* fp = p.body.if_contains("fingerprint");
-      if (fp && fp->is_int64()) {
-        const bool found = co_await message_exists(client, std::string(p.vars.at("session_id").as_string()), fp->as_int64());
-        if (found) {
-          json::object done;
-          done["fingerprint"] = fp->as_int64();
-          co_return json::value(std::move(done));
-        }
-      }
-    } else {
-      json::object captured = p.vars;
-      const bool found = co_await run_check(client, e->name, e->check, &captured);
-      if (found) {
-        json::object done;
-        if (const auto* cap = e->check.as_object().if_contains("capture"); cap && cap->is_object())
-          for (const auto& [var, field] : cap->as_object())
-            if (captured.contains(var)) done[var] = captured.at(var);
-        co_return json::value(std::move(done));
-      }
-    }
-  }
-  CrispResponse response = co_await client->request(e->method, path, p.query, body);
-  st->once_done = true;
-  co_return response.data;
-}
-
-// The multi-step (helpdesk) tools.
-awaitable<json::value> run_steps(CrispClient* client, const CatalogEntry* e, std::vector<RouteStep> steps,
-                                 RouteFamily family, bool in_doubt, RunState* st) {
-  json::object& vars = st->vars;
-  vars["route_family"] = std::string(to_string(family));
-  for (const RouteStep& step : steps) {
-    if (!step.when.empty() &&
-        std::none_of(step.when.begin(), step.when.end(), [&](const std::string& n) { return detail::has_var(vars, n); }))
-      continue;
-    if (std::any_of(step.unless.begin(), step.unless.end(), [&](const std::string& n) { return detail::has_var(vars, n); }))
-      continue;
-    for (const auto& name : step.requires_)
-      if (!detail::has_var(vars, name))
-        throw Error(error::invalid_argument,
-                    "tool " + e->name + ": this website's knowledge base uses the " + std::string(to_string(family)) +
-                        " routes, which need " + name +
-                        (family == RouteFamily::legacy ? " (an article_id from list_all_crisp_helpdesk_articles); a tree_path does not apply"
-                                                       : "") +
-                        "; nothing was sent");
-    for (const auto& [var, spec] : step.derive) {
-      const json::object& fn = spec.as_object();
-      if (fn.at("fn").as_string() != "slug_path") throw Error(error::invalid_catalog, "unknown derive fn");
-      const json::array& args = fn.at("args").as_array();
-      const std::string folder = detail::has_var(vars, args.at(0).as_string()) ? std::string(vars.at(args.at(0).as_string()).as_string()) : "";
-      const std::string title = detail::has_var(vars, args.at(1).as_string()) ? std::string(vars.at(args.at(1).as_string()).as_string()) : "";
-      vars[var] = detail::slug_path(folder, title);
-    }
-    if (step.method.empty()) continue;
-    const std::string path = expand(e->name, step.path, vars);
-    json::object query;
-    if (!step.query.is_null())
-      if (auto q = detail::render(step.query, vars); q && q->is_object()) query = q->as_object();
-    json::value body = nullptr;
-    if (!step.body.is_null()) {
-      auto b = detail::render(step.body, vars);
-      body = b ? *b : json::value(json::object());
-    } else if (sends_body(step.method)) {
-      body = json::object();
-    }
-    if (step.once && in_doubt && step.check.is_object()) {
-      const bool found = co_await run_check(client, e->name, step.check, &vars);
-      if (found) {
-        st->once_done = true;
-        continue;
-      }
-    }
-    json::value data;
-    try {
-      CrispResponse response = co_await client->request(step.method, path, query, body);
-      data = std::move(response.data);
-    } catch (const Error&) {
-      if (!step.optional) throw;
-      continue;
-    }
-    if (step.once) st->once_done = true;
-    for (const auto& [var, field] : step.capture)
-      if (const json::value* v = detail::field_of(data, field)) vars[var] = *v;
-    if (step.result) {
-      if (step.transform == "flatten_tree") data = detail::flatten_tree(data);
-      if (st->have_data && st->data.is_object() && data.is_object()) {
-        for (const auto& [k, v] : data.as_object()) st->data.as_object()[k] = v;
-      } else {
-        st->data = std::move(data);
-      }
-      st->have_data = true;
-    }
-  }
-  if (!e->result.is_null()) {
-    auto rendered = detail::render(e->result, vars);
-    co_return rendered ? *rendered : json::value(json::object());
-  }
-  if (st->have_data) co_return st->data;
-  co_return json::value(json::object());
-}
-
-bool definitive_failure(const std::exception_ptr& failure) {
-  // A failure is definitive when the request was answered with a 4xx (Crisp did not write) or
-  // was rejected before sending; otherwise (transport, 5xx) the write may have happened.
-  try {
-    std::rethrow_exception(failure);
-  } catch (const ApiError& e) {
-    return e.status() >= 400 && e.status() < 500 && e.status() != 408;
-  } catch (const Error& e) {
-    return e.code() == make_error_code(error::invalid_argument);
-  } catch (...) {
-    return false;
-  }
-}
-
-}  // namespace
-
 awaitable<json::value> CrispTools::call(std::string tool, json::value args, EffectScope scope) {
   const CatalogEntry* entry = catalog_.find(tool);
   if (!entry) throw Error(error::invalid_argument, "unknown Crisp tool '" + tool + "'");
-  detail::PreparedArguments prepared = detail::prepare_arguments(catalog_, *entry, args, client_->website_id());
+  auto call = std::make_shared<Call>();
+  call->client = client_.get();
+  call->catalog = &catalog_;
+  call->entry = entry;
+  call->args = detail::prepare_arguments(catalog_, *entry, args, client_->website_id());
+  call->scope = std::move(scope);
   for (const auto& name : entry->bound)
-    if (name == "fingerprint" && !scope.key.empty()) {
-      const std::int64_t fp = derive_fingerprint(scope.thread_id, scope.key);
-      prepared.body["fingerprint"] = fp;
-      prepared.vars["fingerprint"] = fp;
+    if (name == "fingerprint" && !call->scope.fingerprint_seed.empty()) {
+      const std::int64_t fp = derive_fingerprint(call->scope.fingerprint_seed, "create_a_crisp_message");
+      call->args.body["fingerprint"] = fp;
+      call->args.vars["fingerprint"] = fp;
     }
 
-  const bool journaled = entry->side_effecting && scope.journal != nullptr && !scope.key.empty();
-  bool in_doubt = false;
-  if (journaled) {
-    EffectEntry previous = scope.journal->find(scope.thread_id, scope.key);
-    if (previous.state == EffectState::done) co_return previous.result;
-    if (previous.state == EffectState::started) {
-      in_doubt = true;
-      if (entry->effect == EffectKind::journal_only && !entry->in_doubt_rerun)
-        throw Error(error::in_doubt, "tool " + tool + ": an earlier attempt (effect " + scope.key +
-                                         ") may or may not have reached Crisp and there is no way to check; "
-                                         "look in Crisp, then resume with a decision");
-    } else {
-      scope.journal->begin(scope.thread_id, scope.key);
-    }
-  }
-
-  RunState state;
-  state.vars = prepared.vars;
   json::value result;
   std::exception_ptr failure;
   try {
     if (entry->routes.empty()) {
-      result = co_await run_simple(client_.get(), entry, prepared, in_doubt, &state);
+      result = co_await run_single(call);
     } else {
-      const std::string locale = prepared.vars.contains("locale") && prepared.vars.at("locale").is_string()
-                                     ? std::string(prepared.vars.at("locale").as_string())
+      const json::object& vars = call->args.vars;
+      const std::string locale = vars.contains("locale") && vars.at("locale").is_string()
+                                     ? std::string(vars.at("locale").as_string())
                                      : std::string("en");
       const RouteFamily family = co_await helpdesk_family(locale);
-      std::vector<RouteStep> steps = entry->routes.at(family);
-      result = co_await run_steps(client_.get(), entry, std::move(steps), family, in_doubt, &state);
+      result = co_await run_steps(call, family);
     }
   } catch (...) {
     failure = std::current_exception();
   }
-
   if (failure) {
-    if (journaled && !state.once_done && definitive_failure(failure)) scope.journal->abandon(scope.thread_id, scope.key);
-    // A helpdesk route that "does not exist" may mean the workspace moved family: probe again next time.
     try {
       std::rethrow_exception(failure);
     } catch (const ApiError& e) {
       if (e.code() == make_error_code(error::not_found)) {
+        // A helpdesk route that does not exist may mean the workspace moved family: probe again.
         if (!entry->routes.empty()) forget_helpdesk_family();
-        const std::string hints = id_hints(catalog_, *entry, prepared.vars);
+        const std::string hints = id_hints(catalog_, *entry, call->args.vars);
         if (!hints.empty())
           throw ApiError(error::not_found, e.status(), e.reason(), e.detail(),
                          std::string(e.what()) + "; check the ids: " + hints);
@@ -350,7 +531,6 @@ awaitable<json::value> CrispTools::call(std::string tool, json::value args, Effe
       throw;
     }
   }
-  if (journaled) scope.journal->finish(scope.thread_id, scope.key, result);
   co_return result;
 }
 

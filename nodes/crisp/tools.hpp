@@ -8,12 +8,14 @@
 // journal so the write happens once per effect key even across crashes (README: "Effects").
 
 #include "engine/effect_journal.hpp"
+#include "engine/node_context.hpp"
 #include "nodes/crisp/catalog.hpp"
 #include "nodes/crisp/client.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,13 +24,28 @@
 
 namespace weft::crisp {
 
-/// Where a side-effecting call is journaled. With no journal (or an empty key) the call runs
-/// directly: no exactly-once guarantee, and create_a_crisp_message lets Crisp pick the fingerprint.
+/// Runs one journaled write: at most once per (call, sub_key); a done entry replays its result;
+/// an in-doubt entry (begun, never finished) asks `reconcile`, which returns the result if the
+/// write did happen or nullopt to run it. NodeContext::effect and ToolContext::effect have
+/// exactly this shape; journal_scope() adapts a bare EffectJournal.
+using EffectRunner = std::function<boost::asio::awaitable<boost::json::value>(std::string sub_key, EffectFn fn,
+                                                                              ReconcileFn reconcile)>;
+
+/// Where a side-effecting call is journaled. With no runner the writes run directly (no
+/// exactly-once across crashes); with no fingerprint seed create_a_crisp_message lets Crisp pick
+/// the fingerprint.
 struct EffectScope {
-  EffectJournal* journal = nullptr;  ///< not owned; outlives the call. Default: none
-  std::string thread_id;             ///< the run's thread. Default: ""
-  std::string key;                   ///< deterministic per task and tool call, stable across resumes
+  EffectRunner run;              ///< default: none
+  /// Stable across retries and resumes of the same call and unique per call (thread, task, tool
+  /// call); the message fingerprint is derived from it. Default: "" (none).
+  std::string fingerprint_seed;
 };
+
+/// An EffectScope over a bare journal for (thread_id, key): sub-effects are journaled under
+/// key + "/" + sub_key with NodeContext::effect's protocol (done: replay; started: reconcile, and
+/// without a reconcile weft::Error(crisp::error::in_doubt); a throwing write is abandoned). The
+/// journal must outlive every call using the scope. For code outside a graph and for tests.
+EffectScope journal_scope(EffectJournal& journal, std::string thread_id, std::string key);
 
 /// Thread safety: call() may run concurrently from many coroutines; the helpdesk family cache is
 /// guarded by a mutex. Awaitables complete on the awaiting coroutine's executor.
