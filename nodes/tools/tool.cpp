@@ -85,6 +85,23 @@ boost::asio::awaitable<boost::json::value> run_tool(Tool tool, boost::json::valu
 
 }  // namespace
 
+namespace {
+
+// Keeps `fn` (and whatever its lambda captured) alive in the frame while its awaitable runs.
+boost::asio::awaitable<boost::json::value> run_directly(EffectFn fn) {
+  auto operation = fn();
+  boost::json::value result = co_await std::move(operation);
+  co_return result;
+}
+
+}  // namespace
+
+boost::asio::awaitable<boost::json::value> ToolContext::effect(std::string sub_key, EffectFn fn,
+                                                           ReconcileFn reconcile) const {
+  if (!node) return run_directly(std::move(fn));
+  return node->effect_erased(effect_key + "/" + sub_key, std::move(fn), std::move(reconcile));
+}
+
 boost::asio::awaitable<boost::json::value> Tool::call(boost::json::value args, ToolContext ctx) const {
   return run_tool(*this, std::move(args), std::move(ctx));
 }

@@ -2,7 +2,7 @@
 // Tool: a named async function a model may call, with a JSON Schema for its arguments that is
 // checked before the function runs.
 
-#include "engine/effect_journal.hpp"
+#include "engine/node_context.hpp"
 #include "nodes/tools/json_schema.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,12 @@ namespace weft {
 
 /// How a tool's side effects are made exactly-once when it runs in a graph.
 enum class ToolEffects {
-  none,       ///< read-only: the tool node simply runs it again on a resume
-  journaled,  ///< the tool node runs it through the effect journal (NodeContext::effect) keyed by
-              ///< ToolContext::effect_key: at most once per key, its result replayed on resume
-  self_journaled,  ///< the tool journals its own effects (finer grained, e.g. several requests
-                   ///< or an in-doubt reconciliation) using ToolContext's journal, thread and key
+  none,       ///< read-only: the tool node simply runs it again when its task re-runs
+  journaled,  ///< the tool node runs the whole call through the effect journal
+              ///< (NodeContext::effect, key ToolContext::effect_key): at most once per call, its
+              ///< result replayed when the task re-runs (resume after an interrupt or a crash)
+  self_journaled,  ///< the tool journals its own effects (several requests, or an in-doubt
+                   ///< reconciliation) with ToolContext::effect; the tool node runs it directly
 };
 
 /// What a running tool knows about its call. Cheap to copy; passed by value.
@@ -31,13 +33,19 @@ struct ToolContext {
   std::string tool_name;
   /// The model's id for this call ("call_abc"); "" when called outside a model turn.
   std::string call_id;
-  /// Deterministic key for the effect journal, unique per thread: the same call after a resume
-  /// gets the same key, another call (even with a reused call_id) another one. "" outside a graph.
+  /// This call's effect key, unique within its task ("tool:call_abc:0": call id and position, so
+  /// a model that repeats an id still gets two keys). NodeContext::effect scopes it by the task
+  /// id, which is the same when the task re-runs. "" outside a model turn.
   std::string effect_key;
-  /// The run's thread id; "" outside a graph.
-  std::string thread_id;
-  /// The run's effect journal, for self_journaled tools; null when the run has none. Not owned.
-  EffectJournal* journal = nullptr;
+  /// The calling node's context when the tool runs inside a graph (thread id, interrupt(),
+  /// effect(), emit()); empty otherwise.
+  std::optional<NodeContext> node;
+
+  /// Runs `fn` at most once for (this call, `sub_key`) through node->effect(effect_key + "/" +
+  /// sub_key, ...), replaying its recorded result when the task re-runs; `reconcile` decides an
+  /// in-doubt entry (see NodeContext::effect). Without a node, `fn` simply runs. Completes on the
+  /// run's executor.
+  boost::asio::awaitable<boost::json::value> effect(std::string sub_key, EffectFn fn, ReconcileFn reconcile = {}) const;
 };
 
 /// The tool's body: receives validated arguments. Its result becomes the tool message content (a

@@ -1,0 +1,189 @@
+#include "nodes/tools/tool_node.hpp"
+
+#include "engine/error.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/stream_parser.hpp>
+
+#include <exception>
+#include <system_error>
+#include <tuple>
+#include <utility>
+
+namespace weft {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+json::object outcome_message(const ToolCall& call, std::string_view content, bool ok) {
+  json::object message = tool_message(call.id, content);
+  message["name"] = call.name;
+  message["status"] = ok ? "success" : "error";
+  return message;
+}
+
+json::object error_message(const ToolCall& call, const std::string& content) {
+  return outcome_message(call, "Error: " + content, false);
+}
+
+// what() of a weft::Error (or any system_error) ends in ": <code message>": the model reads
+// Weft's own sentence only.
+std::string describe(const std::exception& e) {
+  std::string what = e.what();
+  if (const auto* system = dynamic_cast<const std::system_error*>(&e)) {
+    const std::string suffix = ": " + system->code().message();
+    if (what.size() > suffix.size() && what.ends_with(suffix)) what.resize(what.size() - suffix.size());
+  }
+  return what;
+}
+
+// Parses the model's argument text. Empty text means "no arguments" (some servers send "" for
+// tools without parameters). On failure returns nullopt and sets `problem`.
+std::optional<json::value> parse_arguments(const std::string& text, std::string& problem) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) return json::value(json::object());
+  json::stream_parser parser;
+  std::error_code ec;
+  const std::size_t consumed = parser.write_some(text.data(), text.size(), ec);
+  if (!ec && consumed < text.size()) ec = json::make_error_code(json::error::extra_data);
+  if (!ec) parser.finish(ec);
+  if (ec) {
+    problem = ec.message() + " at character " + std::to_string(consumed);
+    return std::nullopt;
+  }
+  return parser.release();
+}
+
+std::string content_of(const json::value& result) {
+  if (result.is_string()) return std::string(result.get_string());
+  return json::serialize(result);
+}
+
+// One call, start to finish. Never throws for the tool's own failure; lets an interrupt signal or
+// a cancellation of the node escape.
+asio::awaitable<json::object> run_one(std::shared_ptr<const ToolRegistry> registry, ToolCall call, std::size_t index,
+                                      std::optional<NodeContext> node) {
+  const Tool* found = registry->find(call.name);
+  if (found == nullptr)
+    co_return error_message(call, registry->unknown_tool_message(call.name) + ". Call one of the available tools.");
+  const Tool tool = *found;
+
+  std::string problem;
+  std::optional<json::value> args = parse_arguments(call.arguments, problem);
+  if (!args)
+    co_return error_message(call, "the arguments of tool '" + call.name + "' are not valid JSON (" + problem +
+                                      "). Send them as one JSON object that matches the tool's parameters.");
+  const std::vector<SchemaViolation> violations = tool.check_arguments(*args);
+  if (!violations.empty())
+    co_return error_message(call, "invalid arguments for tool '" + call.name + "': " + to_string(violations) +
+                                      ". Fix these fields and call the tool again.");
+
+  ToolContext context;
+  context.tool_name = call.name;
+  context.call_id = call.id;
+  context.effect_key = "tool:" + call.id + ":" + std::to_string(index);
+  context.node = node;
+
+  json::value result;
+  std::exception_ptr failure;
+  try {
+    if (tool.effects() == ToolEffects::journaled && node) {
+      auto operation = node->effect(context.effect_key,
+                                    [tool, args = std::move(*args), context]() { return tool.call(args, context); });
+      result = co_await std::move(operation);
+    } else {
+      auto operation = tool.call(std::move(*args), std::move(context));
+      result = co_await std::move(operation);
+    }
+  } catch (const std::exception&) {
+    failure = std::current_exception();
+  }
+  // Anything not derived from std::exception (the interrupt signal) has propagated already.
+  if (!failure) co_return outcome_message(call, content_of(result), true);
+
+  const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+  if (cancellation.cancelled() != asio::cancellation_type::none) std::rethrow_exception(failure);
+  std::string explanation;
+  try {
+    std::rethrow_exception(failure);
+  } catch (const Error& e) {
+    explanation = e.code() == engine::error::effect_in_doubt
+                      ? "the call of tool '" + call.name + "' (" + call.id +
+                            ") was interrupted by a crash while it ran; it may or may not have taken effect. "
+                            "Check the current state before calling it again."
+                      : "tool '" + call.name + "' failed: " + describe(e) + ". Fix the arguments or try another approach.";
+  } catch (const std::exception& e) {
+    explanation = "tool '" + call.name + "' failed: " + describe(e) + ". Fix the arguments or try another approach.";
+  }
+  co_return error_message(call, explanation);
+}
+
+}  // namespace
+
+asio::awaitable<json::array> run_tool_calls(ToolRegistry registry, std::vector<ToolCall> calls,
+                                            std::optional<NodeContext> node) {
+  json::array messages;
+  if (calls.empty()) co_return messages;
+  const auto shared = std::make_shared<const ToolRegistry>(std::move(registry));
+  const asio::any_io_executor executor = co_await asio::this_coro::executor;
+
+  using Operation = decltype(asio::co_spawn(executor, std::declval<asio::awaitable<json::object>>(), asio::deferred));
+  std::vector<Operation> operations;
+  operations.reserve(calls.size());
+  for (std::size_t i = 0; i < calls.size(); ++i)
+    operations.push_back(asio::co_spawn(executor, run_one(shared, calls[i], i, node), asio::deferred));
+
+  // wait_for_all: every call settles (a journaled one records its result) even if another one
+  // interrupts; cancelling this coroutine cancels them all.
+  auto group = asio::experimental::make_parallel_group(std::move(operations));
+  auto waiting = group.async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+  auto settled = co_await std::move(waiting);
+  std::vector<std::exception_ptr>& failures = std::get<1>(settled);
+  std::vector<json::object>& results = std::get<2>(settled);
+
+  for (const std::exception_ptr& failure : failures)
+    if (failure) std::rethrow_exception(failure);
+  messages.reserve(results.size());
+  for (json::object& message : results) messages.emplace_back(std::move(message));
+  co_return messages;
+}
+
+struct ToolNode::Shared {
+  ToolRegistry registry;
+  ToolNodeOptions options;
+};
+
+ToolNode::ToolNode(ToolRegistry registry, ToolNodeOptions options)
+    : shared_(std::make_shared<const Shared>(Shared{std::move(registry), std::move(options)})) {}
+
+const ToolRegistry& ToolNode::registry() const noexcept { return shared_->registry; }
+
+asio::awaitable<json::object> ToolNode::operator()(StateView state, NodeContext context) const {
+  return run(shared_, std::move(state), std::move(context));
+}
+
+asio::awaitable<json::object> ToolNode::run(std::shared_ptr<const Shared> shared, StateView state,
+                                            NodeContext context) {
+  json::object update;
+  const json::value* messages = state.find(shared->options.messages_key);
+  if (messages == nullptr || !messages->is_array() || messages->get_array().empty()) co_return update;
+  const json::value& last = messages->get_array().back();
+  if (!last.is_object()) co_return update;
+  std::vector<ToolCall> calls = tool_calls_of(last.get_object());
+  if (calls.empty()) co_return update;
+  auto operation = run_tool_calls(shared->registry, std::move(calls), std::optional<NodeContext>(context));
+  json::array results = co_await std::move(operation);
+  update[shared->options.messages_key] = std::move(results);
+  co_return update;
+}
+
+ToolNode tool_node(ToolRegistry registry, ToolNodeOptions options) {
+  return ToolNode(std::move(registry), std::move(options));
+}
+
+}  // namespace weft
