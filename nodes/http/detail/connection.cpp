@@ -1,0 +1,202 @@
+#include "nodes/http/detail/connection.hpp"
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/version.hpp>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <array>
+
+namespace weft::http::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+void Connection::close() {
+  error_code ec;
+  tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+  tcp().close();
+}
+
+namespace {
+
+bool is_ssl_error(const error_code& ec) {
+  return ec.category() == asio::error::get_ssl_category() || ec.category() == asio::ssl::error::get_stream_category();
+}
+
+[[noreturn]] void throw_aborted() { throw boost::system::system_error(asio::error::operation_aborted); }
+
+// Maps an error of a read or write to a transport failure. `received`: response bytes seen.
+TransportFailure io_failure(const error_code& ec, bool received, bool delivered) {
+  TransportFailure f;
+  f.nothing_received = !received;
+  f.delivered = delivered;
+  f.detail = ec.message();
+  if (ec == beast::error::timeout) {
+    f.code = error::timeout;
+  } else if (ec == bhttp::error::body_limit) {
+    f.code = error::bad_response;
+    f.detail = "response body exceeds the body limit";
+  } else if (ec.category() == make_error_code(bhttp::error::end_of_stream).category() && ec != bhttp::error::end_of_stream &&
+             ec != bhttp::error::partial_message) {
+    f.code = error::bad_response;
+  } else if (is_ssl_error(ec) && ec != asio::ssl::error::stream_truncated) {
+    f.code = error::tls_failed;
+  } else {
+    f.code = error::connection_dropped;
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+      f.detail = "the server closed the connection";
+    } else if (ec == bhttp::error::partial_message) {
+      f.detail = "the server closed the connection in the middle of the response";
+    }
+  }
+  return f;
+}
+
+template <class Stream>
+asio::awaitable<Outcome> exchange_on(Stream& stream, Connection& connection, ExchangeSpec spec) {
+  const Request& req = *spec.request;
+  bhttp::request<bhttp::string_body> message;
+  const auto verb = bhttp::string_to_verb(req.method);
+  if (verb == bhttp::verb::unknown) {
+    message.method_string(req.method);
+  } else {
+    message.method(verb);
+  }
+  message.target(spec.url->target);
+  message.version(11);
+  message.set(bhttp::field::host, spec.url->authority());
+  bool has_user_agent = false;
+  for (const auto& [name, value] : req.headers) {
+    if (beast::iequals(name, "user-agent")) has_user_agent = true;
+    message.insert(name, value);
+  }
+  if (!has_user_agent) message.set(bhttp::field::user_agent, spec.user_agent);
+  message.keep_alive(true);
+  message.body() = req.body;
+  if (!req.body.empty() || (verb != bhttp::verb::get && verb != bhttp::verb::head && verb != bhttp::verb::delete_)) {
+    message.prepare_payload();
+  }
+
+  auto& tcp_layer = connection.tcp();
+  error_code ec;
+  tcp_layer.expires_after(spec.read_timeout);
+  co_await bhttp::async_write(stream, message, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec == asio::error::operation_aborted) throw_aborted();
+  if (ec) throw io_failure(ec, false, false);
+
+  bhttp::response_parser<bhttp::buffer_body> parser;
+  parser.body_limit(spec.body_limit);
+  if (verb == bhttp::verb::head) parser.skip(true);
+  tcp_layer.expires_after(spec.read_timeout);
+  co_await bhttp::async_read_header(stream, connection.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec == asio::error::operation_aborted) throw_aborted();
+  if (ec) throw io_failure(ec, connection.buffer.size() > 0, false);
+
+  Outcome out;
+  const auto& head = parser.get();
+  out.status = static_cast<int>(head.result_int());
+  out.reason = std::string(head.reason());
+  for (const auto& field : head) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  const bool stream_body = req.on_body && out.status >= 200 && out.status < 300;
+  bool delivered = false;
+
+  std::array<char, 16 * 1024> buffer;
+  while (!parser.is_done()) {
+    parser.get().body().data = buffer.data();
+    parser.get().body().size = buffer.size();
+    tcp_layer.expires_after(spec.read_timeout);
+    co_await bhttp::async_read(stream, connection.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec == asio::error::operation_aborted) throw_aborted();
+    if (ec) throw io_failure(ec, true, delivered);
+    const std::size_t got = buffer.size() - parser.get().body().size;
+    if (got == 0) continue;
+    if (stream_body) {
+      delivered = true;
+      req.on_body(std::string_view(buffer.data(), got));
+    } else {
+      out.body.append(buffer.data(), got);
+    }
+  }
+  out.keep_alive = parser.get().keep_alive();
+  tcp_layer.expires_never();
+  co_return out;
+}
+
+}  // namespace
+
+asio::awaitable<std::shared_ptr<Connection>> connect(asio::any_io_executor executor, asio::ssl::context* tls, Url url,
+                                                     std::chrono::milliseconds timeout) {
+  std::shared_ptr<Connection> connection;
+  if (url.tls) {
+    connection = std::make_shared<Connection>(executor, *tls);
+  } else {
+    connection = std::make_shared<Connection>(executor);
+  }
+  error_code ec;
+  tcp::resolver resolver(executor);
+  const std::string port = std::to_string(url.port);
+  auto endpoints = co_await resolver.async_resolve(url.host, port, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec == asio::error::operation_aborted) throw_aborted();
+  if (ec) throw TransportFailure{error::connect_failed, "cannot resolve host: " + ec.message(), true, false};
+
+  auto& tcp_layer = connection->tcp();
+  tcp_layer.expires_after(timeout);
+  co_await tcp_layer.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec == asio::error::operation_aborted) throw_aborted();
+  if (ec == beast::error::timeout) throw TransportFailure{error::timeout, "connect timed out", true, false};
+  if (ec) throw TransportFailure{error::connect_failed, ec.message(), true, false};
+  tcp_layer.socket().set_option(tcp::no_delay(true), ec);
+
+  if (url.tls) {
+    auto& stream = *connection->secure;
+    if (!url.host_is_ip()) {
+      // SNI: servers hosting several names need it to pick the certificate.
+      if (SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str()) != 1) {
+        throw TransportFailure{error::tls_failed, "cannot set SNI host name", true, false};
+      }
+    }
+    stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
+    co_await stream.async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted) throw_aborted();
+    if (ec == beast::error::timeout) throw TransportFailure{error::timeout, "TLS handshake timed out", true, false};
+    if (ec) {
+      std::string detail = "TLS handshake failed: " + ec.message();
+      const long verify = SSL_get_verify_result(stream.native_handle());
+      if (verify != X509_V_OK) {
+        detail += " (certificate: " + std::string(X509_verify_cert_error_string(verify)) + ")";
+      }
+      throw TransportFailure{error::tls_failed, detail, true, false};
+    }
+  }
+  tcp_layer.expires_never();
+  co_return connection;
+}
+
+asio::awaitable<Outcome> exchange(std::shared_ptr<Connection> connection, ExchangeSpec spec) {
+  if (connection->secure) {
+    Outcome out = co_await exchange_on(*connection->secure, *connection, spec);
+    co_return out;
+  }
+  Outcome out = co_await exchange_on(*connection->plain, *connection, spec);
+  co_return out;
+}
+
+}  // namespace weft::http::detail

@@ -1,0 +1,73 @@
+#pragma once
+// Per-host state of the HTTP client (private): limits, token bucket, the server's window, the
+// concurrency semaphore and the pool of idle keep-alive connections.
+
+#include "nodes/http/detail/semaphore.hpp"
+#include "nodes/http/options.hpp"
+#include "nodes/http/rate_limit_headers.hpp"
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace weft::http::detail {
+
+struct Connection;
+
+/// What must happen before the next request to a host may start.
+struct Admission {
+  std::chrono::nanoseconds wait{0};
+  RateLimitEvent::Kind kind = RateLimitEvent::Kind::token_bucket;
+  std::string reason;
+};
+
+/// Thread safety: every member is thread-safe.
+class HostState {
+ public:
+  HostState(std::string host, HostLimits limits, std::chrono::steady_clock::time_point now);
+
+  const std::string& host() const noexcept { return host_; }
+  Semaphore& semaphore() noexcept { return *semaphore_; }
+  HostLimits limits() const;
+  void set_limits(HostLimits limits);
+
+  /// Reserves the next start time: returns a zero wait when the request may start now. A token
+  /// is taken at once (the bucket may go into debt, which orders concurrent callers fairly); a
+  /// server window (Remaining: 0 until reset, or a 429's wait) is not consumed: call again after
+  /// waiting for it.
+  Admission admit(std::chrono::steady_clock::time_point now);
+
+  /// Learns from a response's rate-limit headers (RateLimit-Remaining 0 -> window until reset;
+  /// remaining > 0 caps the local tokens).
+  void learn(const RateLimitInfo& info, std::chrono::steady_clock::time_point now);
+  /// Holds every request to the host until now + wait (a 429/420/423 with a server-given wait).
+  void block_for(std::chrono::nanoseconds wait, std::chrono::steady_clock::time_point now, std::string reason);
+
+  /// An idle pooled connection not idle longer than `max_idle`, or null.
+  std::shared_ptr<Connection> take_idle(std::chrono::steady_clock::time_point now, std::chrono::nanoseconds max_idle);
+  /// Returns a connection to the pool (dropped when the pool holds `max_idle_count` already).
+  void put_idle(std::shared_ptr<Connection> connection, std::size_t max_idle_count);
+  /// Takes every idle connection out of the pool (to close them).
+  std::vector<std::shared_ptr<Connection>> drain_idle();
+
+ private:
+  void refill_locked(std::chrono::steady_clock::time_point now);
+
+  const std::string host_;
+  std::shared_ptr<Semaphore> semaphore_;
+  mutable std::mutex mutex_;
+  HostLimits limits_;
+  double tokens_;
+  std::chrono::steady_clock::time_point refilled_at_;
+  std::chrono::steady_clock::time_point blocked_until_{};
+  std::string block_reason_;
+  struct Idle {
+    std::shared_ptr<Connection> connection;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::vector<Idle> idle_;
+};
+
+}  // namespace weft::http::detail
