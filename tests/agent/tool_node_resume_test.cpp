@@ -1,0 +1,168 @@
+// The tool node inside a graph with a checkpointer: a journaled (side-effecting) tool is not run
+// again when its task re-runs (resume after an interrupt raised by a sibling tool), while a
+// read-only tool is; and without journaling the side effect would be duplicated.
+
+#include "engine/state_graph.hpp"
+#include "nodes/model/chat_model.hpp"
+#include "nodes/tools/tool_node.hpp"
+#include "store/memory_checkpointer.hpp"
+
+#include <boost/json/parse.hpp>
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using weft::Tool;
+using weft::ToolContext;
+using weft::ToolEffects;
+
+namespace {
+
+struct Counters {
+  int sends = 0;
+  int lookups = 0;
+  int questions = 0;
+};
+
+// An assistant turn that asks for three tools at once: a write, a read, and one that needs a human.
+json::object assistant_turn() {
+  return json::parse(R"({"role":"assistant","content":null,"tool_calls":[
+    {"id":"call_send","type":"function","function":{"name":"send_message","arguments":"{\"content\":\"hello\"}"}},
+    {"id":"call_look","type":"function","function":{"name":"lookup","arguments":"{}"}},
+    {"id":"call_ask","type":"function","function":{"name":"ask_human","arguments":"{}"}}]})")
+      .as_object();
+}
+
+weft::ToolRegistry registry(std::shared_ptr<Counters> counters, ToolEffects send_effects) {
+  const json::value object_schema = json::parse(R"({"type":"object"})");
+  return weft::ToolRegistry{
+      Tool("send_message", "Sends a message (a side effect).",
+           json::parse(R"({"type":"object","properties":{"content":{"type":"string"}},"required":["content"]})"),
+           [counters](json::object args, ToolContext) -> asio::awaitable<json::value> {
+             ++counters->sends;
+             co_return json::value("sent '" + std::string(args.at("content").as_string()) + "' as message #" +
+                                   std::to_string(counters->sends));
+           },
+           send_effects),
+      Tool("lookup", "Reads something.", object_schema,
+           [counters](json::object, ToolContext) -> asio::awaitable<json::value> {
+             ++counters->lookups;
+             co_return json::value("looked up");
+           }),
+      Tool("ask_human", "Asks a human.", object_schema,
+           [counters](json::object, ToolContext ctx) -> asio::awaitable<json::value> {
+             ++counters->questions;
+             if (!ctx.node) throw std::logic_error("ask_human needs a graph");
+             json::value answer = ctx.node->interrupt(json::value("may I proceed?"));
+             co_return json::value("human said " + std::string(answer.as_string()));
+           }),
+  };
+}
+
+weft::CompiledGraph tools_graph(weft::ToolRegistry tools, std::shared_ptr<weft::MemoryCheckpointer> store) {
+  weft::StateGraph graph({{"messages", weft::Channel::messages()}}, "tools_only");
+  graph.add_node("tools", weft::tool_node(std::move(tools)));
+  graph.add_edge(std::string(weft::START), "tools");
+  graph.add_edge("tools", std::string(weft::END));
+  weft::CompileOptions options;
+  options.checkpointer = store;
+  options.effect_journal = store;
+  return graph.compile(options);
+}
+
+json::object input() {
+  json::array messages;
+  messages.emplace_back(weft::user_message("greet the visitor"));
+  messages.emplace_back(assistant_turn());
+  json::object in;
+  in["messages"] = std::move(messages);
+  return in;
+}
+
+const json::object* tool_message_for(const json::object& values, std::string_view call_id) {
+  for (const auto& message : values.at("messages").as_array())
+    if (const auto* id = message.as_object().if_contains("tool_call_id"); id != nullptr && id->is_string() && id->get_string() == call_id)
+      return &message.as_object();
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_SUITE("tool node resume") {
+
+TEST_CASE("a journaled tool is not executed again when the tool step re-runs on resume") {
+  auto counters = std::make_shared<Counters>();
+  auto store = std::make_shared<weft::MemoryCheckpointer>();
+  const weft::CompiledGraph graph = tools_graph(registry(counters, ToolEffects::journaled), store);
+  weft::RunConfig config;
+  config.thread_id = "resume-journaled";
+
+  const weft::RunResult first = graph.invoke(input(), config);
+  REQUIRE(first.status == weft::RunStatus::interrupted);
+  REQUIRE(first.interrupts.size() == 1);
+  CHECK(first.interrupts[0].value == "may I proceed?");
+  CHECK(counters->sends == 1);
+  CHECK(counters->lookups == 1);
+
+  weft::Command answer;
+  answer.resume = json::value("yes");
+  const weft::RunResult second = graph.invoke_resume(answer, config);
+  REQUIRE(second.status == weft::RunStatus::done);
+  CHECK(counters->lookups == 2);    // the node did run again from the top...
+  CHECK(counters->questions == 2);
+  CHECK(counters->sends == 1);      // ...but the message was sent once, its result replayed
+
+  const json::object* sent = tool_message_for(second.values, "call_send");
+  REQUIRE(sent != nullptr);
+  CHECK(sent->at("content") == "sent 'hello' as message #1");
+  const json::object* asked = tool_message_for(second.values, "call_ask");
+  REQUIRE(asked != nullptr);
+  CHECK(asked->at("content") == "human said yes");
+  REQUIRE(tool_message_for(second.values, "call_look") != nullptr);
+}
+
+TEST_CASE("without journaling the same resume would send the message twice") {
+  // The control for the case above: it shows the resume really re-runs the tool step.
+  auto counters = std::make_shared<Counters>();
+  auto store = std::make_shared<weft::MemoryCheckpointer>();
+  const weft::CompiledGraph graph = tools_graph(registry(counters, ToolEffects::none), store);
+  weft::RunConfig config;
+  config.thread_id = "resume-unjournaled";
+  REQUIRE(graph.invoke(input(), config).status == weft::RunStatus::interrupted);
+  weft::Command answer;
+  answer.resume = json::value("yes");
+  const weft::RunResult second = graph.invoke_resume(answer, config);
+  REQUIRE(second.status == weft::RunStatus::done);
+  CHECK(counters->sends == 2);
+  const json::object* sent = tool_message_for(second.values, "call_send");
+  REQUIRE(sent != nullptr);
+  CHECK(sent->at("content") == "sent 'hello' as message #2");
+}
+
+TEST_CASE("the tool node appends one tool message per call after the assistant message") {
+  auto counters = std::make_shared<Counters>();
+  auto store = std::make_shared<weft::MemoryCheckpointer>();
+  json::array messages;
+  messages.emplace_back(weft::user_message("hi"));
+  messages.emplace_back(json::parse(R"({"role":"assistant","content":null,"tool_calls":[
+    {"id":"a","type":"function","function":{"name":"lookup","arguments":"{}"}},
+    {"id":"b","type":"function","function":{"name":"nope","arguments":"{}"}}]})"));
+  json::object in;
+  in["messages"] = std::move(messages);
+  weft::RunConfig config;
+  config.thread_id = "append";
+  const weft::RunResult result = tools_graph(registry(counters, ToolEffects::journaled), store).invoke(in, config);
+  REQUIRE(result.status == weft::RunStatus::done);
+  const json::array& out = result.values.at("messages").as_array();
+  REQUIRE(out.size() == 4);
+  CHECK(out[2].at("tool_call_id") == "a");
+  CHECK(out[2].at("status") == "success");
+  CHECK(out[3].at("tool_call_id") == "b");
+  CHECK(out[3].at("status") == "error");
+}
+
+}  // TEST_SUITE
