@@ -1,0 +1,77 @@
+#pragma once
+// Private: one SQLite connection with a cache of prepared statements, transactions, and the
+// conversion of SQLite exceptions into weft::Error. Not thread-safe: the owner serialises use.
+
+#include "engine/error.hpp"
+#include "store/error.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace weft::store::detail {
+
+std::int64_t now_ms() noexcept;
+/// "2026-11-24T09:40:00.123Z"
+std::string format_utc(std::int64_t epoch_ms);
+
+/// Converts a caught SQLite::Exception into weft::Error; `context` says what was being done
+/// ("opening the store", "thread 't': saving checkpoint 'c'"), `db_path` names the file.
+[[noreturn]] void throw_sqlite(const SQLite::Exception& e, std::string_view db_path, std::string_view context);
+
+/// Reads the first 100 bytes of an existing file and throws weft::Error (not_a_database, corrupt)
+/// when it cannot be an intact SQLite database: wrong magic, bad page size, or a file shorter than
+/// the page count its header declares (truncated). A missing or empty file passes.
+void precheck_file(const std::string& path);
+
+class Db {
+ public:
+  Db(const std::string& path, bool read_only, int busy_timeout_ms);
+
+  SQLite::Database& raw() noexcept { return db_; }
+  /// The prepared statement for `sql` (a string literal: cached by address), ready to bind.
+  SQLite::Statement& stmt(const char* sql);
+  void exec(const char* sql) { db_.exec(sql); }
+  int changes() const noexcept { return db_.getChanges(); }
+
+ private:
+  SQLite::Database db_;
+  std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
+};
+
+/// Resets a cached statement when the scope ends, so it releases its read snapshot and is ready
+/// for the next use even after an exception.
+class Use {
+ public:
+  explicit Use(SQLite::Statement& statement) noexcept : statement_(statement) {}
+  ~Use() { statement_.tryReset(); }
+  Use(const Use&) = delete;
+  Use& operator=(const Use&) = delete;
+  SQLite::Statement* operator->() const noexcept { return &statement_; }
+  SQLite::Statement& operator*() const noexcept { return statement_; }
+
+ private:
+  SQLite::Statement& statement_;
+};
+
+/// BEGIN IMMEDIATE (takes the write lock now, so a busy database waits in busy_timeout instead of
+/// failing on lock upgrade); rolls back unless commit() ran.
+class WriteTxn {
+ public:
+  explicit WriteTxn(Db& db);
+  ~WriteTxn();
+  WriteTxn(const WriteTxn&) = delete;
+  WriteTxn& operator=(const WriteTxn&) = delete;
+  void commit();
+
+ private:
+  Db& db_;
+  bool open_ = true;
+};
+
+}  // namespace weft::store::detail

@@ -1,0 +1,105 @@
+#pragma once
+// Private: the state behind SqliteStore, shared by its parts (checkpoint writes, loads, threads,
+// leases, effects; one .cpp each). Locking order: lease_mutex_ may be taken inside nothing else;
+// db_mutex_ is never held while waiting for the async writer.
+
+#include "store/detail/async_writer.hpp"
+#include "store/detail/db.hpp"
+#include "store/detail/process.hpp"
+#include "store/sqlite_store.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
+
+namespace weft::store::detail {
+
+/// One checkpoint row, fully encoded (so an async write copies no JSON tree).
+struct CheckpointRow {
+  std::string thread_id, ns, id, parent_id;
+  std::int64_t step = 0;
+  std::string source;
+  std::int64_t created_at_ms = 0;
+  std::string metadata, next, deltas;
+  std::optional<std::string> snapshot;
+  std::int64_t chain_len = 0, chain_bytes = 0, base_bytes = 0;
+  std::string graph;  ///< from metadata "graph", for a thread row created by this checkpoint
+  /// A loop checkpoint consumes its parent's ordinary pending writes (deleted in the same
+  /// transaction); error/interrupt/resume writes stay for inspection.
+  bool consumes_parent_writes = false;
+};
+
+struct WritesRow {
+  std::string thread_id, ns, checkpoint_id, task_id, task_name, writes;
+  bool keep = false;  ///< holds an error, interrupt or resume write: kept after consumption
+  std::int64_t created_at_ms = 0;
+};
+
+using WriteJob = std::variant<CheckpointRow, WritesRow>;
+
+/// Snapshot bookkeeping of a stored checkpoint (the parent of the next one).
+struct ChainInfo {
+  std::string id;
+  std::int64_t chain_len = 0, chain_bytes = 0, base_bytes = 0;
+};
+
+class SqliteStoreImpl {
+ public:
+  SqliteStoreImpl(const std::string& path, SqliteOptions options);
+  ~SqliteStoreImpl();
+
+  // --- checkpoint writes (sqlite_store.cpp)
+  /// Encodes a record, deciding delta-only or snapshot from its parent's chain (cache, else a query).
+  CheckpointRow encode(const CheckpointRecord& record, const boost::json::object& values);
+  /// Makes `row` the known chain head of its (thread, ns).
+  void remember(const CheckpointRow& row);
+  void write(WriteJob job, Durability durability);
+  void execute(const WriteJob& job);  // under db_mutex_, inside a transaction
+  void flush();
+  void require_writable() const;
+
+  // --- leases (lease.cpp)
+  void throw_if_lease_lost(const std::string& thread_id);
+  void release_lease(const std::string& thread_id, const std::string& token) noexcept;
+  std::optional<LeaseInfo> lease(const std::string& thread_id);
+  bool break_lease(const std::string& thread_id);
+  /// Throws thread_busy if a live owner other than this store holds the lease (caller holds db_mutex_).
+  void check_not_leased_by_other(const std::string& thread_id);
+  void stop_heartbeat() noexcept;
+
+  const std::string path_;
+  const SqliteOptions options_;
+
+  std::mutex db_mutex_;
+  std::unique_ptr<Db> db_;
+  std::unordered_set<std::string> known_threads_;  // threads rows known to exist (db_mutex_)
+
+  std::mutex chain_mutex_;
+  std::unordered_map<std::string, ChainInfo> last_chain_;  // (thread '\0' ns) -> last written (chain_mutex_)
+
+  AsyncWriter<WriteJob> writer_;
+
+  std::mutex lease_mutex_;
+  std::map<std::string, std::string> held_leases_;  // thread -> token (lease_mutex_)
+  std::set<std::string> lost_leases_;               // (lease_mutex_)
+  std::atomic<bool> any_lost_{false};
+  std::condition_variable heartbeat_wake_;
+  bool heartbeat_stop_ = false;
+  std::thread heartbeat_;
+
+ private:
+  void commit_batch(std::vector<WriteJob>& batch);
+
+ public:
+  void heartbeat_loop();
+};
+
+}  // namespace weft::store::detail

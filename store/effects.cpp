@@ -1,0 +1,107 @@
+// The effect journal on the `effects` table. Every change commits before returning, whatever the
+// durability of checkpoints, because an effect's "started" mark must exist before the effect runs.
+#include "store/sqlite_store.hpp"
+
+#include "store/detail/codec.hpp"
+#include "store/detail/store_impl.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace weft {
+
+using store::detail::Use;
+using store::detail::WriteTxn;
+
+EffectEntry SqliteStore::find(const std::string& thread_id, const std::string& key) {
+  auto& impl = *impl_;
+  try {
+    std::lock_guard lock(impl.db_mutex_);
+    Use q(impl.db_->stmt(
+        "SELECT state, result, started_at_ms, finished_at_ms FROM effects WHERE thread_id = ?1 AND key = ?2"));
+    q->bindNoCopy(1, thread_id);
+    q->bindNoCopy(2, key);
+    EffectEntry entry;
+    if (!q->executeStep()) return entry;
+    const std::string state = q->getColumn(0).getString();
+    const store::detail::RowRef where{impl.path_, "effects", thread_id, key, "state"};
+    if (state == "done") entry.state = EffectState::done;
+    else if (state == "started") entry.state = EffectState::started;
+    else store::detail::throw_bad_record(where, "unknown effect state '" + state + "'");
+    if (entry.state == EffectState::done && !q->getColumn(1).isNull()) {
+      entry.result = store::detail::parse_json(q->getColumn(1).getString(),
+                                               {impl.path_, "effects", thread_id, key, "result"});
+    }
+    entry.started_at_ms = q->getColumn(2).getInt64();
+    entry.finished_at_ms = q->getColumn(3).isNull() ? 0 : q->getColumn(3).getInt64();
+    return entry;
+  } catch (const SQLite::Exception& e) {
+    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': reading effect '" + key + "'");
+  }
+}
+
+void SqliteStore::begin(const std::string& thread_id, const std::string& key) {
+  auto& impl = *impl_;
+  impl.require_writable();
+  impl.flush();  // the effect's checkpoint context is durable before the effect is marked started
+  try {
+    std::lock_guard lock(impl.db_mutex_);
+    WriteTxn txn(*impl.db_);
+    Use q(impl.db_->stmt(
+        "INSERT OR IGNORE INTO effects (thread_id, key, state, result, started_at_ms, finished_at_ms)"
+        " VALUES (?1, ?2, 'started', NULL, ?3, NULL)"));
+    q->bindNoCopy(1, thread_id);
+    q->bindNoCopy(2, key);
+    q->bind(3, static_cast<std::int64_t>(store::detail::now_ms()));
+    q->exec();
+    if (impl.db_->changes() == 0) {
+      throw Error(store::error::effect_conflict,
+                  "thread '" + thread_id + "': effect '" + key +
+                      "' is already in the journal (started or done); look it up with find() instead of running it "
+                      "again");
+    }
+    txn.commit();
+  } catch (const SQLite::Exception& e) {
+    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': starting effect '" + key + "'");
+  }
+}
+
+void SqliteStore::finish(const std::string& thread_id, const std::string& key, const boost::json::value& result) {
+  auto& impl = *impl_;
+  impl.require_writable();
+  const std::string text = boost::json::serialize(result);
+  try {
+    std::lock_guard lock(impl.db_mutex_);
+    WriteTxn txn(*impl.db_);
+    Use q(impl.db_->stmt(
+        "INSERT INTO effects (thread_id, key, state, result, started_at_ms, finished_at_ms)"
+        " VALUES (?1, ?2, 'done', ?3, ?4, ?4)"
+        " ON CONFLICT (thread_id, key) DO UPDATE SET state = 'done', result = excluded.result,"
+        "   finished_at_ms = excluded.finished_at_ms"));
+    q->bindNoCopy(1, thread_id);
+    q->bindNoCopy(2, key);
+    q->bindNoCopy(3, text);
+    q->bind(4, static_cast<std::int64_t>(store::detail::now_ms()));
+    q->exec();
+    txn.commit();
+  } catch (const SQLite::Exception& e) {
+    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': recording the result of effect '" + key + "'");
+  }
+}
+
+void SqliteStore::abandon(const std::string& thread_id, const std::string& key) {
+  auto& impl = *impl_;
+  impl.require_writable();
+  try {
+    std::lock_guard lock(impl.db_mutex_);
+    WriteTxn txn(*impl.db_);
+    Use q(impl.db_->stmt("DELETE FROM effects WHERE thread_id = ?1 AND key = ?2"));
+    q->bindNoCopy(1, thread_id);
+    q->bindNoCopy(2, key);
+    q->exec();
+    txn.commit();
+  } catch (const SQLite::Exception& e) {
+    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': abandoning effect '" + key + "'");
+  }
+}
+
+}  // namespace weft

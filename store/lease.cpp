@@ -1,0 +1,236 @@
+// Thread leases: one row per thread in `leases` naming the process advancing it. A background
+// thread renews the leases this store holds; a lease whose owner died (same host) or whose expiry
+// passed may be taken over; break_lease() removes one unconditionally.
+#include "store/sqlite_store.hpp"
+
+#include "store/detail/store_impl.hpp"
+
+namespace weft {
+namespace store::detail {
+namespace {
+
+struct Holder {
+  ProcessIdentity owner;
+  std::string token;
+  std::int64_t acquired_at_ms = 0, heartbeat_at_ms = 0, expires_at_ms = 0;
+};
+
+std::optional<Holder> read_holder(Db& db, const std::string& thread_id) {
+  Use q(db.stmt(
+      "SELECT owner_pid, owner_host, owner_start, owner_token, acquired_at_ms, heartbeat_at_ms, expires_at_ms"
+      " FROM leases WHERE thread_id = ?1"));
+  q->bindNoCopy(1, thread_id);
+  if (!q->executeStep()) return std::nullopt;
+  Holder h;
+  h.owner.pid = q->getColumn(0).getInt64();
+  h.owner.host = q->getColumn(1).getString();
+  h.owner.start = q->getColumn(2).getString();
+  h.token = q->getColumn(3).getString();
+  h.acquired_at_ms = q->getColumn(4).getInt64();
+  h.heartbeat_at_ms = q->getColumn(5).getInt64();
+  h.expires_at_ms = q->getColumn(6).getInt64();
+  return h;
+}
+
+/// Whether the holder may be displaced: its process is gone (same host) or its lease expired.
+bool displaceable(const Holder& h, std::int64_t now) {
+  return liveness(h.owner) == Liveness::dead || now > h.expires_at_ms;
+}
+
+[[noreturn]] void throw_busy(const std::string& thread_id, const Holder& h, std::int64_t now) {
+  const bool self = h.owner.pid == self_identity().pid && h.owner.host == self_identity().host;
+  throw Error(error::thread_busy,
+              "thread '" + thread_id + "' is being run by pid " + std::to_string(h.owner.pid) +
+                  (self ? " (this process)" : "") + " on host '" + h.owner.host + "' since " +
+                  format_utc(h.acquired_at_ms) + " (lease renewed " + std::to_string((now - h.heartbeat_at_ms) / 1000) +
+                  " s ago, expires in " + std::to_string((h.expires_at_ms - now + 999) / 1000) +
+                  " s); wait for that run to finish, or if that process is gone break the lease "
+                  "(SqliteStore::break_lease)");
+}
+
+}  // namespace
+
+void SqliteStoreImpl::check_not_leased_by_other(const std::string& thread_id) {
+  std::optional<Holder> h = read_holder(*db_, thread_id);
+  if (!h) return;
+  {
+    std::lock_guard lock(lease_mutex_);
+    auto mine = held_leases_.find(thread_id);
+    if (mine != held_leases_.end() && mine->second == h->token) return;
+  }
+  const std::int64_t now = now_ms();
+  if (!displaceable(*h, now)) throw_busy(thread_id, *h, now);
+}
+
+
+void SqliteStoreImpl::throw_if_lease_lost(const std::string& thread_id) {
+  if (!any_lost_.load(std::memory_order_acquire)) return;
+  std::lock_guard lock(lease_mutex_);
+  if (lost_leases_.contains(thread_id)) {
+    throw Error(error::lease_lost, "thread '" + thread_id + "': this process's lease on it was broken or taken over (" +
+                                       path_ + "); stop this run, another process may be advancing the thread");
+  }
+}
+
+void SqliteStoreImpl::release_lease(const std::string& thread_id, const std::string& token) noexcept {
+  {
+    std::lock_guard lock(lease_mutex_);
+    auto it = held_leases_.find(thread_id);
+    if (it != held_leases_.end() && it->second == token) held_leases_.erase(it);
+  }
+  try {
+    writer_.drain();  // what the run wrote lands before another process may take the thread
+  } catch (...) {
+    // the write error stays recorded for flush(); the lease is released regardless
+  }
+  try {
+    std::lock_guard lock(db_mutex_);
+    WriteTxn txn(*db_);
+    Use q(db_->stmt("DELETE FROM leases WHERE thread_id = ?1 AND owner_token = ?2"));
+    q->bindNoCopy(1, thread_id);
+    q->bindNoCopy(2, token);
+    q->exec();
+    txn.commit();
+  } catch (...) {
+    // an unreleased lease expires after lease_ttl_ms, or dies with this process
+  }
+}
+
+void SqliteStoreImpl::stop_heartbeat() noexcept {
+  {
+    std::lock_guard lock(lease_mutex_);
+    heartbeat_stop_ = true;
+    heartbeat_wake_.notify_all();
+  }
+  if (heartbeat_.joinable()) heartbeat_.join();
+}
+
+void SqliteStoreImpl::heartbeat_loop() {
+  const auto period = std::chrono::milliseconds(std::max<std::int64_t>(options_.lease_ttl_ms / 3, 1));
+  std::unique_lock lock(lease_mutex_);
+  while (!heartbeat_stop_) {
+    heartbeat_wake_.wait_for(lock, period, [&] { return heartbeat_stop_; });
+    if (heartbeat_stop_) return;
+    const std::map<std::string, std::string> held = held_leases_;
+    lock.unlock();
+    std::vector<std::pair<std::string, std::string>> lost;
+    try {
+      std::lock_guard db_lock(db_mutex_);
+      WriteTxn txn(*db_);
+      const std::int64_t now = now_ms();
+      for (const auto& [thread_id, token] : held) {
+        Use q(db_->stmt(
+            "UPDATE leases SET heartbeat_at_ms = ?3, expires_at_ms = ?4 WHERE thread_id = ?1 AND owner_token = ?2"));
+        q->bindNoCopy(1, thread_id);
+        q->bindNoCopy(2, token);
+        q->bind(3, static_cast<std::int64_t>(now));
+        q->bind(4, static_cast<std::int64_t>(now + options_.lease_ttl_ms));
+        q->exec();
+        if (db_->changes() == 0) lost.emplace_back(thread_id, token);
+      }
+      txn.commit();
+    } catch (...) {
+      lost.clear();  // a busy database: try again next period (the lease has 3 periods of slack)
+    }
+    lock.lock();
+    for (const auto& [thread_id, token] : lost) {
+      auto it = held_leases_.find(thread_id);
+      if (it == held_leases_.end() || it->second != token) continue;  // released meanwhile
+      held_leases_.erase(it);
+      lost_leases_.insert(thread_id);
+      any_lost_.store(true, std::memory_order_release);
+    }
+  }
+}
+
+/// The ThreadLease handed to the engine: releases on destruction; keeps the store state alive.
+class LeaseHandle final : public ThreadLease {
+ public:
+  LeaseHandle(std::shared_ptr<SqliteStoreImpl> impl, std::string thread_id, std::string token)
+      : impl_(std::move(impl)), thread_id_(std::move(thread_id)), token_(std::move(token)) {}
+  ~LeaseHandle() override { impl_->release_lease(thread_id_, token_); }
+
+ private:
+  std::shared_ptr<SqliteStoreImpl> impl_;
+  std::string thread_id_;
+  std::string token_;
+};
+
+}  // namespace store::detail
+
+using namespace store::detail;
+
+std::unique_ptr<ThreadLease> SqliteStore::acquire_lease(const std::string& thread_id) {
+  auto& impl = *impl_;
+  impl.require_writable();
+  const ProcessIdentity me = self_identity();
+  std::string token = random_token();
+  try {
+    std::lock_guard lock(impl.db_mutex_);
+    WriteTxn txn(*impl.db_);
+    const std::int64_t now = now_ms();
+    if (std::optional<Holder> h = read_holder(*impl.db_, thread_id); h && !displaceable(*h, now)) {
+      throw_busy(thread_id, *h, now);
+    }
+    Use q(impl.db_->stmt(
+        "INSERT OR REPLACE INTO leases (thread_id, owner_pid, owner_host, owner_start, owner_token, acquired_at_ms,"
+        " heartbeat_at_ms, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)"));
+    q->bindNoCopy(1, thread_id);
+    q->bind(2, static_cast<std::int64_t>(me.pid));
+    q->bindNoCopy(3, me.host);
+    q->bindNoCopy(4, me.start);
+    q->bindNoCopy(5, token);
+    q->bind(6, static_cast<std::int64_t>(now));
+    q->bind(7, static_cast<std::int64_t>(now + impl.options_.lease_ttl_ms));
+    q->exec();
+    txn.commit();
+  } catch (const SQLite::Exception& e) {
+    throw_sqlite(e, impl.path_, "thread '" + thread_id + "': taking its lease");
+  }
+  {
+    std::lock_guard lock(impl.lease_mutex_);
+    impl.held_leases_[thread_id] = token;
+    impl.lost_leases_.erase(thread_id);
+    if (!impl.heartbeat_.joinable() && !impl.heartbeat_stop_) {
+      impl.heartbeat_ = std::thread([&impl] { impl.heartbeat_loop(); });
+    }
+  }
+  return std::make_unique<LeaseHandle>(impl_, thread_id, std::move(token));
+}
+
+std::optional<LeaseInfo> SqliteStore::lease(const std::string& thread_id) {
+  auto& impl = *impl_;
+  try {
+    std::lock_guard lock(impl.db_mutex_);
+    std::optional<Holder> h = read_holder(*impl.db_, thread_id);
+    if (!h) return std::nullopt;
+    return LeaseInfo{thread_id, h->owner.pid, h->owner.host, h->acquired_at_ms, h->heartbeat_at_ms, h->expires_at_ms};
+  } catch (const SQLite::Exception& e) {
+    throw_sqlite(e, impl.path_, "thread '" + thread_id + "': reading its lease");
+  }
+}
+
+bool SqliteStore::break_lease(const std::string& thread_id) {
+  auto& impl = *impl_;
+  impl.require_writable();
+  bool removed = false;
+  try {
+    std::lock_guard lock(impl.db_mutex_);
+    WriteTxn txn(*impl.db_);
+    Use q(impl.db_->stmt("DELETE FROM leases WHERE thread_id = ?1"));
+    q->bindNoCopy(1, thread_id);
+    q->exec();
+    removed = impl.db_->changes() > 0;
+    txn.commit();
+  } catch (const SQLite::Exception& e) {
+    throw_sqlite(e, impl.path_, "thread '" + thread_id + "': breaking its lease");
+  }
+  std::lock_guard lock(impl.lease_mutex_);
+  if (impl.held_leases_.erase(thread_id) > 0) {
+    impl.lost_leases_.insert(thread_id);
+    impl.any_lost_.store(true, std::memory_order_release);
+  }
+  return removed;
+}
+
+}  // namespace weft

@@ -1,0 +1,136 @@
+#pragma once
+// SqliteStore: Weft's durable store. One SQLite file (SQLiteCpp) holds checkpoints as per-step
+// deltas plus periodic snapshots, pending task writes, thread status, per-thread leases and the
+// effect journal. The file format is described in store/checkpoint_format.md.
+//
+// Durability (the Durability passed to each put):
+//   sync  - the write is committed before the call returns. With synchronous=NORMAL (default) a
+//           committed step survives a process crash; an OS crash or power loss may lose the last
+//           steps (never corrupts). synchronous=FULL also survives power loss, at an fsync per commit.
+//   async - the write is serialised on the caller's thread and queued; a writer thread commits
+//           queued writes in order, several per transaction. flush() waits; a failed commit is
+//           reported by the next call (weft::Error, store::error::write_failed) and the store then
+//           refuses further writes. A process crash loses what was still queued.
+//   exit  - treated like async by the store: the engine decides to write only at the end of a run.
+// Effect-journal begin()/finish()/abandon() are always committed before returning.
+
+#include "engine/checkpointer.hpp"
+#include "engine/effect_journal.hpp"
+#include "store/error.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace weft {
+
+namespace store::detail {
+class SqliteStoreImpl;
+}
+
+struct SqliteOptions {
+  enum class Synchronous { normal, full };
+  /// PRAGMA synchronous. Default normal: WAL + NORMAL survives process crashes; full: power loss too.
+  Synchronous synchronous = Synchronous::normal;
+  /// How long a statement waits for another connection's lock before failing with store::error::busy.
+  /// Default 5000 ms.
+  int busy_timeout_ms = 5000;
+  /// A checkpoint is written as a full snapshot (besides its deltas) when its chain of deltas since
+  /// the nearest snapshot is at least snapshot_min_steps long (default 64) and those deltas weigh
+  /// at least snapshot_bytes_ratio x the snapshot they fold onto (default 1.0), or when the chain
+  /// reaches snapshot_max_steps (default 1024). Snapshots of a growing state are thus spaced
+  /// geometrically (total bytes stay linear in the history) and loading replays at most about as
+  /// many bytes as the state holds. A thread's first checkpoint, and one whose parent is not stored,
+  /// is always a snapshot.
+  int snapshot_min_steps = 64;
+  double snapshot_bytes_ratio = 1.0;
+  int snapshot_max_steps = 1024;
+  /// A lease not renewed for this long may be taken over by another process (default 30 s). The
+  /// store renews the leases it holds every lease_ttl_ms / 3 from a background thread.
+  std::int64_t lease_ttl_ms = 30'000;
+  /// Pending writes are consumed by the next loop checkpoint on their checkpoint: by default the
+  /// ordinary ones are deleted in that checkpoint's transaction (they duplicate its deltas), and
+  /// only error/interrupt/resume writes stay for inspection. true keeps them all. Default false.
+  bool keep_consumed_writes = false;
+  /// Open without writing: no schema creation or migration; every put throws. Default false.
+  bool read_only = false;
+};
+
+/// Who holds a thread's lease.
+struct LeaseInfo {
+  std::string thread_id;
+  std::int64_t pid = 0;
+  std::string host;
+  std::int64_t acquired_at_ms = 0;
+  std::int64_t heartbeat_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+};
+
+/// Implements both the engine's Checkpointer and EffectJournal on one SQLite file.
+/// Thread safety: every method may be called from any thread; one connection serves them under a
+/// mutex. Several processes may open the same file; leases keep them off each other's threads.
+/// Errors: weft::Error with a store::error code (store/error.hpp); SQLite and JSON exceptions never
+/// escape. Leases returned by acquire_lease() must not outlive the store.
+class SqliteStore final : public Checkpointer, public EffectJournal {
+ public:
+  /// Opens (creating if absent) the store at `path`, migrating an older schema. Throws weft::Error:
+  /// open_failed, not_a_database, not_a_weft_store, corrupt (e.g. truncated), schema_too_new.
+  explicit SqliteStore(const std::string& path, SqliteOptions options = {});
+  /// Commits queued asynchronous writes (errors are swallowed: call flush() first to see them),
+  /// releases held leases and closes the file.
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  // Checkpointer (contracts in engine/checkpointer.hpp).
+  void put_writes(const TaskWrites& writes, Durability durability) override;
+  void put_checkpoint(const CheckpointRecord& record, const boost::json::object& values,
+                      Durability durability) override;
+  /// Loads with one query (a recursive walk up the parent chain to the nearest snapshot, deltas
+  /// folded in order) plus one for the pending writes. Throws bad_record for undecodable rows.
+  std::optional<CheckpointTuple> get(const std::string& thread_id, const std::string& ns,
+                                     const std::string& checkpoint_id = {}) override;
+  /// History in two queries whatever its length (checkpoints, then all their pending writes).
+  std::vector<CheckpointTuple> list(const std::string& thread_id, const std::string& ns,
+                                    const ListOptions& options = {}) override;
+  void set_thread_status(const std::string& thread_id, ThreadStatus status, const std::string& graph,
+                         const boost::json::object& metadata) override;
+  std::optional<ThreadInfo> thread(const std::string& thread_id) override;
+  std::vector<ThreadInfo> threads() override;
+  /// Throws thread_busy if another live process holds the thread's lease.
+  void delete_thread(const std::string& thread_id) override;
+  /// Records (pid, host, start time, heartbeat, expiry) in the leases table. Takes over a lease
+  /// whose owner is dead (same host, pid gone or reused) or expired; otherwise throws thread_busy
+  /// ("thread 'x' is being run by pid N on host H since <UTC time> ..."). The same store asking
+  /// twice for a thread it holds also gets thread_busy (one run per thread at a time).
+  std::unique_ptr<ThreadLease> acquire_lease(const std::string& thread_id) override;
+  void flush() override;
+
+  // EffectJournal (contracts in engine/effect_journal.hpp).
+  EffectEntry find(const std::string& thread_id, const std::string& key) override;
+  /// Committed before returning, whatever the durability of checkpoints. Throws effect_conflict if
+  /// an entry for (thread, key) exists.
+  void begin(const std::string& thread_id, const std::string& key) override;
+  /// Records the result (also for an entry never begun: reconciling an in-doubt effect).
+  void finish(const std::string& thread_id, const std::string& key, const boost::json::value& result) override;
+  void abandon(const std::string& thread_id, const std::string& key) override;
+
+  // Store-specific.
+  /// The current holder of the thread's lease, if any (expired or not).
+  std::optional<LeaseInfo> lease(const std::string& thread_id);
+  /// Removes the thread's lease whoever holds it (an operator's "break lease"). Returns whether
+  /// there was one. The former holder's next put for that thread throws lease_lost.
+  bool break_lease(const std::string& thread_id);
+  /// Flushes, then copies the WAL into the main file and truncates it (PRAGMA wal_checkpoint(TRUNCATE)).
+  void checkpoint_wal();
+  const std::string& path() const noexcept;
+  /// The value of a read-only PRAGMA on the store's connection ("journal_mode", "synchronous",
+  /// "busy_timeout", "page_count", ...), for diagnostics. `name` must be a bare identifier.
+  std::string read_pragma(const std::string& name);
+
+ private:
+  std::shared_ptr<store::detail::SqliteStoreImpl> impl_;
+};
+
+}  // namespace weft

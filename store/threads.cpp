@@ -1,0 +1,143 @@
+// SqliteStore's thread table: status, listing, deletion.
+#include "store/sqlite_store.hpp"
+
+#include "store/detail/codec.hpp"
+#include "store/detail/store_impl.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
+namespace weft {
+namespace {
+
+using store::detail::Use;
+
+// The latest root checkpoint of each thread is read by correlated subqueries on the primary key.
+constexpr const char* kThreadSelect =
+    "SELECT t.thread_id, t.status, t.graph, t.created_at_ms, t.updated_at_ms, t.metadata,"
+    " (SELECT c.checkpoint_id FROM checkpoints c WHERE c.thread_id = t.thread_id AND c.ns = ''"
+    "   ORDER BY c.checkpoint_id DESC LIMIT 1),"
+    " (SELECT c.created_at_ms FROM checkpoints c WHERE c.thread_id = t.thread_id AND c.ns = ''"
+    "   ORDER BY c.checkpoint_id DESC LIMIT 1)"
+    " FROM threads t";
+
+ThreadStatus parse_status(std::string_view text, const store::detail::RowRef& where) {
+  for (ThreadStatus s : {ThreadStatus::running, ThreadStatus::interrupted, ThreadStatus::done, ThreadStatus::failed}) {
+    if (to_string(s) == text) return s;
+  }
+  store::detail::throw_bad_record(where, "unknown status '" + std::string(text) + "'");
+}
+
+ThreadInfo read_thread(SQLite::Statement& q, const std::string& path) {
+  ThreadInfo info;
+  info.thread_id = q.getColumn(0).getString();
+  const store::detail::RowRef where{path, "threads", info.thread_id, info.thread_id, "status"};
+  info.status = parse_status(q.getColumn(1).getString(), where);
+  info.graph = q.getColumn(2).getString();
+  info.created_at_ms = q.getColumn(3).getInt64();
+  info.updated_at_ms = q.getColumn(4).getInt64();
+  info.metadata = store::detail::parse_object(q.getColumn(5).getString(),
+                                              {path, "threads", info.thread_id, info.thread_id, "metadata"});
+  if (!q.getColumn(6).isNull()) {
+    info.latest_checkpoint_id = q.getColumn(6).getString();
+    info.updated_at_ms = std::max(info.updated_at_ms, q.getColumn(7).getInt64());
+  }
+  return info;
+}
+
+}  // namespace
+
+void SqliteStore::set_thread_status(const std::string& thread_id, ThreadStatus status, const std::string& graph,
+                                    const boost::json::object& metadata) {
+  auto& impl = *impl_;
+  impl.require_writable();
+  impl.flush();
+  const std::string metadata_text = boost::json::serialize(metadata);
+  const std::string status_text(to_string(status));
+  try {
+    std::lock_guard lock(impl.db_mutex_);
+    store::detail::WriteTxn txn(*impl.db_);
+    Use q(impl.db_->stmt(
+        "INSERT INTO threads (thread_id, status, graph, created_at_ms, updated_at_ms, metadata)"
+        " VALUES (?1, ?2, ?3, ?4, ?4, ?5)"
+        " ON CONFLICT (thread_id) DO UPDATE SET status = excluded.status,"
+        "   graph = CASE WHEN excluded.graph <> '' THEN excluded.graph ELSE threads.graph END,"
+        "   updated_at_ms = excluded.updated_at_ms, metadata = excluded.metadata"));
+    q->bindNoCopy(1, thread_id);
+    q->bindNoCopy(2, status_text);
+    q->bindNoCopy(3, graph);
+    q->bind(4, static_cast<std::int64_t>(store::detail::now_ms()));
+    q->bindNoCopy(5, metadata_text);
+    q->exec();
+    txn.commit();
+    impl.known_threads_.insert(thread_id);
+  } catch (const SQLite::Exception& e) {
+    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': saving its status");
+  }
+}
+
+std::optional<ThreadInfo> SqliteStore::thread(const std::string& thread_id) {
+  auto& impl = *impl_;
+  impl.flush();
+  try {
+    std::lock_guard lock(impl.db_mutex_);
+    static const std::string sql = std::string(kThreadSelect) + " WHERE t.thread_id = ?1";
+    Use q(impl.db_->stmt(sql.c_str()));
+    q->bindNoCopy(1, thread_id);
+    if (!q->executeStep()) return std::nullopt;
+    return read_thread(*q, impl.path_);
+  } catch (const SQLite::Exception& e) {
+    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': reading its status");
+  }
+}
+
+std::vector<ThreadInfo> SqliteStore::threads() {
+  auto& impl = *impl_;
+  impl.flush();
+  try {
+    std::lock_guard lock(impl.db_mutex_);
+    Use q(impl.db_->stmt(kThreadSelect));
+    std::vector<ThreadInfo> out;
+    while (q->executeStep()) out.push_back(read_thread(*q, impl.path_));
+    // Most recently active first, as a user scanning their runs expects.
+    std::stable_sort(out.begin(), out.end(),
+                     [](const ThreadInfo& a, const ThreadInfo& b) { return a.updated_at_ms > b.updated_at_ms; });
+    return out;
+  } catch (const SQLite::Exception& e) {
+    store::detail::throw_sqlite(e, impl.path_, "listing threads");
+  }
+}
+
+void SqliteStore::delete_thread(const std::string& thread_id) {
+  auto& impl = *impl_;
+  impl.require_writable();
+  impl.flush();
+  try {
+    std::lock_guard lock(impl.db_mutex_);
+    store::detail::WriteTxn txn(*impl.db_);
+    impl.check_not_leased_by_other(thread_id);
+    for (const char* sql : {"DELETE FROM checkpoints WHERE thread_id = ?1", "DELETE FROM writes WHERE thread_id = ?1",
+                            "DELETE FROM effects WHERE thread_id = ?1", "DELETE FROM threads WHERE thread_id = ?1",
+                            "DELETE FROM leases WHERE thread_id = ?1"}) {
+      Use q(impl.db_->stmt(sql));
+      q->bindNoCopy(1, thread_id);
+      q->exec();
+    }
+    txn.commit();
+    impl.known_threads_.erase(thread_id);
+  } catch (const SQLite::Exception& e) {
+    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': deleting it");
+  }
+  {
+    std::lock_guard lock(impl.chain_mutex_);
+    const std::string prefix = thread_id + '\0';
+    std::erase_if(impl.last_chain_, [&](const auto& entry) { return entry.first.starts_with(prefix); });
+  }
+  {
+    std::lock_guard lock(impl.lease_mutex_);
+    impl.held_leases_.erase(thread_id);
+  }
+}
+
+}  // namespace weft

@@ -1,0 +1,374 @@
+// SqliteStore as a Checkpointer: puts, loads, history, forks, snapshots, namespaces.
+#include "store/sqlite_store.hpp"
+
+#include "fixtures.hpp"
+
+#include <doctest/doctest.h>
+
+#include <SQLiteCpp/Statement.h>
+
+#include <map>
+
+using namespace weft;
+using weft::test::cid;
+using weft::test::delta;
+using weft::test::record;
+
+namespace {
+
+std::int64_t scalar(const std::string& path, const std::string& sql) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  SQLite::Statement q(db, sql);
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
+TaskWrites task_writes(const std::string& thread, const std::string& checkpoint, const std::string& task,
+                       boost::json::value value) {
+  return TaskWrites{thread, "", checkpoint, task, "node_" + task, {ChannelWrite{"counter", std::move(value)}}};
+}
+
+}  // namespace
+
+TEST_CASE("a checkpoint is read back with its record, folded values and pending writes") {
+  test::TempDir dir;
+  SqliteStore store(dir.file("a.db"));
+  boost::json::object values;
+  auto r = record("t1", cid(0), "", -1, {delta("counter", DeltaOp::replace, 0), delta("log", DeltaOp::replace, "start")});
+  r.next = boost::json::object{{"nodes", boost::json::array{"step"}}};
+  test::put(store, values, r);
+  store.put_writes(task_writes("t1", cid(0), "task-b", 2), Durability::sync);
+  store.put_writes(task_writes("t1", cid(0), "task-a", 1), Durability::sync);
+
+  auto got = store.get("t1", "", cid(0));
+  REQUIRE(got);
+  CHECK(got->record.id == cid(0));
+  CHECK(got->record.parent_id.empty());
+  CHECK(got->record.step == -1);
+  CHECK(got->record.source == CheckpointSource::input);
+  CHECK(got->record.created_at_ms == r.created_at_ms);
+  CHECK(got->record.metadata == r.metadata);
+  CHECK(got->record.next == r.next);
+  REQUIRE(got->record.deltas.size() == 2);
+  CHECK(got->record.deltas[1].channel == "log");
+  CHECK(got->record.deltas[1].value == "start");
+  CHECK(got->values == values);
+  REQUIRE(got->pending_writes.size() == 2);
+  CHECK(got->pending_writes[0].task_id == "task-a");  // ordered by task id, not arrival
+  CHECK(got->pending_writes[0].task_name == "node_task-a");
+  CHECK(got->pending_writes[0].writes[0].value == 1);
+  CHECK(got->pending_writes[1].task_id == "task-b");
+}
+
+TEST_CASE("get without an id returns the latest checkpoint and nothing for unknown threads or ids") {
+  test::TempDir dir;
+  SqliteStore store(dir.file("a.db"));
+  boost::json::object values;
+  test::put(store, values, record("t1", cid(0), "", -1, {delta("n", DeltaOp::replace, 0)}));
+  for (int i = 1; i <= 5; ++i) test::put(store, values, record("t1", cid(i), cid(i - 1), i - 1, {delta("n", DeltaOp::replace, i)}));
+  auto latest = store.get("t1", "");
+  REQUIRE(latest);
+  CHECK(latest->record.id == cid(5));
+  CHECK(latest->values.at("n") == 5);
+  CHECK_FALSE(store.get("nope", ""));
+  CHECK_FALSE(store.get("t1", "", "cp-missing"));
+  CHECK_FALSE(store.get("t1", "sub:1"));
+}
+
+TEST_CASE("every checkpoint folds to the engine's values across snapshots and all delta kinds") {
+  test::TempDir dir;
+  SqliteOptions options;
+  options.snapshot_min_steps = 3;
+  options.snapshot_max_steps = 7;
+  SqliteStore store(dir.file("a.db"), options);
+  boost::json::object values;
+  std::map<std::string, boost::json::object> expected;
+  test::put(store, values, record("t", cid(0), "", -1, {delta("msgs", DeltaOp::replace, boost::json::array{})}));
+  expected[cid(0)] = values;
+  for (int i = 1; i <= 40; ++i) {
+    std::vector<ChannelDelta> ds;
+    ds.push_back(delta("msgs", DeltaOp::merge_messages, boost::json::array{test::message(i)}));
+    if (i % 3 == 0) {
+      const boost::json::value removed_id = test::message(i - 1).at("id");
+      ds.push_back(delta("msgs", DeltaOp::merge_messages,
+                         boost::json::array{boost::json::object{{"type", "remove"}, {"id", removed_id}}}));
+    }
+    ds.push_back(delta("log", DeltaOp::append, boost::json::array{i}));
+    ds.push_back(delta("cfg", DeltaOp::merge_object, boost::json::object{{"k" + std::to_string(i % 4), i}}));
+    if (i % 5 == 0) ds.push_back(delta("tmp", DeltaOp::replace, i));
+    if (i % 5 == 1 && i > 1) ds.push_back(delta("tmp", DeltaOp::remove));
+    test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, ds));
+    expected[cid(i)] = values;
+  }
+  for (const auto& [id, want] : expected) {
+    auto got = store.get("t", "", id);
+    REQUIRE(got);
+    CHECK_MESSAGE(got->values == want, id);
+  }
+  // The snapshot policy is in effect: some rows are snapshots, most are deltas only.
+  const auto snapshots = scalar(dir.file("a.db"), "SELECT count(*) FROM checkpoints WHERE snapshot IS NOT NULL");
+  CHECK(snapshots >= 2);
+  CHECK(snapshots <= 41 / 3);
+}
+
+TEST_CASE("unchanged channels are not rewritten: a delta row holds only what the step changed") {
+  test::TempDir dir;
+  SqliteStore store(dir.file("a.db"));
+  boost::json::object values;
+  test::put(store, values,
+            record("t", cid(0), "", -1, {delta("big", DeltaOp::replace, boost::json::string(std::string(10000, 'x'))), delta("n", DeltaOp::replace, 0)}));
+  for (int i = 1; i <= 10; ++i) test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("n", DeltaOp::replace, i)}));
+  CHECK(scalar(dir.file("a.db"), "SELECT max(length(deltas)) FROM checkpoints WHERE checkpoint_id > 'cp-00000000'") < 40);
+  CHECK(scalar(dir.file("a.db"), "SELECT count(*) FROM checkpoints WHERE snapshot IS NOT NULL") == 1);
+  auto got = store.get("t", "");
+  REQUIRE(got);
+  CHECK(got->values.at("big").as_string().size() == 10000);
+  CHECK(got->values.at("n") == 10);
+}
+
+TEST_CASE("list returns the history newest first with values and pending writes, honouring limit and before") {
+  test::TempDir dir;
+  SqliteOptions options;
+  options.snapshot_min_steps = 4;
+  options.snapshot_max_steps = 4;
+  options.keep_consumed_writes = true;
+  SqliteStore store(dir.file("a.db"), options);
+  boost::json::object values;
+  std::map<std::string, boost::json::object> expected;
+  test::put(store, values, record("t", cid(0), "", -1, {delta("n", DeltaOp::replace, 0)}));
+  expected[cid(0)] = values;
+  for (int i = 1; i <= 20; ++i) {
+    store.put_writes(task_writes("t", cid(i - 1), "task", i), Durability::sync);
+    test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("n", DeltaOp::replace, i), delta("log", DeltaOp::append, boost::json::array{i})}));
+    expected[cid(i)] = values;
+  }
+  auto all = store.list("t", "");
+  REQUIRE(all.size() == 21);
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    const int n = 20 - static_cast<int>(k);
+    CHECK(all[k].record.id == cid(n));
+    CHECK(all[k].values == expected[cid(n)]);
+    CHECK(all[k].record.metadata.at("step") == n - 1);
+    if (n < 20) {
+      REQUIRE(all[k].pending_writes.size() == 1);
+      CHECK(all[k].pending_writes[0].writes[0].value == n + 1);
+    } else {
+      CHECK(all[k].pending_writes.empty());
+    }
+  }
+
+  ListOptions window;
+  window.limit = 3;
+  window.before_id = cid(15);
+  auto some = store.list("t", "", window);
+  REQUIRE(some.size() == 3);
+  CHECK(some[0].record.id == cid(14));
+  CHECK(some[2].record.id == cid(12));
+  for (auto& tuple : some) CHECK(tuple.values == expected[tuple.record.id]);
+  CHECK(some[1].pending_writes.size() == 1);
+
+  ListOptions bare;
+  bare.with_values = false;
+  bare.limit = 2;
+  auto ids = store.list("t", "", bare);
+  REQUIRE(ids.size() == 2);
+  CHECK(ids[0].record.id == cid(20));
+  CHECK(ids[0].values.empty());
+  CHECK(store.list("other", "").empty());
+}
+
+TEST_CASE("a fork from an old checkpoint starts a branch and leaves the old history intact") {
+  test::TempDir dir;
+  SqliteOptions options;
+  options.snapshot_min_steps = 2;
+  options.snapshot_max_steps = 3;
+  SqliteStore store(dir.file("a.db"), options);
+  boost::json::object values;
+  test::put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::append, boost::json::array{0})}));
+  std::map<std::string, boost::json::object> expected;
+  for (int i = 1; i <= 10; ++i) {
+    test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("log", DeltaOp::append, boost::json::array{i})}));
+    expected[cid(i)] = values;
+  }
+  // Branch from checkpoint 4: the fork checkpoint has no deltas, then two steps on the branch.
+  boost::json::object branch = expected[cid(4)];
+  auto fork = record("t", cid(11), cid(4), 4, {});
+  fork.source = CheckpointSource::fork;
+  test::put(store, branch, fork);
+  test::put(store, branch, record("t", cid(12), cid(11), 5, {delta("log", DeltaOp::append, boost::json::array{"b"})}));
+  test::put(store, branch, record("t", cid(13), cid(12), 6, {delta("log", DeltaOp::append, boost::json::array{"c"})}));
+
+  auto latest = store.get("t", "");
+  REQUIRE(latest);
+  CHECK(latest->record.id == cid(13));
+  CHECK(latest->values.at("log") == boost::json::parse(R"([0,1,2,3,4,"b","c"])"));
+  auto fork_read = store.get("t", "", cid(11));
+  REQUIRE(fork_read);
+  CHECK(fork_read->record.source == CheckpointSource::fork);
+  CHECK(fork_read->record.parent_id == cid(4));
+  for (int i = 1; i <= 10; ++i) CHECK(store.get("t", "", cid(i))->values == expected[cid(i)]);
+  auto history = store.list("t", "");
+  CHECK(history.size() == 14);
+  CHECK(history[3].values == expected[cid(10)]);  // the old head, still foldable
+}
+
+TEST_CASE("a checkpoint whose parent was never stored is written as a full snapshot") {
+  test::TempDir dir;
+  SqliteStore store(dir.file("a.db"));
+  boost::json::object values{{"log", boost::json::array{1, 2, 3}}};
+  // As with exit durability: only the last checkpoint of a run is written.
+  auto r = record("t", cid(9), cid(8), 8, {delta("log", DeltaOp::append, boost::json::array{3})});
+  store.put_checkpoint(r, values, Durability::exit);
+  auto got = store.get("t", "");
+  REQUIRE(got);
+  CHECK(got->values == values);
+  CHECK(scalar(dir.file("a.db"), "SELECT count(*) FROM checkpoints WHERE snapshot IS NOT NULL") == 1);
+}
+
+TEST_CASE("writes put again for the same task replace the earlier ones") {
+  test::TempDir dir;
+  SqliteStore store(dir.file("a.db"));
+  boost::json::object values;
+  test::put(store, values, record("t", cid(0), "", -1, {}));
+  store.put_writes(TaskWrites{"t", "", cid(0), "task", "n", {ChannelWrite{std::string(kErrorChannel), "boom"}}},
+                   Durability::sync);
+  store.put_writes(task_writes("t", cid(0), "task", 7), Durability::sync);
+  auto got = store.get("t", "");
+  REQUIRE(got->pending_writes.size() == 1);
+  CHECK(got->pending_writes[0].writes[0].channel == "counter");
+}
+
+TEST_CASE("a loop checkpoint consumes its parent's ordinary writes and keeps error and interrupt writes") {
+  test::TempDir dir;
+  SqliteStore store(dir.file("a.db"));
+  boost::json::object values;
+  test::put(store, values, record("t", cid(0), "", -1, {}));
+  store.put_writes(task_writes("t", cid(0), "ok-task", 1), Durability::sync);
+  store.put_writes(TaskWrites{"t", "", cid(0), "asking", "n", {ChannelWrite{std::string(kInterruptChannel), "approve?"}}},
+                   Durability::sync);
+  store.put_writes(TaskWrites{"t", "", cid(0), "failing", "n", {ChannelWrite{std::string(kErrorChannel), "boom"}}},
+                   Durability::sync);
+  CHECK(store.get("t", "")->pending_writes.size() == 3);
+  // An update checkpoint (update_state) does not consume them...
+  auto update = record("t", cid(1), cid(0), 0, {delta("n", DeltaOp::replace, 1)});
+  update.source = CheckpointSource::update;
+  test::put(store, values, update);
+  CHECK(store.get("t", "", cid(0))->pending_writes.size() == 3);
+  // ...a loop checkpoint on the same parent does.
+  test::put(store, values, record("t", cid(2), cid(0), 0, {delta("n", DeltaOp::replace, 2)}));
+  auto consumed = store.get("t", "", cid(0));
+  REQUIRE(consumed->pending_writes.size() == 2);
+  CHECK(consumed->pending_writes[0].task_id == "asking");
+  CHECK(consumed->pending_writes[1].task_id == "failing");
+}
+
+TEST_CASE("subgraph namespaces keep separate chains in one thread") {
+  test::TempDir dir;
+  SqliteStore store(dir.file("a.db"));
+  boost::json::object root, sub;
+  test::put(store, root, record("t", cid(0), "", -1, {delta("x", DeltaOp::replace, "root")}));
+  auto s = record("t", cid(1), "", -1, {delta("x", DeltaOp::replace, "sub")});
+  s.ns = "inner:task1";
+  test::put(store, sub, s);
+  CHECK(store.get("t", "")->values.at("x") == "root");
+  CHECK(store.get("t", "inner:task1")->values.at("x") == "sub");
+  CHECK(store.get("t", "")->record.id == cid(0));
+  CHECK(store.list("t", "inner:task1").size() == 1);
+}
+
+TEST_CASE("a reopened store reads what an earlier instance wrote and continues its chains") {
+  test::TempDir dir;
+  boost::json::object values;
+  {
+    SqliteStore store(dir.file("a.db"));
+    test::put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::append, boost::json::array{0})}));
+    for (int i = 1; i <= 5; ++i)
+      test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("log", DeltaOp::append, boost::json::array{i})}));
+  }
+  SqliteStore again(dir.file("a.db"));
+  CHECK(again.get("t", "")->values == values);
+  test::put(again, values, record("t", cid(6), cid(5), 5, {delta("log", DeltaOp::append, boost::json::array{6})}));
+  CHECK(again.get("t", "")->values == values);
+  // The continuation is a delta row (its parent's chain was found in the database).
+  CHECK(scalar(dir.file("a.db"), "SELECT count(*) FROM checkpoints WHERE snapshot IS NOT NULL") == 1);
+}
+
+TEST_CASE("async puts commit in order and are visible after flush") {
+  test::TempDir dir;
+  boost::json::object values;
+  {
+    SqliteOptions keep;
+    keep.keep_consumed_writes = true;
+    SqliteStore store(dir.file("a.db"), keep);
+    test::put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::append, boost::json::array{0})}), Durability::async);
+    for (int i = 1; i <= 300; ++i) {
+      store.put_writes(task_writes("t", cid(i - 1), "task", i), Durability::async);
+      test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("log", DeltaOp::append, boost::json::array{i})}),
+                Durability::async);
+    }
+    store.flush();
+    // Another connection sees everything once flush() returned.
+    CHECK(scalar(dir.file("a.db"), "SELECT count(*) FROM checkpoints") == 301);
+    CHECK(scalar(dir.file("a.db"), "SELECT count(*) FROM writes") == 300);
+    CHECK(store.get("t", "")->values == values);  // reads also see queued writes
+  }
+  SqliteStore again(dir.file("a.db"));
+  CHECK(again.get("t", "")->values == values);
+}
+
+TEST_CASE("an async commit failure is reported by flush and by every later write") {
+  test::TempDir dir;
+  SqliteOptions options;
+  options.busy_timeout_ms = 50;
+  SqliteStore store(dir.file("a.db"), options);
+  boost::json::object values;
+  test::put(store, values, record("t", cid(0), "", -1, {}));
+  // Another connection holds the write lock longer than the busy timeout.
+  SQLite::Database other(dir.file("a.db"), SQLite::OPEN_READWRITE);
+  other.exec("BEGIN IMMEDIATE");
+  test::put(store, values, record("t", cid(1), cid(0), 0, {delta("n", DeltaOp::replace, 1)}), Durability::async);
+  try {
+    store.flush();
+    FAIL("flush() did not report the failed commit");
+  } catch (const Error& e) {
+    CHECK(e.code() == store::error::write_failed);
+    CHECK(std::string(e.what()).find("asynchronous commit") != std::string::npos);
+    CHECK(std::string(e.what()).find("locked") != std::string::npos);
+  }
+  other.exec("ROLLBACK");
+  CHECK_THROWS_AS(test::put(store, values, record("t", cid(2), cid(1), 1, {}), Durability::sync), Error);
+}
+
+TEST_CASE("a read-only store reads but refuses to write") {
+  test::TempDir dir;
+  boost::json::object values;
+  {
+    SqliteStore store(dir.file("a.db"));
+    test::put(store, values, record("t", cid(0), "", -1, {delta("n", DeltaOp::replace, 1)}));
+  }
+  SqliteOptions options;
+  options.read_only = true;
+  SqliteStore ro(dir.file("a.db"), options);
+  CHECK(ro.get("t", "")->values == values);
+  try {
+    ro.put_checkpoint(record("t", cid(1), cid(0), 0, {}), values, Durability::sync);
+    FAIL("a read-only store accepted a write");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("read-only") != std::string::npos);
+  }
+}
+
+TEST_CASE("the connection runs in WAL mode with synchronous NORMAL by default and FULL when selected") {
+  test::TempDir dir;
+  SqliteStore normal(dir.file("a.db"));
+  CHECK(normal.read_pragma("journal_mode") == "wal");
+  CHECK(normal.read_pragma("synchronous") == "1");
+  CHECK(normal.read_pragma("busy_timeout") == "5000");
+  SqliteOptions full;
+  full.synchronous = SqliteOptions::Synchronous::full;
+  full.busy_timeout_ms = 1234;
+  SqliteStore strict(dir.file("b.db"), full);
+  CHECK(strict.read_pragma("synchronous") == "2");
+  CHECK(strict.read_pragma("busy_timeout") == "1234");
+  CHECK_THROWS_AS(strict.read_pragma("journal_mode = DELETE"), Error);
+}

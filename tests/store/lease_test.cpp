@@ -1,0 +1,226 @@
+// Thread leases: one process at a time advances a thread.
+#include "store/sqlite_store.hpp"
+
+#include "fixtures.hpp"
+#include "store/error.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <thread>
+
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace weft;
+using test::cid;
+using test::delta;
+using test::record;
+
+namespace {
+
+int wait_exit_code(pid_t child) {
+  int status = 0;
+  if (waitpid(child, &status, 0) != child) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+TEST_CASE("a second owner of a leased thread gets thread_busy naming the pid and the start time") {
+  test::TempDir dir;
+  SqliteStore first(dir.file("a.db"));
+  SqliteStore second(dir.file("a.db"));
+  auto lease = first.acquire_lease("t");
+  REQUIRE(lease);
+  try {
+    second.acquire_lease("t");
+    FAIL("second lease granted");
+  } catch (const Error& e) {
+    CHECK(e.code() == store::error::thread_busy);
+    const std::string what = e.what();
+    CHECK(what.find("thread 't' is being run by pid " + std::to_string(getpid())) != std::string::npos);
+    CHECK(what.find(" since 20") != std::string::npos);
+    CHECK(what.find("break") != std::string::npos);
+  }
+  auto info = second.lease("t");
+  REQUIRE(info);
+  CHECK(info->pid == getpid());
+  CHECK(info->expires_at_ms > info->acquired_at_ms);
+  // The same store is refused too: one run per thread at a time.
+  CHECK_THROWS_AS(first.acquire_lease("t"), Error);
+  // Other threads are independent.
+  CHECK(second.acquire_lease("u"));
+}
+
+TEST_CASE("releasing a lease lets another owner take the thread") {
+  test::TempDir dir;
+  SqliteStore first(dir.file("a.db"));
+  SqliteStore second(dir.file("a.db"));
+  {
+    auto lease = first.acquire_lease("t");
+    CHECK(first.lease("t"));
+  }
+  CHECK_FALSE(first.lease("t"));
+  CHECK(second.acquire_lease("t"));
+}
+
+TEST_CASE("a lease left by a killed process is taken over") {
+  test::TempDir dir;
+  const std::string path = dir.file("a.db");
+  { SqliteStore init(path); }
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    int code = 1;
+    try {
+      SqliteStore store(path);
+      auto lease = store.acquire_lease("t");
+      lease.release();  // leak it: the process dies holding the lease
+      code = 0;
+    } catch (...) {
+    }
+    _exit(code);
+  }
+  REQUIRE(wait_exit_code(child) == 0);
+  SqliteStore store(path);
+  auto before = store.lease("t");
+  REQUIRE(before);
+  CHECK(before->pid == child);
+  auto lease = store.acquire_lease("t");
+  CHECK(lease);
+  CHECK(store.lease("t")->pid == getpid());
+}
+
+TEST_CASE("a lease from another host is respected until it expires, then taken over") {
+  test::TempDir dir;
+  const std::string path = dir.file("a.db");
+  SqliteStore store(path);
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  test::raw_sql(path, "INSERT INTO leases VALUES ('live', 4242, 'elsewhere.example', '1', 'tok', " +
+                          std::to_string(now - 1000) + ", " + std::to_string(now - 1000) + ", " +
+                          std::to_string(now + 600000) + ")");
+  test::raw_sql(path, "INSERT INTO leases VALUES ('stale', 4242, 'elsewhere.example', '1', 'tok', " +
+                          std::to_string(now - 100000) + ", " + std::to_string(now - 90000) + ", " +
+                          std::to_string(now - 60000) + ")");
+  try {
+    store.acquire_lease("live");
+    FAIL("live foreign lease ignored");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("pid 4242 on host 'elsewhere.example'") != std::string::npos);
+  }
+  CHECK(store.acquire_lease("stale"));
+}
+
+TEST_CASE("break_lease removes a live lease and its holder's next write fails with lease_lost") {
+  test::TempDir dir;
+  SqliteOptions fast;
+  fast.lease_ttl_ms = 150;  // heartbeat every 50 ms
+  SqliteStore holder(dir.file("a.db"), fast);
+  SqliteStore operator_(dir.file("a.db"));
+  boost::json::object values;
+  auto lease = holder.acquire_lease("t");
+  test::put(holder, values, record("t", cid(0), "", -1, {delta("n", DeltaOp::replace, 0)}));
+  CHECK(operator_.break_lease("t"));
+  CHECK_FALSE(operator_.break_lease("t"));
+  // The holder learns of it at its next heartbeat; wait for that (bounded), then writes fail.
+  bool lost = false;
+  for (int i = 1; i <= 200 && !lost; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    try {
+      test::put(holder, values, record("t", cid(i), cid(i - 1), i - 1, {delta("n", DeltaOp::replace, i)}));
+    } catch (const Error& e) {
+      CHECK(e.code() == store::error::lease_lost);
+      lost = true;
+    }
+  }
+  CHECK(lost);
+  // Breaking one's own lease takes effect at once.
+  auto other = holder.acquire_lease("u");
+  holder.break_lease("u");
+  CHECK_THROWS_AS(holder.put_writes(TaskWrites{"u", "", cid(0), "task", "n", {}}, Durability::sync), Error);
+}
+
+TEST_CASE("the lease holder's heartbeat keeps the lease from expiring") {
+  test::TempDir dir;
+  SqliteOptions fast;
+  fast.lease_ttl_ms = 150;
+  SqliteStore holder(dir.file("a.db"), fast);
+  SqliteStore other(dir.file("a.db"), fast);
+  auto lease = holder.acquire_lease("t");
+  const auto first_expiry = other.lease("t")->expires_at_ms;
+  bool renewed = false;
+  for (int i = 0; i < 200 && !renewed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    renewed = other.lease("t")->expires_at_ms > first_expiry;
+  }
+  CHECK(renewed);
+  CHECK_THROWS_AS(other.acquire_lease("t"), Error);
+}
+
+TEST_CASE("two processes racing for one thread: exactly one advances it") {
+  test::TempDir dir;
+  const std::string path = dir.file("a.db");
+  { SqliteStore init(path); }
+  int go[2], release[2];
+  REQUIRE(pipe(go) == 0);
+  REQUIRE(pipe(release) == 0);
+  pid_t children[2];
+  for (pid_t& child : children) {
+    child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      close(go[1]);
+      close(release[1]);
+      char byte;
+      if (read(go[0], &byte, 1) != 1) _exit(9);  // both start together
+      int code = 1;
+      try {
+        SqliteStore store(path);
+        auto lease = store.acquire_lease("t");
+        boost::json::object values;
+        test::put(store, values, record("t", cid(0), "", -1, {delta("owner", DeltaOp::replace, std::int64_t{getpid()})}));
+        for (int i = 1; i <= 50; ++i) {
+          test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("owner", DeltaOp::replace, std::int64_t{getpid()})}));
+        }
+        // Hold the thread until the parent has seen the other process give up.
+        if (read(release[0], &byte, 1) != 1) _exit(8);
+        code = 0;
+      } catch (const Error& e) {
+        code = e.code() == store::error::thread_busy ? 3 : 4;
+      } catch (...) {
+        code = 5;
+      }
+      _exit(code);
+    }
+  }
+  close(go[0]);
+  close(release[0]);
+  REQUIRE(write(go[1], "gg", 2) == 2);
+  close(go[1]);
+  // The loser must exit on its own, while the winner still holds the lease.
+  int status = 0;
+  pid_t first = 0;
+  for (int i = 0; i < 2000 && first == 0; ++i) {
+    first = waitpid(-1, &status, WNOHANG);
+    if (first == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (first <= 0) {  // both stuck: both got the lease (the bug under test); unblock them
+    kill(children[0], SIGKILL);
+    kill(children[1], SIGKILL);
+  }
+  REQUIRE(first > 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 3);
+  const pid_t winner = first == children[0] ? children[1] : children[0];
+  REQUIRE(write(release[1], "r", 1) == 1);
+  close(release[1]);
+  CHECK(wait_exit_code(winner) == 0);
+  SqliteStore store(path);
+  auto history = store.list("t", "");
+  CHECK(history.size() == 51);
+  for (auto& tuple : history) CHECK(tuple.values.at("owner") == std::int64_t{winner});
+  CHECK_FALSE(store.lease("t"));  // released on exit
+}
