@@ -24,6 +24,7 @@
 namespace weft {
 namespace detail {
 struct TaskState;
+struct NodeContextAccess;
 template <class T> struct is_awaitable : std::false_type {};
 template <class T, class E> struct is_awaitable<boost::asio::awaitable<T, E>> : std::true_type {};
 template <class F>
@@ -94,6 +95,7 @@ class NodeContext {
   boost::asio::awaitable<boost::json::value> effect_erased(std::string key, EffectFn fn, ReconcileFn reconcile) const;
 
  private:
+  friend struct detail::NodeContextAccess;
   std::shared_ptr<detail::TaskState> task_;
 };
 

@@ -1,0 +1,149 @@
+#pragma once
+// The state of one run (one invocation of run/resume) and of its tasks. Private to the engine.
+//
+// All of it is touched only from the run's executor (see CompiledGraph::run), so nothing here is
+// locked; the one cross-thread entry, RunConfig::stop, is marshalled onto the executor.
+
+#include "engine/compiled_graph.hpp"
+#include "engine/detail/graph_def.hpp"
+#include "engine/node_context.hpp"
+#include "engine/run_config.hpp"
+#include "engine/run_result.hpp"
+
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace weft::detail {
+
+struct RunShared;
+
+/// Reserved channels in task writes, besides the state keys and checkpoint.hpp's k*Channel.
+inline constexpr std::string_view kBranchPrefix = "branch:to:";  ///< value null: goto that node
+inline constexpr std::string_view kSendChannel = "__pregel_tasks";  ///< value {"node","arg"}
+
+/// What a NodeContext points at.
+struct TaskState {
+  RunShared* run = nullptr;  ///< outlives the task
+  std::string id;
+  std::string node;
+  std::int64_t step = 0;
+  int attempt = 1;
+  /// Answers already consumed by this task's interrupt() calls, by call index.
+  boost::json::array resume_values;
+  /// New answers, by interrupt id (a node's own interrupts, or a subgraph's).
+  boost::json::object resume_map;
+  /// interrupt() calls so far in the current attempt.
+  std::size_t interrupt_index = 0;
+};
+
+struct NodeContextAccess {
+  static TaskState& task(const NodeContext& context) { return *context.task_; }
+};
+
+/// Thrown by NodeContext::interrupt (and by a subgraph node whose graph interrupted). Not a
+/// std::exception, so nodes' catch(const std::exception&) does not swallow it.
+struct InterruptSignal {
+  std::vector<Interrupt> interrupts;
+};
+
+/// What runs in the next superstep; stored as CheckpointRecord::next.
+struct Plan {
+  std::vector<std::string> pull;  ///< node names, sorted, unique
+  std::vector<Send> sends;        ///< in send order
+  std::map<std::string, std::vector<std::string>> joins;  ///< barrier key -> sources arrived (sorted)
+
+  bool empty() const noexcept { return pull.empty() && sends.empty(); }
+  std::vector<std::string> next_names() const;
+  boost::json::object to_json() const;
+  static Plan from_json(const boost::json::object& next);
+};
+
+enum class TaskStatus { pending, succeeded, interrupted, failed, cancelled };
+
+/// One task of a superstep and its outcome.
+struct TaskRun {
+  std::size_t node_index = 0;
+  bool push = false;
+  std::size_t send_index = 0;
+  std::shared_ptr<const boost::json::object> push_arg;  ///< a Send's input
+  std::shared_ptr<TaskState> state;
+  TaskStatus status = TaskStatus::pending;
+  bool reused = false;  ///< outcome taken from the checkpoint's pending writes
+
+  boost::json::object update;  ///< normalized state writes
+  std::vector<std::string> gotos;
+  std::vector<Send> sends;
+  std::vector<Interrupt> interrupts;
+  std::exception_ptr error;
+  std::error_code error_code;
+  std::string error_message;
+
+  boost::asio::cancellation_signal cancel;
+};
+
+/// Hands checkpoints and task writes to the checkpointer, honouring the durability mode: with
+/// Durability::exit it holds them and writes only the last checkpoint (its deltas folded from
+/// every held one) and the writes against it when the run ends (flush()).
+struct Persister {
+  Checkpointer* checkpointer = nullptr;
+  Durability durability = Durability::async;
+  std::optional<CheckpointRecord> held;
+  std::vector<TaskWrites> held_writes;
+
+  void checkpoint(CheckpointRecord record, const boost::json::object& values);
+  void writes(TaskWrites writes);
+  /// Writes what exit durability held back; `values` are the latest state.
+  void flush(const boost::json::object& values);
+};
+
+/// Everything one invocation shares with its tasks.
+struct RunShared {
+  std::shared_ptr<const GraphDef> def;
+  RunConfig config;
+  std::shared_ptr<Checkpointer> checkpointer;
+  std::shared_ptr<EffectJournal> journal;
+  std::shared_ptr<Clock> clock;
+  std::string ns;
+  Persister persist;
+  bool cancelled = false;
+  std::vector<TaskRun*> in_flight;
+
+  bool wants(StreamMode mode) const noexcept {
+    return config.stream && (config.stream_modes & static_cast<unsigned>(mode)) != 0;
+  }
+  void emit(StreamMode mode, std::string node, std::int64_t step, boost::json::value data) const;
+  bool stop_requested() const noexcept { return cancelled || config.stop.stop_requested(); }
+  /// Marks the run cancelled and cancels every in-flight async task.
+  void request_cancel();
+};
+
+/// How a run starts.
+struct RunRequest {
+  bool resume = false;         ///< false: `input` is new input; true: continue from a checkpoint
+  boost::json::object input;   ///< new input (resume == false)
+  Command command;             ///< resume command (resume == true)
+};
+
+/// The run loop (run_loop.cpp). `ns` is "" at the root. Never throws for node failures.
+boost::asio::awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def, RunRequest request,
+                                              RunConfig config, std::string ns);
+
+/// The body of a subgraph node (subgraph.cpp).
+boost::asio::awaitable<Command> run_subgraph_node(std::shared_ptr<const GraphDef> subgraph, StateView state,
+                                                  NodeContext context);
+
+/// Serializes an Interrupt for writes, stream events and snapshots; and back.
+boost::json::object interrupt_to_json(const Interrupt& interrupt);
+Interrupt interrupt_from_json(const boost::json::value& value);
+
+}  // namespace weft::detail

@@ -1,0 +1,322 @@
+#include "engine/detail/task_runner.hpp"
+
+#include "engine/detail/channels.hpp"
+#include "engine/detail/steps.hpp"
+#include "engine/error.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <random>
+
+namespace weft::detail {
+namespace {
+
+using boost::asio::awaitable;
+
+/// Counts outstanding spawned coroutines; the waiter sleeps on a timer the last one cancels.
+struct Join {
+  explicit Join(boost::asio::any_io_executor executor) : wake(executor, boost::asio::steady_timer::time_point::max()) {}
+  std::size_t outstanding = 0;
+  boost::asio::steady_timer wake;
+  void done() {
+    if (--outstanding == 0) wake.cancel();
+  }
+};
+
+std::string describe(const TaskRun& task, const RunShared& run) {
+  std::string text = "node '" + task.state->node + "' (step " + std::to_string(task.state->step);
+  if (!run.config.thread_id.empty()) text += ", thread '" + run.config.thread_id + "'";
+  if (!run.ns.empty()) text += ", namespace '" + run.ns + "'";
+  return text + ")";
+}
+
+StateView task_view(const TaskRun& task, const std::shared_ptr<const boost::json::object>& snapshot) {
+  return task.push ? StateView(task.push_arg) : StateView(snapshot);
+}
+
+void emit_task_start(RunShared& run, const TaskRun& task) {
+  if (!run.wants(StreamMode::debug)) return;
+  run.emit(StreamMode::debug, task.state->node, task.state->step,
+           boost::json::object{{"type", "task"},
+                               {"payload", boost::json::object{{"id", task.state->id},
+                                                               {"name", task.state->node},
+                                                               {"attempt", task.state->attempt},
+                                                               {"push", task.push}}}});
+}
+
+/// Commits a finished task: saves its writes and streams its update.
+void commit(RunShared& run, const std::string& checkpoint_id, TaskRun& task) {
+  run.persist.writes(encode_task_writes(run, checkpoint_id, task));
+  const std::string& node = task.state->node;
+  if (task.status == TaskStatus::succeeded && run.wants(StreamMode::updates)) {
+    run.emit(StreamMode::updates, node, task.state->step, boost::json::object{{node, task.update}});
+  }
+  if (task.status == TaskStatus::interrupted && run.wants(StreamMode::updates)) {
+    boost::json::array interrupts;
+    for (const Interrupt& i : task.interrupts) interrupts.push_back(interrupt_to_json(i));
+    run.emit(StreamMode::updates, node, task.state->step, boost::json::object{{"__interrupt__", std::move(interrupts)}});
+  }
+  if (run.wants(StreamMode::debug)) {
+    boost::json::object payload{{"id", task.state->id}, {"name", node}};
+    if (task.status == TaskStatus::succeeded) payload["result"] = task.update;
+    if (task.status == TaskStatus::failed) payload["error"] = task.error_message;
+    if (task.status == TaskStatus::interrupted) {
+      boost::json::array interrupts;
+      for (const Interrupt& i : task.interrupts) interrupts.push_back(interrupt_to_json(i));
+      payload["interrupts"] = std::move(interrupts);
+    }
+    run.emit(StreamMode::debug, node, task.state->step,
+             boost::json::object{{"type", "task_result"}, {"payload", std::move(payload)}});
+  }
+}
+
+/// Turns a node's return into the task's outcome: normalized update, routes.
+void settle(RunShared& run, TaskRun& task, Command command, const std::shared_ptr<const boost::json::object>& snapshot) {
+  const GraphDef& def = *run.def;
+  const std::string who = "node '" + task.state->node + "'";
+  normalize_update(def.schema, command.update, task.state->id, who);
+  check_destinations(def, command.goto_nodes, command.sends, who);
+  task.gotos = std::move(command.goto_nodes);
+  task.sends = std::move(command.sends);
+  if (!def.routers_of[task.node_index].empty()) {
+    StateView view = local_view(def, snapshot, command.update);
+    route_after(def, task.node_index, view, task.gotos, task.sends, who);
+  }
+  task.update = std::move(command.update);
+  task.status = TaskStatus::succeeded;
+}
+
+void record_failure(RunShared& run, TaskRun& task, std::exception_ptr error) {
+  task.status = TaskStatus::failed;
+  task.error = error;
+  std::string what = "unknown exception";
+  task.error_code = engine::error::node_failed;
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    what = e.what();
+    task.error_code = e.code();
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  task.error_message = describe(task, run) + " failed: " + what;
+}
+
+enum class Attempt { finished, retry };
+
+/// Decides what follows a failed attempt.
+Attempt after_failure(RunShared& run, TaskRun& task, std::exception_ptr error, const std::optional<RetryPolicy>& policy) {
+  if (run.stop_requested()) {
+    task.status = TaskStatus::cancelled;
+    return Attempt::finished;
+  }
+  bool retry = false;
+  if (policy && task.state->attempt < policy->max_attempts) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      retry = policy->retry_on ? policy->retry_on(e) : default_retry_on(e);
+    } catch (...) {
+    }
+  }
+  if (retry) return Attempt::retry;
+  record_failure(run, task, error);
+  return Attempt::finished;
+}
+
+std::chrono::milliseconds retry_delay(const RetryPolicy& policy, const TaskRun& task) {
+  std::chrono::milliseconds delay = policy.backoff(task.state->attempt);
+  if (policy.jitter) {
+    // Seeded by the task and attempt: the same run waits the same way.
+    std::seed_seq seed(task.state->id.begin(), task.state->id.end());
+    std::mt19937 generator(seed);
+    generator.discard(static_cast<unsigned long long>(task.state->attempt));
+    delay += std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 999)(generator));
+  }
+  return delay;
+}
+
+const std::optional<RetryPolicy>& policy_of(const RunShared& run, const TaskRun& task) {
+  const NodeDef& node = run.def->nodes[task.node_index];
+  return node.options.retry ? node.options.retry : run.def->options.default_retry;
+}
+
+/// One attempt of a sync node, inline. Returns whether a retry is due.
+Attempt attempt_sync(RunShared& run, TaskRun& task, const std::shared_ptr<const boost::json::object>& snapshot) {
+  const NodeDef& node = run.def->nodes[task.node_index];
+  task.state->interrupt_index = 0;
+  std::exception_ptr error;
+  try {
+    Command command = node.fn.sync(task_view(task, snapshot), NodeContext(task.state));
+    settle(run, task, std::move(command), snapshot);
+    return Attempt::finished;
+  } catch (InterruptSignal& signal) {
+    task.interrupts = std::move(signal.interrupts);
+    task.status = TaskStatus::interrupted;
+    return Attempt::finished;
+  } catch (...) {
+    error = std::current_exception();
+  }
+  return after_failure(run, task, error, policy_of(run, task));
+}
+
+/// Runs an async node with a deadline: the node runs in its own coroutine; the first of (node
+/// done, deadline) wins and the loser is cancelled and awaited.
+awaitable<Command> call_with_timeout(const NodeDef& node, StateView view, NodeContext context,
+                                     std::chrono::milliseconds timeout) {
+  auto executor = co_await boost::asio::this_coro::executor;
+  struct Race {
+    explicit Race(boost::asio::any_io_executor ex) : timer(ex) {}
+    boost::asio::steady_timer timer;
+    boost::asio::cancellation_signal cancel;
+    bool done = false;
+    std::exception_ptr error;
+    Command result;
+  };
+  auto race = std::make_shared<Race>(executor);
+  race->timer.expires_after(timeout);
+  boost::asio::co_spawn(executor, node.fn.async(std::move(view), std::move(context)),
+                        boost::asio::bind_cancellation_slot(race->cancel.slot(), [race](std::exception_ptr e, Command c) {
+                          race->done = true;
+                          race->error = e;
+                          race->result = std::move(c);
+                          race->timer.cancel();
+                        }));
+  boost::system::error_code ec;
+  auto first_wait = race->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  co_await std::move(first_wait);
+  bool timed_out = false;
+  if (!race->done) {
+    timed_out = !ec;  // the deadline passed; otherwise our own awaiter was cancelled
+    race->cancel.emit(boost::asio::cancellation_type::terminal);
+    if (!timed_out) co_await boost::asio::this_coro::reset_cancellation_state();
+    while (!race->done) {
+      race->timer.expires_at(boost::asio::steady_timer::time_point::max());
+      auto wait = race->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+      co_await std::move(wait);
+    }
+    if (!timed_out) throw boost::system::system_error(boost::asio::error::operation_aborted);
+  }
+  if (timed_out) {
+    throw Error(engine::error::node_timeout,
+                "node '" + node.name + "' timed out after " + std::to_string(timeout.count()) + " ms");
+  }
+  if (race->error) std::rethrow_exception(race->error);
+  co_return std::move(race->result);
+}
+
+/// Runs a task to completion from `first_attempt`, sleeping before it when > 1.
+awaitable<void> run_task(RunShared& run, TaskRun& task, std::shared_ptr<const boost::json::object> snapshot,
+                         int first_attempt) {
+  const NodeDef& node = run.def->nodes[task.node_index];
+  const std::optional<RetryPolicy>& policy = policy_of(run, task);
+  for (int attempt = first_attempt;; ++attempt) {
+    if (attempt > 1) {
+      std::chrono::milliseconds delay = retry_delay(*policy, task);
+      bool aborted = false;
+      try {
+        auto sleeping = run.clock->sleep(delay);
+        co_await std::move(sleeping);
+      } catch (...) {
+        aborted = true;
+      }
+      if (aborted || run.stop_requested()) {
+        task.status = TaskStatus::cancelled;
+        co_return;
+      }
+      task.state->attempt = attempt;
+      emit_task_start(run, task);
+    }
+    if (node.fn.sync) {
+      if (attempt_sync(run, task, snapshot) == Attempt::finished) co_return;
+      continue;
+    }
+    task.state->interrupt_index = 0;
+    std::exception_ptr error;
+    bool interrupted = false;
+    std::vector<Interrupt> interrupts;
+    try {
+      Command command;
+      if (node.options.timeout) {
+        auto pending = call_with_timeout(node, task_view(task, snapshot), NodeContext(task.state), *node.options.timeout);
+        command = co_await std::move(pending);
+      } else {
+        auto pending = node.fn.async(task_view(task, snapshot), NodeContext(task.state));
+        command = co_await std::move(pending);
+      }
+      settle(run, task, std::move(command), snapshot);
+      co_return;
+    } catch (InterruptSignal& signal) {
+      interrupted = true;
+      interrupts = std::move(signal.interrupts);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (interrupted) {
+      task.interrupts = std::move(interrupts);
+      task.status = TaskStatus::interrupted;
+      co_return;
+    }
+    if (after_failure(run, task, error, policy) == Attempt::finished) co_return;
+  }
+}
+
+}  // namespace
+
+awaitable<void> run_superstep(RunShared& run, std::vector<std::unique_ptr<TaskRun>>& tasks,
+                              std::shared_ptr<const boost::json::object> snapshot, std::string checkpoint_id) {
+  auto executor = co_await boost::asio::this_coro::executor;
+  std::shared_ptr<Join> join;
+  run.in_flight.clear();
+
+  // Async tasks start first, so their I/O overlaps the sync tasks that run inline next.
+  for (auto& owned : tasks) {
+    TaskRun& task = *owned;
+    if (task.status != TaskStatus::pending || !run.def->nodes[task.node_index].fn.async) continue;
+    if (!join) join = std::make_shared<Join>(executor);
+    ++join->outstanding;
+    run.in_flight.push_back(&task);
+    emit_task_start(run, task);
+    boost::asio::co_spawn(executor, run_task(run, task, snapshot, 1),
+                          boost::asio::bind_cancellation_slot(task.cancel.slot(), [join, &run, &task, checkpoint_id](std::exception_ptr) {
+                            if (task.status != TaskStatus::cancelled && task.status != TaskStatus::pending)
+                              commit(run, checkpoint_id, task);
+                            join->done();
+                          }));
+  }
+  for (auto& owned : tasks) {
+    TaskRun& task = *owned;
+    if (task.status != TaskStatus::pending || !run.def->nodes[task.node_index].fn.sync) continue;
+    if (run.stop_requested()) {
+      task.status = TaskStatus::cancelled;
+      continue;
+    }
+    emit_task_start(run, task);
+    if (attempt_sync(run, task, snapshot) == Attempt::retry) {
+      auto retrying = run_task(run, task, snapshot, task.state->attempt + 1);
+      co_await std::move(retrying);
+    }
+    if (task.status != TaskStatus::cancelled) commit(run, checkpoint_id, task);
+  }
+  while (join && join->outstanding > 0) {
+    boost::system::error_code ec;
+    auto wait = join->wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    co_await std::move(wait);
+    if (join->outstanding == 0) break;
+    auto state = co_await boost::asio::this_coro::cancellation_state;
+    if (state.cancelled() != boost::asio::cancellation_type::none) {
+      run.request_cancel();
+      co_await boost::asio::this_coro::reset_cancellation_state();
+    }
+    join->wake.expires_at(boost::asio::steady_timer::time_point::max());
+  }
+  run.in_flight.clear();
+}
+
+}  // namespace weft::detail

@@ -1,0 +1,108 @@
+#include "engine/node_context.hpp"
+
+#include "engine/detail/hash.hpp"
+#include "engine/detail/run_state.hpp"
+#include "engine/error.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace weft {
+
+using detail::TaskState;
+
+const std::string& NodeContext::thread_id() const noexcept { return task_->run->config.thread_id; }
+const std::string& NodeContext::task_id() const noexcept { return task_->id; }
+const std::string& NodeContext::node() const noexcept { return task_->node; }
+const std::string& NodeContext::checkpoint_ns() const noexcept { return task_->run->ns; }
+std::int64_t NodeContext::step() const noexcept { return task_->step; }
+int NodeContext::attempt() const noexcept { return task_->attempt; }
+const RunConfig& NodeContext::config() const noexcept { return task_->run->config; }
+const boost::json::object& NodeContext::configurable() const noexcept { return task_->run->config.configurable; }
+Clock& NodeContext::clock() const noexcept { return *task_->run->clock; }
+bool NodeContext::stop_requested() const noexcept { return task_->run->stop_requested(); }
+
+void NodeContext::emit(boost::json::value data) const {
+  task_->run->emit(StreamMode::custom, task_->node, task_->step, std::move(data));
+}
+
+boost::json::value NodeContext::interrupt(boost::json::value value) const {
+  TaskState& task = *task_;
+  if (!task.run->checkpointer) {
+    throw Error(engine::error::no_checkpointer,
+                "node '" + task.node + "' called interrupt() but the run has no checkpointer to resume from; "
+                "compile with CompileOptions::checkpointer or pass RunConfig::checkpointer");
+  }
+  const std::size_t index = task.interrupt_index++;
+  if (index < task.resume_values.size()) return task.resume_values[index];
+  std::string id = detail::IdHasher().add(task.id).add(static_cast<std::uint64_t>(index)).hex();
+  if (const boost::json::value* answer = task.resume_map.if_contains(id)) {
+    task.resume_values.push_back(*answer);
+    return *answer;
+  }
+  Interrupt pause;
+  pause.id = std::move(id);
+  pause.value = std::move(value);
+  pause.node = task.node;
+  pause.task_id = task.id;
+  pause.kind = Interrupt::Kind::node;
+  pause.ns = task.run->ns;
+  throw detail::InterruptSignal{{std::move(pause)}};
+}
+
+boost::asio::awaitable<boost::json::value> NodeContext::effect_erased(std::string key, EffectFn fn,
+                                                                      ReconcileFn reconcile) const {
+  std::shared_ptr<TaskState> task = task_;  // keeps the task alive across suspensions
+  EffectJournal* journal = task->run->journal.get();
+  if (!journal) {
+    auto running = fn();
+    boost::json::value result = co_await std::move(running);
+    co_return result;
+  }
+  const std::string& thread = task->run->config.thread_id;
+  const std::string full_key = task->id + ":" + key;
+  EffectEntry entry = journal->find(thread, full_key);
+  if (entry.state == EffectState::done) co_return entry.result;
+  if (entry.state == EffectState::started) {
+    if (!reconcile) {
+      throw Error(engine::error::effect_in_doubt,
+                  "effect '" + key + "' of node '" + task->node + "' (thread '" + thread + "', task " + task->id +
+                      ") began but never finished: it may or may not have happened. Check the outside world and "
+                      "give effect() a reconcile function, or remove the journal entry to run it again");
+    }
+    auto checking = reconcile();
+    std::optional<boost::json::value> happened = co_await std::move(checking);
+    if (happened) {
+      journal->finish(thread, full_key, *happened);
+      co_return *happened;
+    }
+  }
+  journal->begin(thread, full_key);
+  boost::json::value result;
+  std::exception_ptr error;
+  try {
+    auto running = fn();
+    result = co_await std::move(running);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (error) {
+    journal->abandon(thread, full_key);
+    std::rethrow_exception(error);
+  }
+  journal->finish(thread, full_key, result);
+  co_return result;
+}
+
+boost::asio::awaitable<void> NodeContext::sleep_durably(std::string key, Clock::duration delay) const {
+  Clock& clock = *task_->run->clock;
+  const std::int64_t proposed = clock.now_ms() + delay.count();
+  auto recording = effect(std::move(key), [proposed] { return boost::json::value(proposed); });
+  boost::json::value deadline = co_await std::move(recording);
+  const std::int64_t remaining = deadline.to_number<std::int64_t>() - clock.now_ms();
+  if (remaining > 0) {
+    auto sleeping = clock.sleep(Clock::duration(remaining));
+    co_await std::move(sleeping);
+  }
+}
+
+}  // namespace weft

@@ -1,0 +1,112 @@
+// CompiledGraph's state operations: get_state, get_state_history, update_state.
+
+#include "engine/compiled_graph.hpp"
+
+#include "engine/detail/channels.hpp"
+#include "engine/detail/graph_def.hpp"
+#include "engine/detail/steps.hpp"
+#include "engine/error.hpp"
+
+namespace weft {
+namespace {
+
+Checkpointer& checkpointer_for(const detail::GraphDef& def, const RunConfig& config, std::string_view operation) {
+  Checkpointer* checkpointer = config.checkpointer ? config.checkpointer.get() : def.options.checkpointer.get();
+  if (!checkpointer)
+    throw Error(engine::error::no_checkpointer, "graph '" + def.name + "': " + std::string(operation) +
+                                                    " needs a checkpointer (CompileOptions or RunConfig)");
+  if (config.thread_id.empty())
+    throw Error(engine::error::invalid_input,
+                "graph '" + def.name + "': " + std::string(operation) + " needs RunConfig::thread_id");
+  return *checkpointer;
+}
+
+}  // namespace
+
+std::optional<StateSnapshot> CompiledGraph::get_state(const RunConfig& config) const {
+  Checkpointer& checkpointer = checkpointer_for(*def_, config, "get_state");
+  auto tuple = checkpointer.get(config.thread_id, "", config.checkpoint_id);
+  if (!tuple) return std::nullopt;
+  return detail::make_snapshot(*tuple);
+}
+
+std::vector<StateSnapshot> CompiledGraph::get_state_history(const RunConfig& config,
+                                                            std::optional<std::size_t> limit) const {
+  Checkpointer& checkpointer = checkpointer_for(*def_, config, "get_state_history");
+  ListOptions options;
+  options.limit = limit;
+  std::vector<StateSnapshot> out;
+  for (const CheckpointTuple& tuple : checkpointer.list(config.thread_id, "", options))
+    out.push_back(detail::make_snapshot(tuple));
+  return out;
+}
+
+std::string CompiledGraph::update_state(const RunConfig& config, boost::json::object values, std::string as_node) const {
+  const detail::GraphDef& def = *def_;
+  Checkpointer& checkpointer = checkpointer_for(def, config, "update_state");
+  auto tuple = checkpointer.get(config.thread_id, "", config.checkpoint_id);
+  if (!tuple)
+    throw Error(engine::error::checkpoint_not_found,
+                "graph '" + def.name + "' (thread '" + config.thread_id + "'): no checkpoint " +
+                    (config.checkpoint_id.empty() ? std::string("yet") : "'" + config.checkpoint_id + "'") +
+                    " to update; run the graph first");
+  std::optional<std::size_t> index;
+  if (!as_node.empty()) {
+    if (as_node == START) {
+      index = def.start_index();
+    } else if (auto found = def.node_index.find(as_node); found != def.node_index.end()) {
+      index = found->second;
+    } else {
+      throw Error(engine::error::invalid_update,
+                  "graph '" + def.name + "': update_state as unknown node '" + as_node + "'");
+    }
+  }
+
+  ListOptions latest_only;
+  latest_only.limit = 1;
+  latest_only.with_values = false;
+  std::uint64_t sequence = detail::checkpoint_sequence(tuple->record.id);
+  auto latest = checkpointer.list(config.thread_id, "", latest_only);
+  if (!latest.empty()) sequence = std::max(sequence, detail::checkpoint_sequence(latest.front().record.id));
+
+  const std::int64_t step = tuple->record.step + 1;
+  const std::string task_id = detail::make_task_id(config.thread_id, "", tuple->record.id, step,
+                                                   "__update__:" + as_node, false, 0);
+  const std::string who = as_node.empty() ? std::string("update_state") : "update_state as node '" + as_node + "'";
+  detail::normalize_update(def.schema, values, task_id, who);
+
+  auto snapshot = std::make_shared<const boost::json::object>(std::move(tuple->values));
+  detail::Plan plan = detail::Plan::from_json(tuple->record.next);
+  std::vector<std::string> gotos;
+  std::vector<Send> sends;
+  if (index) detail::route_after(def, *index, detail::local_view(def, snapshot, values), gotos, sends, who);
+
+  boost::json::object state = *snapshot;
+  std::vector<detail::StepWrite> writes;
+  for (const auto& [key, value] : values) writes.push_back({key, &value, who});
+  std::vector<ChannelDelta> deltas;
+  detail::apply_step_writes(def.schema, state, std::move(writes), &deltas);
+  if (index) {
+    std::erase(plan.pull, as_node);  // as_node counts as having run
+    detail::advance_plan(def, plan, *index, gotos, sends);
+    detail::finish_plan(plan);
+  }
+
+  CheckpointRecord record;
+  record.thread_id = config.thread_id;
+  record.id = detail::checkpoint_id_for(sequence + 1);
+  record.parent_id = tuple->record.id;
+  record.step = step;
+  record.source = CheckpointSource::update;
+  record.created_at_ms = (config.clock ? config.clock : system_clock())->now_ms();
+  record.metadata = config.metadata;
+  record.metadata["graph"] = def.name;
+  record.metadata["source"] = "update";
+  if (!as_node.empty()) record.metadata["as_node"] = as_node;
+  record.next = plan.to_json();
+  record.deltas = std::move(deltas);
+  checkpointer.put_checkpoint(record, state, Durability::sync);
+  return record.id;
+}
+
+}  // namespace weft
