@@ -5,6 +5,7 @@
 #include "nodes/tools/tool_node.hpp"
 #include "tests/tools/run_sync.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -76,9 +77,10 @@ std::string status(const json::value& message) { return std::string(message.at("
 TEST_SUITE("tool node") {
 
 TEST_CASE("all tool calls of one turn run concurrently") {
+  asio::io_context io;  // outlives the rendezvous timer
   auto rendezvous = std::make_shared<Rendezvous>(4);
   const ToolRegistry registry{rendezvous_tool("a", rendezvous), rendezvous_tool("b", rendezvous)};
-  const json::array messages = run_sync(weft::run_tool_calls(
+  const json::array messages = run_sync(io, weft::run_tool_calls(
       registry, {call("c1", "a", "{}"), call("c2", "b", "{}"), call("c3", "a", "{}"), call("c4", "b", "{}")},
       std::nullopt));
   REQUIRE(messages.size() == 4);
@@ -88,6 +90,7 @@ TEST_CASE("all tool calls of one turn run concurrently") {
 
 TEST_CASE("tool messages follow the order of the calls, not the order the tools finish in") {
   // "slow" finishes only after "fast" has finished.
+  asio::io_context io;  // outlives the timer
   auto fast_done = std::make_shared<std::optional<asio::steady_timer>>();
   auto done_flag = std::make_shared<bool>(false);
   const auto ensure_timer = [fast_done](const asio::any_io_executor& executor) {
@@ -115,7 +118,7 @@ TEST_CASE("tool messages follow the order of the calls, not the order the tools 
                     co_return json::value("fast");
                   });
   const json::array messages =
-      run_sync(weft::run_tool_calls(ToolRegistry{slow, fast}, {call("c1", "slow", "{}"), call("c2", "fast", "{}")},
+      run_sync(io, weft::run_tool_calls(ToolRegistry{slow, fast}, {call("c1", "slow", "{}"), call("c2", "fast", "{}")},
                                     std::nullopt));
   REQUIRE(messages.size() == 2);
   CHECK(messages[0].at("tool_call_id") == "c1");
