@@ -2,4 +2,10 @@
 list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/error.cpp
   ${CMAKE_CURRENT_LIST_DIR}/chat_model.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/openai_chat_model.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/scripted_chat_model.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/offline_model.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/detail/sse.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/detail/stream_assembler.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/detail/offline_tasks.cpp
 )

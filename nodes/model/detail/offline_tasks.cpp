@@ -1,0 +1,302 @@
+#include "nodes/model/detail/offline_tasks.hpp"
+
+#include <boost/json/array.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <vector>
+
+namespace weft::model::detail {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// True when `word` occurs in `text` at word boundaries (both already lower-case).
+bool contains_phrase(std::string_view text, std::string_view phrase) {
+  std::size_t pos = 0;
+  while ((pos = text.find(phrase, pos)) != std::string_view::npos) {
+    const bool left = pos == 0 || !std::isalnum(static_cast<unsigned char>(text[pos - 1]));
+    const std::size_t end = pos + phrase.size();
+    const bool right = end >= text.size() || !std::isalnum(static_cast<unsigned char>(text[end])) ||
+                       !std::isalnum(static_cast<unsigned char>(phrase.back()));
+    if (left && right) return true;
+    pos += 1;
+  }
+  return false;
+}
+
+struct Rule {
+  const char* category;
+  std::vector<std::string_view> phrases;
+};
+
+// Order matters for ties: spam, then technical, then sales.
+const std::array<Rule, 3>& rules() {
+  static const std::array<Rule, 3> table = {{
+      {"spam",
+       {"viagra", "casino", "lottery", "you have won", "winner", "free money", "click here", "crypto", "bitcoin",
+        "forex", "investment opportunity", "guaranteed returns", "seo services", "backlinks", "guest post",
+        "rank your website", "buy followers", "make money", "earn $", "work from home", "100% free",
+        "limited time offer", "act now", "wire transfer", "inheritance", "prince", "adult", "dating",
+        "unsubscribe", "weight loss", "cheap pills", "loan offer"}},
+      {"technical",
+       {"error", "bug", "crash", "crashes", "not working", "doesn't work", "does not work", "broken", "exception",
+        "stack trace", "api", "sdk", "webhook", "integration", "install", "installation", "cannot log in",
+        "can't log in", "login", "password reset", "timeout", "timed out", "500", "404", "failed", "fails",
+        "javascript", "plugin", "chatbox", "widget", "not loading", "blank page", "sync", "configure",
+        "configuration", "dns", "ssl", "certificate"}},
+      {"sales",
+       {"pricing", "price", "prices", "quote", "plan", "plans", "subscription", "upgrade", "demo", "purchase",
+        "buy", "discount", "enterprise", "invoice", "trial", "license", "licence", "cost", "how much", "billing",
+        "contract", "seats", "volume", "partnership", "reseller"}},
+  }};
+  return table;
+}
+
+std::size_t count_urls(std::string_view text) {
+  std::size_t n = 0;
+  std::size_t pos = 0;
+  while ((pos = text.find("http", pos)) != std::string_view::npos) {
+    if (text.substr(pos, 7) == "http://" || text.substr(pos, 8) == "https://") ++n;
+    pos += 4;
+  }
+  return n;
+}
+
+std::string join_quoted(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += "'" + items[i] + "'";
+  }
+  return out;
+}
+
+// First sentence of `text` (up to . ? ! or newline), trimmed, at most `limit` characters.
+std::string first_sentence(std::string_view text, std::size_t limit) {
+  text = trim(text);
+  std::size_t end = text.size();
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '.' || text[i] == '?' || text[i] == '!' || text[i] == '\n') {
+      end = i + (text[i] == '\n' ? 0 : 1);
+      break;
+    }
+  }
+  std::string out(trim(text.substr(0, end)));
+  if (out.size() > limit) {
+    out = out.substr(0, limit);
+    if (const auto space = out.rfind(' '); space != std::string::npos && space > limit / 2) out.resize(space);
+    out += "...";
+  }
+  return out;
+}
+
+enum class Speaker { customer, operator_, unknown };
+
+Speaker speaker_of(std::string_view label) {
+  const std::string l = lower(trim(label));
+  static const std::array<std::string_view, 6> customers = {"user", "visitor", "customer", "client", "contact", "human"};
+  static const std::array<std::string_view, 6> operators = {"operator", "agent", "support", "assistant", "staff", "bot"};
+  if (std::find(customers.begin(), customers.end(), l) != customers.end()) return Speaker::customer;
+  if (std::find(operators.begin(), operators.end(), l) != operators.end()) return Speaker::operator_;
+  return Speaker::unknown;
+}
+
+bool mentions_any(std::string_view text, std::initializer_list<std::string_view> phrases) {
+  const std::string l = lower(text);
+  for (auto p : phrases) {
+    if (contains_phrase(l, p)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+json::object offline_classify(std::string_view text) {
+  const std::string l = lower(text);
+  std::string best = "other";
+  std::size_t best_score = 0;
+  std::vector<std::string> best_matched;
+  for (const auto& rule : rules()) {
+    std::vector<std::string> matched;
+    for (auto phrase : rule.phrases) {
+      if (contains_phrase(l, phrase)) matched.emplace_back(phrase);
+    }
+    std::size_t score = matched.size();
+    if (std::string_view(rule.category) == "spam" && count_urls(l) >= 3) {
+      matched.emplace_back("3+ links");
+      score += 2;
+    }
+    if (score > best_score) {  // strict: earlier rules win ties
+      best_score = score;
+      best = rule.category;
+      best_matched = std::move(matched);
+    }
+  }
+  json::object out;
+  out["category"] = best;
+  if (best == "other") {
+    out["reason"] = "offline keyword rules: no spam, technical or sales keyword found";
+  } else {
+    out["reason"] = "offline keyword rules: matched " + best + " keyword" + (best_matched.size() > 1 ? "s " : " ") +
+                    join_quoted(best_matched);
+  }
+  json::array matched;
+  for (const auto& m : best_matched) matched.emplace_back(m);
+  out["matched"] = std::move(matched);
+  return out;
+}
+
+json::object offline_extract(std::string_view transcript) {
+  struct Line {
+    Speaker speaker;
+    std::string text;
+  };
+  std::vector<Line> lines;
+  std::size_t pos = 0;
+  while (pos <= transcript.size()) {
+    auto nl = transcript.find('\n', pos);
+    if (nl == std::string_view::npos) nl = transcript.size();
+    const std::string_view raw = trim(transcript.substr(pos, nl - pos));
+    pos = nl + 1;
+    if (raw.empty()) continue;
+    const auto colon = raw.find(':');
+    Speaker speaker = Speaker::unknown;
+    std::string_view text = raw;
+    if (colon != std::string_view::npos && colon < 24) {
+      speaker = speaker_of(raw.substr(0, colon));
+      if (speaker != Speaker::unknown) text = trim(raw.substr(colon + 1));
+    }
+    if (!text.empty()) lines.push_back(Line{speaker, std::string(text)});
+  }
+
+  std::string problem;
+  std::string solution;
+  // Problem: the first customer line that describes a problem or asks; else the first customer line.
+  for (const auto& line : lines) {
+    if (line.speaker == Speaker::operator_) continue;
+    if (line.text.find('?') != std::string::npos ||
+        mentions_any(line.text, {"error", "problem", "issue", "can't", "cannot", "not working", "doesn't", "how do", "how can", "help", "fail"})) {
+      problem = line.text;
+      break;
+    }
+  }
+  if (problem.empty()) {
+    for (const auto& line : lines) {
+      if (line.speaker != Speaker::operator_) {
+        problem = line.text;
+        break;
+      }
+    }
+  }
+  // Solution: the last operator line that gives an instruction or a fix; else the last operator line.
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+    if (it->speaker != Speaker::operator_) continue;
+    if (mentions_any(it->text, {"try", "go to", "you can", "click", "enable", "disable", "set", "update", "clear",
+                                "restart", "fixed", "resolved", "solution", "should", "need to", "make sure", "open"})) {
+      solution = it->text;
+      break;
+    }
+  }
+  if (solution.empty()) {
+    for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+      if (it->speaker == Speaker::operator_) {
+        solution = it->text;
+        break;
+      }
+    }
+  }
+  if (problem.empty() && !lines.empty()) problem = lines.front().text;
+  if (solution.empty() && lines.size() > 1) solution = lines.back().text;
+
+  std::string title;
+  const std::string l = lower(problem);
+  for (std::string_view prefix : {"how do i ", "how can i ", "how to "}) {
+    if (const auto at = l.find(prefix); at != std::string::npos) {
+      std::string rest = first_sentence(std::string_view(problem).substr(at + prefix.size()), 70);
+      while (!rest.empty() && (rest.back() == '?' || rest.back() == '.')) rest.pop_back();
+      title = "How to " + rest;
+      break;
+    }
+  }
+  if (title.empty() && !problem.empty()) title = "Troubleshooting: " + first_sentence(problem, 70);
+  if (title.empty()) title = "Untitled article";
+
+  json::object out;
+  out["problem"] = problem;
+  out["solution"] = solution;
+  out["title"] = title;
+  return out;
+}
+
+std::string offline_greeting(const json::object& metadata) {
+  auto get = [&](std::string_view key) -> std::string {
+    const auto* v = metadata.if_contains(key);
+    return v != nullptr && v->is_string() ? std::string(trim(v->get_string())) : std::string();
+  };
+  const std::string name = get("name");
+  const std::string company = get("company");
+  const std::string page = get("page");
+  const std::string sender = get("sender");
+  const std::string locale = lower(get("locale"));
+  std::string out;
+  if (locale.rfind("fr", 0) == 0) {
+    out = name.empty() ? "Bonjour !" : "Bonjour " + name + " !";
+    if (!sender.empty()) out += " Je suis " + sender + ".";
+    if (!page.empty()) out += " J'ai vu que vous consultiez la page " + page + ".";
+    out += company.empty() ? " Avez-vous des questions sur nos offres ?"
+                           : " Avez-vous des questions sur nos offres pour " + company + " ?";
+  } else if (locale.rfind("de", 0) == 0) {
+    out = name.empty() ? "Hallo!" : "Hallo " + name + "!";
+    if (!sender.empty()) out += " Ich bin " + sender + ".";
+    if (!page.empty()) out += " Ich habe gesehen, dass Sie sich die Seite " + page + " ansehen.";
+    out += company.empty() ? " Haben Sie Fragen zu unseren Angeboten?"
+                           : " Haben Sie Fragen zu unseren Angeboten f\xc3\xbcr " + company + "?";
+  } else if (locale.rfind("es", 0) == 0) {
+    out = name.empty() ? "\xc2\xa1Hola!" : "\xc2\xa1Hola " + name + "!";
+    if (!sender.empty()) out += " Soy " + sender + ".";
+    if (!page.empty()) out += " Vi que estaba mirando la p\xc3\xa1gina " + page + ".";
+    out += company.empty() ? " \xc2\xbFTiene alguna pregunta sobre nuestros planes?"
+                           : " \xc2\xbFTiene alguna pregunta sobre nuestros planes para " + company + "?";
+  } else {
+    out = name.empty() ? "Hi there!" : "Hi " + name + "!";
+    if (!sender.empty()) out += " I'm " + sender + ".";
+    if (!page.empty()) out += " I noticed you were looking at our " + page + " page.";
+    out += company.empty() ? " Any questions about our plans? Happy to help."
+                           : " Any questions about our plans for " + company + "? Happy to help.";
+  }
+  return out;
+}
+
+json::object offline_article(std::string_view problem, std::string_view solution, std::string_view title,
+                             std::string_view locale) {
+  const std::string l = lower(locale);
+  const bool fr = l.rfind("fr", 0) == 0;
+  std::string heading_problem = fr ? "Probl\xc3\xa8me" : "Problem";
+  std::string heading_solution = "Solution";
+  std::string shown_title = title.empty() ? first_sentence(problem, 70) : std::string(title);
+  if (shown_title.empty()) shown_title = "Untitled article";
+  std::string content = "# " + shown_title + "\n\n## " + heading_problem + "\n\n" + std::string(trim(problem)) + "\n\n## " +
+                        heading_solution + "\n\n" + std::string(trim(solution)) + "\n";
+  json::object out;
+  out["title"] = shown_title;
+  out["description"] = first_sentence(problem.empty() ? std::string_view(shown_title) : problem, 140);
+  out["content"] = content;
+  return out;
+}
+
+}  // namespace weft::model::detail

@@ -1,0 +1,331 @@
+#include "nodes/model/openai_chat_model.hpp"
+
+#include "nodes/http/redact.hpp"
+#include "nodes/model/detail/sse.hpp"
+#include "nodes/model/detail/stream_assembler.hpp"
+#include "nodes/model/error.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cstdlib>
+
+namespace weft {
+
+namespace json = boost::json;
+namespace asio = boost::asio;
+
+namespace {
+
+using Env = std::function<std::optional<std::string>(std::string_view)>;
+
+std::optional<std::string> lookup(const Env& env, std::string_view name) {
+  if (env) return env(name);
+  const char* v = std::getenv(std::string(name).c_str());
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  return std::string(v);
+}
+
+[[noreturn]] void fail(model::error code, const std::string& message) {
+  throw weft::Error(model::make_error_code(code), message);
+}
+
+std::string string_field(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::int64_t int_field(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr) return 0;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
+  return 0;
+}
+
+// The message as the Chat Completions API defines it: Weft's extra keys (id, metadata, ...) removed.
+json::object api_message(const json::value& value, std::size_t index) {
+  if (!value.is_object()) {
+    fail(model::error::invalid_request, "chat request: message " + std::to_string(index) + " is not a JSON object");
+  }
+  const auto& in = value.get_object();
+  const std::string role = string_field(in, "role");
+  if (role.empty()) fail(model::error::invalid_request, "chat request: message " + std::to_string(index) + " has no \"role\"");
+  json::object out;
+  out["role"] = role;
+  if (const auto* content = in.if_contains("content")) {
+    out["content"] = *content;
+  } else {
+    out["content"] = nullptr;
+  }
+  if (const auto* name = in.if_contains("name"); name != nullptr && name->is_string()) out["name"] = *name;
+  if (role == "tool") {
+    const auto* id = in.if_contains("tool_call_id");
+    if (id == nullptr || !id->is_string()) {
+      fail(model::error::invalid_request, "chat request: tool message " + std::to_string(index) + " has no \"tool_call_id\"");
+    }
+    out["tool_call_id"] = *id;
+  }
+  if (role == "assistant") {
+    if (const auto* calls = in.if_contains("tool_calls"); calls != nullptr && calls->is_array() && !calls->get_array().empty()) {
+      json::array clean;
+      for (const auto& c : calls->get_array()) {
+        if (!c.is_object()) continue;
+        const auto& call = c.get_object();
+        json::object function;
+        const auto* f = call.if_contains("function");
+        if (f != nullptr && f->is_object()) {
+          function["name"] = string_field(f->get_object(), "name");
+          const auto* args = f->get_object().if_contains("arguments");
+          function["arguments"] = args == nullptr ? std::string("{}")
+                                  : args->is_string() ? std::string(args->get_string())
+                                                      : json::serialize(*args);
+        }
+        json::object cc;
+        cc["id"] = string_field(call, "id");
+        cc["type"] = "function";
+        cc["function"] = std::move(function);
+        clean.push_back(std::move(cc));
+      }
+      out["tool_calls"] = std::move(clean);
+    }
+  }
+  return out;
+}
+
+bool wants_json(const std::optional<json::object>& format) {
+  if (!format) return false;
+  const auto type = string_field(*format, "type");
+  return type == "json_schema" || type == "json_object";
+}
+
+std::string excerpt(std::string_view body) {
+  std::string out(body.substr(0, 200));
+  for (auto& c : out) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  if (body.size() > 200) out += "...";
+  return out;
+}
+
+// The error message an OpenAI-compatible server put in its error body, or an excerpt of the body.
+std::string api_error_message(const std::string& body) {
+  boost::system::error_code ec;
+  const json::value v = json::parse(body, ec);
+  if (!ec && v.is_object()) {
+    if (const auto* e = v.get_object().if_contains("error")) {
+      if (e->is_object()) {
+        const auto m = string_field(e->get_object(), "message");
+        if (!m.empty()) return m;
+      }
+      if (e->is_string()) return std::string(e->get_string());
+    }
+  }
+  return excerpt(body);
+}
+
+std::string status_hint(int status) {
+  switch (status) {
+    case 401: return "check OPENAI_API_KEY";
+    case 403: return "the key is not allowed to use this model or endpoint";
+    case 404: return "check OPENAI_BASE_URL and WEFT_MODEL";
+    case 400: return "the request was rejected; see the message";
+    default: return "see the message";
+  }
+}
+
+ChatResponse parse_completion(const json::object& body) {
+  const auto* choices = body.if_contains("choices");
+  if (choices == nullptr || !choices->is_array() || choices->get_array().empty() || !choices->get_array()[0].is_object()) {
+    if (body.contains("error")) {
+      fail(model::error::api_error, "the model answered 200 with an error: " + api_error_message(json::serialize(body)));
+    }
+    fail(model::error::bad_response, "the response has no \"choices\": " + excerpt(json::serialize(body)));
+  }
+  const auto& choice = choices->get_array()[0].get_object();
+  const auto* message = choice.if_contains("message");
+  if (message == nullptr || !message->is_object()) {
+    fail(model::error::bad_response, "the response's first choice has no \"message\" object");
+  }
+  const auto& m = message->get_object();
+  ChatResponse response;
+  response.message["role"] = "assistant";
+  const auto* content = m.if_contains("content");
+  if (content != nullptr && content->is_string()) {
+    response.message["content"] = *content;
+  } else {
+    response.message["content"] = nullptr;
+  }
+  json::object as_assistant = m;
+  as_assistant["role"] = "assistant";  // some servers omit it
+  response.tool_calls = tool_calls_of(as_assistant);
+  if (!response.tool_calls.empty()) {
+    json::array calls;
+    for (const auto& c : response.tool_calls) {
+      json::object function;
+      function["name"] = c.name;
+      function["arguments"] = c.arguments;
+      json::object call;
+      call["id"] = c.id;
+      call["type"] = "function";
+      call["function"] = std::move(function);
+      calls.push_back(std::move(call));
+    }
+    response.message["tool_calls"] = std::move(calls);
+  }
+  response.finish_reason = string_field(choice, "finish_reason");
+  response.model = string_field(body, "model");
+  if (const auto* usage = body.if_contains("usage"); usage != nullptr && usage->is_object()) {
+    response.usage.prompt_tokens = int_field(usage->get_object(), "prompt_tokens");
+    response.usage.completion_tokens = int_field(usage->get_object(), "completion_tokens");
+    response.usage.total_tokens = int_field(usage->get_object(), "total_tokens");
+  }
+  return response;
+}
+
+std::string trim_base(std::string base) {
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base;
+}
+
+}  // namespace
+
+OpenAIConfig OpenAIConfig::from_env(const Env& env) {
+  OpenAIConfig config;
+  if (auto v = lookup(env, "OPENAI_BASE_URL")) config.base_url = *v;
+  if (auto v = lookup(env, "OPENAI_API_KEY")) config.api_key = *v;
+  if (auto v = lookup(env, "WEFT_MODEL")) config.model = *v;
+  return config;
+}
+
+bool OpenAIConfig::configured_in_env(const Env& env) {
+  return lookup(env, "OPENAI_BASE_URL").has_value() || lookup(env, "OPENAI_API_KEY").has_value();
+}
+
+OpenAIChatModel::OpenAIChatModel(asio::any_io_executor executor, OpenAIConfig config, http::ClientOptions http_options)
+    : OpenAIChatModel(http::Client(std::move(executor), std::move(http_options)), std::move(config)) {}
+
+OpenAIChatModel::OpenAIChatModel(http::Client client, OpenAIConfig config)
+    : client_(std::move(client)), config_(std::move(config)) {
+  config_.base_url = trim_base(config_.base_url);
+  const auto& b = config_.base_url;
+  const bool scheme_ok = b.rfind("http://", 0) == 0 || b.rfind("https://", 0) == 0;
+  const auto host_start = b.find("://") + 3;
+  if (!scheme_ok || b.size() <= host_start || b[host_start] == '/') {
+    fail(model::error::invalid_config, "OpenAI base URL '" + http::redact_url(b) +
+                                           "' is not http(s)://host[:port][/path]; fix OPENAI_BASE_URL");
+  }
+  if (config_.model.empty()) fail(model::error::invalid_config, "no model name; set WEFT_MODEL");
+  endpoint_ = config_.base_url + "/chat/completions";
+}
+
+std::string OpenAIChatModel::describe() const { return "openai:" + config_.model + "@" + http::redact_url(config_.base_url); }
+
+json::object OpenAIChatModel::build_body(const ChatRequest& request) const {
+  if (request.messages.empty()) fail(model::error::invalid_request, "chat request has no messages");
+  json::object body;
+  for (const auto& [key, value] : request.extra) body[key] = value;
+  body["model"] = request.model.empty() ? config_.model : request.model;
+  json::array messages;
+  std::size_t index = 0;
+  for (const auto& m : request.messages) messages.push_back(api_message(m, index++));
+  body["messages"] = std::move(messages);
+  if (!request.tools.empty()) body["tools"] = request.tools;
+  if (!request.tool_choice.is_null()) body["tool_choice"] = request.tool_choice;
+  if (request.response_format) body["response_format"] = *request.response_format;
+  if (request.temperature) body["temperature"] = *request.temperature;
+  if (request.max_tokens) body["max_tokens"] = *request.max_tokens;
+  return body;
+}
+
+asio::awaitable<ChatResponse> OpenAIChatModel::complete(ChatRequest request) {
+  json::object body = build_body(request);
+  const bool streaming = static_cast<bool>(request.on_token);
+  if (streaming) {
+    body["stream"] = true;
+    if (config_.stream_usage) {
+      json::object options;
+      options["include_usage"] = true;
+      body["stream_options"] = std::move(options);
+    }
+  }
+  std::vector<std::string> secrets;
+  http::Request http_request;
+  http_request.method = "POST";
+  http_request.url = endpoint_;
+  http_request.headers.emplace_back("Content-Type", "application/json");
+  http_request.headers.emplace_back("Accept", streaming ? "text/event-stream" : "application/json");
+  if (!config_.api_key.empty()) {
+    http_request.headers.emplace_back("Authorization", "Bearer " + config_.api_key);
+    secrets = http::secrets_of(http_request.headers, endpoint_);
+  }
+  http_request.body = json::serialize(body);
+
+  // Streaming: SSE events are decoded and assembled as the body arrives.
+  model::detail::StreamAssembler assembler(request.on_token);
+  bool done = false;
+  model::detail::SseDecoder decoder([&](const std::string& data) {
+    if (done) return;
+    if (data == "[DONE]") {
+      done = true;
+      return;
+    }
+    boost::system::error_code ec;
+    json::value chunk = json::parse(data, ec);
+    if (ec || !chunk.is_object()) {
+      fail(model::error::bad_response, "the model at " + describe() + " sent a stream event that is not a JSON object (" +
+                                           (ec ? ec.message() : std::string("not an object")) + "): " + excerpt(data));
+    }
+    assembler.add(chunk.get_object());
+  });
+  if (streaming) {
+    http_request.on_body = [&decoder](std::string_view bytes) { decoder.feed(bytes); };
+  }
+
+  http::Response response;
+  try {
+    http::Response got = co_await client_.request(std::move(http_request));
+    response = std::move(got);
+  } catch (const http::RequestError& e) {
+    if (e.code() == http::error::cancelled) fail(model::error::cancelled, std::string("model call cancelled: ") + e.what());
+    throw;
+  }
+
+  if (response.status < 200 || response.status >= 300) {
+    fail(model::error::api_error,
+         http::redact(describe() + ": HTTP " + std::to_string(response.status) + ": " + api_error_message(response.body) +
+                          "; " + status_hint(response.status),
+                      secrets));
+  }
+
+  ChatResponse result;
+  if (streaming) {
+    decoder.finish();
+    if (!done && !assembler.finished()) {
+      fail(model::error::bad_response, describe() + ": the stream ended without [DONE] or a finish reason (" +
+                                           std::to_string(decoder.bytes()) + " bytes received)");
+    }
+    result = std::move(assembler).result();
+  } else {
+    boost::system::error_code ec;
+    json::value parsed = json::parse(response.body, ec);
+    if (ec || !parsed.is_object()) {
+      fail(model::error::bad_response,
+           http::redact(describe() + ": the response body is not a JSON object (" + (ec ? ec.message() : std::string("not an object")) +
+                            ", " + std::to_string(response.body.size()) + " bytes): " + excerpt(response.body),
+                        secrets));
+    }
+    result = parse_completion(parsed.get_object());
+    if (request.on_token && !result.content().empty()) request.on_token(result.content());
+    result.raw = std::move(parsed);
+  }
+  if (result.model.empty()) result.model = body["model"].as_string().c_str();
+  if (wants_json(request.response_format)) {
+    boost::system::error_code ec;
+    json::value parsed_content = json::parse(result.content(), ec);
+    if (!ec) result.parsed = std::move(parsed_content);
+  }
+  co_return result;
+}
+
+}  // namespace weft
