@@ -46,9 +46,12 @@ void SqliteStore::begin(const std::string& thread_id, const std::string& key) {
   try {
     std::lock_guard lock(impl.db_mutex_);
     WriteTxn txn(*impl.db_);
+    // A started entry may be begun again: its caller reconciled it and found it did not happen.
     Use q(impl.db_->stmt(
-        "INSERT OR IGNORE INTO effects (thread_id, key, state, result, started_at_ms, finished_at_ms)"
-        " VALUES (?1, ?2, 'started', NULL, ?3, NULL)"));
+        "INSERT INTO effects (thread_id, key, state, result, started_at_ms, finished_at_ms)"
+        " VALUES (?1, ?2, 'started', NULL, ?3, NULL)"
+        " ON CONFLICT (thread_id, key) DO UPDATE SET started_at_ms = excluded.started_at_ms"
+        "   WHERE effects.state = 'started'"));
     q->bindNoCopy(1, thread_id);
     q->bindNoCopy(2, key);
     q->bind(3, static_cast<std::int64_t>(store::detail::now_ms()));
@@ -56,7 +59,7 @@ void SqliteStore::begin(const std::string& thread_id, const std::string& key) {
     if (impl.db_->changes() == 0) {
       throw Error(store::error::effect_conflict,
                   "thread '" + thread_id + "': effect '" + key +
-                      "' is already in the journal (started or done); look it up with find() instead of running it "
+                      "' is already done in the journal; use its recorded result (find()) instead of running it "
                       "again");
     }
     txn.commit();

@@ -109,8 +109,9 @@ class SqliteStore final : public Checkpointer, public EffectJournal {
 
   // EffectJournal (contracts in engine/effect_journal.hpp).
   EffectEntry find(const std::string& thread_id, const std::string& key) override;
-  /// Committed before returning, whatever the durability of checkpoints. Throws effect_conflict if
-  /// an entry for (thread, key) exists.
+  /// Committed before returning, whatever the durability of checkpoints. Beginning a `started`
+  /// entry again is allowed (its caller reconciled it: it did not happen); a `done` entry throws
+  /// effect_conflict.
   void begin(const std::string& thread_id, const std::string& key) override;
   /// Records the result (also for an entry never begun: reconciling an in-doubt effect).
   void finish(const std::string& thread_id, const std::string& key, const boost::json::value& result) override;
