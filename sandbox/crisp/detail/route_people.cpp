@@ -1,5 +1,5 @@
 // People (CRM profiles): list with search and sort, add, HEAD / get, save (PUT), update (PATCH),
-// remove. crisp-api.md §2.11.
+// remove, list a profile's conversations (session ids). crisp-api.md §2.11.
 
 #include <algorithm>
 
@@ -164,6 +164,19 @@ void add_people_routes(Api& api) {
   api.add("HEAD", "/people/profile/{people_id}", Family::general, get_profile);
   api.add("PUT", "/people/profile/{people_id}", Family::general, [](Ctx& ctx) { return save_profile(ctx, true); });
   api.add("PATCH", "/people/profile/{people_id}", Family::general, [](Ctx& ctx) { return save_profile(ctx, false); });
+  api.add("GET", "/people/conversations/{people_id}/list/{page_number}", Family::general, [](Ctx& ctx) {
+    const auto page = ctx.page();
+    const auto& profile = find_profile(ctx);
+    json::array ids;
+    for (const auto& [sid, conv] : ctx.site.at("conversations").as_object()) {
+      if (conv.at("people_id") == profile.at("people_id")) ids.emplace_back(sid);
+    }
+    std::vector<const json::value*> items;
+    for (const auto& id : ids) items.push_back(&id);
+    Reply r;
+    r.data = paginate(items, page, 20);
+    return r;
+  });
   api.add("DELETE", "/people/profile/{people_id}", Family::general, [](Ctx& ctx) {
     find_profile(ctx);
     ctx.site.at("people").as_object().erase(ctx.param("people_id"));
