@@ -5,6 +5,7 @@
 // store/error.hpp, nodes/..., ...). weft::Error carries one such code plus a message that says what
 // happened, to what, and what to do.
 
+#include <memory>
 #include <string>
 #include <system_error>
 
@@ -12,9 +13,15 @@ namespace weft {
 
 /// The exception thrown by Weft. code() tells the module and situation; what() is the message a
 /// user reads (it never contains a secret).
+/// what() is exactly `message` (std::system_error would append ": " + code().message()).
 class Error : public std::system_error {
  public:
-  Error(std::error_code code, const std::string& message) : std::system_error(code, message) {}
+  Error(std::error_code code, const std::string& message)
+      : std::system_error(code, message), message_(std::make_shared<const std::string>(message)) {}
+  const char* what() const noexcept override { return message_->c_str(); }
+
+ private:
+  std::shared_ptr<const std::string> message_;  // shared: copying an exception must not throw
 };
 
 namespace engine {
