@@ -14,10 +14,15 @@ namespace weft::sandbox::crisp::detail {
 namespace json = boost::json;
 
 std::string envelope(bool error, std::string_view reason, const json::value& data) {
+  return envelope_raw(error, reason, json::serialize(data));
+}
+
+std::string envelope_raw(bool error, std::string_view reason, std::string_view data_json) {
   std::string out = error ? R"({"error":true,"reason":")" : R"({"error":false,"reason":")";
+  out.reserve(out.size() + reason.size() + data_json.size() + 12);
   out += reason;
   out += R"(","data":)";
-  out += json::serialize(data);
+  out += data_json;
   out += '}';
   return out;
 }
@@ -236,7 +241,8 @@ http::Response Api::gate(http::Request& req, const std::string& route_key, Famil
     Ctx ctx{req, store_, *site, website_id, now};
     Reply reply = handler(ctx);
     if (reply.reason.empty()) reply.reason = default_reason(req.method);
-    res = http::Response::json(reply.status, envelope(false, reply.reason, reply.data));
+    res = http::Response::json(reply.status, reply.raw_data.empty() ? envelope(false, reply.reason, reply.data)
+                                                                   : envelope_raw(false, reply.reason, reply.raw_data));
     if (is_write(req.method)) {
       json::object effect;
       effect["method"] = req.method;

@@ -91,5 +91,7 @@ void add_admin_routes(Api& api);
 
 // JSON text of an envelope.
 std::string envelope(bool error, std::string_view reason, const boost::json::value& data);
+// The same with `data` already serialized.
+std::string envelope_raw(bool error, std::string_view reason, std::string_view data_json);
 
 }  // namespace weft::sandbox::crisp::detail

@@ -56,7 +56,7 @@ Reply list_campaigns(Ctx& ctx) {
   std::vector<const json::value*> items;
   for (const auto& e : excerpts) items.push_back(&e);
   Reply r;
-  r.data = paginate(items, page, 20);
+  r.raw_data = paginate_json(items, page, 20);
   return r;
 }
 

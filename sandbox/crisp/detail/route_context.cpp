@@ -1,6 +1,7 @@
 #include "sandbox/crisp/detail/route_context.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "sandbox/crisp/detail/ids.hpp"
 
@@ -79,6 +80,21 @@ json::array paginate(const std::vector<const json::value*>& items, std::int64_t 
   json::array out;
   const auto start = static_cast<std::size_t>((page - 1) * per_page);
   for (std::size_t i = start; i < items.size() && i < start + static_cast<std::size_t>(per_page); ++i) out.push_back(*items[i]);
+  return out;
+}
+
+}  // namespace weft::sandbox::crisp::detail
+
+namespace weft::sandbox::crisp::detail {
+
+std::string paginate_json(const std::vector<const json::value*>& items, std::int64_t page, std::int64_t per_page) {
+  std::string out = "[";
+  const auto start = static_cast<std::size_t>((page - 1) * per_page);
+  for (std::size_t i = start; i < items.size() && i < start + static_cast<std::size_t>(per_page); ++i) {
+    if (i > start) out += ',';
+    out += json::serialize(*items[i]);
+  }
+  out += ']';
   return out;
 }
 

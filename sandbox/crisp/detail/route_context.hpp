@@ -35,6 +35,7 @@ struct Reply {
   int status = 200;
   std::string reason;  // "" = by method: GET/HEAD resolved, POST added, PUT/PATCH updated, DELETE deleted
   boost::json::value data = boost::json::object();
+  std::string raw_data;  // when not empty: the data already serialized (used instead of `data`)
   // For the effect log:
   std::optional<std::int64_t> fingerprint;  // the message fingerprint a send produced or replayed
   std::string session_id;                   // a session the write created (else the path's)
@@ -79,5 +80,7 @@ struct Ctx {
 
 // Slices items [ (page-1)*per_page, page*per_page ) into a new array.
 boost::json::array paginate(const std::vector<const boost::json::value*>& items, std::int64_t page, std::int64_t per_page);
+// The same slice, serialized straight from the store (no copy of the items).
+std::string paginate_json(const std::vector<const boost::json::value*>& items, std::int64_t page, std::int64_t per_page);
 
 }  // namespace weft::sandbox::crisp::detail

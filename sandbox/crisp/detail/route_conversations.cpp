@@ -171,7 +171,7 @@ Reply list_conversations(Ctx& ctx) {
     return ascending ? x < y : x > y;
   });
   Reply r;
-  r.data = paginate(hits, page, per_page);
+  r.raw_data = paginate_json(hits, page, per_page);
   return r;
 }
 

@@ -65,7 +65,7 @@ void add_helpdesk_routes(Api& api) {
     std::vector<const json::value*> items;
     for (const auto& l : all) items.push_back(&l);
     Reply r;
-    r.data = paginate(items, page, 20);
+    r.raw_data = paginate_json(items, page, 20);
     return r;
   });
   api.add("POST", "/helpdesk/locale", Family::helpdesk, [](Ctx& ctx) {

@@ -58,7 +58,7 @@ Reply list_articles(Ctx& ctx) {
   std::vector<const json::value*> items;
   for (const auto& a : all) items.push_back(&a);
   Reply r;
-  r.data = paginate(items, page, 20);
+  r.raw_data = paginate_json(items, page, 20);
   return r;
 }
 

@@ -128,7 +128,7 @@ Reply list_tree(Ctx& ctx) {
   std::vector<const json::value*> items;
   for (const auto& a : all) items.push_back(&a);
   Reply r;
-  r.data = paginate(items, page, 20);
+  r.raw_data = paginate_json(items, page, 20);
   return r;
 }
 
@@ -227,7 +227,7 @@ Reply list_pages(Ctx& ctx) {
   std::vector<const json::value*> items;
   for (const auto& a : all) items.push_back(&a);
   Reply r;
-  r.data = paginate(items, page, 20);
+  r.raw_data = paginate_json(items, page, 20);
   return r;
 }
 
@@ -262,7 +262,7 @@ Reply list_history(Ctx& ctx) {
     items.push_back(&*it);
   }
   Reply r;
-  r.data = paginate(items, page, 20);
+  r.raw_data = paginate_json(items, page, 20);
   return r;
 }
 

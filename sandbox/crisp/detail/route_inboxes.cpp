@@ -12,7 +12,7 @@ void add_inbox_routes(Api& api) {
     std::vector<const json::value*> items;
     for (const auto& inbox : ctx.site.at("inboxes").as_array()) items.push_back(&inbox);
     Reply r;
-    r.data = paginate(items, page, 20);
+    r.raw_data = paginate_json(items, page, 20);
     return r;
   });
   auto get_inbox = [](Ctx& ctx) {

@@ -92,7 +92,7 @@ Reply list_profiles(Ctx& ctx) {
     });
   }
   Reply r;
-  r.data = paginate(items, page, per_page);
+  r.raw_data = paginate_json(items, page, per_page);
   return r;
 }
 
@@ -174,7 +174,7 @@ void add_people_routes(Api& api) {
     std::vector<const json::value*> items;
     for (const auto& id : ids) items.push_back(&id);
     Reply r;
-    r.data = paginate(items, page, 20);
+    r.raw_data = paginate_json(items, page, 20);
     return r;
   });
   api.add("DELETE", "/people/profile/{people_id}", Family::general, [](Ctx& ctx) {

@@ -32,7 +32,7 @@ Reply list_spams(Ctx& ctx) {
   }
   for (const auto& c : copies) items.push_back(&c);
   Reply r;
-  r.data = paginate(items, page, 20);
+  r.raw_data = paginate_json(items, page, 20);
   return r;
 }
 

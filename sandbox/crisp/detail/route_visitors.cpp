@@ -23,7 +23,7 @@ void add_visitor_routes(Api& api) {
     std::vector<const json::value*> items;
     for (const auto& v : ctx.site.at("visitors").as_array()) items.push_back(&v);
     Reply r;
-    r.data = paginate(items, page, 20);
+    r.raw_data = paginate_json(items, page, 20);
     return r;
   });
 }
