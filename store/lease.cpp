@@ -79,7 +79,7 @@ void SqliteStoreImpl::release_lease(const std::string& thread_id, const std::str
     if (it != held_leases_.end() && it->second == token) held_leases_.erase(it);
   }
   try {
-    writer_.drain();  // what the run wrote lands before another process may take the thread
+    flush();  // what the run wrote lands before another process may take the thread
   } catch (...) {
     // the write error stays recorded for flush(); the lease is released regardless
   }

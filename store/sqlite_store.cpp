@@ -46,8 +46,56 @@ SqliteStoreImpl::SqliteStoreImpl(const std::string& path, SqliteOptions options)
       writer_([this](std::vector<WriteJob>& batch) { commit_batch(batch); }) {}
 
 SqliteStoreImpl::~SqliteStoreImpl() {
+  stop_lingerer();
   writer_.stop();
   stop_heartbeat();
+}
+
+void SqliteStoreImpl::linger(WritesRow row) {
+  std::lock_guard lock(linger_mutex_);
+  if (lingering_.empty()) {
+    linger_deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.sync_writes_grace_ms);
+  }
+  lingering_.push_back(std::move(row));
+  if (!lingerer_.joinable()) lingerer_ = std::thread([this] { lingerer_loop(); });
+  linger_wake_.notify_one();
+}
+
+void SqliteStoreImpl::hand_lingering_to_writer() {
+  std::lock_guard lock(linger_mutex_);
+  for (WritesRow& row : lingering_) writer_.push(std::move(row));
+  lingering_.clear();
+}
+
+void SqliteStoreImpl::lingerer_loop() {
+  std::unique_lock lock(linger_mutex_);
+  for (;;) {
+    linger_wake_.wait(lock, [&] { return linger_stop_ || !lingering_.empty(); });
+    if (linger_stop_) return;
+    linger_wake_.wait_until(lock, linger_deadline_, [&] { return linger_stop_ || lingering_.empty(); });
+    if (linger_stop_) return;
+    if (!lingering_.empty() && std::chrono::steady_clock::now() >= linger_deadline_) {
+      try {
+        for (WritesRow& row : lingering_) writer_.push(std::move(row));
+      } catch (...) {
+        // the writer failed earlier: the error is reported by the next call
+      }
+      lingering_.clear();
+    }
+  }
+}
+
+void SqliteStoreImpl::stop_lingerer() noexcept {
+  try {
+    hand_lingering_to_writer();
+  } catch (...) {
+  }
+  {
+    std::lock_guard lock(linger_mutex_);
+    linger_stop_ = true;
+    linger_wake_.notify_all();
+  }
+  if (lingerer_.joinable()) lingerer_.join();
 }
 
 void SqliteStoreImpl::require_writable() const {
@@ -123,7 +171,12 @@ void SqliteStoreImpl::remember(const CheckpointRow& row) {
 }
 
 void SqliteStoreImpl::execute(const WriteJob& job) {
-  if (const auto* c = std::get_if<CheckpointRow>(&job)) {
+  std::visit([this](const auto& row) { execute_row(row); }, job);
+}
+
+void SqliteStoreImpl::execute_row(const CheckpointRow& row) {
+  {
+    const CheckpointRow* c = &row;
     Use q(db_->stmt(
         "INSERT OR REPLACE INTO checkpoints (thread_id, ns, checkpoint_id, parent_id, step, source, created_at_ms, "
         "metadata, next, deltas, snapshot, chain_len, chain_bytes, base_bytes) "
@@ -162,9 +215,10 @@ void SqliteStoreImpl::execute(const WriteJob& job) {
       t->exec();
       known_threads_.insert(c->thread_id);
     }
-    return;
   }
-  const auto& w = std::get<WritesRow>(job);
+}
+
+void SqliteStoreImpl::execute_row(const WritesRow& w) {
   Use q(db_->stmt(
       "INSERT OR REPLACE INTO writes (thread_id, ns, checkpoint_id, task_id, task_name, writes, keep, created_at_ms) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
@@ -183,15 +237,27 @@ void SqliteStoreImpl::write(WriteJob job, Durability durability) {
   require_writable();
   const std::string& thread_id = std::visit([](const auto& row) -> const std::string& { return row.thread_id; }, job);
   throw_if_lease_lost(thread_id);
+  const bool is_checkpoint = std::holds_alternative<CheckpointRow>(job);
+  if (durability == Durability::sync && !is_checkpoint && options_.sync_writes_grace_ms > 0) {
+    linger(std::move(std::get<WritesRow>(job)));
+    return;
+  }
   if (durability == Durability::sync) {
+    std::vector<WritesRow> lingering;
+    {
+      std::lock_guard lock(linger_mutex_);
+      lingering.swap(lingering_);
+    }
     writer_.drain();  // keeps commits in put order across durability modes
     std::lock_guard lock(db_mutex_);
     WriteTxn txn(*db_);
+    for (const WritesRow& row : lingering) execute_row(row);  // the step's task writes, same transaction
     execute(job);
     txn.commit();
     if (const auto* c = std::get_if<CheckpointRow>(&job)) remember(*c);
     return;
   }
+  hand_lingering_to_writer();
   // The row is the chain head from now on: if its commit fails the store fails as a whole.
   if (const auto* c = std::get_if<CheckpointRow>(&job)) remember(*c);
   writer_.push(std::move(job));
@@ -211,7 +277,10 @@ void SqliteStoreImpl::commit_batch(std::vector<WriteJob>& batch) {
   }
 }
 
-void SqliteStoreImpl::flush() { writer_.drain(); }
+void SqliteStoreImpl::flush() {
+  hand_lingering_to_writer();
+  writer_.drain();
+}
 
 }  // namespace store::detail
 

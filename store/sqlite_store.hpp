@@ -53,6 +53,14 @@ struct SqliteOptions {
   /// ordinary ones are deleted in that checkpoint's transaction (they duplicate its deltas), and
   /// only error/interrupt/resume writes stay for inspection. true keeps them all. Default false.
   bool keep_consumed_writes = false;
+  /// 0 (default): put_writes(sync) commits before returning, as the Checkpointer contract says,
+  /// so a step with one task costs two commits (its writes, then its checkpoint).
+  /// > 0: a sync put_writes returns at once and its rows are committed in the same transaction as
+  /// the step's checkpoint (one commit per step), or by a background thread at most this many ms
+  /// later if the checkpoint has not come by then (a slow sibling task). A process crash inside
+  /// that window loses those writes: the task runs again on resume. Effect-journal calls and
+  /// flush() commit them first.
+  int sync_writes_grace_ms = 0;
   /// Open without writing: no schema creation or migration; every put throws. Default false.
   bool read_only = false;
 };

@@ -1,7 +1,7 @@
 // (f) Storage cost without the graph runtime: SqliteStore::put_checkpoint / put_writes / get /
 // list called directly, mirroring the LangGraph.js peer's bench-saver.mjs (a checkpoint of two
 // small channels per step, then the three writes of its task). Durability sync, WAL, NORMAL.
-// usage: weft_bench_store_saver [--n=10000] [--payload=0] [--dir=/tmp] [--durability=sync|async]
+// usage: weft_bench_store_saver [--n=10000] [--payload=0] [--dir=/tmp] [--durability=sync|async] [--grace=0]
 #include "bench_util.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -26,7 +26,9 @@ int main(int argc, char** argv) {
   const double cpu0 = static_cast<double>(std::clock());
   const double t0 = bench::now_us();
   {
-    SqliteStore store(path);
+    SqliteOptions options;
+    options.sync_writes_grace_ms = std::stoi(bench::arg(args, "grace", "0"));
+    SqliteStore store(path, options);
     boost::json::object values;
     std::string parent;
     auto id_of = [](int i) {
@@ -87,6 +89,7 @@ int main(int argc, char** argv) {
                              {"n", n},
                              {"payload", payload},
                              {"durability", durability_name},
+                             {"sync_writes_grace_ms", std::stoi(bench::arg(args, "grace", "0"))},
                              {"wall_ms", wall_ms},
                              {"cpu_ms", cpu_ms},
                              {"us_per_put", put_us / n},

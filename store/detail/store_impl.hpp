@@ -9,6 +9,7 @@
 #include "store/sqlite_store.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -63,6 +64,8 @@ class SqliteStoreImpl {
   void remember(const CheckpointRow& row);
   void write(WriteJob job, Durability durability);
   void execute(const WriteJob& job);  // under db_mutex_, inside a transaction
+  void execute_row(const CheckpointRow& row);
+  void execute_row(const WritesRow& row);
   void flush();
   void require_writable() const;
 
@@ -87,6 +90,17 @@ class SqliteStoreImpl {
 
   AsyncWriter<WriteJob> writer_;
 
+  // Sync task writes waiting to share their step's transaction (options_.sync_writes_grace_ms).
+  // The lingerer thread hands them to writer_ once the grace period passes; both it and the
+  // checkpoint path take them under linger_mutex_, so each row is committed exactly once and
+  // never after the checkpoint that consumes it.
+  std::mutex linger_mutex_;
+  std::condition_variable linger_wake_;
+  std::vector<WritesRow> lingering_;
+  std::chrono::steady_clock::time_point linger_deadline_;
+  bool linger_stop_ = false;
+  std::thread lingerer_;
+
   std::mutex lease_mutex_;
   std::map<std::string, std::string> held_leases_;  // thread -> token (lease_mutex_)
   std::set<std::string> lost_leases_;               // (lease_mutex_)
@@ -97,6 +111,11 @@ class SqliteStoreImpl {
 
  private:
   void commit_batch(std::vector<WriteJob>& batch);
+  void linger(WritesRow row);
+  /// Moves lingering writes to the async writer (keeps their order before later jobs).
+  void hand_lingering_to_writer();
+  void lingerer_loop();
+  void stop_lingerer() noexcept;
 
  public:
   void heartbeat_loop();

@@ -11,7 +11,7 @@
 // The side file is the "outside world": one line per node execution ("run <node> <task_id>"), per
 // task whose writes were committed ("committed <task_id>") and per effect performed
 // ("effect <key>"); effects also append to <db>.world, which reconcile() reads after a crash.
-// Exit codes: 0 done, 10 interrupted, 42 crashed on purpose, 1 error.
+// WEFT_TEST_GRACE_MS sets SqliteOptions::sync_writes_grace_ms. Exit codes: 0 done, 10 interrupted, 42 crashed on purpose, 1 error.
 #include "engine/state_graph.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -200,7 +200,9 @@ int main(int argc, char** argv) {
     g_crash_at = colon == std::string::npos ? 1 : std::atoi(point.c_str() + colon + 1);
   }
   try {
-    auto store = std::make_shared<SqliteStore>(db);
+    SqliteOptions options;
+    if (const char* grace = std::getenv("WEFT_TEST_GRACE_MS")) options.sync_writes_grace_ms = std::atoi(grace);
+    auto store = std::make_shared<SqliteStore>(db, options);
     auto crashing = std::make_shared<CrashingStore>(store);
     CompiledGraph graph = graph_name == "approval" ? approval() : pipeline();
     RunConfig config;

@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include <cstdlib>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -117,6 +118,29 @@ TEST_CASE("a pipeline killed at any named point resumes in another process to th
     for (const auto& e : effects) CHECK_MESSAGE(effects.count(e) == 1, e);
     CHECK(count_in_doubt(db) == 0);
   }
+}
+
+TEST_CASE("with task writes grouped into the step's transaction a killed pipeline still resumes exactly") {
+  test::TempDir dir;
+  const std::string ref_db = dir.file("reference.db");
+  REQUIRE(helper({ref_db, dir.file("reference.side"), "pipeline", "run", "none"}).code == 0);
+  const boost::json::object reference = final_state(ref_db);
+  setenv("WEFT_TEST_GRACE_MS", "50", 1);
+  for (const std::string point : {"after_writes:2", "before_checkpoint:3", "after_checkpoint:4", "in_effect:2"}) {
+    CAPTURE(point);
+    const std::string db = dir.file("grace-" + std::string(point).replace(std::string(point).find(':'), 1, "-") + ".db");
+    Outcome crashed = helper({db, db + ".side1", "pipeline", "run", point});
+    REQUIRE_MESSAGE(crashed.code == 42, crashed.out);
+    Outcome resumed = helper({db, db + ".side2", "pipeline", "continue", "none"});
+    REQUIRE_MESSAGE(resumed.code == 0, resumed.out);
+    CHECK(final_state(db) == reference);
+    // Writes may be lost inside the grace window (their task re-runs), effects never repeat.
+    std::multiset<std::string> effects = last_words(db + ".side1", "effect");
+    for (const auto& e : last_words(db + ".side2", "effect")) effects.insert(e);
+    CHECK(effects.size() == 3);
+    for (const auto& e : effects) CHECK_MESSAGE(effects.count(e) == 1, e);
+  }
+  unsetenv("WEFT_TEST_GRACE_MS");
 }
 
 TEST_CASE("an interrupted run is resumed by another process without re-running finished nodes") {
