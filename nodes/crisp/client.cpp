@@ -7,6 +7,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <set>
+
 namespace weft::crisp {
 namespace json = boost::json;
 using boost::asio::awaitable;
@@ -186,20 +188,30 @@ awaitable<json::array> CrispClient::list_messages(std::string session_id, std::o
 }
 
 awaitable<json::array> CrispClient::list_all_messages(std::string session_id, std::size_t max_batches) {
+  // timestamp_before is strict, and several messages may share a millisecond: asking for
+  // "before oldest + 1" re-reads the boundary millisecond, and fingerprints drop the repeats. A
+  // batch that brings nothing new ends the walk.
   std::vector<json::array> batches;  // newest batch first
+  std::set<std::string> seen;
   std::optional<std::int64_t> before;
   for (std::size_t i = 0; i < max_batches; ++i) {
     json::array batch = co_await list_messages(session_id, before);
     const std::size_t size = batch.size();
     std::optional<std::int64_t> oldest;
-    for (const auto& m : batch)
-      if (m.is_object())
-        if (const auto* ts = m.as_object().if_contains("timestamp"); ts && ts->is_int64())
-          if (!oldest || ts->as_int64() < *oldest) oldest = ts->as_int64();
-    batches.push_back(std::move(batch));
+    json::array fresh;
+    for (auto& m : batch) {
+      if (!m.is_object()) continue;
+      if (const auto* ts = m.as_object().if_contains("timestamp"); ts && ts->is_int64())
+        if (!oldest || ts->as_int64() < *oldest) oldest = ts->as_int64();
+      const json::value* fp = m.as_object().if_contains("fingerprint");
+      const std::string id = fp ? json::serialize(*fp) : json::serialize(m);
+      if (seen.insert(id).second) fresh.push_back(std::move(m));
+    }
+    const bool progressed = !fresh.empty();
+    batches.push_back(std::move(fresh));
     // A full batch may have older messages before it (Crisp's export plugin does the same).
-    if (size < kMessageBatch || !oldest) break;
-    before = oldest;
+    if (size < kMessageBatch || !oldest || !progressed) break;
+    before = *oldest + 1;
   }
   json::array all;
   for (auto it = batches.rbegin(); it != batches.rend(); ++it)

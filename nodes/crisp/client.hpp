@@ -84,7 +84,9 @@ class CrispClient {
                                                            std::optional<std::int64_t> timestamp_before = {});
 
   /// All messages of a conversation, oldest first, paging backwards with timestamp_before until a
-  /// batch has fewer than 40 messages (or `max_batches` batches were read).
+  /// batch has fewer than 40 messages or nothing new (or `max_batches` batches were read).
+  /// Messages sharing the boundary millisecond are not lost: the walk re-reads that millisecond
+  /// (timestamp_before = oldest + 1) and drops repeats by fingerprint.
   boost::asio::awaitable<boost::json::array> list_all_messages(std::string session_id,
                                                                std::size_t max_batches = 50);
 

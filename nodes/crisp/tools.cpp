@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <set>
 
 namespace weft::crisp {
 namespace json = boost::json;
@@ -80,23 +81,28 @@ Outcome classify(const std::exception_ptr& failure) {
 
 awaitable<std::optional<json::value>> check_message(CrispClient* client, std::string session_id,
                                                     std::int64_t fingerprint) {
+  // Newest batches first; the boundary millisecond is re-read (timestamp_before is strict and
+  // messages may share a millisecond), and a batch with nothing new ends the search.
   std::optional<std::int64_t> before;
+  std::set<std::string> seen;
   for (int batch = 0; batch < 25; ++batch) {
     json::array messages = co_await client->list_messages(session_id, before);
     std::optional<std::int64_t> oldest;
+    bool progressed = false;
     for (const auto& m : messages) {
       const json::value* fp = detail::field_of(m, "fingerprint");
-      if (fp && fp->is_number() && fp->to_number<double>() == static_cast<double>(fingerprint) &&
-          ((fp->is_int64() && fp->as_int64() == fingerprint) || !fp->is_int64())) {
+      if (fp && fp->is_number() && ((fp->is_int64() && fp->as_int64() == fingerprint) ||
+                                    (!fp->is_int64() && fp->to_number<double>() == static_cast<double>(fingerprint)))) {
         json::object done;
         done["fingerprint"] = fingerprint;
         co_return json::value(std::move(done));
       }
+      if (seen.insert(fp ? json::serialize(*fp) : json::serialize(m)).second) progressed = true;
       const json::value* ts = detail::field_of(m, "timestamp");
       if (ts && ts->is_int64() && (!oldest || ts->as_int64() < *oldest)) oldest = ts->as_int64();
     }
-    if (messages.size() < 40 || !oldest) break;
-    before = oldest;
+    if (messages.size() < 40 || !oldest || !progressed) break;
+    before = *oldest + 1;
   }
   co_return std::nullopt;
 }

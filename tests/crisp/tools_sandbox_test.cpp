@@ -1,0 +1,331 @@
+// Every catalog tool against the in-process sandbox: it succeeds with real ids, and wrong types,
+// missing fields, hallucinated ids and a named website are rejected before any request.
+#include "tests/crisp/support.hpp"
+
+#include "nodes/crisp/error.hpp"
+#include "nodes/crisp/register.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <map>
+#include <set>
+
+using namespace weft::crisp;
+using weft::crisp::test::Env;
+using weft::crisp::test::EnvOptions;
+namespace json = boost::json;
+
+namespace {
+
+std::string str(const json::value& v, const char* dotted) {
+  const json::value* at = &v;
+  std::string_view path(dotted);
+  while (!path.empty()) {
+    const auto dot = path.find('.');
+    at = &at->as_object().at(path.substr(0, dot));
+    path = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
+  }
+  return std::string(at->as_string());
+}
+
+// Real ids of the seeded sandbox, found through the tools themselves.
+struct Ids {
+  std::string session, inbox, user, people, campaign, spam, locale;
+  std::int64_t fingerprint = 0;
+  std::string tree_path, article_id;
+  int counter = 0;
+};
+
+Ids discover(Env& env) {
+  Ids ids;
+  const json::value conversations = env.call("list_all_crisp_conversations", "{}");
+  REQUIRE(conversations.as_array().size() > 1);
+  ids.session = str(conversations.as_array()[0], "session_id");
+  const json::value messages = env.call("list_all_crisp_messages", json::value(json::object{{"session_id", ids.session}}));
+  REQUIRE_FALSE(messages.as_array().empty());
+  ids.fingerprint = messages.as_array()[0].at("fingerprint").to_number<std::int64_t>();
+  ids.inbox = str(env.call("list_all_crisp_inboxes", "{}").as_array().at(0), "inbox_id");
+  ids.user = str(env.call("list_all_crisp_operators", "{}").as_array().at(0), "details.user_id");
+  ids.people = str(env.call("list_all_crisp_people_profiles", "{}").as_array().at(0), "people_id");
+  ids.campaign = str(env.call("list_all_crisp_campaigns", "{}").as_array().at(0), "campaign_id");
+  ids.spam = str(env.call("list_all_crisp_spam_conversations", "{}").as_array().at(0), "spam_id");
+  ids.locale = str(env.call("list_all_crisp_helpdesk_locales", "{}").as_array().at(0), "locale");
+  return ids;
+}
+
+using Builder = std::function<json::object(Ids&)>;
+
+json::object with_session(Ids& ids, json::object extra = {}) {
+  extra["session_id"] = ids.session;
+  return extra;
+}
+
+// Valid arguments for every tool, in an order where each call's prerequisites exist (an article
+// is created before it is published, published before its page is asked for).
+std::vector<std::pair<std::string, Builder>> valid_calls(RouteFamily family) {
+  auto article = [family](Ids& ids, json::object extra) {
+    extra["locale"] = ids.locale;
+    if (family == RouteFamily::tree) extra["tree_path"] = ids.tree_path;
+    else extra["article_id"] = ids.article_id;
+    return extra;
+  };
+  return {
+      {"list_all_crisp_conversations", [](Ids&) { return json::object{{"per_page", 20}, {"filter_not_resolved", 1}}; }},
+      {"get_single_crisp_conversation_by_id", [](Ids& ids) { return with_session(ids); }},
+      {"create_a_crisp_conversation", [](Ids&) { return json::object(); }},
+      {"list_all_crisp_messages", [](Ids& ids) { return with_session(ids); }},
+      {"get_single_crisp_message_by_id", [](Ids& ids) { return with_session(ids, {{"fingerprint", ids.fingerprint}}); }},
+      {"create_a_crisp_message",
+       [](Ids& ids) { return with_session(ids, {{"type", "text"}, {"from", "operator"}, {"content", "Hello from Weft"}}); }},
+      {"get_single_crisp_conversation_state_by_id", [](Ids& ids) { return with_session(ids); }},
+      {"update_a_crisp_conversation_state_by_id", [](Ids& ids) { return with_session(ids, {{"state", "unresolved"}}); }},
+      {"crisp_conversations_update_inbox", [](Ids& ids) { return with_session(ids, {{"inbox_id", ids.inbox}}); }},
+      {"get_single_crisp_conversation_routing_by_id", [](Ids& ids) { return with_session(ids); }},
+      {"update_a_crisp_conversation_routing_by_id",
+       [](Ids& ids) { return with_session(ids, {{"assigned", json::object{{"user_id", ids.user}}}}); }},
+      {"get_single_crisp_conversation_meta_by_id", [](Ids& ids) { return with_session(ids); }},
+      {"update_a_crisp_conversation_meta_by_id",
+       [](Ids& ids) { return with_session(ids, {{"nickname", "Ada"}, {"segments", json::array{"vip"}}}); }},
+      {"get_single_crisp_conversation_block_by_id", [](Ids& ids) { return with_session(ids); }},
+      {"update_a_crisp_conversation_block_by_id", [](Ids& ids) { return with_session(ids, {{"blocked", true}}); }},
+      {"create_a_crisp_report", [](Ids& ids) { return with_session(ids, {{"flag", "spam"}}); }},
+      {"crisp_conversations_mark_read", [](Ids& ids) { return with_session(ids); }},
+      {"list_all_crisp_spam_conversations", [](Ids&) { return json::object(); }},
+      {"get_single_crisp_spam_conversation_by_id", [](Ids& ids) { return json::object{{"spam_id", ids.spam}}; }},
+      {"list_all_crisp_inboxes", [](Ids&) { return json::object(); }},
+      {"list_all_crisp_operators", [](Ids&) { return json::object(); }},
+      {"list_all_crisp_visitors_lists", [](Ids&) { return json::object{{"page_number", 1}}; }},
+      {"get_single_crisp_visitors_count", [](Ids&) { return json::object(); }},
+      {"list_all_crisp_people_profiles", [](Ids&) { return json::object{{"per_page", 20}}; }},
+      {"get_single_crisp_people_profile_by_id", [](Ids& ids) { return json::object{{"people_id", ids.people}}; }},
+      {"create_a_crisp_people_profile",
+       [](Ids& ids) {
+         return json::object{{"email", "weft.test" + std::to_string(++ids.counter) + "@example.com"},
+                             {"person", json::object{{"nickname", "Weft Test"}}}};
+       }},
+      {"list_all_crisp_people_conversations", [](Ids& ids) { return json::object{{"people_id", ids.people}}; }},
+      {"list_all_crisp_campaigns", [](Ids&) { return json::object(); }},
+      {"get_single_crisp_campaign_by_id", [](Ids& ids) { return json::object{{"campaign_id", ids.campaign}}; }},
+      {"crisp_campaigns_pause", [](Ids& ids) { return json::object{{"campaign_id", ids.campaign}}; }},
+      {"crisp_campaigns_resume", [](Ids& ids) { return json::object{{"campaign_id", ids.campaign}}; }},
+      {"list_all_crisp_helpdesk_locales", [](Ids&) { return json::object(); }},
+      {"list_all_crisp_helpdesk_articles", [](Ids& ids) { return json::object{{"locale", ids.locale}}; }},
+      {"create_a_crisp_helpdesk_article",
+       [](Ids& ids) {
+         return json::object{{"locale", ids.locale},
+                             {"title", "Weft test article " + std::to_string(++ids.counter)},
+                             {"description", "How Weft tests articles"},
+                             {"content", "# Steps\n\n1. Open the settings."}};
+       }},
+      {"get_single_crisp_helpdesk_article_by_id", [article](Ids& ids) { return article(ids, {}); }},
+      {"update_a_crisp_helpdesk_article_by_id",
+       [article](Ids& ids) { return article(ids, {{"content", "# Steps\n\n1. Open the settings.\n2. Save."}}); }},
+      {"crisp_helpdesk_articles_publish", [article](Ids& ids) { return article(ids, {}); }},
+      {"get_single_crisp_helpdesk_article_page_by_id", [article](Ids& ids) { return article(ids, {}); }},
+      {"crisp_helpdesk_articles_unpublish", [article](Ids& ids) { return article(ids, {}); }},
+  };
+}
+
+// Runs every tool once with valid arguments; checks each result and that writes reach the log.
+void every_tool_succeeds(Env& env, RouteFamily family) {
+  Ids ids = discover(env);
+  std::set<std::string> covered;
+  for (auto& [name, build] : valid_calls(family)) {
+    INFO("tool ", name);
+    covered.insert(name);
+    const CatalogEntry* entry = Catalog::builtin().find(name);
+    REQUIRE(entry != nullptr);
+    const std::size_t effects_before = env.effects().size();
+    json::value result;
+    try {
+      result = env.call(name, json::value(build(ids)));
+    } catch (const std::exception& e) {
+      FAIL_CHECK(name << " failed: " << e.what());
+      continue;
+    }
+    CHECK((result.is_object() || result.is_array()));
+    const std::size_t effects_after = env.effects().size();
+    if (entry->side_effecting) CHECK(effects_after > effects_before);
+    else CHECK(effects_after == effects_before);
+    if (name == "create_a_crisp_message") CHECK(result.at("fingerprint").is_number());
+    if (name == "create_a_crisp_conversation") CHECK(std::string(result.at("session_id").as_string()).starts_with("session_"));
+    if (name == "get_single_crisp_conversation_by_id") CHECK(str(result, "session_id") == ids.session);
+    if (name == "create_a_crisp_helpdesk_article") {
+      CHECK(str(result, "route_family") == std::string(to_string(family)));
+      if (family == RouteFamily::tree) ids.tree_path = str(result, "tree_path");
+      else ids.article_id = str(result, "article_id");
+    }
+    if (name == "crisp_helpdesk_articles_publish") CHECK(result.at("published") == json::value(true));
+  }
+  // A tool added to the catalog without a case here fails this test.
+  for (const auto& e : Catalog::builtin().entries()) {
+    INFO("tool without a sandbox case: ", e.name);
+    CHECK(covered.count(e.name) == 1);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every catalog tool succeeds against the sandbox on the tree helpdesk") {
+  Env env;
+  every_tool_succeeds(env, RouteFamily::tree);
+}
+
+TEST_CASE("every catalog tool succeeds against the sandbox on the legacy helpdesk") {
+  EnvOptions options;
+  options.helpdesk_mode = "legacy";
+  Env env(options);
+  every_tool_succeeds(env, RouteFamily::legacy);
+}
+
+TEST_CASE("wrong types, missing fields, hallucinated ids and a named website are rejected before any request") {
+  Env env;
+  Ids ids = discover(env);
+  ids.tree_path = "faq/refunds.md";
+  const json::value before = env.requests().at("total");
+  const std::size_t effects_before = env.effects().size();
+  int rejections = 0;
+  auto expect_rejected = [&](const std::string& tool, const json::object& args, const std::string& what) {
+    INFO(tool, " with ", what, ": ", json::serialize(args));
+    try {
+      env.call(tool, json::value(args));
+      FAIL_CHECK("accepted");
+    } catch (const weft::Error& e) {
+      CHECK(e.code() == make_error_code(error::invalid_argument));
+      CHECK(std::string(e.what()).find("nothing was sent") != std::string::npos);
+      ++rejections;
+    }
+  };
+  for (auto& [name, build] : valid_calls(RouteFamily::tree)) {
+    const CatalogEntry* entry = Catalog::builtin().find(name);
+    REQUIRE(entry != nullptr);
+    const json::object valid = build(ids);
+    const json::object& props = entry->parameters.at("properties").as_object();
+
+    json::object named = valid;
+    named["website_id"] = env.sandbox().other_website_id();
+    expect_rejected(name, named, "website_id");
+
+    json::object unknown = valid;
+    unknown["conversation_ref"] = "x";
+    expect_rejected(name, unknown, "an unknown argument");
+
+    if (const auto* required = entry->parameters.if_contains("required"))
+      for (const auto& r : required->as_array()) {
+        json::object missing = valid;
+        missing.erase(r.as_string());
+        expect_rejected(name, missing, "missing " + std::string(r.as_string()));
+      }
+
+    for (const auto& [arg, value] : valid) {
+      const json::object& prop = props.at(arg).as_object();
+      const json::value& type = prop.at("type");
+      auto has = [&](std::string_view t) {
+        if (type.is_string()) return type.as_string() == t;
+        for (const auto& x : type.as_array())
+          if (x.as_string() == t) return true;
+        return false;
+      };
+      json::object wrong = valid;
+      if (has("string")) wrong[arg] = 12345;
+      else if (has("integer") || has("number")) wrong[arg] = "seven";
+      else if (has("boolean")) wrong[arg] = "yes";
+      else wrong[arg] = "x";
+      expect_rejected(name, wrong, "a wrong type for " + std::string(arg));
+
+      if (const auto* kind = prop.if_contains("x-crisp-id")) {
+        json::object bad = valid;
+        if (kind->as_string() == "fingerprint") bad[arg] = "524653764345";
+        else if (kind->as_string() == "tree_path") bad[arg] = "../../etc/passwd";  // any slug path is well-formed
+        else bad[arg] = "hallucinated_" + std::string(arg);
+        expect_rejected(name, bad, "a hallucinated " + std::string(arg));
+      }
+    }
+  }
+  CHECK(rejections > 150);
+  // Nothing reached the sandbox: no request at all, and no write in its effect log.
+  CHECK(env.requests().at("total") == before);
+  CHECK(env.effects().size() == effects_before);
+}
+
+TEST_CASE("a hallucinated id gets an error that says where real ids come from") {
+  Env env;
+  try {
+    env.call("crisp_conversations_update_inbox",
+             R"({"session_id":"session_12345","inbox_id":"engineering"})");
+    FAIL("accepted");
+  } catch (const weft::Error& e) {
+    const std::string msg = e.what();
+    CHECK(msg.find("list_all_crisp_conversations") != std::string::npos);
+    CHECK(msg.find("list_all_crisp_inboxes") != std::string::npos);
+  }
+}
+
+TEST_CASE("a well-formed id that does not exist gets not_found naming the ids and their source") {
+  Env env;
+  try {
+    env.call("get_single_crisp_conversation_by_id", R"({"session_id":"session_00000000-0000-4000-8000-000000000000"})");
+    FAIL("accepted");
+  } catch (const ApiError& e) {
+    CHECK(e.code() == make_error_code(error::not_found));
+    CHECK(e.status() == 404);
+    CHECK(std::string(e.what()).find("list_all_crisp_conversations") != std::string::npos);
+  }
+}
+
+TEST_CASE("tools bound to another website's id fail with not_subscribed and write nothing") {
+  Env env;
+  const std::string session = str(env.call("list_all_crisp_conversations", "{}").as_array().at(0), "session_id");
+  CrispConfig other = env.config();
+  other.website_id = env.sandbox().other_website_id();
+  auto tools = env.tools_for(other);
+  const std::size_t effects_before = env.effects().size();
+  CHECK_THROWS_AS(env.run(tools->call("list_all_crisp_conversations", json::object())), ApiError);
+  try {
+    json::object args{{"session_id", session}, {"type", "text"}, {"from", "operator"}, {"content", "hi"}};
+    env.run(tools->call("create_a_crisp_message", json::value(args)));
+    FAIL("accepted");
+  } catch (const ApiError& e) {
+    CHECK(e.code() == make_error_code(error::not_subscribed));
+    CHECK(e.reason() == "not_subscribed");
+  }
+  CHECK(env.effects().size() == effects_before);
+}
+
+TEST_CASE("Crisp's invalid_data message reaches the caller") {
+  Env env;
+  // The sandbox validates bodies like Crisp; send a body our schema would refuse, directly.
+  const std::string path = env.client().website_path("conversation");
+  const std::string session = str(env.call("list_all_crisp_conversations", "{}").as_array().at(0), "session_id");
+  try {
+    env.run(env.client().request("PATCH", env.client().website_path("conversation/" + session + "/state"), {},
+                                 json::value(json::object{{"state", "closed"}})));
+    FAIL("accepted");
+  } catch (const ApiError& e) {
+    CHECK(e.code() == make_error_code(error::invalid_data));
+    CHECK(e.status() == 400);
+    CHECK_FALSE(e.detail().empty());
+    CHECK(std::string(e.what()).find(e.detail()) != std::string::npos);
+  }
+  (void)path;
+}
+
+TEST_CASE("the catalog exports as OpenAI functions through the tool registry") {
+  Env env;
+  weft::ToolRegistry registry;
+  register_tools(registry, std::shared_ptr<CrispTools>(&env.tools(), [](CrispTools*) {}));
+  const json::array functions = registry.to_openai();
+  CHECK(functions.size() == Catalog::builtin().entries().size());
+  CHECK(functions.size() >= 30);
+  const std::string text = json::serialize(functions);
+  CHECK(text.find("website_id") == std::string::npos);
+  CHECK(text.find("\"x-") == std::string::npos);
+  CHECK(registry.at("create_a_crisp_message").side_effecting());
+  CHECK_FALSE(registry.at("list_all_crisp_messages").side_effecting());
+  // A call through the registry's Tool reaches the sandbox.
+  const json::value inboxes = env.run(registry.at("list_all_crisp_inboxes").call(json::object(), weft::ToolContext{}));
+  CHECK_FALSE(inboxes.as_array().empty());
+}
