@@ -42,11 +42,7 @@ Tool::Tool(std::string name, std::string description, boost::json::value paramet
   try {
     definition->schema = JsonSchema::compile(parameters, schema_options);
   } catch (const Error& e) {
-    // Keep the location the compiler reported; drop system_error's ": <category>" suffix.
-    std::string what = e.what();
-    const std::string suffix = ": " + e.code().message();
-    if (what.ends_with(suffix)) what.resize(what.size() - suffix.size());
-    throw Error(e.code(), "tool '" + name + "': " + what);
+    throw Error(e.code(), "tool '" + name + "': " + e.what());
   }
   definition->name = std::move(name);
   definition->description = std::move(description);

@@ -11,7 +11,6 @@
 #include <boost/json/stream_parser.hpp>
 
 #include <exception>
-#include <system_error>
 #include <tuple>
 #include <utility>
 
@@ -30,17 +29,6 @@ json::object outcome_message(const ToolCall& call, std::string_view content, boo
 
 json::object error_message(const ToolCall& call, const std::string& content) {
   return outcome_message(call, "Error: " + content, false);
-}
-
-// what() of a weft::Error (or any system_error) ends in ": <code message>": the model reads
-// Weft's own sentence only.
-std::string describe(const std::exception& e) {
-  std::string what = e.what();
-  if (const auto* system = dynamic_cast<const std::system_error*>(&e)) {
-    const std::string suffix = ": " + system->code().message();
-    if (what.size() > suffix.size() && what.ends_with(suffix)) what.resize(what.size() - suffix.size());
-  }
-  return what;
 }
 
 // Parses the model's argument text. Empty text means "no arguments" (some servers send "" for
@@ -116,9 +104,9 @@ asio::awaitable<json::object> run_one(std::shared_ptr<const ToolRegistry> regist
                       ? "the call of tool '" + call.name + "' (" + call.id +
                             ") was interrupted by a crash while it ran; it may or may not have taken effect. "
                             "Check the current state before calling it again."
-                      : "tool '" + call.name + "' failed: " + describe(e) + ". Fix the arguments or try another approach.";
+                      : "tool '" + call.name + "' failed: " + std::string(e.what()) + ". Fix the arguments or try another approach.";
   } catch (const std::exception& e) {
-    explanation = "tool '" + call.name + "' failed: " + describe(e) + ". Fix the arguments or try another approach.";
+    explanation = "tool '" + call.name + "' failed: " + std::string(e.what()) + ". Fix the arguments or try another approach.";
   }
   co_return error_message(call, explanation);
 }

@@ -42,20 +42,13 @@ Tool counting_tool(std::string name, std::shared_ptr<int> runs, const char* sche
               });
 }
 
-std::string error_text(const weft::Error& e) {
-  std::string what = e.what();
-  const std::string suffix = ": " + e.code().message();
-  if (what.ends_with(suffix)) what.resize(what.size() - suffix.size());
-  return what;
-}
-
 template <class F>
 std::string thrown(F&& f, weft::tools::error expected) {
   try {
     f();
   } catch (const weft::Error& e) {
     CHECK(e.code() == expected);
-    return error_text(e);
+    return e.what();
   }
   return "(no error)";
 }
