@@ -112,14 +112,17 @@ std::optional<CheckpointTuple> SqliteStore::get(const std::string& thread_id, co
     if (chain.empty()) return std::nullopt;
 
     CheckpointTuple out;
-    // Fold from the snapshot (last) towards the requested row (first).
+    // Fold from the snapshot (last) towards the requested row (first), in place: one state object
+    // for the whole chain, never a copy per row.
     boost::json::object values;
-    bool have_values = false;
     for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
       Row& row = *it;
       row.record.deltas = store::detail::decode_deltas(row.deltas, ref(impl.path_, row, "deltas"));
-      values = fold(impl.path_, row, have_values ? &values : nullptr);
-      have_values = true;
+      if (it == chain.rbegin()) {
+        values = fold(impl.path_, row, nullptr);  // the snapshot, or a broken chain's error
+      } else {
+        store::detail::fold_deltas(values, row.record.deltas, ref(impl.path_, row, "deltas"));
+      }
     }
     Row& head = chain.front();
     head.record.metadata = store::detail::parse_object(head.metadata, ref(impl.path_, head, "metadata"));

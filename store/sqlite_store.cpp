@@ -53,12 +53,10 @@ SqliteStoreImpl::~SqliteStoreImpl() {
 
 void SqliteStoreImpl::linger(WritesRow row) {
   std::lock_guard lock(linger_mutex_);
-  if (lingering_.empty()) {
-    linger_deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.sync_writes_grace_ms);
-  }
+  // No wake-up per call: the lingerer polls every grace period, so a step costs no context switch.
+  if (lingering_.empty()) linger_deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.sync_writes_grace_ms);
   lingering_.push_back(std::move(row));
   if (!lingerer_.joinable()) lingerer_ = std::thread([this] { lingerer_loop(); });
-  linger_wake_.notify_one();
 }
 
 void SqliteStoreImpl::hand_lingering_to_writer() {
@@ -68,20 +66,18 @@ void SqliteStoreImpl::hand_lingering_to_writer() {
 }
 
 void SqliteStoreImpl::lingerer_loop() {
+  const auto period = std::chrono::milliseconds(options_.sync_writes_grace_ms);
   std::unique_lock lock(linger_mutex_);
-  for (;;) {
-    linger_wake_.wait(lock, [&] { return linger_stop_ || !lingering_.empty(); });
+  while (!linger_stop_) {
+    linger_wake_.wait_for(lock, period, [&] { return linger_stop_; });
     if (linger_stop_) return;
-    linger_wake_.wait_until(lock, linger_deadline_, [&] { return linger_stop_ || lingering_.empty(); });
-    if (linger_stop_) return;
-    if (!lingering_.empty() && std::chrono::steady_clock::now() >= linger_deadline_) {
-      try {
-        for (WritesRow& row : lingering_) writer_.push(std::move(row));
-      } catch (...) {
-        // the writer failed earlier: the error is reported by the next call
-      }
-      lingering_.clear();
+    if (lingering_.empty() || std::chrono::steady_clock::now() < linger_deadline_) continue;
+    try {
+      for (WritesRow& row : lingering_) writer_.push(std::move(row));
+    } catch (...) {
+      // the writer failed earlier: that error is reported by the next call
     }
+    lingering_.clear();
   }
 }
 

@@ -56,8 +56,8 @@ struct SqliteOptions {
   /// 0 (default): put_writes(sync) commits before returning, as the Checkpointer contract says,
   /// so a step with one task costs two commits (its writes, then its checkpoint).
   /// > 0: a sync put_writes returns at once and its rows are committed in the same transaction as
-  /// the step's checkpoint (one commit per step), or by a background thread at most this many ms
-  /// later if the checkpoint has not come by then (a slow sibling task). A process crash inside
+  /// the step's checkpoint (one commit per step), or by a background thread within about twice
+  /// this many ms if the checkpoint has not come by then (a slow sibling task). A process crash inside
   /// that window loses those writes: the task runs again on resume. Effect-journal calls and
   /// flush() commit them first.
   int sync_writes_grace_ms = 0;

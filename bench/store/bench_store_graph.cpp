@@ -155,6 +155,7 @@ int run_linear() {
                              {"n", n},            {"warmup_steps", warmup}, {"wall_ms", us / 1000},
                              {"cpu_ms", cpu},     {"steps_per_sec", n / (us / 1e6)},
                              {"us_per_step", us / static_cast<double>(n)},
+                             {"cpu_us_per_step", cpu * 1000 / static_cast<double>(n)},
                              {"us_per_step_by_decile", to_array(dec)},
                              {"us_per_step_last_decile", dec.back()}};
   add_db_stats(result, saver, path);
@@ -208,6 +209,7 @@ int run_growing() {
                              {"us_per_step_first_window", first},
                              {"us_per_step_last_window", last},
                              {"growth_ratio_last_over_first", last / first},
+                             {"cpu_us_per_step", cpu * 1000 / static_cast<double>(n)},
                              {"window", window},
                              {"us_per_step_by_decile", to_array(deciles(per))}};
   add_db_stats(result, saver, path);
@@ -335,6 +337,7 @@ int run_threads() {
   boost::json::object result{{"bench", "threads"},  {"impl", "weft"},   {"mode", mode},
                              {"saver", kind},       {"threads", threads}, {"steps", steps},
                              {"wall_ms", ms},       {"cpu_ms", cpu},      {"runs_per_sec", threads / (ms / 1000)},
+                             {"runs_per_cpu_sec", threads / (cpu / 1000)},
                              {"steps_per_sec", threads * steps / (ms / 1000)}};
   add_db_stats(result, saver, path);
   bench::emit(result);

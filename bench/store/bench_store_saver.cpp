@@ -21,6 +21,19 @@ int main(int argc, char** argv) {
   const std::string path = bench::arg(args, "dir", "/tmp") + "/weft-bench-saver-" + std::to_string(getpid()) + ".db";
   bench::remove_db(path);
   const std::string padding(static_cast<std::size_t>(payload), 'x');
+  // --growing=1: each step appends one ~200-byte message instead of replacing a small string (the
+  // storage side of workload (b)); per-step cost is reported for the first and last 100 steps.
+  const bool growing = bench::arg(args, "growing", "0") == "1";
+  std::vector<double> step_us, step_cpu_us;
+  step_us.reserve(static_cast<std::size_t>(n));
+  auto message = [](int i) {
+    std::string body = "step " + std::to_string(i) + ": ";
+    for (int k = 0; k < 6; ++k) body += "lorem ipsum dolor sit amet ";
+    body.resize(150);
+    char id[32];
+    std::snprintf(id, sizeof id, "msg-%06d", i);
+    return boost::json::object{{"id", id}, {"role", i % 2 ? "assistant" : "tool"}, {"content", body}};
+  };
 
   double put_us = 0, writes_us = 0;
   const double cpu0 = static_cast<double>(std::clock());
@@ -46,17 +59,23 @@ int main(int argc, char** argv) {
       r.metadata = boost::json::object{{"source", "loop"}, {"step", i}};
       r.next = boost::json::object{{"nodes", boost::json::array{"step"}}};
       r.deltas = {ChannelDelta{"counter", DeltaOp::replace, i},
-                  ChannelDelta{"log", DeltaOp::replace, boost::json::string("step " + std::to_string(i) + padding)}};
+                  growing ? ChannelDelta{"messages", DeltaOp::append, boost::json::array{message(i)}}
+                          : ChannelDelta{"log", DeltaOp::replace, boost::json::string("step " + std::to_string(i) + padding)}};
       for (auto& d : r.deltas) apply_delta(values, d);
+      const double cpu_t = bench::thread_cpu_us();
       double t = bench::now_us();
       store.put_checkpoint(r, values, durability);
-      put_us += bench::now_us() - t;
+      const double p_us = bench::now_us() - t;
+      put_us += p_us;
       TaskWrites w{"saver-1", "", r.id, "00000000-0000-0000-0000-000000000001", "step",
                    {ChannelWrite{"counter", i + 1}, ChannelWrite{"log", boost::json::string("step " + std::to_string(i + 1))},
                     ChannelWrite{"branch:to:step", nullptr}}};
       t = bench::now_us();
       store.put_writes(w, durability);
-      writes_us += bench::now_us() - t;
+      const double w_us = bench::now_us() - t;
+      writes_us += w_us;
+      step_us.push_back(p_us + w_us);
+      step_cpu_us.push_back(bench::thread_cpu_us() - cpu_t);
       parent = r.id;
     }
     store.flush();
@@ -71,7 +90,8 @@ int main(int argc, char** argv) {
     const double t = bench::now_us();
     auto got = store.get("saver-1", "");
     gets.push_back(bench::now_us() - t);
-    if (!got || got->values.at("counter").as_int64() != n - 1) {
+    if (!got || got->values.at("counter").as_int64() != n - 1 ||
+        (growing && got->values.at("messages").as_array().size() != static_cast<std::size_t>(n))) {
       std::fprintf(stderr, "bad latest state\n");
       return 1;
     }
@@ -88,6 +108,12 @@ int main(int argc, char** argv) {
                              {"impl", "weft"},
                              {"n", n},
                              {"payload", payload},
+                             {"growing", growing},
+                             {"cpu_us_per_step_storage", bench::mean(step_cpu_us, 0, step_cpu_us.size())},
+                             {"cpu_us_per_step_first_100", bench::mean(step_cpu_us, 0, std::min<std::size_t>(100, step_cpu_us.size()))},
+                             {"cpu_us_per_step_last_100", bench::mean(step_cpu_us, step_cpu_us.size() - std::min<std::size_t>(100, step_cpu_us.size()), step_cpu_us.size())},
+                             {"us_per_step_first_100", bench::mean(step_us, 0, std::min<std::size_t>(100, step_us.size()))},
+                             {"us_per_step_last_100", bench::mean(step_us, step_us.size() - std::min<std::size_t>(100, step_us.size()), step_us.size())},
                              {"durability", durability_name},
                              {"sync_writes_grace_ms", std::stoi(bench::arg(args, "grace", "0"))},
                              {"wall_ms", wall_ms},

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <time.h>
 #include <vector>
 
 namespace weft::bench {
@@ -17,6 +18,13 @@ namespace weft::bench {
 inline double now_us() {
   using namespace std::chrono;
   return duration<double, std::micro>(steady_clock::now().time_since_epoch()).count();
+}
+
+/// CPU time of the calling thread (user + system), µs: robust to other processes' load.
+inline double thread_cpu_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
 }
 
 /// --key=value arguments.

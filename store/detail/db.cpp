@@ -95,8 +95,12 @@ void precheck_file(const std::string& path) {
   }
 }
 
+// NOMUTEX: the owner serialises every use of the connection with its own mutex, so SQLite's
+// per-call mutexes would only add cost.
 Db::Db(const std::string& path, bool read_only, int busy_timeout_ms)
-    : db_(path, read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE), busy_timeout_ms) {}
+    : db_(path,
+          (read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE)) | SQLite::OPEN_NOMUTEX,
+          busy_timeout_ms) {}
 
 SQLite::Statement& Db::stmt(const char* sql) {
   auto found = statements_.find(sql);
@@ -105,7 +109,10 @@ SQLite::Statement& Db::stmt(const char* sql) {
   return *it->second;
 }
 
-WriteTxn::WriteTxn(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+WriteTxn::WriteTxn(Db& db) : db_(db) {
+  Use begin(db_.stmt("BEGIN IMMEDIATE"));  // prepared once: a step must not re-parse SQL
+  begin->exec();
+}
 
 WriteTxn::~WriteTxn() {
   if (!open_) return;
@@ -114,7 +121,8 @@ WriteTxn::~WriteTxn() {
 }
 
 void WriteTxn::commit() {
-  db_.exec("COMMIT");
+  Use commit(db_.stmt("COMMIT"));
+  commit->exec();
   open_ = false;
 }
 
