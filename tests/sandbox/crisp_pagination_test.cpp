@@ -123,3 +123,27 @@ TEST_CASE("messages come in batches of 40, oldest first, and page backwards with
   CHECK(std::set<std::int64_t>(fingerprints.begin(), fingerprints.end()).size() == 95);
   CHECK(f.call("GET", "/conversation/" + sid + "/messages?timestamp_before=abc").reason() == "invalid_data");
 }
+
+TEST_CASE("server-stamped messages come strictly after the conversation's last message, so paging backwards skips none") {
+  Fixture f;
+  const auto sid = f.find_session([](const json::object& c) { return c.at("topic") != "Webhook integration debugging"; });
+  const std::string path = "/conversation/" + sid + "/message";
+  const auto future = f.list("/conversation/" + sid + "/messages").back().at("timestamp").to_number<std::int64_t>() + 10LL * 365 * 86'400'000;
+  CHECK(f.call("POST", path, R"({"type":"text","from":"user","origin":"chat","content":"from the future","timestamp":)" + std::to_string(future) + "}").status == 200);
+  std::int64_t last = future;
+  for (int i = 0; i < 45; ++i) {
+    auto r = f.call("POST", path, R"({"type":"text","from":"operator","origin":"chat","content":"quick )" + std::to_string(i) + R"("})");
+    const auto fp = r.data().at("fingerprint").to_number<std::int64_t>();
+    const auto ts = f.call("GET", path + "/" + std::to_string(fp)).data().at("timestamp").to_number<std::int64_t>();
+    CHECK(ts > last);
+    last = ts;
+  }
+  std::size_t seen = 0;
+  std::string query;
+  for (auto batch = f.list("/conversation/" + sid + "/messages"); !batch.empty();
+       batch = f.list("/conversation/" + sid + "/messages" + query)) {
+    seen += batch.size();
+    query = "?timestamp_before=" + std::to_string(batch.front().at("timestamp").to_number<std::int64_t>());
+  }
+  CHECK(seen >= 46);
+}

@@ -141,7 +141,13 @@ Reply send_message(Ctx& ctx) {
   }
   (void)conv;
   std::int64_t timestamp = ctx.now;
-  if (const auto* t = body.if_contains("timestamp")) timestamp = as_int64(*t).value_or(ctx.now);
+  if (const auto* t = body.if_contains("timestamp")) {
+    timestamp = as_int64(*t).value_or(ctx.now);
+  } else if (!msgs.empty()) {
+    // Sandbox: server-stamped messages get strictly increasing timestamps within a conversation,
+    // so paging with timestamp_before never skips two messages sent in the same millisecond.
+    timestamp = std::max(timestamp, msgs.back().at("timestamp").to_number<std::int64_t>() + 1);
+  }
   json::object m;
   m["session_id"] = sid;
   m["website_id"] = ctx.website_id;
