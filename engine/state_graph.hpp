@@ -73,7 +73,7 @@ class StateGraph {
 
   /// After `from` finishes, `router` (seeing the state with `from`'s own writes applied) returns
   /// the next node(s) or Sends. Names are looked up in `path_map` (route value -> node) when
-  /// one is given; otherwise they must be node names or END.
+  /// one is given (END is always accepted); otherwise they must be node names or END.
   template <class R>
     requires RouterLike<R>
   StateGraph& add_conditional_edges(std::string from, R router, std::map<std::string, std::string> path_map = {}) {

@@ -150,6 +150,7 @@ void route_after(const GraphDef& def, std::size_t index, const StateView& view, 
         continue;
       }
       auto mapped = router.path_map.find(name);
+      if (mapped == router.path_map.end() && name == END) continue;  // END needs no mapping
       if (mapped == router.path_map.end())
         throw Error(engine::error::invalid_route, "the router after " + std::string(who) + " returned '" + name +
                                                       "', which is not in its path map");
@@ -203,9 +204,9 @@ void finish_plan(Plan& next) {
 // ---- Ids --------------------------------------------------------------------------------------
 
 std::string checkpoint_id_for(std::uint64_t sequence) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "%020llu", static_cast<unsigned long long>(sequence));
-  return buffer;
+  std::string id(20, '0');
+  for (std::size_t i = id.size(); i-- > 0 && sequence != 0; sequence /= 10) id[i] = static_cast<char>('0' + sequence % 10);
+  return id;
 }
 
 std::uint64_t checkpoint_sequence(const std::string& id) noexcept {

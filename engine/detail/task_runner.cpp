@@ -51,7 +51,7 @@ void emit_task_start(RunShared& run, const TaskRun& task) {
 
 /// Commits a finished task: saves its writes and streams its update.
 void commit(RunShared& run, const std::string& checkpoint_id, TaskRun& task) {
-  run.persist.writes(encode_task_writes(run, checkpoint_id, task));
+  if (run.persist.checkpointer) run.persist.writes(encode_task_writes(run, checkpoint_id, task));
   const std::string& node = task.state->node;
   if (task.status == TaskStatus::succeeded && run.wants(StreamMode::updates)) {
     run.emit(StreamMode::updates, node, task.state->step, boost::json::object{{node, task.update}});
