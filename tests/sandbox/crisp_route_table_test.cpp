@@ -21,6 +21,8 @@ struct Row {
 // In order: later rows may rely on earlier writes (a created locale, article, conversation).
 const std::vector<Row>& table() {
   static const std::vector<Row> rows{
+      // WebsiteBase
+      {"getWebsite", "GET", "", "", 200},
       // WebsiteConversation
       {"listConversations", "GET", "/conversations/{page_number}", "", 200},
       {"listSpamConversations", "GET", "/conversations/spams/{page_number}", "", 200},
@@ -33,6 +35,9 @@ const std::vector<Row>& table() {
       {"sendMessageInConversation", "POST", "/conversation/{session_id}/message",
        R"({"type":"text","from":"operator","origin":"chat","content":"Hey there! Need help?"})", 200},
       {"getMessageInConversation", "GET", "/conversation/{session_id}/message/{fingerprint}", "", 200},
+      {"updateMessageInConversation", "PATCH", "/conversation/{session_id}/message/{fingerprint}", R"({"content":"Edited"})", 200},
+      {"removeMessageInConversation", "DELETE", "/conversation/{session_id}/message/{fingerprint}", "", 200},
+      {"getMessageInConversation (removed)", "GET", "/conversation/{session_id}/message/{fingerprint}", "", 404},
       {"markMessagesReadInConversation", "PATCH", "/conversation/{session_id}/read", R"({"from":"operator","origin":"chat"})", 200},
       {"getConversationRoutingAssign", "GET", "/conversation/{session_id}/routing", "", 200},
       {"assignConversationRouting", "PATCH", "/conversation/{session_id}/routing", R"({"assigned":{"user_id":"{user_id}"}})", 200},

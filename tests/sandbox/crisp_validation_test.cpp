@@ -49,6 +49,9 @@ TEST_CASE("wrong types, enums, formats and bodies that are not JSON objects are 
   CHECK(f.call("POST", "/people/profile", R"({"email":"a@b.co","person":{}})").message() == "data.person should have required property '.nickname'");
   CHECK(f.call("POST", "/helpdesk/locale/en/article", R"({"title":""})").message() == "data.title should NOT be shorter than 1 characters");
   CHECK(f.call("GET", "/conversations/1?per_page=51").message() == "data.per_page should be <= 50");
+  const auto fp = std::to_string(f.list(c + "/messages").back().at("fingerprint").to_number<std::int64_t>());
+  CHECK(f.call("PATCH", c + "/message/" + fp, R"({"content":{"a":1}})").message() == "data.content should be string");
+  CHECK(f.call("PATCH", c + "/message/" + fp, R"({})").message() == "data should have required property '.content'");
   CHECK(f.call("GET", "/conversations/1?filter_inbox_id=x").message() == "data.filter_inbox_id should match format \"uuid\"");
   // Nothing was written.
   CHECK(f.effects().empty());

@@ -114,6 +114,7 @@ void Api::add_raw(std::string method, std::string path, http::Handler handler) {
 
 http::Router Api::build_router() {
   router_ = http::Router{};
+  add_website_routes(*this);
   add_conversation_routes(*this);
   add_conversation_property_routes(*this);
   add_message_routes(*this);

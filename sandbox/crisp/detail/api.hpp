@@ -75,6 +75,7 @@ class Api {
 };
 
 // Route families, one file each (route_*.cpp).
+void add_website_routes(Api& api);
 void add_conversation_routes(Api& api);
 void add_conversation_property_routes(Api& api);
 void add_message_routes(Api& api);

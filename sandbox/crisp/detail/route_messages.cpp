@@ -1,5 +1,5 @@
 // Messages: list (40 per batch, oldest first, timestamp_before / _after / _around), send (with
-// the sandbox fingerprint policy), get one. crisp-api.md §2.4, §2.5, §3.2.
+// the sandbox fingerprint policy), get, update and remove one. crisp-api.md §2.4, §2.5, §3.2.
 
 #include <algorithm>
 
@@ -195,6 +195,40 @@ Reply get_message(Ctx& ctx) {
   throw_not_found("message not found");
 }
 
+json::array::iterator find_message(Ctx& ctx) {
+  auto& msgs = ctx.messages();
+  const auto fp = parse_int(ctx.param("fingerprint"));
+  if (!fp) throw_invalid("data.fingerprint should be integer");
+  for (auto it = msgs.begin(); it != msgs.end(); ++it) {
+    if (it->at("fingerprint").to_number<std::int64_t>() == *fp) return it;
+  }
+  throw_not_found("message not found");
+}
+
+// PATCH {content}: the new content must fit the message's type (sandbox: text/note need a string).
+Reply update_message(Ctx& ctx) {
+  static const Schema schema(R"({"type":"object","required":["content"],"properties":{"content":{"type":["string","object"]}}})");
+  auto it = find_message(ctx);
+  const auto& body = ctx.body_checked(schema);
+  auto& m = it->as_object();
+  const auto type = m.at("type").as_string();
+  if ((type == "text" || type == "note") && !body.at("content").is_string()) throw_invalid("data.content should be string");
+  if (type != "text" && type != "note" && !body.at("content").is_object()) throw_invalid("data.content should be object");
+  m["content"] = body.at("content");
+  m["edited"] = true;
+  Reply r;
+  r.fingerprint = m.at("fingerprint").to_number<std::int64_t>();
+  return r;
+}
+
+Reply remove_message(Ctx& ctx) {
+  auto it = find_message(ctx);
+  Reply r;
+  r.fingerprint = it->at("fingerprint").to_number<std::int64_t>();
+  ctx.messages().erase(it);
+  return r;
+}
+
 }  // namespace
 
 int status_of_state(std::string_view state) { return state == "pending" ? 0 : state == "unresolved" ? 1 : 2; }
@@ -248,6 +282,8 @@ void add_message_routes(Api& api) {
   api.add("GET", "/conversation/{session_id}/messages", Family::general, list_messages);
   api.add("POST", "/conversation/{session_id}/message", Family::general, send_message);
   api.add("GET", "/conversation/{session_id}/message/{fingerprint}", Family::general, get_message);
+  api.add("PATCH", "/conversation/{session_id}/message/{fingerprint}", Family::general, update_message);
+  api.add("DELETE", "/conversation/{session_id}/message/{fingerprint}", Family::general, remove_message);
 }
 
 }  // namespace weft::sandbox::crisp::detail
