@@ -4,10 +4,38 @@
 #include "store/sqlite_store.hpp"
 
 #include "store/detail/codec.hpp"
+#include "store/detail/queries.hpp"
 #include "store/detail/store_impl.hpp"
 
 #include <algorithm>
 #include <unordered_map>
+
+// Columns every checkpoint query returns, in this order.
+#define WEFT_CHECKPOINT_COLUMNS \
+  "c.checkpoint_id, c.parent_id, c.step, c.source, c.created_at_ms, c.metadata, c.next, c.deltas, c.snapshot"
+
+namespace weft::store::detail {
+
+// One statement: the requested (or latest) row, then its parents until a snapshot.
+const char kLoadChainSql[] =
+    "WITH RECURSIVE chain(id, parent, snap, depth) AS ("
+    "  SELECT checkpoint_id, parent_id, snapshot IS NOT NULL, 0 FROM checkpoints"
+    "   WHERE thread_id = ?1 AND ns = ?2 AND checkpoint_id = CASE WHEN ?3 = '' THEN"
+    "     (SELECT max(checkpoint_id) FROM checkpoints WHERE thread_id = ?1 AND ns = ?2) ELSE ?3 END"
+    "  UNION ALL"
+    "  SELECT c.checkpoint_id, c.parent_id, c.snapshot IS NOT NULL, chain.depth + 1"
+    "    FROM chain JOIN checkpoints c"
+    "      ON c.thread_id = ?1 AND c.ns = ?2 AND c.checkpoint_id = chain.parent"
+    "   WHERE NOT chain.snap AND chain.parent <> '' AND chain.depth < 1000000)"
+    "SELECT " WEFT_CHECKPOINT_COLUMNS
+    "  FROM chain JOIN checkpoints c ON c.thread_id = ?1 AND c.ns = ?2 AND c.checkpoint_id = chain.id"
+    " ORDER BY chain.depth";
+
+const char kLoadWritesSql[] =
+    "SELECT task_id, task_name, writes FROM writes"
+    " WHERE thread_id = ?1 AND ns = ?2 AND checkpoint_id = ?3 ORDER BY task_id";
+
+}  // namespace weft::store::detail
 
 namespace weft {
 namespace {
@@ -15,9 +43,6 @@ namespace {
 using store::detail::RowRef;
 using store::detail::Use;
 
-// Columns every checkpoint query returns, in this order.
-#define WEFT_CHECKPOINT_COLUMNS \
-  "c.checkpoint_id, c.parent_id, c.step, c.source, c.created_at_ms, c.metadata, c.next, c.deltas, c.snapshot"
 
 struct Row {
   CheckpointRecord record;
@@ -90,20 +115,7 @@ std::optional<CheckpointTuple> SqliteStore::get(const std::string& thread_id, co
     std::lock_guard lock(impl.db_mutex_);
     std::vector<Row> chain;  // the requested checkpoint first, its nearest snapshot last
     {
-      // One statement: the requested (or latest) row, then parents until a snapshot.
-      Use q(impl.db_->stmt(
-          "WITH RECURSIVE chain(id, parent, snap, depth) AS ("
-          "  SELECT checkpoint_id, parent_id, snapshot IS NOT NULL, 0 FROM checkpoints"
-          "   WHERE thread_id = ?1 AND ns = ?2 AND checkpoint_id = CASE WHEN ?3 = '' THEN"
-          "     (SELECT max(checkpoint_id) FROM checkpoints WHERE thread_id = ?1 AND ns = ?2) ELSE ?3 END"
-          "  UNION ALL"
-          "  SELECT c.checkpoint_id, c.parent_id, c.snapshot IS NOT NULL, chain.depth + 1"
-          "    FROM chain JOIN checkpoints c"
-          "      ON c.thread_id = ?1 AND c.ns = ?2 AND c.checkpoint_id = chain.parent"
-          "   WHERE NOT chain.snap AND chain.parent <> '' AND chain.depth < 1000000)"
-          "SELECT " WEFT_CHECKPOINT_COLUMNS
-          "  FROM chain JOIN checkpoints c ON c.thread_id = ?1 AND c.ns = ?2 AND c.checkpoint_id = chain.id"
-          " ORDER BY chain.depth"));
+      Use q(impl.db_->stmt(store::detail::kLoadChainSql));
       q->bindNoCopy(1, thread_id);
       q->bindNoCopy(2, ns);
       q->bindNoCopy(3, checkpoint_id);
@@ -130,9 +142,7 @@ std::optional<CheckpointTuple> SqliteStore::get(const std::string& thread_id, co
     out.record = std::move(head.record);
     out.values = std::move(values);
 
-    Use w(impl.db_->stmt(
-        "SELECT task_id, task_name, writes FROM writes"
-        " WHERE thread_id = ?1 AND ns = ?2 AND checkpoint_id = ?3 ORDER BY task_id"));
+    Use w(impl.db_->stmt(store::detail::kLoadWritesSql));
     w->bindNoCopy(1, thread_id);
     w->bindNoCopy(2, ns);
     w->bindNoCopy(3, out.record.id);

@@ -3,6 +3,7 @@
 #include "store/sqlite_store.hpp"
 
 #include "store/detail/codec.hpp"
+#include "store/detail/queries.hpp"
 #include "store/detail/schema.hpp"
 #include "store/detail/store_impl.hpp"
 
@@ -31,6 +32,9 @@ std::unique_ptr<Db> open_db(const std::string& path, const SqliteOptions& option
                                                                      : "PRAGMA synchronous = NORMAL");
     db->exec("PRAGMA temp_store = MEMORY");
     ensure_schema(*db, path, options.read_only);
+    // Resuming a thread starts with a load: compile its statements now, with the open.
+    db->stmt(kLoadChainSql);
+    db->stmt(kLoadWritesSql);
     return db;
   } catch (const SQLite::Exception& e) {
     throw_sqlite(e, path, "opening the store");
@@ -247,7 +251,15 @@ void SqliteStoreImpl::write(WriteJob job, Durability durability) {
     writer_.drain();  // keeps commits in put order across durability modes
     std::lock_guard lock(db_mutex_);
     WriteTxn txn(*db_);
-    for (const WritesRow& row : lingering) execute_row(row);  // the step's task writes, same transaction
+    const auto* checkpoint = std::get_if<CheckpointRow>(&job);
+    for (const WritesRow& row : lingering) {
+      // Writes this very checkpoint consumes would be inserted and deleted in one transaction:
+      // skip both (the step then dirties one b-tree page less, a WAL frame less per step).
+      const bool consumed_now = checkpoint && checkpoint->consumes_parent_writes && !row.keep &&
+                                row.checkpoint_id == checkpoint->parent_id && row.thread_id == checkpoint->thread_id &&
+                                row.ns == checkpoint->ns;
+      if (!consumed_now) execute_row(row);  // the step's task writes, same transaction
+    }
     execute(job);
     txn.commit();
     if (const auto* c = std::get_if<CheckpointRow>(&job)) remember(*c);

@@ -412,3 +412,20 @@ TEST_CASE("with a grace period lingering task writes are committed by the backgr
   }
   CHECK(committed);
 }
+
+TEST_CASE("with a grace period writes consumed by their own step's checkpoint are never stored") {
+  test::TempDir dir;
+  const std::string path = dir.file("a.db");
+  SqliteOptions grouped;
+  grouped.sync_writes_grace_ms = 60'000;
+  SqliteStore store(path, grouped);
+  boost::json::object values;
+  test::put(store, values, record("t", cid(0), "", -1, {}));
+  store.put_writes(task_writes("t", cid(0), "task", 1), Durability::sync);
+  store.put_writes(TaskWrites{"t", "", cid(0), "asking", "n", {ChannelWrite{std::string(kInterruptChannel), "ok?"}}},
+                   Durability::sync);
+  test::put(store, values, record("t", cid(1), cid(0), 0, {delta("counter", DeltaOp::replace, 1)}));
+  CHECK(scalar(path, "SELECT count(*) FROM writes") == 1);  // only the interrupt write is kept
+  CHECK(scalar(path, "SELECT task_id = 'asking' FROM writes") == 1);
+  CHECK(store.get("t", "")->values.at("counter") == 1);
+}

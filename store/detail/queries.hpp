@@ -1,0 +1,12 @@
+#pragma once
+// Private: SQL of the hot read statements, shared so the store can prepare them when it opens
+// (a fresh process's first load then costs no statement compilation). Defined in load.cpp.
+
+namespace weft::store::detail {
+
+/// Params: ?1 thread, ?2 ns, ?3 checkpoint id ("" = latest). Rows: the chain, requested row first.
+extern const char kLoadChainSql[];
+/// Params: ?1 thread, ?2 ns, ?3 checkpoint id. Rows: task_id, task_name, writes.
+extern const char kLoadWritesSql[];
+
+}  // namespace weft::store::detail
