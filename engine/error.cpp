@@ -22,6 +22,7 @@ class Category final : public std::error_category {
       case error::missing_key: return "missing state key";
       case error::invalid_input: return "invalid run input";
       case error::invalid_route: return "invalid route";
+      case error::stream_failed: return "stream sink failed";
     }
     return "unknown engine error";
   }

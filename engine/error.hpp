@@ -42,6 +42,7 @@ enum class error {
   missing_key = 12,       ///< StateView::at on an absent key
   invalid_input = 13,     ///< run input is not an object (or null to continue), or thread_id is missing
   invalid_route = 14,     ///< a router or Command named an unknown node, or Sent to END
+  stream_failed = 15,     ///< the RunConfig::stream sink threw
 };
 
 const std::error_category& error_category() noexcept;

@@ -275,10 +275,26 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
   auto fail = [&](std::error_code code, std::string message, std::string node, std::int64_t step,
                   std::exception_ptr exception) {
     result.status = RunStatus::failed;
+    result.interrupts.clear();
     result.error = make_error(code, std::move(message), std::move(node), step, exception);
   };
 
+  auto sink_failed = [&](std::int64_t step) {
+    if (!run.sink_error) return false;
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(run.sink_error);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    fail(engine::error::stream_failed, graph_label + ": the stream sink threw at step " + std::to_string(step) + ": " + what,
+         "", step, run.sink_error);
+    return true;
+  };
+
   for (;;) {
+    if (sink_failed(checkpoint_step)) break;
     if (plan.empty()) break;
     const std::int64_t step = checkpoint_step + 1;
     auto cancellation = co_await boost::asio::this_coro::cancellation_state;
@@ -371,6 +387,7 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
       co_await std::move(superstep);
     }
     ++steps_run;
+    if (sink_failed(step)) break;
 
     const TaskRun* failed = nullptr;
     bool cancelled = run.cancelled;
@@ -446,6 +463,7 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
   }
 
   on_stop.reset();
+  if (result.status != RunStatus::failed) sink_failed(checkpoint_step);
   run.persist.flush(*values);
   result.values = *values;
   result.checkpoint_id = checkpointer ? checkpoint_id : std::string();

@@ -117,11 +117,14 @@ struct RunShared {
   Persister persist;
   bool cancelled = false;
   std::vector<TaskRun*> in_flight;
+  /// The first exception thrown by the stream sink; the run fails at the next step boundary.
+  std::exception_ptr sink_error;
 
   bool wants(StreamMode mode) const noexcept {
     return config.stream && (config.stream_modes & static_cast<unsigned>(mode)) != 0;
   }
-  void emit(StreamMode mode, std::string node, std::int64_t step, boost::json::value data) const;
+  /// Sends one event to the sink; a throwing sink is recorded in sink_error, never propagated.
+  void emit(StreamMode mode, std::string node, std::int64_t step, boost::json::value data);
   bool stop_requested() const noexcept { return cancelled || config.stop.stop_requested(); }
   /// Marks the run cancelled and cancels every in-flight async task.
   void request_cancel();

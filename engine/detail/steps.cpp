@@ -15,15 +15,19 @@ namespace weft::detail {
 
 // ---- RunShared, Persister -------------------------------------------------------------------
 
-void RunShared::emit(StreamMode mode, std::string node, std::int64_t step, boost::json::value data) const {
-  if (!wants(mode)) return;
+void RunShared::emit(StreamMode mode, std::string node, std::int64_t step, boost::json::value data) {
+  if (!wants(mode) || sink_error) return;
   StreamEvent event;
   event.mode = mode;
   event.ns = ns;
   event.node = std::move(node);
   event.step = step;
   event.data = std::move(data);
-  config.stream(event);
+  try {
+    config.stream(event);
+  } catch (...) {
+    sink_error = std::current_exception();
+  }
 }
 
 void RunShared::request_cancel() {

@@ -49,7 +49,12 @@ void emit_task_start(RunShared& run, const TaskRun& task) {
                                                                {"push", task.push}}}});
 }
 
-/// Commits a finished task: saves its writes and streams its update.
+void record_failure(RunShared& run, TaskRun& task, std::exception_ptr error);
+
+/// Commits a finished task: saves its writes and streams its update. A checkpointer failure
+/// fails the task (the step then fails and stays resumable).
+void commit_or_fail(RunShared& run, const std::string& checkpoint_id, TaskRun& task);
+
 void commit(RunShared& run, const std::string& checkpoint_id, TaskRun& task) {
   if (run.persist.checkpointer) run.persist.writes(encode_task_writes(run, checkpoint_id, task));
   const std::string& node = task.state->node;
@@ -72,6 +77,14 @@ void commit(RunShared& run, const std::string& checkpoint_id, TaskRun& task) {
     }
     run.emit(StreamMode::debug, node, task.state->step,
              boost::json::object{{"type", "task_result"}, {"payload", std::move(payload)}});
+  }
+}
+
+void commit_or_fail(RunShared& run, const std::string& checkpoint_id, TaskRun& task) {
+  try {
+    commit(run, checkpoint_id, task);
+  } catch (...) {
+    record_failure(run, task, std::current_exception());
   }
 }
 
@@ -286,7 +299,7 @@ awaitable<void> run_superstep(RunShared& run, std::vector<std::unique_ptr<TaskRu
     boost::asio::co_spawn(executor, run_task(run, task, snapshot, 1),
                           boost::asio::bind_cancellation_slot(task.cancel.slot(), [join, &run, &task, checkpoint_id](std::exception_ptr) {
                             if (task.status != TaskStatus::cancelled && task.status != TaskStatus::pending)
-                              commit(run, checkpoint_id, task);
+                              commit_or_fail(run, checkpoint_id, task);
                             join->done();
                           }));
   }
@@ -302,7 +315,7 @@ awaitable<void> run_superstep(RunShared& run, std::vector<std::unique_ptr<TaskRu
       auto retrying = run_task(run, task, snapshot, task.state->attempt + 1);
       co_await std::move(retrying);
     }
-    if (task.status != TaskStatus::cancelled) commit(run, checkpoint_id, task);
+    if (task.status != TaskStatus::cancelled) commit_or_fail(run, checkpoint_id, task);
   }
   while (join && join->outstanding > 0) {
     boost::system::error_code ec;

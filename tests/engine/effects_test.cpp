@@ -154,3 +154,23 @@ TEST_CASE("a durable timer journals its deadline so a resumed node waits only fo
   CHECK(done.values.at("woke") == "yes");
   CHECK(clock->sleeps().size() == 1);  // the deadline had passed: no second wait
 }
+
+TEST_CASE("an effect body may be a coroutine") {
+  auto store = std::make_shared<MemoryCheckpointer>();
+  int calls = 0;
+  StateGraph g({{"r", Channel::last_value()}}, "async_effect");
+  g.add_node("n", [&calls](StateView, NodeContext ctx) -> boost::asio::awaitable<json::object> {
+    json::value r = co_await ctx.effect("op", [&calls]() -> boost::asio::awaitable<json::value> {
+      ++calls;
+      co_return json::value("async result");
+    });
+    json::value again = co_await ctx.effect("op", []() -> boost::asio::awaitable<json::value> {
+      co_return json::value("must not run");
+    });
+    co_return json::object{{"r", json::array{r, again}}};
+  });
+  g.add_edge(std::string(START), "n");
+  RunResult result = g.compile().invoke(json::object(), thread_config(store));
+  CHECK(json::serialize(result.values.at("r")) == R"(["async result","async result"])");
+  CHECK(calls == 1);
+}

@@ -275,3 +275,26 @@ TEST_CASE("a compiled graph is shared by concurrent runs on one executor") {
   io.run();
   CHECK(done == 5);
 }
+
+TEST_CASE("a router may return several names, and a Command may carry Sends") {
+  std::vector<std::string> ran;
+  StateGraph g({{"got", Channel::append()}}, "multi");
+  NodeOptions sends_to_worker;
+  sends_to_worker.destinations = {"worker"};
+  g.add_node("start", [](StateView, NodeContext) {});
+  g.add_node("left", [&ran](StateView, NodeContext) { ran.push_back("left"); });
+  g.add_node("right", [&ran](StateView, NodeContext) {
+    ran.push_back("right");
+    Command c;
+    c.sends = {Send{"worker", json::object{{"job", 1}}}, Send{"worker", json::object{{"job", 2}}}};
+    return c;
+  }, sends_to_worker);
+  g.add_node("worker", [](StateView in, NodeContext) { return json::object{{"got", in.get_int("job")}}; });
+  g.add_edge(std::string(START), "start");
+  g.add_conditional_edges("start", [](StateView) -> Route { return std::vector<std::string>{"left", "right"}; },
+                          std::vector<std::string>{"left", "right"});
+  RunResult result = g.compile().invoke(json::object());
+  REQUIRE(result.status == RunStatus::done);
+  CHECK(ran == std::vector<std::string>{"left", "right"});
+  CHECK(json::serialize(result.values.at("got")) == "[1,2]");
+}

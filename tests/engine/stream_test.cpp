@@ -73,6 +73,8 @@ TEST_CASE("a throwing stream sink fails the run") {
     if (e.mode == StreamMode::custom) throw std::runtime_error("sink full");
   };
   RunResult result = two_step_graph().invoke(json::object(), config);
-  CHECK(result.status == RunStatus::failed);
-  CHECK(contains(result.error->message, "sink full"));
+  REQUIRE(result.status == RunStatus::failed);
+  CHECK(result.error->code == engine::error::stream_failed);
+  CHECK(contains(result.error->message, "the stream sink threw at step 0: sink full"));
+  CHECK_FALSE(result.values.contains("x"));  // the run stopped at the end of that step
 }
