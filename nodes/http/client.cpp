@@ -135,8 +135,11 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
   const auto secrets = secrets_of(request.headers, request.url);
   const std::string shown_url = redact(redact_url(request.url), secrets);
   if (!url) {
-    fail(error::invalid_url, "", 0, 0,
-         "http: '" + shown_url + "' is not an absolute http:// or https:// URL with a host; fix the configured base URL");
+    // GCC 12: no throwing call with temporaries in a coroutine's full-expression (named locals only).
+    const std::string message =
+        "http: '" + shown_url + "' is not an absolute http:// or https:// URL with a host; fix the configured base URL";
+    const std::string no_host;
+    fail(error::invalid_url, no_host, 0, 0, message);
   }
   auto host = host_for(*url);
   const std::string where = request.method + " " + redact(redact_url(url->authority() + url->target), secrets);
@@ -221,7 +224,8 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
       failure = f;
     } catch (const boost::system::system_error& e) {
       if (e.code() == asio::error::operation_aborted) {
-        fail(error::cancelled, host->host(), 0, attempt, "http: " + where + ": cancelled");
+        const std::string message = "http: " + where + ": cancelled";
+        fail(error::cancelled, host->host(), 0, attempt, message);
       }
       throw;
     }
@@ -285,15 +289,20 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
         message += limited ? "; the server is rate limiting: lower the request rate (HostLimits) or raise "
                              "RetryPolicy::max_attempts/max_wait"
                            : "; the server is failing: retry later";
-        fail(code, host->host(), outcome->status, attempt, redact(message, secrets));
+        const std::string shown = redact(message, secrets);
+        fail(code, host->host(), outcome->status, attempt, shown);
       };
-      if (attempt >= max_attempts) give_up("last status " + status);
+      if (attempt >= max_attempts) {
+        const std::string why = "last status " + status;
+        give_up(why);
+      }
       if (const auto asked = info.wait()) {
         wait = *asked;
         event.reason = status + " with " + info.wait_source;
         if (*asked > options.retry.max_wait) {
-          give_up("the server asked to wait " + millis(*asked) + " (" + info.wait_source + "), more than RetryPolicy::max_wait " +
-                  millis(options.retry.max_wait));
+          const std::string why = "the server asked to wait " + millis(*asked) + " (" + info.wait_source +
+                                  "), more than RetryPolicy::max_wait " + millis(options.retry.max_wait);
+          give_up(why);
         }
         if (limited) host->block_for(wait, clock->now(), "an earlier answer was " + event.reason);
       } else {
@@ -310,7 +319,8 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
       co_await clock->sleep_for(wait);
     } catch (const boost::system::system_error& e) {
       if (e.code() == asio::error::operation_aborted) {
-        fail(error::cancelled, host->host(), event.status, attempt, "http: " + where + ": cancelled while waiting to retry");
+        const std::string message = "http: " + where + ": cancelled while waiting to retry";
+        fail(error::cancelled, host->host(), event.status, attempt, message);
       }
       throw;
     }

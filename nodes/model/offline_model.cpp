@@ -71,9 +71,9 @@ std::string infer_task(const ChatRequest& request) {
   throw weft::Error(model::make_error_code(model::error::invalid_request), "weft-offline: " + message);
 }
 
-}  // namespace
-
-asio::awaitable<ChatResponse> OfflineModel::complete(ChatRequest request) {
+// The whole answer, as a plain function: it may throw, and GCC 12 mishandles throws with
+// temporaries inside coroutines.
+ChatResponse answer(const ChatRequest& request) {
   const std::string task = infer_task(request);
   const json::object& meta = request.metadata;
   json::value structured;  // null for text tasks
@@ -133,13 +133,20 @@ asio::awaitable<ChatResponse> OfflineModel::complete(ChatRequest request) {
   json::object marker;
   marker["offline"] = true;
   marker["task"] = task;
-  marker["model"] = model_name;
+  marker["model"] = OfflineModel::model_name;
   response.message["metadata"] = std::move(marker);
   response.finish_reason = "stop";
-  response.model = model_name;
+  response.model = OfflineModel::model_name;
   response.parsed = std::move(structured);
   response.raw = response.message;
   if (request.on_token) request.on_token(text);
+  return response;
+}
+
+}  // namespace
+
+asio::awaitable<ChatResponse> OfflineModel::complete(ChatRequest request) {
+  ChatResponse response = answer(request);
   co_return response;
 }
 

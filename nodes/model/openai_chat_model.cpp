@@ -238,7 +238,91 @@ json::object OpenAIChatModel::build_body(const ChatRequest& request) const {
   return body;
 }
 
-asio::awaitable<ChatResponse> OpenAIChatModel::complete(ChatRequest request) {
+namespace {
+
+// One call's state and every step that may throw, as plain functions: GCC 12 mishandles a throw
+// from a full-expression with temporaries inside a coroutine, so complete() only awaits and calls
+// these with named arguments.
+class Call {
+ public:
+  Call(std::string who, std::vector<std::string> secrets, const TokenCallback& on_token)
+      : who_(std::move(who)),
+        secrets_(std::move(secrets)),
+        assembler_(on_token),
+        decoder_([this](const std::string& data) { on_event(data); }) {}
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+
+  void feed(std::string_view bytes) { decoder_.feed(bytes); }
+
+  ChatResponse finish(const http::Response& response, const ChatRequest& request, const std::string& model_name) {
+    if (response.status < 200 || response.status >= 300) {
+      fail(model::error::api_error,
+           http::redact(who_ + ": HTTP " + std::to_string(response.status) + ": " + api_error_message(response.body) +
+                            "; " + status_hint(response.status),
+                        secrets_));
+    }
+    ChatResponse result;
+    if (request.on_token) {
+      decoder_.finish();
+      if (!done_ && !assembler_.finished()) {
+        fail(model::error::bad_response, who_ + ": the stream ended without [DONE] or a finish reason (" +
+                                             std::to_string(decoder_.bytes()) + " bytes received)");
+      }
+      result = std::move(assembler_).result();
+    } else {
+      boost::system::error_code ec;
+      json::value parsed = json::parse(response.body, ec);
+      if (ec || !parsed.is_object()) {
+        fail(model::error::bad_response,
+             http::redact(who_ + ": the response body is not a JSON object (" +
+                              (ec ? ec.message() : std::string("not an object")) + ", " +
+                              std::to_string(response.body.size()) + " bytes): " + excerpt(response.body),
+                          secrets_));
+      }
+      result = parse_completion(parsed.get_object());
+      if (request.on_token && !result.content().empty()) request.on_token(result.content());
+      result.raw = std::move(parsed);
+    }
+    if (result.model.empty()) result.model = model_name;
+    if (wants_json(request.response_format)) {
+      boost::system::error_code ec;
+      json::value parsed_content = json::parse(result.content(), ec);
+      if (!ec) result.parsed = std::move(parsed_content);
+    }
+    return result;
+  }
+
+ private:
+  void on_event(const std::string& data) {
+    if (done_) return;
+    if (data == "[DONE]") {
+      done_ = true;
+      return;
+    }
+    boost::system::error_code ec;
+    json::value chunk = json::parse(data, ec);
+    if (ec || !chunk.is_object()) {
+      fail(model::error::bad_response, who_ + " sent a stream event that is not a JSON object (" +
+                                           (ec ? ec.message() : std::string("not an object")) + "): " + excerpt(data));
+    }
+    assembler_.add(chunk.get_object());
+  }
+
+  std::string who_;
+  std::vector<std::string> secrets_;
+  model::detail::StreamAssembler assembler_;
+  model::detail::SseDecoder decoder_;
+  bool done_ = false;
+};
+
+[[noreturn]] void throw_cancelled(const http::RequestError& e) {
+  fail(model::error::cancelled, std::string("model call cancelled: ") + e.what());
+}
+
+}  // namespace
+
+http::Request OpenAIChatModel::build_http_request(const ChatRequest& request) const {
   json::object body = build_body(request);
   const bool streaming = static_cast<bool>(request.on_token);
   if (streaming) {
@@ -249,82 +333,34 @@ asio::awaitable<ChatResponse> OpenAIChatModel::complete(ChatRequest request) {
       body["stream_options"] = std::move(options);
     }
   }
-  std::vector<std::string> secrets;
   http::Request http_request;
   http_request.method = "POST";
   http_request.url = endpoint_;
   http_request.headers.emplace_back("Content-Type", "application/json");
   http_request.headers.emplace_back("Accept", streaming ? "text/event-stream" : "application/json");
-  if (!config_.api_key.empty()) {
-    http_request.headers.emplace_back("Authorization", "Bearer " + config_.api_key);
-    secrets = http::secrets_of(http_request.headers, endpoint_);
-  }
+  if (!config_.api_key.empty()) http_request.headers.emplace_back("Authorization", "Bearer " + config_.api_key);
   http_request.body = json::serialize(body);
+  return http_request;
+}
 
-  // Streaming: SSE events are decoded and assembled as the body arrives.
-  model::detail::StreamAssembler assembler(request.on_token);
-  bool done = false;
-  model::detail::SseDecoder decoder([&](const std::string& data) {
-    if (done) return;
-    if (data == "[DONE]") {
-      done = true;
-      return;
-    }
-    boost::system::error_code ec;
-    json::value chunk = json::parse(data, ec);
-    if (ec || !chunk.is_object()) {
-      fail(model::error::bad_response, "the model at " + describe() + " sent a stream event that is not a JSON object (" +
-                                           (ec ? ec.message() : std::string("not an object")) + "): " + excerpt(data));
-    }
-    assembler.add(chunk.get_object());
-  });
-  if (streaming) {
-    http_request.on_body = [&decoder](std::string_view bytes) { decoder.feed(bytes); };
+asio::awaitable<ChatResponse> OpenAIChatModel::complete(ChatRequest request) {
+  http::Request http_request = build_http_request(request);
+  std::string model_name = request.model.empty() ? config_.model : request.model;
+  std::vector<std::string> secrets = http::secrets_of(http_request.headers, endpoint_);
+  std::string who = describe();
+  Call call(std::move(who), std::move(secrets), request.on_token);
+  if (request.on_token) {
+    http_request.on_body = [&call](std::string_view bytes) { call.feed(bytes); };
   }
-
   http::Response response;
   try {
     http::Response got = co_await client_.request(std::move(http_request));
     response = std::move(got);
   } catch (const http::RequestError& e) {
-    if (e.code() == http::error::cancelled) fail(model::error::cancelled, std::string("model call cancelled: ") + e.what());
+    if (e.code() == http::error::cancelled) throw_cancelled(e);
     throw;
   }
-
-  if (response.status < 200 || response.status >= 300) {
-    fail(model::error::api_error,
-         http::redact(describe() + ": HTTP " + std::to_string(response.status) + ": " + api_error_message(response.body) +
-                          "; " + status_hint(response.status),
-                      secrets));
-  }
-
-  ChatResponse result;
-  if (streaming) {
-    decoder.finish();
-    if (!done && !assembler.finished()) {
-      fail(model::error::bad_response, describe() + ": the stream ended without [DONE] or a finish reason (" +
-                                           std::to_string(decoder.bytes()) + " bytes received)");
-    }
-    result = std::move(assembler).result();
-  } else {
-    boost::system::error_code ec;
-    json::value parsed = json::parse(response.body, ec);
-    if (ec || !parsed.is_object()) {
-      fail(model::error::bad_response,
-           http::redact(describe() + ": the response body is not a JSON object (" + (ec ? ec.message() : std::string("not an object")) +
-                            ", " + std::to_string(response.body.size()) + " bytes): " + excerpt(response.body),
-                        secrets));
-    }
-    result = parse_completion(parsed.get_object());
-    if (request.on_token && !result.content().empty()) request.on_token(result.content());
-    result.raw = std::move(parsed);
-  }
-  if (result.model.empty()) result.model = body["model"].as_string().c_str();
-  if (wants_json(request.response_format)) {
-    boost::system::error_code ec;
-    json::value parsed_content = json::parse(result.content(), ec);
-    if (!ec) result.parsed = std::move(parsed_content);
-  }
+  ChatResponse result = call.finish(response, request, model_name);
   co_return result;
 }
 

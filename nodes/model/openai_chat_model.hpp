@@ -61,6 +61,8 @@ class OpenAIChatModel final : public ChatModel {
   const OpenAIConfig& config() const noexcept { return config_; }
 
  private:
+  http::Request build_http_request(const ChatRequest& request) const;
+
   http::Client client_;
   OpenAIConfig config_;
   std::string endpoint_;

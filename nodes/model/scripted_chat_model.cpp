@@ -28,6 +28,9 @@ struct ScriptedChatModel::State {
   mutable std::mutex mutex;
   std::size_t next = 0;
   std::vector<ChatRequest> requests;
+
+  // Hands out the next entry (a plain function: it throws, see GCC 12 note in offline_model.cpp).
+  ChatResponse take(const ChatRequest& request);
 };
 
 namespace {
@@ -133,24 +136,24 @@ ScriptedChatModel ScriptedChatModel::from_file(const std::string& path) {
   return ScriptedChatModel(std::move(v.get_array()), "scripted:" + path);
 }
 
-asio::awaitable<ChatResponse> ScriptedChatModel::complete(ChatRequest request) {
+ChatResponse ScriptedChatModel::State::take(const ChatRequest& request) {
   ScriptEntry entry;
   std::size_t index = 0;
   {
-    std::lock_guard lock(state_->mutex);
-    index = state_->next;
-    if (index >= state_->entries.size()) {
+    std::lock_guard lock(mutex);
+    index = next;
+    if (index >= entries.size()) {
       throw weft::Error(model::make_error_code(model::error::script_exhausted),
-                        describe() + ": all " + std::to_string(state_->entries.size()) +
+                        name + ": all " + std::to_string(entries.size()) +
                             " scripted replies are used; add entries to the script");
     }
-    ++state_->next;
-    entry = state_->entries[index];
-    state_->requests.push_back(request);
+    ++next;
+    entry = entries[index];
+    requests.push_back(request);
   }
   if (!entry.error.empty()) {
     throw weft::Error(model::make_error_code(model::error::api_error),
-                      describe() + ": scripted error (entry " + std::to_string(index) + "): " + entry.error);
+                      name + ": scripted error (entry " + std::to_string(index) + "): " + entry.error);
   }
   ChatResponse response = std::move(entry.response);
   if (request.on_token && !response.content().empty()) request.on_token(response.content());
@@ -160,6 +163,11 @@ asio::awaitable<ChatResponse> ScriptedChatModel::complete(ChatRequest request) {
     if (!ec) response.parsed = std::move(parsed);
   }
   response.raw = response.message;
+  return response;
+}
+
+asio::awaitable<ChatResponse> ScriptedChatModel::complete(ChatRequest request) {
+  ChatResponse response = state_->take(request);
   co_return response;
 }
 

@@ -42,8 +42,14 @@ bool is_ssl_error(const error_code& ec) {
 
 [[noreturn]] void throw_aborted() { throw boost::system::system_error(asio::error::operation_aborted); }
 
+// Coroutines below throw only through these functions, with named arguments: GCC 12 mishandles
+// temporaries of a full-expression that throws inside a coroutine.
+[[noreturn]] void throw_transport(error code, const std::string& detail) {
+  throw TransportFailure{code, detail, true, false};
+}
+
 // Maps an error of a read or write to a transport failure. `received`: response bytes seen.
-TransportFailure io_failure(const error_code& ec, bool received, bool delivered) {
+[[noreturn]] void throw_io_failure(const error_code& ec, bool received, bool delivered) {
   TransportFailure f;
   f.nothing_received = !received;
   f.delivered = delivered;
@@ -66,7 +72,7 @@ TransportFailure io_failure(const error_code& ec, bool received, bool delivered)
       f.detail = "the server closed the connection in the middle of the response";
     }
   }
-  return f;
+  throw f;
 }
 
 template <class Stream>
@@ -99,7 +105,7 @@ asio::awaitable<Outcome> exchange_on(Stream& stream, Connection& connection, Exc
   tcp_layer.expires_after(spec.read_timeout);
   co_await bhttp::async_write(stream, message, asio::redirect_error(asio::use_awaitable, ec));
   if (ec == asio::error::operation_aborted) throw_aborted();
-  if (ec) throw io_failure(ec, false, false);
+  if (ec) throw_io_failure(ec, false, false);
 
   bhttp::response_parser<bhttp::buffer_body> parser;
   parser.body_limit(spec.body_limit);
@@ -107,7 +113,10 @@ asio::awaitable<Outcome> exchange_on(Stream& stream, Connection& connection, Exc
   tcp_layer.expires_after(spec.read_timeout);
   co_await bhttp::async_read_header(stream, connection.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
   if (ec == asio::error::operation_aborted) throw_aborted();
-  if (ec) throw io_failure(ec, connection.buffer.size() > 0, false);
+  if (ec) {
+    const bool received = connection.buffer.size() > 0;
+    throw_io_failure(ec, received, false);
+  }
 
   Outcome out;
   const auto& head = parser.get();
@@ -122,18 +131,20 @@ asio::awaitable<Outcome> exchange_on(Stream& stream, Connection& connection, Exc
     parser.get().body().data = buffer.data();
     parser.get().body().size = buffer.size();
     tcp_layer.expires_after(spec.read_timeout);
-    co_await bhttp::async_read(stream, connection.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    // read_some, not read: a streamed body must reach on_body as it arrives.
+    co_await bhttp::async_read_some(stream, connection.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == bhttp::error::need_buffer) ec = {};
     if (ec == asio::error::operation_aborted) throw_aborted();
-    if (ec) throw io_failure(ec, true, delivered);
     const std::size_t got = buffer.size() - parser.get().body().size;
-    if (got == 0) continue;
-    if (stream_body) {
-      delivered = true;
-      req.on_body(std::string_view(buffer.data(), got));
-    } else {
-      out.body.append(buffer.data(), got);
+    if (got > 0) {  // bytes parsed before an error still belong to the caller
+      if (stream_body) {
+        delivered = true;
+        req.on_body(std::string_view(buffer.data(), got));
+      } else {
+        out.body.append(buffer.data(), got);
+      }
     }
+    if (ec) throw_io_failure(ec, true, delivered);
   }
   out.keep_alive = parser.get().keep_alive();
   tcp_layer.expires_never();
@@ -155,14 +166,23 @@ asio::awaitable<std::shared_ptr<Connection>> connect(asio::any_io_executor execu
   const std::string port = std::to_string(url.port);
   auto endpoints = co_await resolver.async_resolve(url.host, port, asio::redirect_error(asio::use_awaitable, ec));
   if (ec == asio::error::operation_aborted) throw_aborted();
-  if (ec) throw TransportFailure{error::connect_failed, "cannot resolve host: " + ec.message(), true, false};
+  if (ec) {
+    const std::string detail = "cannot resolve host: " + ec.message();
+    throw_transport(error::connect_failed, detail);
+  }
 
   auto& tcp_layer = connection->tcp();
   tcp_layer.expires_after(timeout);
   co_await tcp_layer.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
   if (ec == asio::error::operation_aborted) throw_aborted();
-  if (ec == beast::error::timeout) throw TransportFailure{error::timeout, "connect timed out", true, false};
-  if (ec) throw TransportFailure{error::connect_failed, ec.message(), true, false};
+  if (ec == beast::error::timeout) {
+    const std::string detail = "connect timed out";
+    throw_transport(error::timeout, detail);
+  }
+  if (ec) {
+    const std::string detail = ec.message();
+    throw_transport(error::connect_failed, detail);
+  }
   tcp_layer.socket().set_option(tcp::no_delay(true), ec);
 
   if (url.tls) {
@@ -170,20 +190,24 @@ asio::awaitable<std::shared_ptr<Connection>> connect(asio::any_io_executor execu
     if (!url.host_is_ip()) {
       // SNI: servers hosting several names need it to pick the certificate.
       if (SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str()) != 1) {
-        throw TransportFailure{error::tls_failed, "cannot set SNI host name", true, false};
+        const std::string detail = "cannot set SNI host name";
+        throw_transport(error::tls_failed, detail);
       }
     }
     stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
     co_await stream.async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted) throw_aborted();
-    if (ec == beast::error::timeout) throw TransportFailure{error::timeout, "TLS handshake timed out", true, false};
+    if (ec == beast::error::timeout) {
+      const std::string detail = "TLS handshake timed out";
+      throw_transport(error::timeout, detail);
+    }
     if (ec) {
       std::string detail = "TLS handshake failed: " + ec.message();
       const long verify = SSL_get_verify_result(stream.native_handle());
       if (verify != X509_V_OK) {
         detail += " (certificate: " + std::string(X509_verify_cert_error_string(verify)) + ")";
       }
-      throw TransportFailure{error::tls_failed, detail, true, false};
+      throw_transport(error::tls_failed, detail);
     }
   }
   tcp_layer.expires_never();
