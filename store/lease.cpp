@@ -78,18 +78,25 @@ void SqliteStoreImpl::release_lease(const std::string& thread_id, const std::str
     auto it = held_leases_.find(thread_id);
     if (it != held_leases_.end() && it->second == token) held_leases_.erase(it);
   }
+  // What the run wrote lands before another process may take the thread: either queued behind
+  // the run's asynchronous writes (same or a later transaction), or after a flush.
   try {
-    flush();  // what the run wrote lands before another process may take the thread
+    if (deferring()) {
+      push_deferred(LeaseReleaseRow{thread_id, token});
+      return;
+    }
+  } catch (...) {
+    // the writer failed: release directly below
+  }
+  try {
+    flush();
   } catch (...) {
     // the write error stays recorded for flush(); the lease is released regardless
   }
   try {
     std::lock_guard lock(db_mutex_);
     WriteTxn txn(*db_);
-    Use q(db_->stmt("DELETE FROM leases WHERE thread_id = ?1 AND owner_token = ?2"));
-    q->bindNoCopy(1, thread_id);
-    q->bindNoCopy(2, token);
-    q->exec();
+    execute_row(LeaseReleaseRow{thread_id, token});
     txn.commit();
   } catch (...) {
     // an unreleased lease expires after lease_ttl_ms, or dies with this process

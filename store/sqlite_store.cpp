@@ -233,8 +233,37 @@ void SqliteStoreImpl::execute_row(const WritesRow& w) {
   q->exec();
 }
 
+void SqliteStoreImpl::push_deferred(WriteJob job) {
+  hand_lingering_to_writer();
+  writer_.push(std::move(job));
+}
+
+void SqliteStoreImpl::execute_row(const StatusRow& row) {
+  Use q(db_->stmt(
+      "INSERT INTO threads (thread_id, status, graph, created_at_ms, updated_at_ms, metadata)"
+      " VALUES (?1, ?2, ?3, ?4, ?4, ?5)"
+      " ON CONFLICT (thread_id) DO UPDATE SET status = excluded.status,"
+      "   graph = CASE WHEN excluded.graph <> '' THEN excluded.graph ELSE threads.graph END,"
+      "   updated_at_ms = excluded.updated_at_ms, metadata = excluded.metadata"));
+  q->bindNoCopy(1, row.thread_id);
+  q->bindNoCopy(2, row.status);
+  q->bindNoCopy(3, row.graph);
+  q->bind(4, static_cast<std::int64_t>(row.at_ms));
+  q->bindNoCopy(5, row.metadata);
+  q->exec();
+  known_threads_.insert(row.thread_id);
+}
+
+void SqliteStoreImpl::execute_row(const LeaseReleaseRow& row) {
+  Use q(db_->stmt("DELETE FROM leases WHERE thread_id = ?1 AND owner_token = ?2"));
+  q->bindNoCopy(1, row.thread_id);
+  q->bindNoCopy(2, row.token);
+  q->exec();
+}
+
 void SqliteStoreImpl::write(WriteJob job, Durability durability) {
   require_writable();
+  last_put_deferred_.store(durability != Durability::sync, std::memory_order_relaxed);
   const std::string& thread_id = std::visit([](const auto& row) -> const std::string& { return row.thread_id; }, job);
   throw_if_lease_lost(thread_id);
   const bool is_checkpoint = std::holds_alternative<CheckpointRow>(job);

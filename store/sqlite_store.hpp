@@ -102,6 +102,8 @@ class SqliteStore final : public Checkpointer, public EffectJournal {
   /// History in two queries whatever its length (checkpoints, then all their pending writes).
   std::vector<CheckpointTuple> list(const std::string& thread_id, const std::string& ns,
                                     const ListOptions& options = {}) override;
+  /// Follows the durability of the latest put: after an async/exit put it is queued behind it
+  /// (committed in order with the run's checkpoints), otherwise committed before returning.
   void set_thread_status(const std::string& thread_id, ThreadStatus status, const std::string& graph,
                          const boost::json::object& metadata) override;
   std::optional<ThreadInfo> thread(const std::string& thread_id) override;
@@ -111,7 +113,9 @@ class SqliteStore final : public Checkpointer, public EffectJournal {
   /// Records (pid, host, start time, heartbeat, expiry) in the leases table. Takes over a lease
   /// whose owner is dead (same host, pid gone or reused) or expired; otherwise throws thread_busy
   /// ("thread 'x' is being run by pid N on host H since <UTC time> ..."). The same store asking
-  /// twice for a thread it holds also gets thread_busy (one run per thread at a time).
+  /// twice for a thread it holds also gets thread_busy (one run per thread at a time). Committed
+  /// before returning. Releasing (destroying the lease) is queued behind the run's async writes,
+  /// or committed at once after a flush when the run wrote synchronously.
   std::unique_ptr<ThreadLease> acquire_lease(const std::string& thread_id) override;
   void flush() override;
 

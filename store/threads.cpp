@@ -52,26 +52,18 @@ void SqliteStore::set_thread_status(const std::string& thread_id, ThreadStatus s
                                     const boost::json::object& metadata) {
   auto& impl = *impl_;
   impl.require_writable();
+  store::detail::StatusRow row{thread_id, std::string(to_string(status)), graph, boost::json::serialize(metadata),
+                               store::detail::now_ms()};
+  if (impl.deferring()) {  // the run writes asynchronously: the status goes in order with its puts
+    impl.push_deferred(std::move(row));
+    return;
+  }
   impl.flush();
-  const std::string metadata_text = boost::json::serialize(metadata);
-  const std::string status_text(to_string(status));
   try {
     std::lock_guard lock(impl.db_mutex_);
     store::detail::WriteTxn txn(*impl.db_);
-    Use q(impl.db_->stmt(
-        "INSERT INTO threads (thread_id, status, graph, created_at_ms, updated_at_ms, metadata)"
-        " VALUES (?1, ?2, ?3, ?4, ?4, ?5)"
-        " ON CONFLICT (thread_id) DO UPDATE SET status = excluded.status,"
-        "   graph = CASE WHEN excluded.graph <> '' THEN excluded.graph ELSE threads.graph END,"
-        "   updated_at_ms = excluded.updated_at_ms, metadata = excluded.metadata"));
-    q->bindNoCopy(1, thread_id);
-    q->bindNoCopy(2, status_text);
-    q->bindNoCopy(3, graph);
-    q->bind(4, static_cast<std::int64_t>(store::detail::now_ms()));
-    q->bindNoCopy(5, metadata_text);
-    q->exec();
+    impl.execute_row(row);
     txn.commit();
-    impl.known_threads_.insert(thread_id);
   } catch (const SQLite::Exception& e) {
     store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': saving its status");
   }

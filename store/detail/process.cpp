@@ -37,11 +37,15 @@ std::string host_name() {
 }  // namespace
 
 ProcessIdentity self_identity() {
-  ProcessIdentity me;
-  me.pid = static_cast<std::int64_t>(getpid());
-  me.host = host_name();
-  me.start = process_start(me.pid);
-  return me;
+  // Cached per pid: a fork() child recomputes its own.
+  static thread_local ProcessIdentity cached;
+  const auto pid = static_cast<std::int64_t>(getpid());
+  if (cached.pid != pid) {
+    cached.pid = pid;
+    cached.host = host_name();
+    cached.start = process_start(pid);
+  }
+  return cached;
 }
 
 Liveness liveness(const ProcessIdentity& owner) {

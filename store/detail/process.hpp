@@ -14,7 +14,7 @@ struct ProcessIdentity {
   std::string start;
 };
 
-/// This process, computed on each call (a fork() child gets its own pid).
+/// This process (cached; a fork() child gets its own).
 ProcessIdentity self_identity();
 
 enum class Liveness { alive, dead, unknown };

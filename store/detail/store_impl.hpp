@@ -44,7 +44,18 @@ struct WritesRow {
   std::int64_t created_at_ms = 0;
 };
 
-using WriteJob = std::variant<CheckpointRow, WritesRow>;
+/// A thread status change (set_thread_status), queued like the puts around it.
+struct StatusRow {
+  std::string thread_id, status, graph, metadata;
+  std::int64_t at_ms = 0;
+};
+
+/// The release of a lease, queued behind the writes of the run that held it.
+struct LeaseReleaseRow {
+  std::string thread_id, token;
+};
+
+using WriteJob = std::variant<CheckpointRow, WritesRow, StatusRow, LeaseReleaseRow>;
 
 /// Snapshot bookkeeping of a stored checkpoint (the parent of the next one).
 struct ChainInfo {
@@ -66,6 +77,13 @@ class SqliteStoreImpl {
   void execute(const WriteJob& job);  // under db_mutex_, inside a transaction
   void execute_row(const CheckpointRow& row);
   void execute_row(const WritesRow& row);
+  void execute_row(const StatusRow& row);
+  void execute_row(const LeaseReleaseRow& row);
+  /// True when the latest put used async or exit durability: status changes and lease releases
+  /// then queue behind it instead of waiting for the writer and committing on their own.
+  bool deferring() const noexcept { return last_put_deferred_.load(std::memory_order_relaxed); }
+  /// Queues a status change or lease release behind earlier async writes (see deferring()).
+  void push_deferred(WriteJob job);
   void flush();
   void require_writable() const;
 
@@ -89,6 +107,7 @@ class SqliteStoreImpl {
   std::unordered_map<std::string, ChainInfo> last_chain_;  // (thread '\0' ns) -> last written (chain_mutex_)
 
   AsyncWriter<WriteJob> writer_;
+  std::atomic<bool> last_put_deferred_{false};
 
   // Sync task writes waiting to share their step's transaction (options_.sync_writes_grace_ms).
   // The lingerer thread hands them to writer_ once the grace period passes; both it and the

@@ -224,3 +224,27 @@ TEST_CASE("two processes racing for one thread: exactly one advances it") {
   for (auto& tuple : history) CHECK(tuple.values.at("owner") == std::int64_t{winner});
   CHECK_FALSE(store.lease("t"));  // released on exit
 }
+
+TEST_CASE("after asynchronous puts the final status and the lease release commit behind the queued writes") {
+  test::TempDir dir;
+  const std::string path = dir.file("a.db");
+  SqliteStore store(path);
+  SqliteStore other(path);
+  boost::json::object values;
+  {
+    auto lease = store.acquire_lease("t");
+    store.set_thread_status("t", ThreadStatus::running, "g", {});
+    test::put(store, values, record("t", cid(0), "", -1, {delta("n", DeltaOp::replace, 0)}), Durability::async);
+    for (int i = 1; i <= 50; ++i)
+      test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("n", DeltaOp::replace, i)}), Durability::async);
+    store.set_thread_status("t", ThreadStatus::done, "g", boost::json::object{{"steps", 50}});
+  }
+  store.flush();
+  auto info = other.thread("t");
+  REQUIRE(info);
+  CHECK(info->status == ThreadStatus::done);
+  CHECK(info->metadata.at("steps") == 50);
+  CHECK(info->latest_checkpoint_id == cid(50));
+  CHECK_FALSE(other.lease("t"));
+  CHECK(other.acquire_lease("t"));
+}
