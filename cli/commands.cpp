@@ -1,12 +1,15 @@
-// The table of `weft` commands.
+// The table of `weft` commands, in the order `weft --help` lists them.
 
 #include "cli/command.hpp"
+#include "cli/detail/commands.hpp"
 
 namespace weft::cli {
 
 std::vector<Command> all_commands() {
-  std::vector<Command> commands;
-  return commands;
+  return {detail::run_command(),     detail::resume_command(),  detail::threads_command(),
+          detail::history_command(), detail::state_command(),   detail::fork_command(),
+          detail::graphs_command(),  detail::graph_command(),   detail::tools_command(),
+          detail::sandbox_command(), detail::check_command()};
 }
 
 }  // namespace weft::cli

@@ -34,7 +34,7 @@ struct Settings {
   std::string durability = "sync";   ///< --durability sync|async|exit
   std::string stream = "updates";    ///< --stream values|updates|debug
   bool json = false;                 ///< --json
-  std::uint64_t sandbox_seed = 1;    ///< --seed for the in-process sandbox (first run of a database)
+  std::uint64_t sandbox_seed = 42;   ///< --seed for the in-process sandbox (first run of a database)
 
   /// The sandbox's state file for this database: "<db>.sandbox.json". Runs and resumes on the
   /// same database share it, so a resumed run sees the writes of the first one.

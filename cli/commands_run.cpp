@@ -1,0 +1,298 @@
+// weft run, weft resume, weft fork: the commands that execute a graph.
+
+#include "cli/detail/commands.hpp"
+#include "cli/detail/run_report.hpp"
+#include "cli/exit_code.hpp"
+#include "cli/progress.hpp"
+#include "cli/runtime.hpp"
+#include "graphs/human_decision.hpp"
+#include "graphs/registry.hpp"
+#include "store/sqlite_store.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <ctime>
+#include <future>
+#include <random>
+#include <stdexcept>
+
+namespace json = boost::json;
+
+namespace weft::cli::detail {
+
+OptionSpec db_option() { return {"db", "PATH", "the database (default ./weft.db, or $WEFT_DB)"}; }
+OptionSpec json_option() { return {"json", "", "print one JSON object on stdout instead of text"}; }
+
+namespace {
+
+std::vector<OptionSpec> service_options() {
+  return {{"model", "offline|scripted:FILE|openai:NAME",
+           "the model (default: openai:$WEFT_MODEL when OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline)"},
+          {"crisp", "sandbox|URL",
+           "Crisp: the in-process sandbox (default unless CRISP_API_IDENTIFIER, CRISP_API_KEY and CRISP_WEBSITE_ID "
+           "are set) or an API base URL (credentials from CRISP_*)"},
+          db_option(),
+          {"durability", "sync|async|exit", "when checkpoints become durable (default sync)"},
+          {"stream", "values|updates|debug", "what progress shows on stderr (default updates)"},
+          {"seed", "N", "seed of a new sandbox's data (default 42; ignored once its state file exists)"},
+          json_option()};
+}
+
+Durability durability_of(const std::string& name) {
+  if (name == "async") return Durability::async;
+  if (name == "exit") return Durability::exit;
+  return Durability::sync;
+}
+
+std::string new_thread_id(const std::string& graph) {
+  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  std::random_device rd;
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, "%04x", static_cast<unsigned>(rd() & 0xffffu));
+  return graph + "-" + stamp + "-" + suffix;
+}
+
+// The settings a thread was run with, as recorded in its latest checkpoint's metadata.
+json::object recorded_settings(SqliteStore& store, const std::string& thread_id) {
+  auto latest = store.get(thread_id, "");
+  if (!latest) return {};
+  if (auto* w = latest->record.metadata.if_contains("weft"); w && w->is_object()) return w->as_object();
+  return {};
+}
+
+struct Execution {
+  Runtime& runtime;
+  CompiledGraph graph;
+  RunConfig config;
+};
+
+// Builds the graph on connected services and fills the run configuration.
+Execution prepare(Runtime& runtime, const graphs::GraphDefinition& definition, const std::string& thread_id,
+                  ProgressPrinter& progress, std::ostream& err, bool quiet) {
+  runtime.connect([&progress, quiet](const std::string& line) {
+    if (!quiet) progress.line(line);
+  });
+  if (!quiet) err << "weft: " << definition.name << " on thread " << thread_id << "; " << runtime.crisp_description()
+                  << "; model " << runtime.services().model->describe() << "\n";
+  CompileOptions compile;
+  compile.checkpointer = runtime.checkpointer();
+  compile.effect_journal = runtime.journal();
+  Execution e{runtime, definition.build(runtime.services(), std::move(compile)), {}};
+  e.config.thread_id = thread_id;
+  e.config.durability = durability_of(runtime.settings().durability);
+  e.config.checkpointer = runtime.checkpointer();
+  e.config.effect_journal = runtime.journal();
+  json::object metadata;
+  metadata["weft"] = runtime.settings().to_json();
+  metadata["graph"] = definition.name;
+  e.config.metadata = std::move(metadata);
+  if (!quiet) {
+    e.config.stream = [&progress](const StreamEvent& event) { progress(event); };
+    e.config.stream_modes = progress.modes();
+  }
+  return e;
+}
+
+RunResult execute_run(Execution& e, json::value input) {
+  auto future = boost::asio::co_spawn(e.runtime.io(), e.graph.run(std::move(input), e.config), boost::asio::use_future);
+  e.runtime.io().run();
+  return future.get();
+}
+
+RunResult execute_resume(Execution& e, weft::Command command) {
+  auto future = boost::asio::co_spawn(e.runtime.io(), e.graph.resume(std::move(command), e.config), boost::asio::use_future);
+  e.runtime.io().run();
+  return future.get();
+}
+
+int run(const Invocation& inv) {
+  const std::string graph_name = inv.args.positional(0);
+  graphs::GraphRegistry registry = graphs::builtin_graphs();
+  const graphs::GraphDefinition* definition = registry.find(graph_name);
+  if (!definition) {
+    std::string names;
+    for (const auto& d : registry.definitions()) names += (names.empty() ? "" : ", ") + d.name;
+    throw UsageError("no graph named '" + graph_name + "'; the graphs are: " + names);
+  }
+  Settings settings = resolve_settings(inv.args, inv.env);
+  json::value given = nullptr;
+  if (auto input = inv.args.get("input")) given = read_json_argument("input", *input);
+  json::object run_input;
+  try {
+    run_input = definition->make_input(given);
+  } catch (const Error& e) {
+    throw UsageError(e.what());
+  }
+  std::string thread_id = inv.args.get_or("thread", "");
+  if (thread_id.empty()) thread_id = new_thread_id(graph_name);
+
+  Runtime runtime(settings, inv.env);
+  runtime.open_store();
+  if (auto existing = runtime.store().thread(thread_id); existing && !existing->latest_checkpoint_id.empty()) {
+    throw UsageError("thread '" + thread_id + "' already exists (" + std::string(to_string(existing->status)) +
+                     "); continue it with 'weft resume " + thread_id + "' or choose another --thread");
+  }
+  ProgressPrinter progress(inv.err, settings.stream);
+  Execution e = prepare(runtime, *definition, thread_id, progress, inv.err, false);
+  RunResult result = execute_run(e, json::value(std::move(run_input)));
+  return report_run(result, thread_id, graph_name, settings.json, inv.out, inv.err);
+}
+
+// Checks an answer against the pending interrupts' choices before resuming, so a typo is a usage
+// error (exit 2) and the thread stays waiting.
+void check_answer(const std::vector<Interrupt>& pending, const json::value& answer) {
+  if (pending.size() != 1) return;  // several: {interrupt_id: value}, checked by the engine
+  const json::object* question = pending.front().value.if_object();
+  if (!question || !question->contains("choices")) return;
+  const auto& choices = question->at("choices").as_array();
+  std::string decline = choices.size() >= 3 && choices[2].is_string() ? std::string(choices[2].as_string()) : "skip";
+  try {
+    graphs::parse_human_decision(answer, decline);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--resume: ") + e.what());
+  }
+}
+
+struct ThreadRecord {
+  ThreadInfo info;
+  json::object recorded;  // the settings the thread was run with
+};
+
+// Reads a thread's record with a short-lived store (closed before the run opens its own).
+ThreadRecord read_thread(const Settings& settings, const std::string& thread_id, const std::string& checkpoint = {}) {
+  if (!std::filesystem::exists(settings.db_path)) {
+    throw UsageError("no database at '" + settings.db_path + "'; run 'weft run GRAPH' first or give --db PATH");
+  }
+  SqliteStore store(settings.db_path);
+  auto info = store.thread(thread_id);
+  if (!info || info->latest_checkpoint_id.empty()) {
+    throw UsageError("no thread '" + thread_id + "' in '" + settings.db_path + "'; list them with 'weft threads'");
+  }
+  if (!checkpoint.empty() && !store.get(thread_id, "", checkpoint)) {
+    throw UsageError("thread '" + thread_id + "' has no checkpoint '" + checkpoint + "'; list them with 'weft history " +
+                     thread_id + "'");
+  }
+  return {*info, recorded_settings(store, thread_id)};
+}
+
+int resume(const Invocation& inv) {
+  const std::string thread_id = inv.args.positional(0);
+  ThreadRecord thread = read_thread(resolve_settings(inv.args, inv.env), thread_id);
+  graphs::GraphRegistry registry = graphs::builtin_graphs();
+  const graphs::GraphDefinition& definition = registry.at(thread.info.graph);
+  // The database comes from the command line or the defaults; model and Crisp from the recorded
+  // run unless given here.
+  Settings settings = resolve_settings(inv.args, inv.env, &thread.recorded);
+  std::optional<json::value> answer;
+  if (auto r = inv.args.get("resume")) answer = read_json_argument("resume", *r);
+
+  Runtime runtime(settings, inv.env);
+  runtime.open_store();
+  ProgressPrinter progress(inv.err, settings.stream);
+  Execution e = prepare(runtime, definition, thread_id, progress, inv.err, false);
+  auto snapshot = e.graph.get_state(e.config);
+  std::vector<Interrupt> pending = snapshot ? snapshot->interrupts : std::vector<Interrupt>{};
+  if (snapshot && snapshot->next.empty() && pending.empty()) {
+    json::value summary = snapshot->values.contains("summary") ? snapshot->values.at("summary") : json::value();
+    if (settings.json) {
+      json::object o;
+      o["thread_id"] = thread_id;
+      o["graph"] = definition.name;
+      o["status"] = "done";
+      o["summary"] = summary;
+      inv.out << json::serialize(o) << "\n";
+    } else {
+      inv.out << (summary.is_string() ? std::string(summary.as_string()) : std::string("(no summary)")) << "\n";
+      inv.err << "thread " << thread_id << " is already done; nothing to resume\n";
+    }
+    return kExitDone;
+  }
+  RunResult result;
+  if (!pending.empty()) {
+    if (!answer) {
+      throw UsageError("thread '" + thread_id +
+                       "' is waiting for a human; answer with --resume JSON, e.g. --resume '{\"action\":\"approve\"}'");
+    }
+    check_answer(pending, *answer);
+    weft::Command command;
+    command.resume = *answer;
+    result = execute_resume(e, std::move(command));
+  } else {
+    if (answer) inv.err << "weft: note: thread " << thread_id << " has no pending question; --resume is ignored\n";
+    // Continue after a crash or a failure: from the latest checkpoint, re-running only the
+    // unfinished tasks; journaled effects are not repeated.
+    result = execute_run(e, json::value(nullptr));
+  }
+  return report_run(result, thread_id, definition.name, settings.json, inv.out, inv.err);
+}
+
+int fork(const Invocation& inv) {
+  const std::string thread_id = inv.args.positional(0);
+  const std::string checkpoint = inv.args.get_or("checkpoint", "");
+  if (checkpoint.empty()) throw UsageError("--checkpoint ID is required; list them with 'weft history " + thread_id + "'");
+  ThreadRecord thread = read_thread(resolve_settings(inv.args, inv.env), thread_id, checkpoint);
+  graphs::GraphRegistry registry = graphs::builtin_graphs();
+  const graphs::GraphDefinition& definition = registry.at(thread.info.graph);
+  Settings settings = resolve_settings(inv.args, inv.env, &thread.recorded);
+  Runtime runtime(settings, inv.env);
+  runtime.open_store();
+  ProgressPrinter progress(inv.err, settings.stream);
+  Execution e = prepare(runtime, definition, thread_id, progress, inv.err, false);
+  e.config.checkpoint_id = checkpoint;
+  if (auto update = inv.args.get("update")) {
+    json::value values = read_json_argument("update", *update);
+    if (!values.is_object()) throw UsageError("--update must be a JSON object of state keys");
+    e.config.checkpoint_id = e.graph.update_state(e.config, values.as_object(), inv.args.get_or("as-node", ""));
+  }
+  RunResult result = execute_run(e, json::value(nullptr));
+  return report_run(result, thread_id, definition.name, settings.json, inv.out, inv.err);
+}
+
+}  // namespace
+
+Command run_command() {
+  CommandSpec spec{"run",
+                   "Run a graph on a new thread until it ends or waits for a human.",
+                   {{"GRAPH", "the graph to run (see 'weft graphs')", true}},
+                   {{"thread", "ID", "the thread id (default: GRAPH-DATE-TIME-XXXX)"},
+                    {"input", "JSON|@file", "the graph's input, validated against its schema (see 'weft graph GRAPH')"}},
+                   "With no configuration the run uses ./weft.db, the Crisp sandbox started in-process on a free\n"
+                   "loopback port (its state kept in ./weft.db.sandbox.json) and the offline model.\n"
+                   "Exit codes: 0 done, 1 failed (the thread is resumable), 2 usage, 3 waiting for a human.\n"
+                   "Example: weft run spam_triage --input '{\"limit\":10}'"};
+  for (auto& o : service_options()) spec.options.push_back(std::move(o));
+  return {std::move(spec), run};
+}
+
+Command resume_command() {
+  CommandSpec spec{"resume",
+                   "Answer a waiting thread's question, or continue a thread after a crash or a failure.",
+                   {{"THREAD", "the thread id (see 'weft threads')", true}},
+                   {{"resume", "JSON|@file", "the answer, e.g. '{\"action\":\"approve\"}', '{\"action\":\"edit\",\"text\":\"...\"}'"}},
+                   "The thread's graph, model and Crisp are the ones it was started with, unless given here.\n"
+                   "Journaled side effects that already happened are not repeated."};
+  for (auto& o : service_options()) spec.options.push_back(std::move(o));
+  return {std::move(spec), resume};
+}
+
+Command fork_command() {
+  CommandSpec spec{"fork",
+                   "Run a thread again from an older checkpoint, as a new branch (the old history stays).",
+                   {{"THREAD", "the thread id", true}},
+                   {{"checkpoint", "ID", "the checkpoint to branch from (see 'weft history THREAD')"},
+                    {"update", "JSON", "state values to write on that checkpoint before running"},
+                    {"as-node", "NODE", "write --update as if this node returned it"}},
+                   ""};
+  for (auto& o : service_options()) spec.options.push_back(std::move(o));
+  return {std::move(spec), fork};
+}
+
+}  // namespace weft::cli::detail

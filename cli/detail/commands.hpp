@@ -1,0 +1,24 @@
+#pragma once
+// The command definitions, one group per file (private to cli/).
+
+#include "cli/command.hpp"
+
+namespace weft::cli::detail {
+
+Command run_command();      // commands_run.cpp
+Command resume_command();   // commands_run.cpp
+Command fork_command();     // commands_run.cpp
+Command threads_command();  // commands_inspect.cpp
+Command history_command();  // commands_inspect.cpp
+Command state_command();    // commands_inspect.cpp
+Command check_command();    // commands_inspect.cpp
+Command graphs_command();   // commands_catalog.cpp
+Command graph_command();    // commands_catalog.cpp
+Command tools_command();    // commands_catalog.cpp
+Command sandbox_command();  // commands_sandbox.cpp
+
+/// Options shared by the commands that open a database.
+OptionSpec db_option();
+OptionSpec json_option();
+
+}  // namespace weft::cli::detail

@@ -1,0 +1,127 @@
+#include "cli/runtime.hpp"
+
+#include "cli/crash_points.hpp"
+#include "nodes/crisp/client.hpp"
+#include "nodes/crisp/config.hpp"
+#include "nodes/crisp/register.hpp"
+#include "nodes/crisp/tools.hpp"
+#include "nodes/http/client.hpp"
+#include "nodes/model/offline_model.hpp"
+#include "nodes/model/openai_chat_model.hpp"
+#include "nodes/model/scripted_chat_model.hpp"
+#include "sandbox/crisp/sandbox.hpp"
+#include "store/sqlite_store.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace weft::cli {
+
+Runtime::Runtime(Settings settings, EnvLookup env) : settings_(std::move(settings)), env_(std::move(env)) {}
+
+Runtime::~Runtime() {
+  // The model and Crisp client hold executors of io_; drop them before the io_context.
+  services_ = {};
+  crisp_client_.reset();
+  if (sandbox_) sandbox_->stop();
+}
+
+void Runtime::open_store() {
+  store_ = std::make_shared<SqliteStore>(settings_.db_path);
+  checkpointer_ = store_;
+  journal_ = store_;
+  if (auto crash = env_("WEFT_CRASH_AT")) {
+    auto point = parse_crash_point(*crash);
+    if (point) {
+      if (point->kind == CrashPoint::Kind::checkpoint || point->kind == CrashPoint::Kind::writes) {
+        checkpointer_ = crashing_checkpointer(store_, *point);
+      } else {
+        journal_ = crashing_journal(store_, *point);
+      }
+    }
+  }
+}
+
+void Runtime::open_existing_store() {
+  if (!std::filesystem::exists(settings_.db_path)) {
+    throw std::runtime_error("no database at '" + settings_.db_path +
+                             "'; run 'weft run GRAPH' first or give the right file with --db PATH");
+  }
+  open_store();
+}
+
+SqliteStore& Runtime::store() {
+  if (!store_) throw std::logic_error("store not opened");
+  return *store_;
+}
+
+namespace {
+
+std::shared_ptr<ChatModel> make_model(const ModelSetting& setting, boost::asio::io_context& io, const EnvLookup& env,
+                                      http::RateLimitObserver observer) {
+  switch (setting.kind) {
+    case ModelSetting::Kind::offline:
+      return std::make_shared<OfflineModel>();
+    case ModelSetting::Kind::scripted:
+      return std::make_shared<ScriptedChatModel>(ScriptedChatModel::from_file(setting.argument));
+    case ModelSetting::Kind::openai: {
+      OpenAIConfig config = OpenAIConfig::from_env(env);
+      config.model = setting.argument;
+      http::ClientOptions options;
+      options.observer = std::move(observer);
+      return std::make_shared<OpenAIChatModel>(io.get_executor(), std::move(config), std::move(options));
+    }
+  }
+  return std::make_shared<OfflineModel>();
+}
+
+}  // namespace
+
+void Runtime::connect(ProgressLine progress) {
+  http::RateLimitObserver observer;
+  if (progress) {
+    observer = [progress](const http::RateLimitEvent& event) { progress(event.to_string()); };
+  }
+  crisp::CrispConfig config;
+  if (settings_.crisp.kind == CrispSetting::Kind::sandbox) {
+    sandbox::crisp::SandboxOptions options;
+    options.seed = settings_.sandbox_seed;  // used only when the state file does not exist yet
+    options.state_file = settings_.sandbox_state_path();
+    sandbox_ = std::make_unique<sandbox::crisp::Sandbox>(std::move(options));
+    sandbox_->start();
+    auto credentials = sandbox_->credentials();
+    config.base_url = sandbox_->api_url();
+    config.identifier = credentials.identifier;
+    config.key = credentials.key;
+    config.website_id = sandbox_->website_id();
+    config.tier = credentials.tier == "website" ? crisp::Tier::website
+                  : credentials.tier == "user"    ? crisp::Tier::user
+                                                  : crisp::Tier::plugin;
+    crisp_description_ = "Crisp sandbox at " + sandbox_->base_url() + " (state " + settings_.sandbox_state_path() + ")";
+  } else {
+    config = crisp::CrispConfig::from_env();
+    config.base_url = settings_.crisp.url;
+    crisp_description_ = "Crisp " + config.describe();
+  }
+  http::ClientOptions http_options;
+  http_options.observer = observer;
+  auto http_client = std::make_shared<http::Client>(io_.get_executor(), std::move(http_options));
+  crisp_client_ = std::make_shared<crisp::CrispClient>(http_client, std::move(config));
+  auto tools = std::make_shared<crisp::CrispTools>(crisp_client_);
+  services_.crisp_tools = ToolRegistry();
+  crisp::register_tools(services_.crisp_tools, tools);
+  services_.model = make_model(settings_.model, io_, env_, observer);
+}
+
+graphs::GraphServices Runtime::offline_shapes() {
+  crisp::CrispConfig config;
+  config.base_url = "http://127.0.0.1:9/v1/";
+  config.website_id = "00000000-0000-4000-8000-000000000000";
+  auto client = std::make_shared<crisp::CrispClient>(io_.get_executor(), std::move(config));
+  graphs::GraphServices services;
+  crisp::register_tools(services.crisp_tools, std::make_shared<crisp::CrispTools>(client));
+  services.model = std::make_shared<OfflineModel>();
+  return services;
+}
+
+}  // namespace weft::cli

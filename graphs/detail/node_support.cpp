@@ -1,0 +1,134 @@
+#include "graphs/detail/node_support.hpp"
+
+#include "engine/state_view.hpp"
+#include "graphs/error.hpp"
+#include "nodes/tools/tool_node.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace json = boost::json;
+
+namespace weft::graphs::detail {
+
+boost::asio::awaitable<json::value> call_tool(ToolRegistry tools, std::string name, json::object args,
+                                              NodeContext ctx, std::string call_id) {
+  ToolCall call;
+  call.id = std::move(call_id);
+  call.name = name;
+  call.arguments = json::serialize(args);
+  std::vector<ToolCall> calls{std::move(call)};
+  std::optional<NodeContext> node(ctx);
+  json::array messages = co_await run_tool_calls(std::move(tools), std::move(calls), std::move(node));
+  if (messages.empty() || !messages.front().is_object()) {
+    throw Error(error::tool_failed, name + ": the tool layer returned no result");
+  }
+  const json::object& message = messages.front().as_object();
+  std::string content = string_of(message, "content");
+  const bool failed = string_of(message, "status") == "error";
+  json::object event;
+  event["event"] = "tool";
+  event["tool"] = name;
+  event["status"] = failed ? "failed" : "ok";
+  ctx.emit(json::value(std::move(event)));
+  if (failed) {
+    if (content.rfind("Error: ", 0) == 0) content.erase(0, 7);
+    throw Error(error::tool_failed, name + ": " + content);
+  }
+  boost::system::error_code ec;
+  json::value parsed = json::parse(content, ec);
+  if (ec) co_return json::value(content);
+  co_return parsed;
+}
+
+namespace {
+
+json::object answer_record(const ChatResponse& response, const ChatModel& model) {
+  json::object record;
+  record["json"] = response.parsed;
+  record["text"] = response.content();
+  record["model"] = response.model.empty() ? model.describe() : response.model;
+  record["offline"] = model.is_offline();
+  return record;
+}
+
+boost::asio::awaitable<json::value> complete_once(std::shared_ptr<ChatModel> model, ChatRequest request) {
+  ChatResponse response = co_await model->complete(std::move(request));
+  co_return json::value(answer_record(response, *model));
+}
+
+ModelAnswer answer_from(const json::value& recorded) {
+  ModelAnswer a;
+  if (!recorded.is_object()) return a;
+  const auto& o = recorded.as_object();
+  if (auto* j = o.if_contains("json")) a.json = *j;
+  a.text = string_of(o, "text");
+  a.model = string_of(o, "model");
+  a.offline = bool_of(o, "offline", false);
+  return a;
+}
+
+}  // namespace
+
+boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
+                                             std::string key) {
+  EffectFn fn = [model, request]() { return complete_once(model, request); };
+  auto pending = ctx.effect_erased("model:" + key, std::move(fn), {});
+  json::value recorded = co_await std::move(pending);
+  ModelAnswer answer = answer_from(recorded);
+  if (answer.json.is_null()) {
+    // Some models wrap JSON in prose or a fence; take the outermost object if there is one.
+    auto open = answer.text.find('{');
+    auto close = answer.text.rfind('}');
+    if (open != std::string::npos && close != std::string::npos && close > open) {
+      boost::system::error_code ec;
+      json::value v = json::parse(std::string_view(answer.text).substr(open, close - open + 1), ec);
+      if (!ec) answer.json = std::move(v);
+    }
+  }
+  if (answer.json.is_null()) {
+    throw Error(error::bad_model_output, "model " + answer.model + " did not answer with JSON for '" + key + "'");
+  }
+  co_return answer;
+}
+
+boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
+                                             std::string key) {
+  EffectFn fn = [model, request]() { return complete_once(model, request); };
+  auto pending = ctx.effect_erased("model:" + key, std::move(fn), {});
+  json::value recorded = co_await std::move(pending);
+  ModelAnswer answer = answer_from(recorded);
+  if (answer.text.empty()) {
+    throw Error(error::bad_model_output, "model " + answer.model + " gave an empty answer for '" + key + "'");
+  }
+  co_return answer;
+}
+
+std::string string_of(const json::object& o, std::string_view key, std::string fallback) {
+  auto* v = o.if_contains(key);
+  if (!v || !v->is_string()) return fallback;
+  return std::string(v->as_string());
+}
+
+std::int64_t int_of(const json::object& o, std::string_view key, std::int64_t fallback) {
+  auto* v = o.if_contains(key);
+  if (!v) return fallback;
+  if (v->is_int64()) return v->as_int64();
+  if (v->is_uint64()) return static_cast<std::int64_t>(v->as_uint64());
+  if (v->is_double()) return static_cast<std::int64_t>(v->as_double());
+  return fallback;
+}
+
+bool bool_of(const json::object& o, std::string_view key, bool fallback) {
+  auto* v = o.if_contains(key);
+  if (!v || !v->is_bool()) return fallback;
+  return v->as_bool();
+}
+
+json::object input_of(const StateView& state) {
+  const json::value* v = state.find("input");
+  if (!v || !v->is_object()) return {};
+  return v->as_object();
+}
+
+}  // namespace weft::graphs::detail

@@ -1,0 +1,58 @@
+#pragma once
+// Helpers the built-in graphs' nodes share: calling one Crisp tool from a node (through the tool
+// layer, so arguments are validated and writes journaled exactly as in a tool node), and asking
+// the model for JSON or text with the answer journaled (a task re-run after a crash or an
+// interrupt sees the same answer and so takes the same actions).
+
+#include "engine/node_context.hpp"
+#include "engine/state_view.hpp"
+#include "nodes/model/chat_model.hpp"
+#include "nodes/tools/tool_registry.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <memory>
+#include <string>
+
+namespace weft::graphs::detail {
+
+/// Calls tool `name` of `tools` (an allow-list view) with `args` as a model's tool call with id
+/// `call_id` would run in a tool node (nodes/tools/tool_node.hpp: run_tool_calls): a write is
+/// journaled under the task and the call id, so `call_id` must be unique within the node and the
+/// same on every re-run. Returns the tool's result (JSON; text results as strings).
+/// Throws weft::Error(graphs::error::tool_failed) "<tool>: <the tool's error>" when the call
+/// failed (unknown tool outside the view, invalid arguments, Crisp error after retries).
+/// Completes on the run's executor.
+boost::asio::awaitable<boost::json::value> call_tool(ToolRegistry tools, std::string name, boost::json::object args,
+                                                     NodeContext ctx, std::string call_id);
+
+/// What a journaled model call recorded.
+struct ModelAnswer {
+  boost::json::value json;  ///< the parsed structured output (ask_json), or null
+  std::string text;         ///< the message content
+  std::string model;        ///< the model that answered ("weft-offline" for the heuristic)
+  bool offline = false;     ///< true when the answer came from OfflineModel
+};
+
+/// Sends `request` (with response_format set by the caller) once per (task, `key`), journaled, and
+/// returns the parsed JSON answer. Throws weft::Error(graphs::error::bad_model_output) when the
+/// answer is not JSON. Completes on the run's executor.
+boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
+                                             std::string key);
+
+/// Same for a free-text answer (the content). Throws bad_model_output for an empty answer.
+boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
+                                             std::string key);
+
+/// A string member of `o`, or `fallback`.
+std::string string_of(const boost::json::object& o, std::string_view key, std::string fallback = {});
+/// An integer member of `o` (integers or whole doubles), or `fallback`.
+std::int64_t int_of(const boost::json::object& o, std::string_view key, std::int64_t fallback);
+/// A bool member of `o`, or `fallback`.
+bool bool_of(const boost::json::object& o, std::string_view key, bool fallback);
+/// The graph input written by GraphDefinition::make_input ({} when absent).
+boost::json::object input_of(const StateView& state);
+
+}  // namespace weft::graphs::detail

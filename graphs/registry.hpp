@@ -1,0 +1,74 @@
+#pragma once
+// The registry of graphs `weft` can run by name. No global registry: builtin_graphs() returns a
+// value holding the four built-in graphs, and a program may add its own definitions to it.
+//
+//   auto registry = weft::graphs::builtin_graphs();
+//   const auto& def = registry.at("spam_triage");
+//   auto graph = def.build(services, {.checkpointer = store});
+//   auto result = graph.invoke(def.make_input(user_input), config);
+
+#include "engine/compiled_graph.hpp"
+#include "engine/state_graph.hpp"
+#include "nodes/model/chat_model.hpp"
+#include "nodes/tools/json_schema.hpp"
+#include "nodes/tools/tool_registry.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace weft::graphs {
+
+/// What a built-in graph is given to act with. Never global; passed to build().
+struct GraphServices {
+  /// The model for classification, extraction and drafting (OfflineModel when no LLM is
+  /// configured). Required.
+  std::shared_ptr<ChatModel> model;
+  /// Every Crisp tool, bound to one website (nodes/crisp/register.hpp). Each graph takes the
+  /// allow-list view it needs; a graph never sees tools outside it. Required.
+  ToolRegistry crisp_tools;
+};
+
+/// A graph that can be run by name.
+struct GraphDefinition {
+  std::string name;
+  std::string description;  ///< one line, shown by `weft graphs`
+  /// JSON Schema of the run input (an object). Top-level "default"s are applied by make_input().
+  boost::json::object input_schema;
+  /// Builds and compiles the graph on `services`. Throws weft::Error (unknown tool in the
+  /// graph's allow-list, invalid graph).
+  std::function<CompiledGraph(const GraphServices& services, CompileOptions options)> build;
+
+  /// Validates `input` (an object, or null for {}) against input_schema, fills in the defaults
+  /// of absent top-level properties, and returns the run input: {"input": <validated input>}.
+  /// Throws weft::Error(graphs::error::invalid_input) naming every offending field.
+  boost::json::object make_input(const boost::json::value& input) const;
+};
+
+/// Graphs by name, in registration order. Cheap to copy. Thread safety: const members may run
+/// concurrently; add() needs exclusive access.
+class GraphRegistry {
+ public:
+  /// Adds `definition`. Throws weft::Error(graphs::error::unknown_graph) when the name is taken
+  /// or empty, or when build is empty.
+  GraphRegistry& add(GraphDefinition definition);
+  /// The definition named `name`, or nullptr.
+  const GraphDefinition* find(std::string_view name) const noexcept;
+  /// The definition named `name`; throws weft::Error(graphs::error::unknown_graph) listing the
+  /// registered names.
+  const GraphDefinition& at(std::string_view name) const;
+  const std::vector<GraphDefinition>& definitions() const noexcept { return definitions_; }
+
+ private:
+  std::vector<GraphDefinition> definitions_;
+};
+
+/// A registry holding spam_triage, vip_outreach, kb_enrichment and support_agent.
+GraphRegistry builtin_graphs();
+
+}  // namespace weft::graphs
