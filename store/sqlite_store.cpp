@@ -47,7 +47,8 @@ SqliteStoreImpl::SqliteStoreImpl(const std::string& path, SqliteOptions options)
     : path_(path),
       options_(options),
       db_(open_db(path, options_)),
-      writer_([this](std::vector<WriteJob>& batch) { commit_batch(batch); }) {}
+      writer_([this](std::vector<WriteJob>& batch) { commit_batch(batch); },
+              std::chrono::microseconds(static_cast<std::int64_t>(options_.async_commit_delay_ms * 1000))) {}
 
 SqliteStoreImpl::~SqliteStoreImpl() {
   stop_lingerer();

@@ -61,6 +61,11 @@ struct SqliteOptions {
   /// that window loses those writes: the task runs again on resume. Effect-journal calls and
   /// flush() commit them first.
   int sync_writes_grace_ms = 0;
+  /// Group commit for async/exit durability: the writer thread lets queued writes accumulate this
+  /// long after the first one before committing them in one transaction (flush() and 1024 queued
+  /// writes cut it short). Default 2 ms; 0 commits as soon as the writer wakes. A crash loses what
+  /// is queued either way.
+  double async_commit_delay_ms = 2.0;
   /// Open without writing: no schema creation or migration; every put throws. Default false.
   bool read_only = false;
 };

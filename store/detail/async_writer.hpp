@@ -4,6 +4,7 @@
 // kept: drain() and later push() calls rethrow it as store::error::write_failed and nothing more is
 // committed, so a checkpoint never lands after a lost predecessor.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -21,7 +22,10 @@ class AsyncWriter {
  public:
   using CommitBatch = std::function<void(std::vector<Job>&)>;
 
-  explicit AsyncWriter(CommitBatch commit) : commit_(std::move(commit)) {}
+  /// `delay`: how long the writer lets jobs accumulate after the first one before committing them
+  /// (group commit); drain() and a batch of `max_batch` jobs cut it short.
+  explicit AsyncWriter(CommitBatch commit, std::chrono::microseconds delay = {}, std::size_t max_batch = 1024)
+      : commit_(std::move(commit)), delay_(delay), max_batch_(max_batch) {}
   ~AsyncWriter() { stop(); }
   AsyncWriter(const AsyncWriter&) = delete;
   AsyncWriter& operator=(const AsyncWriter&) = delete;
@@ -32,13 +36,20 @@ class AsyncWriter {
     throw_if_failed(lock);
     if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
     queue_.push_back(std::move(job));
-    wake_.notify_one();
+    // Wake the writer for the first job (it then waits out the delay) or a full batch only, so a
+    // push usually costs no context switch.
+    if (queue_.size() == 1 || queue_.size() >= max_batch_) wake_.notify_one();
   }
 
   /// Returns once every pushed job is committed; throws the sticky error, if any.
   void drain() {
     std::unique_lock lock(mutex_);
-    idle_.wait(lock, [&] { return queue_.empty() && !busy_; });
+    if (!queue_.empty() || busy_) {
+      ++draining_;
+      wake_.notify_one();
+      idle_.wait(lock, [&] { return queue_.empty() && !busy_; });
+      --draining_;
+    }
     throw_if_failed(lock);
   }
 
@@ -62,6 +73,10 @@ class AsyncWriter {
     for (;;) {
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and nothing left
+      if (delay_.count() > 0) {
+        wake_.wait_until(lock, std::chrono::steady_clock::now() + delay_,
+                         [&] { return stopping_ || draining_ > 0 || queue_.size() >= max_batch_; });
+      }
       std::vector<Job> batch(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
       queue_.clear();
       busy_ = true;
@@ -83,6 +98,9 @@ class AsyncWriter {
   }
 
   CommitBatch commit_;
+  const std::chrono::microseconds delay_;
+  const std::size_t max_batch_;
+  int draining_ = 0;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable idle_;
