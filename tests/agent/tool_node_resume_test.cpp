@@ -7,9 +7,13 @@
 #include "nodes/tools/tool_node.hpp"
 #include "store/memory_checkpointer.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -141,6 +145,57 @@ TEST_CASE("without journaling the same resume would send the message twice") {
   const json::object* sent = tool_message_for(second.values, "call_send");
   REQUIRE(sent != nullptr);
   CHECK(sent->at("content") == "sent 'hello' as message #2");
+}
+
+TEST_CASE("a journaled tool is not executed again when its task is retried after a sibling hung") {
+  // Attempt 1: send_message completes (and is journaled) while "hang" never returns; the node's
+  // timeout cancels the task, the retry policy runs it again, and only "hang" really runs again.
+  auto counters = std::make_shared<Counters>();
+  auto hangs = std::make_shared<int>(0);
+  weft::ToolRegistry tools = registry(counters, ToolEffects::journaled);
+  tools.add(Tool("hang", "Hangs on its first attempt.", json::parse(R"({"type":"object"})"),
+                 [hangs](json::object, ToolContext ctx) -> asio::awaitable<json::value> {
+                   ++*hangs;
+                   if (ctx.node && ctx.node->attempt() == 1) {
+                     const auto executor = co_await asio::this_coro::executor;
+                     asio::steady_timer forever(executor, std::chrono::hours(1));
+                     co_await forever.async_wait(asio::use_awaitable);  // cancelled by the timeout
+                   }
+                   co_return json::value("done");
+                 }));
+  auto store = std::make_shared<weft::MemoryCheckpointer>();
+  weft::StateGraph graph({{"messages", weft::Channel::messages()}}, "retry");
+  weft::NodeOptions node_options;
+  node_options.timeout = std::chrono::milliseconds(200);
+  weft::RetryPolicy retry;
+  retry.initial_interval = std::chrono::milliseconds(1);
+  retry.jitter = false;
+  retry.max_attempts = 2;
+  retry.retry_on = [](const std::exception&) { return true; };
+  node_options.retry = retry;
+  graph.add_node("tools", weft::tool_node(std::move(tools)), node_options);
+  graph.add_edge(std::string(weft::START), "tools");
+  graph.add_edge("tools", std::string(weft::END));
+  weft::CompileOptions options;
+  options.checkpointer = store;
+  const weft::CompiledGraph compiled = graph.compile(options);
+
+  json::array messages;
+  messages.emplace_back(weft::user_message("hi"));
+  messages.emplace_back(json::parse(R"({"role":"assistant","content":null,"tool_calls":[
+    {"id":"s","type":"function","function":{"name":"send_message","arguments":"{\"content\":\"once\"}"}},
+    {"id":"h","type":"function","function":{"name":"hang","arguments":"{}"}}]})"));
+  json::object in;
+  in["messages"] = std::move(messages);
+  weft::RunConfig config;
+  config.thread_id = "retry-after-hang";
+  const weft::RunResult result = compiled.invoke(in, config);
+  REQUIRE(result.status == weft::RunStatus::done);
+  CHECK(*hangs == 2);            // the task did run twice
+  CHECK(counters->sends == 1);   // the message went out once
+  const json::object* sent = tool_message_for(result.values, "s");
+  REQUIRE(sent != nullptr);
+  CHECK(sent->at("content") == "sent 'once' as message #1");
 }
 
 TEST_CASE("the tool node appends one tool message per call after the assistant message") {
