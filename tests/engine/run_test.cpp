@@ -117,7 +117,7 @@ TEST_CASE("Send fans out one task per item with its own input, and a join node s
   CHECK(result.steps == 3);  // plan, 4 x work, sum once
 }
 
-TEST_CASE("Command goto jumps to a node and applies its update; static edges still fire") {
+TEST_CASE("Command goto jumps to a node and applies its update while static edges still fire") {
   std::vector<std::string> ran;
   StateGraph g({{"x", Channel::last_value()}}, "command");
   NodeOptions options;
