@@ -198,6 +198,72 @@ TEST_CASE("a journaled tool is not executed again when its task is retried after
   CHECK(sent->at("content") == "sent 'once' as message #1");
 }
 
+namespace {
+
+// A journal that loses abandon(): what a process killed in the middle of an effect leaves behind
+// (the entry stays "started", in doubt).
+class CrashingJournal final : public weft::EffectJournal {
+ public:
+  weft::EffectEntry find(const std::string& thread, const std::string& key) override { return store.find(thread, key); }
+  void begin(const std::string& thread, const std::string& key) override { store.begin(thread, key); }
+  void finish(const std::string& thread, const std::string& key, const json::value& result) override {
+    store.finish(thread, key, result);
+  }
+  void abandon(const std::string&, const std::string&) override {}
+  weft::MemoryCheckpointer store;
+};
+
+}  // namespace
+
+TEST_CASE("a journaled call left in doubt by a crash is reported to the model, not run again") {
+  auto sends = std::make_shared<int>(0);
+  weft::ToolRegistry tools{Tool("send_message", "Sends; hangs on the first attempt.", json::parse(R"({"type":"object"})"),
+                                [sends](json::object, ToolContext ctx) -> asio::awaitable<json::value> {
+                                  ++*sends;
+                                  if (ctx.node && ctx.node->attempt() == 1) {
+                                    const auto executor = co_await asio::this_coro::executor;
+                                    asio::steady_timer forever(executor, std::chrono::hours(1));
+                                    co_await forever.async_wait(asio::use_awaitable);
+                                  }
+                                  co_return json::value("sent");
+                                },
+                                ToolEffects::journaled)};
+  auto journal = std::make_shared<CrashingJournal>();
+  weft::StateGraph graph({{"messages", weft::Channel::messages()}}, "in_doubt");
+  weft::NodeOptions node_options;
+  node_options.timeout = std::chrono::milliseconds(200);
+  weft::RetryPolicy retry;
+  retry.initial_interval = std::chrono::milliseconds(1);
+  retry.jitter = false;
+  retry.max_attempts = 2;
+  retry.retry_on = [](const std::exception&) { return true; };
+  node_options.retry = retry;
+  graph.add_node("tools", weft::tool_node(std::move(tools)), node_options);
+  graph.add_edge(std::string(weft::START), "tools");
+  graph.add_edge("tools", std::string(weft::END));
+  weft::CompileOptions options;
+  options.effect_journal = journal;
+  const weft::CompiledGraph compiled = graph.compile(options);
+
+  json::array messages;
+  messages.emplace_back(weft::user_message("hi"));
+  messages.emplace_back(json::parse(R"({"role":"assistant","content":null,"tool_calls":[
+    {"id":"s","type":"function","function":{"name":"send_message","arguments":"{}"}}]})"));
+  json::object in;
+  in["messages"] = std::move(messages);
+  weft::RunConfig config;
+  config.thread_id = "in-doubt";
+  const weft::RunResult result = compiled.invoke(in, config);
+  REQUIRE(result.status == weft::RunStatus::done);
+  CHECK(*sends == 1);  // the second attempt found the call in doubt and did not repeat it
+  const json::object* reported = tool_message_for(result.values, "s");
+  REQUIRE(reported != nullptr);
+  CHECK(reported->at("status") == "error");
+  CHECK(reported->at("content") ==
+        "Error: the call of tool 'send_message' (s) was interrupted by a crash while it ran; it may or may not have "
+        "taken effect. Check the current state before calling it again.");
+}
+
 TEST_CASE("the tool node appends one tool message per call after the assistant message") {
   auto counters = std::make_shared<Counters>();
   auto store = std::make_shared<weft::MemoryCheckpointer>();
