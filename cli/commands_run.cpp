@@ -72,6 +72,8 @@ struct Execution {
   Runtime& runtime;
   CompiledGraph graph;
   RunConfig config;
+  std::string banner;  // printed when the run starts (after every check passed)
+  std::ostream* err = nullptr;
 };
 
 // Builds the graph on connected services and fills the run configuration.
@@ -80,12 +82,15 @@ Execution prepare(Runtime& runtime, const graphs::GraphDefinition& definition, c
   runtime.connect([&progress, quiet](const std::string& line) {
     if (!quiet) progress.line(line);
   });
-  if (!quiet) err << "weft: " << definition.name << " on thread " << thread_id << "; " << runtime.crisp_description()
-                  << "; model " << runtime.services().model->describe() << "\n";
   CompileOptions compile;
   compile.checkpointer = runtime.checkpointer();
   compile.effect_journal = runtime.journal();
-  Execution e{runtime, definition.build(runtime.services(), std::move(compile)), {}};
+  Execution e{runtime, definition.build(runtime.services(), std::move(compile)), {}, {}};
+  if (!quiet) {
+    e.banner = "weft: " + definition.name + " on thread " + thread_id + "; " + runtime.crisp_description() + "; model " +
+               runtime.services().model->describe() + "\n";
+  }
+  e.err = &err;
   e.config.thread_id = thread_id;
   e.config.durability = durability_of(runtime.settings().durability);
   e.config.checkpointer = runtime.checkpointer();
@@ -102,12 +107,14 @@ Execution prepare(Runtime& runtime, const graphs::GraphDefinition& definition, c
 }
 
 RunResult execute_run(Execution& e, json::value input) {
+  if (e.err) *e.err << e.banner << std::flush;
   auto future = boost::asio::co_spawn(e.runtime.io(), e.graph.run(std::move(input), e.config), boost::asio::use_future);
   e.runtime.io().run();
   return future.get();
 }
 
 RunResult execute_resume(Execution& e, weft::Command command) {
+  if (e.err) *e.err << e.banner << std::flush;
   auto future = boost::asio::co_spawn(e.runtime.io(), e.graph.resume(std::move(command), e.config), boost::asio::use_future);
   e.runtime.io().run();
   return future.get();

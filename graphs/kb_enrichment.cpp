@@ -132,6 +132,12 @@ boost::asio::awaitable<json::object> extract(std::shared_ptr<ChatModel> model, S
   request.response_format = json_schema_format("extraction", json::parse(kExtractionSchema));
   request.temperature = 0.0;
   request.metadata["task"] = "extract";
+  // Not sent to an LLM: the offline model reads the transcript as "speaker: text" lines.
+  std::string transcript;
+  for (const auto& line : quoted.as_array()) {
+    transcript += string_of(line.as_object(), "from") + ": " + string_of(line.as_object(), "text") + "\n";
+  }
+  request.metadata["transcript"] = transcript;
   auto pending = detail::ask_json(model, std::move(request), ctx, "extract");
   detail::ModelAnswer answer = co_await std::move(pending);
   const json::object* o = answer.json.if_object();

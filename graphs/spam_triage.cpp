@@ -192,6 +192,12 @@ boost::asio::awaitable<json::object> triage(std::shared_ptr<ChatModel> model, To
   request.response_format = json_schema_format("classification", json::parse(kClassificationSchema));
   request.temperature = 0.0;
   request.metadata["task"] = "classify";
+  // Not sent to an LLM: the offline model classifies this plain text.
+  std::string text;
+  for (const auto& line : quoted["messages"].as_array()) {
+    if (string_of(line.as_object(), "from") == "user") text += string_of(line.as_object(), "text") + "\n";
+  }
+  request.metadata["text"] = text;
 
   std::string category = "other";
   std::string reason;
