@@ -43,8 +43,24 @@ std::string encode_query(const json::object& query) {
   return out;
 }
 
+http::HostLimits CrispClient::default_host_limits() {
+  http::HostLimits limits;
+  limits.rate = 10.0;
+  limits.burst = 10.0;
+  limits.max_concurrency = 8;
+  return limits;
+}
+
+namespace {
+http::ClientOptions crisp_http_options() {
+  http::ClientOptions options;
+  options.default_limits = CrispClient::default_host_limits();
+  return options;
+}
+}  // namespace
+
 CrispClient::CrispClient(boost::asio::any_io_executor executor, CrispConfig config)
-    : http_(std::make_shared<http::Client>(std::move(executor))), config_(std::move(config)) {
+    : http_(std::make_shared<http::Client>(std::move(executor), crisp_http_options())), config_(std::move(config)) {
   if (!config_.base_url.empty() && config_.base_url.back() != '/') config_.base_url += '/';
 }
 

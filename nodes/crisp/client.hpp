@@ -7,6 +7,7 @@
 // are the HTTP layer's; this class adds Crisp's conventions on top.
 
 #include "nodes/crisp/config.hpp"
+#include "nodes/http/options.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -47,7 +48,13 @@ struct RequestOptions {
 /// route (never the base URL's userinfo, the identifier, the key or the Authorization header).
 class CrispClient {
  public:
-  /// Creates a client with its own HTTP client (default options) on `executor`.
+  /// The client-side limits CrispClient(executor, config) gives the API host: 10 requests/s,
+  /// burst 10, 8 in flight. Crisp publishes no per-second limits (reference §1.6), only daily
+  /// quotas; this keeps a fan-out from turning into a 429 storm.
+  static http::HostLimits default_host_limits();
+
+  /// Creates a client with its own HTTP client on `executor` (default options, and
+  /// default_host_limits() for every host).
   CrispClient(boost::asio::any_io_executor executor, CrispConfig config);
   /// Shares an existing HTTP client (its token bucket and retry policy).
   CrispClient(std::shared_ptr<http::Client> http, CrispConfig config);
