@@ -10,6 +10,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <exception>
 #include <tuple>
 #include <utility>
@@ -113,31 +115,56 @@ asio::awaitable<json::object> run_one(std::shared_ptr<const ToolRegistry> regist
 
 }  // namespace
 
+namespace {
+
+// The calls of one turn, shared by the workers that run them.
+struct Batch {
+  std::shared_ptr<const ToolRegistry> registry;
+  std::vector<ToolCall> calls;
+  std::optional<NodeContext> node;
+  std::vector<json::object> results;  // by call index; each slot written by one worker
+  std::atomic<std::size_t> next{0};   // the next call to start
+};
+
+// Takes calls one after another until none is left.
+asio::awaitable<void> work(std::shared_ptr<Batch> batch) {
+  for (;;) {
+    const std::size_t index = batch->next.fetch_add(1);
+    if (index >= batch->calls.size()) co_return;
+    auto operation = run_one(batch->registry, batch->calls[index], index, batch->node);
+    json::object message = co_await std::move(operation);
+    batch->results[index] = std::move(message);
+  }
+}
+
+}  // namespace
+
 asio::awaitable<json::array> run_tool_calls(ToolRegistry registry, std::vector<ToolCall> calls,
-                                            std::optional<NodeContext> node) {
+                                            std::optional<NodeContext> node, std::size_t max_concurrency) {
   json::array messages;
   if (calls.empty()) co_return messages;
-  const auto shared = std::make_shared<const ToolRegistry>(std::move(registry));
+  auto batch = std::make_shared<Batch>();
+  batch->registry = std::make_shared<const ToolRegistry>(std::move(registry));
+  batch->calls = std::move(calls);
+  batch->node = std::move(node);
+  batch->results.resize(batch->calls.size());
+  const std::size_t workers = max_concurrency == 0 ? batch->calls.size() : std::min(max_concurrency, batch->calls.size());
   const asio::any_io_executor executor = co_await asio::this_coro::executor;
 
-  using Operation = decltype(asio::co_spawn(executor, std::declval<asio::awaitable<json::object>>(), asio::deferred));
+  using Operation = decltype(asio::co_spawn(executor, std::declval<asio::awaitable<void>>(), asio::deferred));
   std::vector<Operation> operations;
-  operations.reserve(calls.size());
-  for (std::size_t i = 0; i < calls.size(); ++i)
-    operations.push_back(asio::co_spawn(executor, run_one(shared, calls[i], i, node), asio::deferred));
+  operations.reserve(workers);
+  for (std::size_t i = 0; i < workers; ++i) operations.push_back(asio::co_spawn(executor, work(batch), asio::deferred));
 
   // wait_for_all: every call settles (a journaled one records its result) even if another one
   // interrupts; cancelling this coroutine cancels them all.
   auto group = asio::experimental::make_parallel_group(std::move(operations));
   auto waiting = group.async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
   auto settled = co_await std::move(waiting);
-  std::vector<std::exception_ptr>& failures = std::get<1>(settled);
-  std::vector<json::object>& results = std::get<2>(settled);
-
-  for (const std::exception_ptr& failure : failures)
+  for (const std::exception_ptr& failure : std::get<1>(settled))
     if (failure) std::rethrow_exception(failure);
-  messages.reserve(results.size());
-  for (json::object& message : results) messages.emplace_back(std::move(message));
+  messages.reserve(batch->results.size());
+  for (json::object& message : batch->results) messages.emplace_back(std::move(message));
   co_return messages;
 }
 
@@ -164,7 +191,8 @@ asio::awaitable<json::object> ToolNode::run(std::shared_ptr<const Shared> shared
   if (!last.is_object()) co_return update;
   std::vector<ToolCall> calls = tool_calls_of(last.get_object());
   if (calls.empty()) co_return update;
-  auto operation = run_tool_calls(shared->registry, std::move(calls), std::optional<NodeContext>(context));
+  auto operation = run_tool_calls(shared->registry, std::move(calls), std::optional<NodeContext>(context),
+                                  shared->options.max_concurrency);
   json::array results = co_await std::move(operation);
   update[shared->options.messages_key] = std::move(results);
   co_return update;

@@ -21,6 +21,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,15 +32,19 @@ namespace weft {
 struct ToolNodeOptions {
   /// The state key holding the conversation. Default "messages".
   std::string messages_key = "messages";
+  /// At most this many calls of one turn run at once (the others start as these finish);
+  /// 0 = all at once. Default 0. (Per-host HTTP limits live in the HTTP client.)
+  std::size_t max_concurrency = 0;
 };
 
-/// Runs `calls` concurrently on the awaiting coroutine's executor and returns their tool
-/// messages in the order of `calls`. Side-effecting (ToolEffects::journaled) tools run through
+/// Runs `calls` concurrently (at most `max_concurrency` at once, 0 = all) on the awaiting
+/// coroutine's executor and returns their tool messages in the order of `calls`. Side-effecting (ToolEffects::journaled) tools run through
 /// node->effect keyed by call id and position; without `node` every tool runs directly.
 /// Cancelling the awaiting coroutine cancels every call. Never throws for a tool's own failure
 /// (see above); rethrows an interrupt signal or cancellation once all calls have settled.
 boost::asio::awaitable<boost::json::array> run_tool_calls(ToolRegistry registry, std::vector<ToolCall> calls,
-                                                          std::optional<NodeContext> node);
+                                                          std::optional<NodeContext> node,
+                                                          std::size_t max_concurrency = 0);
 
 /// The node: reads the last message of `messages_key`; if it is an assistant message with tool
 /// calls, runs them (run_tool_calls) and returns {messages_key: [tool messages]}; otherwise

@@ -6,6 +6,7 @@
 #include "tests/tools/run_sync.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -13,6 +14,7 @@
 #include <boost/json/parse.hpp>
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -86,6 +88,35 @@ TEST_CASE("all tool calls of one turn run concurrently") {
   REQUIRE(messages.size() == 4);
   for (const auto& message : messages) CHECK(content(message) == "met");
   CHECK(rendezvous->max_in_flight == 4);
+}
+
+TEST_CASE("max_concurrency caps the calls in flight and still answers every call in order") {
+  struct Gauge {
+    int in_flight = 0;
+    int max_in_flight = 0;
+  };
+  auto gauge = std::make_shared<Gauge>();
+  const Tool busy("busy", "yields a few times", json::parse(kAnySchema),
+                  [gauge](json::object args, ToolContext) -> asio::awaitable<json::value> {
+                    ++gauge->in_flight;
+                    gauge->max_in_flight = std::max(gauge->max_in_flight, gauge->in_flight);
+                    const auto executor = co_await asio::this_coro::executor;
+                    for (int i = 0; i < 5; ++i) co_await asio::post(executor, asio::use_awaitable);
+                    --gauge->in_flight;
+                    co_return args.at("n");
+                  });
+  std::vector<ToolCall> calls;
+  for (int i = 0; i < 7; ++i) calls.push_back(call("c" + std::to_string(i), "busy", R"({"n":)" + std::to_string(i) + "}"));
+
+  const json::array capped = run_sync(weft::run_tool_calls(ToolRegistry{busy}, calls, std::nullopt, 2));
+  CHECK(gauge->max_in_flight == 2);
+  REQUIRE(capped.size() == 7);
+  for (int i = 0; i < 7; ++i) CHECK(content(capped[static_cast<std::size_t>(i)]) == std::to_string(i));
+
+  gauge->max_in_flight = 0;
+  const json::array unlimited = run_sync(weft::run_tool_calls(ToolRegistry{busy}, calls, std::nullopt));
+  CHECK(gauge->max_in_flight == 7);
+  CHECK(unlimited == capped);
 }
 
 TEST_CASE("tool messages follow the order of the calls, not the order the tools finish in") {
