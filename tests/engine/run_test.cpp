@@ -298,3 +298,18 @@ TEST_CASE("a router may return several names, and a Command may carry Sends") {
   CHECK(ran == std::vector<std::string>{"left", "right"});
   CHECK(json::serialize(result.values.at("got")) == "[1,2]");
 }
+
+TEST_CASE("a view a node keeps past its step still shows that step's state (copy on write)") {
+  std::optional<StateView> kept;
+  StateGraph g({{"n", Channel::counter()}}, "keep_view");
+  g.add_node("inc", [&kept](StateView s, NodeContext) {
+    if (!kept) kept = s;
+    return json::object{{"n", 1}};
+  });
+  g.add_edge(std::string(START), "inc");
+  g.add_conditional_edges("inc", [](StateView s) -> Route { return s.get_int("n") < 3 ? Route("inc") : Route(END); });
+  RunResult result = g.compile().invoke(object(R"({"n":10})"));
+  CHECK(result.values.at("n") == 11);  // 10 + 1: the router stops at once
+  REQUIRE(kept);
+  CHECK(kept->get_int("n") == 10);
+}
