@@ -188,13 +188,16 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
       spec.body_limit = options.body_limit;
       for (;;) {
         if (!connection) {
-          connection = co_await detail::connect(executor, &tls, *url, options.connect_timeout);
+          // Awaitables with non-trivial arguments are built first, then awaited (GCC 12 rule).
+          auto connecting = detail::connect(executor, &tls, *url, options.connect_timeout);
+          connection = co_await std::move(connecting);
           ++connections_opened;
         }
         ++attempts;
         if (reused) ++connections_reused;
         try {
-          detail::Outcome got = co_await detail::exchange(connection, spec);
+          auto exchanging = detail::exchange(connection, spec);
+          detail::Outcome got = co_await std::move(exchanging);
           outcome = std::move(got);
         } catch (const detail::TransportFailure& f) {
           failure = f;
@@ -335,7 +338,8 @@ Client& Client::operator=(const Client&) = default;
 
 asio::awaitable<Response> Client::request(Request request) {
   auto impl = impl_;  // keeps the pool alive while the request runs
-  Response response = co_await impl->run(std::move(request));
+  auto running = impl->run(std::move(request));
+  Response response = co_await std::move(running);
   co_return response;
 }
 

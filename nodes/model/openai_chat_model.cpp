@@ -354,7 +354,8 @@ asio::awaitable<ChatResponse> OpenAIChatModel::complete(ChatRequest request) {
   }
   http::Response response;
   try {
-    http::Response got = co_await client_.request(std::move(http_request));
+    auto sending = client_.request(std::move(http_request));  // built first, then awaited (GCC 12 rule)
+    http::Response got = co_await std::move(sending);
     response = std::move(got);
   } catch (const http::RequestError& e) {
     if (e.code() == http::error::cancelled) throw_cancelled(e);

@@ -216,10 +216,12 @@ asio::awaitable<std::shared_ptr<Connection>> connect(asio::any_io_executor execu
 
 asio::awaitable<Outcome> exchange(std::shared_ptr<Connection> connection, ExchangeSpec spec) {
   if (connection->secure) {
-    Outcome out = co_await exchange_on(*connection->secure, *connection, spec);
+    auto op = exchange_on(*connection->secure, *connection, std::move(spec));
+    Outcome out = co_await std::move(op);
     co_return out;
   }
-  Outcome out = co_await exchange_on(*connection->plain, *connection, spec);
+  auto op = exchange_on(*connection->plain, *connection, std::move(spec));
+  Outcome out = co_await std::move(op);
   co_return out;
 }
 
