@@ -1,0 +1,127 @@
+// The Crisp tools inside a real graph (tool node, effect journal, node retry): a message send
+// whose first attempt reached Crisp but died before its journal entry was finished is found by
+// its fingerprint on the retry and not sent again.
+#include "tests/crisp/support.hpp"
+
+#include "engine/state_graph.hpp"
+#include "nodes/crisp/register.hpp"
+#include "nodes/model/chat_model.hpp"
+#include "nodes/tools/tool_node.hpp"
+#include "store/memory_checkpointer.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+using namespace weft::crisp;
+using weft::crisp::test::Env;
+namespace json = boost::json;
+
+namespace {
+
+// What a process killed in the middle of an effect leaves behind: abandon() is lost, so the entry
+// stays "started" (in doubt).
+class CrashingJournal final : public weft::EffectJournal {
+ public:
+  weft::EffectEntry find(const std::string& thread, const std::string& key) override { return store.find(thread, key); }
+  void begin(const std::string& thread, const std::string& key) override { store.begin(thread, key); }
+  void finish(const std::string& thread, const std::string& key, const json::value& result) override {
+    store.finish(thread, key, result);
+  }
+  void abandon(const std::string&, const std::string&) override {}
+  weft::MemoryCheckpointer store;
+};
+
+std::size_t message_posts(Env& env, const std::string& session, bool* any_replayed) {
+  std::size_t n = 0;
+  for (const auto& e : env.effects()) {
+    const json::object& o = e.as_object();
+    if (o.at("method") == json::value("POST") && o.at("session_id") == json::value(session) &&
+        std::string(o.at("path").as_string()).ends_with("/message")) {
+      ++n;
+      if (o.at("replayed").as_bool()) *any_replayed = true;
+    }
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("in a graph, a send whose first attempt timed out after reaching Crisp is reconciled, not sent twice") {
+  Env env;
+  const std::string session =
+      std::string(env.call("list_all_crisp_conversations", "{}").as_array().at(0).at("session_id").as_string());
+
+  weft::ToolRegistry registry;
+  register_tools(registry, std::shared_ptr<CrispTools>(&env.tools(), [](CrispTools*) {}));
+  auto journal = std::make_shared<CrashingJournal>();
+  weft::StateGraph graph({{"messages", weft::Channel::messages()}}, "crisp_in_doubt");
+  weft::NodeOptions node_options;
+  node_options.timeout = std::chrono::milliseconds(400);
+  weft::RetryPolicy retry;
+  retry.initial_interval = std::chrono::milliseconds(1);
+  retry.jitter = false;
+  retry.max_attempts = 2;
+  retry.retry_on = [](const std::exception&) { return true; };
+  node_options.retry = retry;
+  graph.add_node("tools", weft::tool_node(registry.allow({"create_a_crisp_message"})), node_options);
+  graph.add_edge(std::string(weft::START), "tools");
+  graph.add_edge("tools", std::string(weft::END));
+  weft::CompileOptions options;
+  options.effect_journal = journal;
+  const weft::CompiledGraph compiled = graph.compile(options);
+
+  json::object arguments{{"session_id", session}, {"type", "text"}, {"from", "operator"}, {"content", "Only once"}};
+  json::object call{{"id", "call_1"}, {"type", "function"},
+                    {"function", json::object{{"name", "create_a_crisp_message"}, {"arguments", json::serialize(arguments)}}}};
+  json::object assistant{{"role", "assistant"}, {"content", nullptr}, {"tool_calls", json::array{call}}};
+  json::array messages;
+  messages.emplace_back(weft::user_message("greet the visitor"));
+  messages.emplace_back(std::move(assistant));
+  json::object in;
+  in["messages"] = std::move(messages);
+
+  // Attempt 1: Crisp stores the message but its answer is delayed past the node timeout, so the
+  // attempt is cancelled with its journal entry begun and never finished. As soon as the write is
+  // in the sandbox's log the latency is removed, so attempt 2 (the retry) gets quick answers.
+  weft::sandbox::crisp::Faults slow;
+  slow.latency_ms = 3000;
+  env.sandbox().set_faults(slow);
+  std::atomic<bool> done{false};
+  std::thread unblock([&] {
+    bool replayed = false;
+    while (!done && message_posts(env, session, &replayed) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    env.sandbox().set_faults({});
+  });
+  weft::RunConfig config;
+  config.thread_id = "crisp-in-doubt";
+  const weft::RunResult result = compiled.invoke(in, config);
+  done = true;
+  unblock.join();
+
+  REQUIRE(result.status == weft::RunStatus::done);
+  // The retry did look: the conversation's messages were listed (nothing else lists them here).
+  std::int64_t message_lists = 0;
+  for (const auto& [route, n] : env.requests().at("by_route").as_object())
+    if (route.find("GET") != std::string::npos && route.ends_with("/messages")) message_lists += n.to_number<std::int64_t>();
+  CHECK(message_lists >= 1);
+  const json::object* reported = nullptr;
+  for (const auto& m : result.values.at("messages").as_array())
+    if (const auto* id = m.as_object().if_contains("tool_call_id"); id && *id == json::value("call_1")) reported = &m.as_object();
+  REQUIRE(reported != nullptr);
+  INFO(json::serialize(*reported));
+  CHECK(reported->at("status") == json::value("success"));
+  bool replayed = false;
+  CHECK(message_posts(env, session, &replayed) == 1);  // one POST: the retry looked and did not send
+  CHECK_FALSE(replayed);
+  const json::value content = json::parse(std::string(reported->at("content").as_string()));
+  const std::int64_t fp = content.at("fingerprint").to_number<std::int64_t>();
+  std::size_t with_fp = 0;
+  for (const auto& m : env.run(env.client().list_all_messages(session)))
+    if (m.at("fingerprint").to_number<std::int64_t>() == fp) ++with_fp;
+  CHECK(with_fp == 1);
+}
