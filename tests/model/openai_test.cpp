@@ -236,7 +236,7 @@ TEST_CASE("a server slower than the read timeout fails with a timeout error") {
   CHECK(h.expect_error(model, ask("x")).code() == http::error::timeout);
 }
 
-TEST_CASE("a dropped connection is retried; one that keeps dropping fails with connection_dropped") {
+TEST_CASE("a dropped connection is retried, and one that keeps dropping fails with connection_dropped") {
   {
     Harness h(R"([{"fault": {"drop": true}}, "second try"])");
     auto model = h.model();
@@ -257,7 +257,7 @@ TEST_CASE("a malformed JSON body from the server is a clear bad_response error")
   CHECK(std::string(e.what()).find("not a JSON object") != std::string::npos);
 }
 
-TEST_CASE("a malformed stream event is a bad_response error; a cut stream is connection_dropped") {
+TEST_CASE("a malformed stream event is a bad_response error and a cut stream is connection_dropped") {
   {
     Harness h(R"([{"fault": {"malformed": true}, "reply": "a b c"}])");
     auto model = h.model();
