@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   {
     SqliteOptions options;
     options.sync_writes_grace_ms = std::stoi(bench::arg(args, "grace", "0"));
+    if (args.count("min-steps")) options.snapshot_min_steps = std::stoi(bench::arg(args, "min-steps", "8"));
     SqliteStore store(path, options);
     boost::json::object values;
     std::string parent;

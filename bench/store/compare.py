@@ -102,10 +102,16 @@ def main():
     for n in (1000, 10000):
         row(f"(a) self-loop, N={n}, durability sync", "µs/step", f"linear/sqlite-sync/n={n}", "us_per_step",
             f"linear/sqlite-sync/n={n}", "us_per_step", " µs")
+        row(f"(a) same", "CPU µs/step (process)", f"linear/sqlite-sync/n={n}", "cpu_us_per_step",
+            f"linear/sqlite-sync/n={n}", "cpu_ms", " µs", scale_p=1000 / n)
         row(f"(a) same, task writes grouped into the step (grace 5 ms)", "µs/step", f"linear/sqlite-sync+grace/n={n}",
             "us_per_step", f"linear/sqlite-sync/n={n}", "us_per_step", " µs")
+        row(f"(a) same, grouped", "CPU µs/step (process)", f"linear/sqlite-sync+grace/n={n}", "cpu_us_per_step",
+            f"linear/sqlite-sync/n={n}", "cpu_ms", " µs", scale_p=1000 / n)
         row(f"(a) self-loop, N={n}, durability async (LangGraph default)", "µs/step", f"linear/sqlite/n={n}",
             "us_per_step", f"linear/sqlite/n={n}", "us_per_step", " µs")
+        row(f"(a) same, async", "CPU µs/step (process)", f"linear/sqlite/n={n}", "cpu_us_per_step",
+            f"linear/sqlite/n={n}", "cpu_ms", " µs", scale_p=1000 / n)
         row(f"(a) self-loop, N={n}, durability exit", "µs/step", f"linear/sqlite-exit/n={n}", "us_per_step",
             f"linear/sqlite-exit/n={n}", "us_per_step", " µs")
         row(f"(a) self-loop, N={n}, no checkpointer", "µs/step", f"linear/none/n={n}", "us_per_step",
@@ -116,6 +122,8 @@ def main():
             "growing/reducer/n=1000", "us_per_step_first_window", " µs")
         row(f"(b) same ({label})", "µs/step, last 100", k, "us_per_step_last_window",
             "growing/reducer/n=1000", "us_per_step_last_window", " µs")
+        row(f"(b) same ({label})", "CPU µs/step (process, whole run)", k, "cpu_us_per_step", "growing/reducer/n=1000",
+            "cpu_ms", " µs")
         row(f"(b) same ({label})", "last / first", k, "growth_ratio_last_over_first", "growing/reducer/n=1000",
             "growth_ratio_last_over_first", "", lower_is_better=True)
         row(f"(b) same ({label})", "DB MiB after wal_checkpoint", k, "db_bytes_after_wal_checkpoint",
@@ -131,6 +139,8 @@ def main():
             "getStateHistory_repeat_median_ms", " ms")
     row("(e) 1,000 threads x 10 steps, sequential (async)", "runs/s", "threads/sequential/sqlite/t=1000",
         "runs_per_sec", "threads/sequential/t=1000", "runs_per_sec", "", lower_is_better=False)
+    row("(e) same", "CPU µs/run (process)", "threads/sequential/sqlite/t=1000", "cpu_ms", "threads/sequential/t=1000",
+        "cpu_ms", " µs")
     row("(e) same, sync durability", "runs/s", "threads/sequential/sqlite-sync/t=1000", "runs_per_sec",
         "threads/sequential/t=1000", "runs_per_sec", "", lower_is_better=False)
     row("(e) same, 50 concurrent runs", "runs/s", "threads/concurrent/sqlite/t=1000", "runs_per_sec",
@@ -141,6 +151,8 @@ def main():
         row(f"(f) same", "put 3 writes", k, "us_per_putWrites3", k, "us_per_putWrites3", " µs")
         row(f"(f) same", "get latest (median)", k, "getTuple_latest_median_us", k, "getTuple_latest_median_us", " µs")
         row(f"(f) same", "list 10,000", k, "list_all_ms", k, "list_all_ms", " ms")
+    row("(f) raw store, payload 0", "CPU µs/step (put + 3 writes, process)", "saver/payload=0/n=10000", "cpu_ms",
+        "saver/payload=0/n=10000", "cpu_ms", " µs", scale_w=0.1, scale_p=0.1)
     row("(f) raw store, payload 0, writes grouped (grace 5 ms)", "put 3 writes + checkpoint",
         "saver/payload=0+grace/n=10000", "us_per_step_storage", "saver/payload=0/n=10000", "us_per_step_storage", " µs")
     print("\n".join(lines))
