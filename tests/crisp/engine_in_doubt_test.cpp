@@ -106,7 +106,8 @@ TEST_CASE("in a graph, a send whose first attempt timed out after reaching Crisp
   REQUIRE(result.status == weft::RunStatus::done);
   // The retry did look: the conversation's messages were listed (nothing else lists them here).
   std::int64_t message_lists = 0;
-  for (const auto& [route, n] : env.requests().at("by_route").as_object())
+  const json::object counts = env.requests();
+  for (const auto& [route, n] : counts.at("by_route").as_object())
     if (route.find("GET") != std::string::npos && route.ends_with("/messages")) message_lists += n.to_number<std::int64_t>();
   CHECK(message_lists >= 1);
   const json::object* reported = nullptr;
