@@ -4,15 +4,9 @@ list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/formats.cpp
   ${CMAKE_CURRENT_LIST_DIR}/schema_compile.cpp
   ${CMAKE_CURRENT_LIST_DIR}/schema_validate.cpp
-)
-list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/tool.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tool_registry.cpp
-)
-list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/tool_node.cpp
-)
-list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/tools_condition.cpp
   ${CMAKE_CURRENT_LIST_DIR}/llm_node.cpp
   ${CMAKE_CURRENT_LIST_DIR}/react_agent.cpp
