@@ -37,6 +37,8 @@ struct ClientStats {
 /// A handle to a client; copies share the same pool, limits and counters.
 /// Thread safety: request() may be called concurrently from any thread, also when the executor's
 /// io_context runs on several threads.
+/// Lifetime: pooled connections belong to the executor's io_context; destroy every copy of the
+/// client (and finish its requests) before that io_context.
 class Client {
  public:
   /// I/O objects (sockets, timers) are created on `executor`. Throws weft::Error(http::error::

@@ -348,3 +348,26 @@ TEST_CASE("a hundred concurrent calls under the token bucket meet no 429 from a 
   CHECK(h.server->count_status(429) == 0);
   CHECK(h.server->count_status(200) == 100);
 }
+
+TEST_CASE("the fake LLM lists its model and picks script entries by their match conditions") {
+  Harness h(R"([{"match": {"contains": "weather"}, "reply": "sunny", "uses": -1},
+                {"match": {"stream": true}, "reply": "streamed"},
+                "fallback"])");
+  auto model = h.model();
+  CHECK(h.complete(model, ask("hello")).content() == "fallback");
+  CHECK(h.complete(model, ask("the weather?")).content() == "sunny");
+  CHECK(h.complete(model, ask("weather again")).content() == "sunny");
+  auto streaming = ask("x");
+  streaming.on_token = [](std::string_view) {};
+  CHECK(h.complete(model, streaming).content() == "streamed");
+  http::Client client(h.io.get_executor());
+  auto list = [](http::Client c, std::string url) -> asio::awaitable<http::Response> {
+    http::Request r;
+    r.url = std::move(url);
+    http::Response res = co_await c.request(std::move(r));
+    co_return res;
+  };
+  const auto models = weft::test::run(h.io, list(client, h.server->base_url() + "/models"));
+  CHECK(models.status == 200);
+  CHECK(json::parse(models.body).at("data").at(0).at("id") == "fake-gpt");
+}
