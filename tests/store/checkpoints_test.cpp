@@ -281,13 +281,15 @@ TEST_CASE("subgraph namespaces keep separate chains in one thread") {
 TEST_CASE("a reopened store reads what an earlier instance wrote and continues its chains") {
   test::TempDir dir;
   boost::json::object values;
+  SqliteOptions no_periodic;
+  no_periodic.snapshot_min_steps = 64;
   {
-    SqliteStore store(dir.file("a.db"));
+    SqliteStore store(dir.file("a.db"), no_periodic);
     test::put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::append, boost::json::array{0})}));
     for (int i = 1; i <= 5; ++i)
       test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("log", DeltaOp::append, boost::json::array{i})}));
   }
-  SqliteStore again(dir.file("a.db"));
+  SqliteStore again(dir.file("a.db"), no_periodic);
   CHECK(again.get("t", "")->values == values);
   test::put(again, values, record("t", cid(6), cid(5), 5, {delta("log", DeltaOp::append, boost::json::array{6})}));
   CHECK(again.get("t", "")->values == values);
