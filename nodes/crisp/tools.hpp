@@ -48,7 +48,8 @@ struct EffectScope {
 EffectScope journal_scope(EffectJournal& journal, std::string thread_id, std::string key);
 
 /// Thread safety: call() may run concurrently from many coroutines; the helpdesk family cache is
-/// guarded by a mutex. Awaitables complete on the awaiting coroutine's executor.
+/// guarded by a mutex. Awaitables complete on the awaiting coroutine's executor and are cancelled
+/// through its cancellation slot (HTTP requests and backoff waits).
 class CrispTools {
  public:
   /// Binds `catalog`'s tools to `client` (and so to client->website_id()). The catalog must
