@@ -87,6 +87,8 @@ boost::asio::awaitable<json::value> run_llm(LlmNode node, StateView state, NodeC
   co_return json::value(std::move(update));
 }
 
+boost::asio::awaitable<std::optional<json::value>> rerun_turn() { co_return std::nullopt; }
+
 boost::asio::awaitable<json::object> agent(std::shared_ptr<ChatModel> model, ToolRegistry all, StateView state,
                                            NodeContext ctx) {
   json::object input = input_of(state);
@@ -96,7 +98,9 @@ boost::asio::awaitable<json::object> agent(std::shared_ptr<ChatModel> model, Too
   options.temperature = 0.0;
   LlmNode node = llm_node(model, view_for(all, input), options);
   EffectFn fn = [node, state, ctx]() { return run_llm(node, state, ctx); };
-  auto pending = ctx.effect_erased("model:agent-turn", std::move(fn), {});
+  // In doubt after a crash: the turn had no outside effect (tools run in the next step), run it again.
+  ReconcileFn reconcile = []() -> boost::asio::awaitable<std::optional<json::value>> { return rerun_turn(); };
+  auto pending = ctx.effect_erased("model:agent-turn", std::move(fn), std::move(reconcile));
   json::value recorded = co_await std::move(pending);
   co_return recorded.as_object();
 }

@@ -17,6 +17,7 @@
 #include <boost/json/parse.hpp>
 
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 
 namespace json = boost::json;
@@ -75,13 +76,26 @@ boost::asio::awaitable<json::object> observe(ToolRegistry tools, StateView, Node
   co_return update;
 }
 
-// The durable timer: the deadline is journaled on first entry, so a process restarted during the
-// wait sleeps only for what is left.
+// The durable timer: the deadline is journaled (ctx.effect) on first entry, so a process restarted
+// during the wait sleeps only for what is left. If a crash left the journal entry in doubt (begun,
+// never finished), no deadline was recorded and a new one is taken.
+boost::asio::awaitable<std::optional<json::value>> deadline_never_recorded() { co_return std::nullopt; }
+
 boost::asio::awaitable<json::object> wait(StateView state, NodeContext ctx) {
-  std::int64_t seconds = int_of(input_of(state), "min_seconds_on_pricing", 60);
-  auto pending = ctx.sleep_durably("observation-interval", std::chrono::seconds(seconds));
-  co_await std::move(pending);
-  co_return json::object();
+  const std::int64_t delay_ms = int_of(input_of(state), "min_seconds_on_pricing", 60) * 1000;
+  const std::int64_t now_ms = ctx.clock().now_ms();
+  ReconcileFn reconcile = deadline_never_recorded;
+  auto pending_deadline = ctx.effect("observation-deadline", [deadline = now_ms + delay_ms]() { return deadline; },
+                                     std::move(reconcile));
+  json::value deadline = co_await std::move(pending_deadline);
+  const std::int64_t remaining = deadline.to_number<std::int64_t>() - ctx.clock().now_ms();
+  if (remaining > 0) {
+    auto pending_sleep = ctx.clock().sleep(std::chrono::milliseconds(remaining));
+    co_await std::move(pending_sleep);
+  }
+  json::object update;
+  update["waited_until_ms"] = deadline;
+  co_return update;
 }
 
 json::object select(StateView state, NodeContext) {
@@ -246,6 +260,7 @@ CompiledGraph build(const GraphServices& services, CompileOptions options) {
   std::shared_ptr<ChatModel> model = services.model;
   StateGraph graph({{"input", Channel::last_value()},
                     {"observations", Channel::append()},
+                    {"waited_until_ms", Channel::last_value()},
                     {"candidates", Channel::last_value()},
                     {"matched", Channel::last_value()},
                     {"next_candidate", Channel::last_value()},

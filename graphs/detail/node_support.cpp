@@ -7,6 +7,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <optional>
+
 namespace json = boost::json;
 
 namespace weft::graphs::detail {
@@ -57,6 +59,10 @@ boost::asio::awaitable<json::value> complete_once(std::shared_ptr<ChatModel> mod
   co_return json::value(answer_record(response, *model));
 }
 
+// A model call has no effect outside this process: when a crash left it in doubt, it simply runs
+// again (and its new answer is recorded).
+boost::asio::awaitable<std::optional<json::value>> model_call_never_happened() { co_return std::nullopt; }
+
 ModelAnswer answer_from(const json::value& recorded) {
   ModelAnswer a;
   if (!recorded.is_object()) return a;
@@ -73,7 +79,8 @@ ModelAnswer answer_from(const json::value& recorded) {
 boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
                                              std::string key) {
   EffectFn fn = [model, request]() { return complete_once(model, request); };
-  auto pending = ctx.effect_erased("model:" + key, std::move(fn), {});
+  ReconcileFn reconcile = model_call_never_happened;
+  auto pending = ctx.effect_erased("model:" + key, std::move(fn), std::move(reconcile));
   json::value recorded = co_await std::move(pending);
   ModelAnswer answer = answer_from(recorded);
   if (answer.json.is_null()) {
@@ -95,7 +102,8 @@ boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, C
 boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
                                              std::string key) {
   EffectFn fn = [model, request]() { return complete_once(model, request); };
-  auto pending = ctx.effect_erased("model:" + key, std::move(fn), {});
+  ReconcileFn reconcile = model_call_never_happened;
+  auto pending = ctx.effect_erased("model:" + key, std::move(fn), std::move(reconcile));
   json::value recorded = co_await std::move(pending);
   ModelAnswer answer = answer_from(recorded);
   if (answer.text.empty()) {

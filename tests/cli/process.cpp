@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -26,6 +27,91 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+namespace {
+
+struct ChildEnv {
+  std::vector<std::string> strings;
+  std::vector<char*> envp;
+  std::vector<std::string> argv_strings;
+  std::vector<char*> argv;
+};
+
+ChildEnv child_env(const std::string& program, const std::vector<std::string>& args, const ProcessOptions& options) {
+  ChildEnv c;
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& name : options.unset_env) env.erase(name);
+  for (const auto& [k, v] : options.env) env[k] = v;
+  for (const auto& [k, v] : env) c.strings.push_back(k + "=" + v);
+  for (auto& s : c.strings) c.envp.push_back(s.data());
+  c.envp.push_back(nullptr);
+  c.argv_strings.push_back(program);
+  c.argv_strings.insert(c.argv_strings.end(), args.begin(), args.end());
+  for (auto& s : c.argv_strings) c.argv.push_back(s.data());
+  c.argv.push_back(nullptr);
+  return c;
+}
+
+}  // namespace
+
+BackgroundProcess::BackgroundProcess(const std::string& program, const std::vector<std::string>& args,
+                                     const ProcessOptions& options) {
+  ChildEnv c = child_env(program, args, options);
+  int out_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC)) throw std::runtime_error("pipe failed");
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    ::dup2(out_pipe[1], 1);
+    int devnull = ::open("/dev/null", O_RDWR);
+    ::dup2(devnull, 0);
+    ::dup2(devnull, 2);
+    if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) ::_exit(126);
+    ::execve(program.c_str(), c.argv.data(), c.envp.data());
+    ::_exit(127);
+  }
+  ::close(out_pipe[1]);
+  out_fd_ = out_pipe[0];
+}
+
+BackgroundProcess::~BackgroundProcess() { stop(); }
+
+std::string BackgroundProcess::read_line() {
+  for (;;) {
+    auto nl = buffer_.find('\n');
+    if (nl != std::string::npos) {
+      std::string line = buffer_.substr(0, nl);
+      buffer_.erase(0, nl + 1);
+      return line;
+    }
+    char buf[4096];
+    ssize_t n = ::read(out_fd_, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw std::runtime_error("the background process closed its output");
+    buffer_.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+int BackgroundProcess::stop() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    pid_ = -1;
+  }
+  if (out_fd_ >= 0) {
+    ::close(out_fd_);
+    out_fd_ = -1;
+  }
+  return status_;
 }
 
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,

@@ -27,6 +27,26 @@ struct ProcessOptions {
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
                           const ProcessOptions& options = {});
 
+/// A child process left running (e.g. `weft sandbox`): its first stdout line can be read, and
+/// stop() sends SIGTERM and waits. The destructor stops it too.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::string& program, const std::vector<std::string>& args, const ProcessOptions& options = {});
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  /// The next line of its stdout (without the newline); throws std::runtime_error at EOF.
+  std::string read_line();
+  /// SIGTERM, then waits; returns the exit code (-1 if killed by a signal). Idempotent.
+  int stop();
+
+ private:
+  int pid_ = -1;
+  int out_fd_ = -1;
+  std::string buffer_;
+  int status_ = -1;
+};
+
 /// The path of the built weft binary (WEFT_BINARY compile definition).
 std::string weft_binary();
 
