@@ -5,7 +5,7 @@
 // The tasks, their inputs and outputs are specified in nodes/model/offline_model.md.
 //
 // The caller names the task in ChatRequest::metadata["task"]:
-//   "classify"  -> JSON {"category": "spam"|"technical"|"sales"|"other", "reason": "..."}
+//   "classify"  -> JSON {"category": "spam"|"technical"|"sales"|"other", "reason": "...", "matched": [...]}
 //   "extract"   -> JSON {"problem": "...", "solution": "...", "title": "..."}
 //   "greeting"  -> text greeting (metadata: "name", "company", "page", "locale")
 //   "article"   -> JSON {"title","description","content"} helpdesk article (metadata: "problem",

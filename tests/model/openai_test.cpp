@@ -6,7 +6,10 @@
 #include "sandbox/fake_llm/server.hpp"
 #include "tests/http/run.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 
@@ -370,4 +373,20 @@ TEST_CASE("the fake LLM lists its model and picks script entries by their match 
   const auto models = weft::test::run(h.io, list(client, h.server->base_url() + "/models"));
   CHECK(models.status == 200);
   CHECK(json::parse(models.body).at("data").at(0).at("id") == "fake-gpt");
+}
+
+TEST_CASE("cancelling the awaiting coroutine aborts a model call with model::error::cancelled") {
+  Harness h(R"([{"fault": {"delay_ms": 5000}, "reply": "too late"}])");
+  auto model = h.model();
+  asio::cancellation_signal signal;
+  auto future = asio::co_spawn(h.io, Harness::call(model, ask("x")), asio::bind_cancellation_slot(signal.slot(), asio::use_future));
+  asio::steady_timer timer(h.io, 50ms);
+  timer.async_wait([&](boost::system::error_code) { signal.emit(asio::cancellation_type::terminal); });
+  h.io.run();
+  try {
+    future.get();
+    FAIL("not cancelled");
+  } catch (const weft::Error& e) {
+    CHECK(e.code() == weft::model::error::cancelled);
+  }
 }
