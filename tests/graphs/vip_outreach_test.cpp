@@ -6,6 +6,9 @@
 #include <boost/json/parse.hpp>
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <stdexcept>
+
 namespace json = boost::json;
 using weft::RunStatus;
 using weft::test::World;
@@ -63,4 +66,41 @@ TEST_CASE("vip_outreach asks before each greeting and honours approve, edit and 
   } else {
     REQUIRE(second.status == RunStatus::done);
   }
+}
+
+namespace {
+
+// A process that dies while waiting: now() is fixed, sleep() fails.
+class DyingClock final : public weft::Clock {
+ public:
+  explicit DyingClock(time_point now) : now_(now) {}
+  time_point now() const override { return now_; }
+  boost::asio::awaitable<void> sleep(duration) override {
+    throw std::runtime_error("the process died while waiting");
+    co_return;
+  }
+
+ private:
+  time_point now_;
+};
+
+}  // namespace
+
+TEST_CASE("vip_outreach's timer is durable: after a restart it waits only for the time that is left") {
+  World world(std::make_shared<weft::OfflineModel>());
+  const weft::Clock::time_point start(std::chrono::milliseconds(1'800'000'000'000));
+  world.set_clock(std::make_shared<DyingClock>(start));
+  auto first = world.run("vip_outreach", json::parse(R"({"require_approval":false,"min_seconds_on_pricing":120})"), "vip-timer");
+  REQUIRE(first.status == RunStatus::failed);
+  CHECK(first.error->message.find("died while waiting") != std::string::npos);
+
+  // The restarted process comes back 50 s later: 70 s of the 120 s wait remain.
+  auto later = std::make_shared<weft::ManualClock>(start + std::chrono::seconds(50));
+  world.set_clock(later);
+  auto done = world.continue_run("vip_outreach", "vip-timer");
+  REQUIRE_MESSAGE(done.status == RunStatus::done, (done.error ? done.error->message : ""));
+  REQUIRE(later->sleeps().size() == 1);
+  CHECK(later->sleeps()[0] == std::chrono::milliseconds(70'000));
+  CHECK(done.values.at("waited_until_ms").to_number<std::int64_t>() ==
+        std::chrono::duration_cast<std::chrono::milliseconds>((start + std::chrono::seconds(120)).time_since_epoch()).count());
 }

@@ -25,6 +25,7 @@ World::World(std::shared_ptr<ChatModel> model, sandbox::crisp::SandboxOptions op
   sandbox_->start();
   store_ = std::make_shared<SqliteStore>(dir_ + "/weft.db");
   clock_ = std::make_shared<ManualClock>();
+  run_clock_ = clock_;
   crisp::CrispConfig config;
   config.base_url = sandbox_->api_url();
   auto credentials = sandbox_->credentials();
@@ -55,7 +56,7 @@ RunConfig World::config(const std::string& thread) {
   RunConfig c;
   c.thread_id = thread;
   c.durability = Durability::sync;
-  c.clock = clock_;
+  c.clock = run_clock_;
   return c;
 }
 
@@ -74,6 +75,14 @@ RunResult World::resume(const std::string& graph, const std::string& thread, jso
   Command command;
   command.resume = std::move(answer);
   auto future = boost::asio::co_spawn(io_, compiled.resume(std::move(command), config(thread)), boost::asio::use_future);
+  io_.restart();
+  io_.run();
+  return future.get();
+}
+
+RunResult World::continue_run(const std::string& graph, const std::string& thread) {
+  CompiledGraph compiled = compile(graph);
+  auto future = boost::asio::co_spawn(io_, compiled.run(json::value(nullptr), config(thread)), boost::asio::use_future);
   io_.restart();
   io_.run();
   return future.get();

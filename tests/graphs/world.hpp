@@ -29,6 +29,11 @@ class World {
   /// Answers the pending interrupt of `thread` with `answer`.
   RunResult resume(const std::string& graph, const std::string& thread, boost::json::value answer);
 
+  /// Continues `thread` from its latest checkpoint (after a failure or a crash).
+  RunResult continue_run(const std::string& graph, const std::string& thread);
+  /// The clock runs use from now on (default: a ManualClock).
+  void set_clock(std::shared_ptr<Clock> clock) { run_clock_ = std::move(clock); }
+
   /// Successful writes (2xx) the sandbox performed, from its effect log.
   boost::json::array writes() const;
   /// Writes whose path ends with `suffix` (e.g. "/report") or whose method+path contains it.
@@ -49,6 +54,7 @@ class World {
   boost::asio::io_context io_;
   std::shared_ptr<SqliteStore> store_;
   std::shared_ptr<ManualClock> clock_;
+  std::shared_ptr<Clock> run_clock_;
   graphs::GraphServices services_;
   graphs::GraphRegistry registry_;
 };
