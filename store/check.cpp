@@ -109,8 +109,18 @@ class Checker {
         if (!parse_checkpoint_source(q->getColumn(4).getString())) {
           problem(where, "unknown source '" + q->getColumn(4).getString() + "'");
         }
-        detail::parse_object(q->getColumn(5).getString(), column_ref("metadata"));
-        detail::parse_object(q->getColumn(6).getString(), column_ref("next"));
+        // "=" (same as parent) is valid in a delta row whose parent is stored.
+        for (int column : {5, 6}) {
+          const std::string text = q->getColumn(column).getString();
+          const std::string_view name = column == 5 ? "metadata" : "next";
+          if (text == "=") {
+            if (!q->getColumn(8).isNull() || parent.empty() || !values.contains(parent)) {
+              problem(where, std::string(name) + " says 'same as parent' but the row is a snapshot or its parent is missing");
+            }
+          } else {
+            detail::parse_object(text, column_ref(name));
+          }
+        }
         std::vector<ChannelDelta> deltas = detail::decode_deltas(q->getColumn(7).getString(), column_ref("deltas"));
         if (!parent.empty() && parent >= id) {
           problem(where, "parent '" + parent + "' does not sort before the checkpoint (ids must grow)");

@@ -71,11 +71,36 @@ RowRef ref(const std::string& path, const Row& row, std::string_view column) {
   return RowRef{path, "checkpoints", row.record.thread_id, row.record.id, column};
 }
 
-// Decodes metadata, next and deltas into the record (values are folded separately).
-void decode_record(const std::string& path, Row& row) {
-  row.record.metadata = store::detail::parse_object(row.metadata, ref(path, row, "metadata"));
-  row.record.next = store::detail::parse_object(row.next, ref(path, row, "next"));
+bool same_as_parent(const std::string& text) { return text == store::detail::kSameAsParent; }
+
+// Decodes metadata, next and deltas into the record (values are folded separately). `parent` is
+// the already decoded parent row, needed when a column holds the same-as-parent marker.
+void decode_record(const std::string& path, Row& row, const CheckpointRecord* parent) {
+  auto missing = [&](std::string_view column) {
+    store::detail::throw_bad_record(ref(path, row, column), "says 'same as parent' but the parent is not loaded");
+  };
+  if (same_as_parent(row.metadata)) {
+    if (!parent) missing("metadata");
+    row.record.metadata = parent->metadata;
+  } else {
+    row.record.metadata = store::detail::parse_object(row.metadata, ref(path, row, "metadata"));
+  }
+  if (same_as_parent(row.next)) {
+    if (!parent) missing("next");
+    row.record.next = parent->next;
+  } else {
+    row.record.next = store::detail::parse_object(row.next, ref(path, row, "next"));
+  }
   row.record.deltas = store::detail::decode_deltas(row.deltas, ref(path, row, "deltas"));
+}
+
+// The text of `column` for chain[0], following same-as-parent markers down the chain.
+const std::string& resolve_text(const std::string& path, std::vector<Row>& chain, std::string Row::*column,
+                                std::string_view name) {
+  for (const Row& row : chain) {
+    if (!same_as_parent(row.*column)) return row.*column;
+  }
+  store::detail::throw_bad_record(ref(path, chain.front(), name), "says 'same as parent' but no ancestor holds it");
 }
 
 // The values of `row` given its parent's (null when `row` is a snapshot).
@@ -137,8 +162,10 @@ std::optional<CheckpointTuple> SqliteStore::get(const std::string& thread_id, co
       }
     }
     Row& head = chain.front();
-    head.record.metadata = store::detail::parse_object(head.metadata, ref(impl.path_, head, "metadata"));
-    head.record.next = store::detail::parse_object(head.next, ref(impl.path_, head, "next"));
+    head.record.metadata = store::detail::parse_object(resolve_text(impl.path_, chain, &Row::metadata, "metadata"),
+                                                       ref(impl.path_, head, "metadata"));
+    head.record.next =
+        store::detail::parse_object(resolve_text(impl.path_, chain, &Row::next, "next"), ref(impl.path_, head, "next"));
     out.record = std::move(head.record);
     out.values = std::move(values);
 
@@ -167,9 +194,9 @@ std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, con
     std::lock_guard lock(impl.db_mutex_);
     std::vector<Row> rows;     // ascending id: every parent precedes its children
     std::vector<bool> wanted;  // rows to return (the others are ancestors needed for folding)
-    if (!options.with_values || limit < 0) {
+    if (limit < 0) {
       // Ancestors have smaller ids than their descendants, so "all ids below the bound" already
-      // contains every chain; without values no folding is needed at all.
+      // contains every chain (values and same-as-parent texts resolve within the result).
       Use q(impl.db_->stmt(
           "SELECT * FROM (SELECT " WEFT_CHECKPOINT_COLUMNS " FROM checkpoints c"
           "  WHERE c.thread_id = ?1 AND c.ns = ?2 AND (?3 = '' OR c.checkpoint_id < ?3)"
@@ -181,7 +208,8 @@ std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, con
       while (q->executeStep()) rows.push_back(read_row(*q, thread_id, ns));
       wanted.assign(rows.size(), true);
     } else {
-      // The newest `limit` rows plus their ancestors up to the nearest snapshots, in one statement.
+      // The newest `limit` rows plus their ancestors up to the nearest snapshots, in one statement
+      // (ancestors are needed to fold values and to resolve same-as-parent texts).
       Use q(impl.db_->stmt(
           "WITH RECURSIVE targets(id) AS ("
           "  SELECT checkpoint_id FROM checkpoints WHERE thread_id = ?1 AND ns = ?2"
@@ -210,10 +238,15 @@ std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, con
     std::vector<CheckpointTuple> out;
     std::unordered_map<std::string, std::size_t> index;  // checkpoint id -> position in `out`
     std::unordered_map<std::string, boost::json::object> ancestor_values;
-    out.reserve(rows.size());
+    std::unordered_map<std::string, CheckpointRecord> ancestor_records;  // rows loaded only for folding
+    out.reserve(rows.size());  // no reallocation: pointers into `out` stay valid below
     for (std::size_t i = 0; i < rows.size(); ++i) {
       Row& row = rows[i];
-      decode_record(impl.path_, row);
+      const CheckpointRecord* parent_record = nullptr;
+      if (auto at = index.find(row.record.parent_id); at != index.end()) parent_record = &out[at->second].record;
+      else if (auto anc = ancestor_records.find(row.record.parent_id); anc != ancestor_records.end())
+        parent_record = &anc->second;
+      decode_record(impl.path_, row, parent_record);
       CheckpointTuple tuple;
       if (options.with_values) {
         const boost::json::object* parent = nullptr;
@@ -225,9 +258,13 @@ std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, con
         boost::json::object values = fold(impl.path_, row, parent);
         if (!wanted[i]) {
           ancestor_values.emplace(row.record.id, std::move(values));
+          ancestor_records.emplace(row.record.id, std::move(row.record));
           continue;
         }
         tuple.values = std::move(values);
+      } else if (!wanted[i]) {
+        ancestor_records.emplace(row.record.id, std::move(row.record));
+        continue;
       }
       tuple.record = std::move(row.record);
       index.emplace(tuple.record.id, out.size());

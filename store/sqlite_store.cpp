@@ -134,14 +134,18 @@ CheckpointRow SqliteStoreImpl::encode(const CheckpointRecord& record, const boos
       writer_.drain();
       std::lock_guard lock(db_mutex_);
       Use q(db_->stmt(
-          "SELECT chain_len, chain_bytes, base_bytes FROM checkpoints "
+          "SELECT chain_len, chain_bytes, base_bytes, metadata, next FROM checkpoints "
           "WHERE thread_id = ?1 AND ns = ?2 AND checkpoint_id = ?3"));
       q->bindNoCopy(1, record.thread_id);
       q->bindNoCopy(2, record.ns);
       q->bindNoCopy(3, record.parent_id);
       if (q->executeStep()) {
+        // A stored marker says nothing about the text itself: leave it unknown (no dedupe).
+        std::string metadata = q->getColumn(3).getString(), next = q->getColumn(4).getString();
+        if (metadata == kSameAsParent) metadata.clear();
+        if (next == kSameAsParent) next.clear();
         parent = ChainInfo{record.parent_id, q->getColumn(0).getInt64(), q->getColumn(1).getInt64(),
-                           q->getColumn(2).getInt64()};
+                           q->getColumn(2).getInt64(), std::move(metadata), std::move(next)};
       }
     }
   }
@@ -160,6 +164,14 @@ CheckpointRow SqliteStoreImpl::encode(const CheckpointRecord& record, const boos
     row.chain_bytes = 0;
     row.base_bytes = static_cast<std::int64_t>(row.snapshot->size());
   }
+  row.full_metadata = row.metadata;
+  row.full_next = row.next;
+  // A delta row whose metadata / next repeat its parent's stores a marker instead (a snapshot row
+  // always stores them in full, so a loaded chain always reaches the text).
+  if (!snapshot && parent) {
+    if (!parent->metadata.empty() && parent->metadata == row.metadata) row.metadata = std::string(kSameAsParent);
+    if (!parent->next.empty() && parent->next == row.next) row.next = std::string(kSameAsParent);
+  }
   return row;
 }
 
@@ -168,7 +180,7 @@ void SqliteStoreImpl::remember(const CheckpointRow& row) {
   ChainInfo& info = last_chain_[chain_key(row.thread_id, row.ns)];
   // The last row put is the one the next put most likely names as parent (forks included); a
   // miss only costs one indexed query in encode().
-  info = ChainInfo{row.id, row.chain_len, row.chain_bytes, row.base_bytes};
+  info = ChainInfo{row.id, row.chain_len, row.chain_bytes, row.base_bytes, row.full_metadata, row.full_next};
 }
 
 void SqliteStoreImpl::execute(const WriteJob& job) {

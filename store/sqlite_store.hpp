@@ -38,13 +38,13 @@ struct SqliteOptions {
   int busy_timeout_ms = 5000;
   /// A checkpoint is written as a full snapshot (besides its deltas) when its chain of deltas since
   /// the nearest snapshot is at least snapshot_min_steps long (default 4) and those deltas weigh
-  /// at least snapshot_bytes_ratio x the snapshot they fold onto (default 1.0), or when the chain
+  /// at least snapshot_bytes_ratio x the snapshot they fold onto (default 2.0), or when the chain
   /// reaches snapshot_max_steps (default 1024). Snapshots of a growing state are thus spaced
   /// geometrically (total bytes stay linear in the history) and loading replays at most about as
   /// many bytes as the state holds. A thread's first checkpoint, and one whose parent is not stored,
   /// is always a snapshot.
   int snapshot_min_steps = 4;
-  double snapshot_bytes_ratio = 1.0;
+  double snapshot_bytes_ratio = 2.0;
   int snapshot_max_steps = 1024;
   /// A lease not renewed for this long may be taken over by another process (default 30 s). The
   /// store renews the leases it holds every lease_ttl_ms / 3 from a background thread.

@@ -33,6 +33,7 @@ struct CheckpointRow {
   std::optional<std::string> snapshot;
   std::int64_t chain_len = 0, chain_bytes = 0, base_bytes = 0;
   std::string graph;  ///< from metadata "graph", for a thread row created by this checkpoint
+  std::string full_metadata, full_next;  ///< the texts before kSameAsParent substitution
   /// A loop checkpoint consumes its parent's ordinary pending writes (deleted in the same
   /// transaction); error/interrupt/resume writes stay for inspection.
   bool consumes_parent_writes = false;
@@ -61,7 +62,12 @@ using WriteJob = std::variant<CheckpointRow, WritesRow, StatusRow, LeaseReleaseR
 struct ChainInfo {
   std::string id;
   std::int64_t chain_len = 0, chain_bytes = 0, base_bytes = 0;
+  std::string metadata, next;  ///< the row's texts as written by this process ("" unknown)
 };
+
+/// Stored in place of `metadata` or `next` when the text equals the parent row's (a run repeats
+/// the same metadata and usually the same `next` every step). Never valid JSON, so unambiguous.
+inline constexpr std::string_view kSameAsParent = "=";
 
 class SqliteStoreImpl {
  public:

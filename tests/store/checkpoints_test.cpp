@@ -1,5 +1,6 @@
 // SqliteStore as a Checkpointer: puts, loads, history, forks, snapshots, namespaces.
 #include "store/sqlite_store.hpp"
+#include "store/check.hpp"
 
 #include "fixtures.hpp"
 
@@ -430,4 +431,44 @@ TEST_CASE("with a grace period writes consumed by their own step's checkpoint ar
   CHECK(scalar(path, "SELECT count(*) FROM writes") == 1);  // only the interrupt write is kept
   CHECK(scalar(path, "SELECT task_id = 'asking' FROM writes") == 1);
   CHECK(store.get("t", "")->values.at("counter") == 1);
+}
+
+TEST_CASE("metadata and next repeated from the parent are stored once and read back in full everywhere") {
+  test::TempDir dir;
+  const std::string path = dir.file("a.db");
+  SqliteOptions options;
+  options.snapshot_min_steps = 5;
+  options.snapshot_max_steps = 5;
+  SqliteStore store(path, options);
+  boost::json::object values;
+  const boost::json::object meta{{"run_id", "r-1"}, {"graph", "g"}};
+  const boost::json::object next{{"pull", boost::json::array{"step"}}};
+  for (int i = 0; i <= 12; ++i) {
+    auto r = record("t", cid(i), i ? cid(i - 1) : "", i - 1, {delta("n", DeltaOp::replace, i)});
+    r.metadata = meta;
+    r.next = i == 7 ? boost::json::object{{"pull", boost::json::array{"other"}}} : next;
+    test::put(store, values, r);
+  }
+  CHECK(scalar(path, "SELECT count(*) FROM checkpoints WHERE metadata = '='") >= 8);
+  CHECK(scalar(path, "SELECT count(*) FROM checkpoints WHERE next = '='") >= 6);
+  CHECK(scalar(path, "SELECT count(*) FROM checkpoints WHERE snapshot IS NOT NULL AND (metadata = '=' OR next = '=')") == 0);
+  for (int i = 0; i <= 12; ++i) {
+    auto got = store.get("t", "", cid(i));
+    REQUIRE(got);
+    CHECK(got->record.metadata == meta);
+    CHECK(got->record.next == (i == 7 ? boost::json::object{{"pull", boost::json::array{"other"}}} : next));
+  }
+  ListOptions bare;
+  bare.limit = 2;
+  bare.with_values = false;
+  for (auto& tuple : store.list("t", "", bare)) CHECK(tuple.record.metadata == meta);
+  for (auto& tuple : store.list("t", "")) CHECK(tuple.record.metadata == meta);
+  // A store opened later continues the chain from the database (marker-aware).
+  SqliteStore again(path, options);
+  auto r = record("t", cid(13), cid(12), 12, {delta("n", DeltaOp::replace, 13)});
+  r.metadata = meta;
+  r.next = next;
+  test::put(again, values, r);
+  CHECK(again.get("t", "")->record.metadata == meta);
+  CHECK(store::check(path).ok());
 }
