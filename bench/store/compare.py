@@ -34,7 +34,8 @@ def weft_key(r):
         return f"threads/{r['mode']}/{r['saver']}/t={r['threads']}"
     if b == "saver":
         g = r.get("sync_writes_grace_ms", 0)
-        return f"saver/payload={r['payload']}{'+grace' if g else ''}/n={r['n']}"
+        grow = "/growing" if r.get("growing") else ""
+        return f"saver/payload={r['payload']}{'+grace' if g else ''}{grow}/n={r['n']}"
     return b
 
 
@@ -87,16 +88,18 @@ def main():
 
     lines = ["| workload | metric | Weft | LangGraph.js | ratio |", "|---|---|---|---|---|"]
 
-    def row(name, metric, wk, wp, pk, pp, unit, lower_is_better=True, scale_w=1.0, scale_p=1.0):
+    def row(name, metric, wk, wp, pk, pp, unit, lower_is_better=True, scale_w=1.0, scale_p=1.0, word=None):
         w = med(weft, wk, wp)
         p = med(peer, pk, pp) if pk else None
         w = w * scale_w if w is not None else None
         p = p * scale_p if p is not None else None
         ratio = "n/a"
-        if w and p:
-            ratio = f"{p / w:,.0f}x faster" if lower_is_better else f"{w / p:,.0f}x"
-            if lower_is_better and p / w < 10:
-                ratio = f"{p / w:.1f}x faster"
+        if w and p and word != "":
+            word_ = word or ("faster" if lower_is_better else "")
+            r = p / w if lower_is_better else w / p
+            ratio = (f"{r:,.0f}x" if r >= 10 else f"{r:.1f}x") + (f" {word_}" if word_ else "")
+        elif word == "":
+            ratio = "-"
         lines.append(f"| {name} | {metric} | {fmt(w, unit)} | {fmt(p, unit)} | {ratio} |")
 
     for n in (1000, 10000):
@@ -125,9 +128,13 @@ def main():
         row(f"(b) same ({label})", "CPU µs/step (process, whole run)", k, "cpu_us_per_step", "growing/reducer/n=1000",
             "cpu_ms", " µs")
         row(f"(b) same ({label})", "last / first", k, "growth_ratio_last_over_first", "growing/reducer/n=1000",
-            "growth_ratio_last_over_first", "", lower_is_better=True)
+            "growth_ratio_last_over_first", "", word="")
         row(f"(b) same ({label})", "DB MiB after wal_checkpoint", k, "db_bytes_after_wal_checkpoint",
-            "growing/reducer/n=1000", "sizes.after_wal_checkpoint.db", " MiB", scale_w=1 / 2**20, scale_p=1 / 2**20)
+            "growing/reducer/n=1000", "sizes.after_wal_checkpoint.db", " MiB", scale_w=1 / 2**20, scale_p=1 / 2**20,
+            word="smaller")
+    row("(b) store alone (no engine), sync, 1,000 appends", "CPU µs/step first 100", "saver/payload=0/growing/n=1000",
+        "cpu_us_per_step_first_100", None, None, " µs")
+    row("(b) same", "CPU µs/step last 100", "saver/payload=0/growing/n=1000", "cpu_us_per_step_last_100", None, None, " µs")
     for fixture in ("linear", "growing"):
         k = f"resume/{fixture}/n=1000"
         row(f"(d) {fixture} 1,000-step thread, fresh process", "load latest, first call", k, "getState_first_ms", k,

@@ -37,4 +37,5 @@ for rep in $(seq 1 "$RUNS"); do
   run "$G" threads --threads=1000 --steps=10 --mode=sequential --saver=sqlite-sync
   for payload in 0 2000; do run "$S" --n=10000 --payload=$payload; done
   run "$S" --n=10000 --payload=0 --grace=5
+  run "$S" --n=1000 --growing=1
 done
