@@ -314,10 +314,26 @@ void SqliteStoreImpl::write(WriteJob job, Durability durability) {
 }
 
 void SqliteStoreImpl::commit_batch(std::vector<WriteJob>& batch) {
+  // Task writes that a later checkpoint of the same batch consumes would be inserted and deleted
+  // in this one transaction: skip them (fewer dirty pages, the same final content).
+  std::unordered_map<std::string, std::size_t> consumer;  // thread \0 ns \0 parent -> last index
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (const auto* c = std::get_if<CheckpointRow>(&batch[i]); c && c->consumes_parent_writes) {
+      consumer[c->thread_id + '\0' + c->ns + '\0' + c->parent_id] = i;
+    }
+  }
+  auto consumed_later = [&](std::size_t i, const WritesRow& w) {
+    if (w.keep || consumer.empty()) return false;
+    auto it = consumer.find(w.thread_id + '\0' + w.ns + '\0' + w.checkpoint_id);
+    return it != consumer.end() && it->second > i;
+  };
   try {
     std::lock_guard lock(db_mutex_);
     WriteTxn txn(*db_);
-    for (const WriteJob& job : batch) execute(job);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (const auto* w = std::get_if<WritesRow>(&batch[i]); w && consumed_later(i, *w)) continue;
+      execute(batch[i]);
+    }
     txn.commit();
   } catch (const std::exception& e) {
     throw Error(error::write_failed, "asynchronous commit of " + std::to_string(batch.size()) + " write(s) to '" +

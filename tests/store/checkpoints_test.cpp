@@ -472,3 +472,28 @@ TEST_CASE("metadata and next repeated from the parent are stored once and read b
   CHECK(again.get("t", "")->record.metadata == meta);
   CHECK(store::check(path).ok());
 }
+
+TEST_CASE("an asynchronous batch leaves exactly the unconsumed and kept writes") {
+  test::TempDir dir;
+  const std::string path = dir.file("a.db");
+  SqliteOptions slow;
+  slow.async_commit_delay_ms = 200;  // everything below lands in one batch
+  SqliteStore store(path, slow);
+  boost::json::object values;
+  test::put(store, values, record("t", cid(0), "", -1, {}), Durability::async);
+  for (int i = 1; i <= 5; ++i) {
+    store.put_writes(task_writes("t", cid(i - 1), "task", i), Durability::async);
+    if (i == 3) {
+      store.put_writes(TaskWrites{"t", "", cid(2), "asking", "n", {ChannelWrite{std::string(kInterruptChannel), "?"}}},
+                       Durability::async);
+    }
+    test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("counter", DeltaOp::replace, i)}),
+              Durability::async);
+  }
+  store.put_writes(task_writes("t", cid(5), "pending", 6), Durability::async);  // not consumed yet
+  store.flush();
+  CHECK(scalar(path, "SELECT count(*) FROM writes") == 2);
+  CHECK(scalar(path, "SELECT count(*) FROM writes WHERE task_id = 'asking' AND checkpoint_id = 'cp-00000002'") == 1);
+  CHECK(store.get("t", "")->pending_writes.size() == 1);
+  CHECK(store.get("t", "")->values.at("counter") == 5);
+}
