@@ -1,7 +1,8 @@
 #pragma once
 // Private: the state behind SqliteStore, shared by its parts (checkpoint writes, loads, threads,
-// leases, effects; one .cpp each). Locking order: lease_mutex_ may be taken inside nothing else;
-// db_mutex_ is never held while waiting for the async writer.
+// leases, effects; one .cpp each). Locking order: db_mutex_ before lease_mutex_ (never the other
+// way); linger_mutex_ before the writer's queue mutex; db_mutex_ is never held while waiting for
+// the async writer (whose commits take db_mutex_).
 
 #include "store/detail/async_writer.hpp"
 #include "store/detail/db.hpp"
