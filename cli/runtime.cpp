@@ -101,7 +101,7 @@ void Runtime::connect(ProgressLine progress) {
   } else {
     config = crisp::CrispConfig::from_env();
     config.base_url = settings_.crisp.url;
-    crisp_description_ = "Crisp " + config.describe();
+    crisp_description_ = config.describe();
   }
   http::ClientOptions http_options;
   http_options.observer = observer;

@@ -194,3 +194,27 @@ TEST_CASE("graphs, graph --mermaid and tools --format openai describe what can r
   CHECK(list[0].at("type") == "function");
   CHECK_FALSE(std::filesystem::exists(dir.file("weft.db")));  // describing opens nothing
 }
+
+TEST_CASE("fork reruns a finished thread from an older checkpoint as a new branch and keeps the old history") {
+  TempDir dir;
+  REQUIRE(weft_in(dir, {"run", "kb_enrichment", "--thread", "kb"}).exit_code == weft::cli::kExitInterrupted);
+  REQUIRE(weft_in(dir, {"resume", "kb", "--resume", R"({"action":"reject"})"}).exit_code == weft::cli::kExitDone);
+  auto history = parse_json(weft_in(dir, {"history", "kb", "--json"}).out).as_array();
+  std::string before_review;
+  for (const auto& c : history) {
+    const auto& next = c.at("next").as_array();
+    if (next.size() == 1 && next[0] == "review") before_review = std::string(c.at("checkpoint_id").as_string());
+  }
+  REQUIRE_FALSE(before_review.empty());
+  auto fork = weft_in(dir, {"fork", "kb", "--checkpoint", before_review});
+  CHECK_MESSAGE(fork.exit_code == weft::cli::kExitInterrupted, fork.err);  // asks for the review again
+  auto approved = weft_in(dir, {"resume", "kb", "--resume", R"({"action":"approve"})", "--json"});
+  REQUIRE_MESSAGE(approved.exit_code == weft::cli::kExitDone, approved.err);
+  CHECK(parse_json(approved.out).at("summary").as_string().starts_with("Published helpdesk article"));
+  auto after = parse_json(weft_in(dir, {"history", "kb", "--json"}).out).as_array();
+  CHECK(after.size() > history.size());  // the rejected branch is still there
+
+  auto missing = weft_in(dir, {"fork", "kb", "--checkpoint", "nope"});
+  CHECK(missing.exit_code == weft::cli::kExitUsage);
+  CHECK(missing.err.find("has no checkpoint 'nope'") != std::string::npos);
+}
