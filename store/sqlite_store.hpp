@@ -84,7 +84,10 @@ struct LeaseInfo {
 /// Thread safety: every method may be called from any thread; one connection serves them under a
 /// mutex. Several processes may open the same file; leases keep them off each other's threads.
 /// Errors: weft::Error with a store::error code (store/error.hpp); SQLite and JSON exceptions never
-/// escape. Leases returned by acquire_lease() must not outlive the store.
+/// escape. A lease returned by acquire_lease() keeps the store's internals alive until released.
+/// Background threads: an async writer (first async put), a lease heartbeat (first lease) and a
+/// task-writes lingerer (sync_writes_grace_ms > 0), all joined by the destructor. Not fork-safe: a
+/// child process opens its own SqliteStore.
 class SqliteStore final : public Checkpointer, public EffectJournal {
  public:
   /// Opens (creating if absent) the store at `path`, migrating an older schema. Throws weft::Error:
