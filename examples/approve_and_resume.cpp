@@ -46,13 +46,13 @@ int main(int argc, char** argv) {
     });
     co_return json::object{{"log", "paid, receipt " + std::string(receipt.at("receipt").as_string())}};
   });
-  builder.add_edge(weft::START, "draft");
+  builder.add_edge(std::string(weft::START), "draft");
   builder.add_edge("draft", "approve");
   builder.add_conditional_edges("approve", [](weft::StateView state) -> std::string {
     const json::value* decision = state.find("decision");
     return decision && decision->is_bool() && decision->as_bool() ? "pay" : std::string(weft::END);
   });
-  builder.add_edge("pay", weft::END);
+  builder.add_edge("pay", std::string(weft::END));
   weft::CompiledGraph graph = builder.compile({.checkpointer = store});
 
   weft::RunConfig config;

@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
 
   weft::StateGraph builder({{"count", weft::Channel::counter()}, {"limit", weft::Channel::last_value()}}, "counter");
   builder.add_node("increment", [](weft::StateView, weft::NodeContext) { return json::object{{"count", 1}}; });
-  builder.add_edge(weft::START, "increment");
+  builder.add_edge(std::string(weft::START), "increment");
   builder.add_conditional_edges("increment", [](weft::StateView state) -> std::string {
     return state.get_int("count") < state.get_int("limit") ? "increment" : std::string(weft::END);
   });
