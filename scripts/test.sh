@@ -13,6 +13,9 @@ bash scripts/install-deps.sh
 
 jobs=${WEFT_JOBS:-$(nproc)}
 out=${WEFT_BUILD_ROOT:-$root/build-ci}
+# ccache keys use paths relative to the checkout, so a fresh clone elsewhere (CI) reuses the
+# objects of an earlier build on the same machine.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}" CCACHE_NOHASHDIR=true
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 label_filter=(-LE soak)
