@@ -7,7 +7,9 @@
 //                        or, if the effect threw, abandon() so a retry may run it again;
 //   find() == done    -> the recorded result is returned, the effect is not called;
 //   find() == started -> the process died between begin() and finish(): the effect is *in doubt*
-//                        (it may or may not have happened); the caller must reconcile.
+//                        (it may or may not have happened); the caller must reconcile. When the
+//                        reconciliation finds it did not happen, begin() is called again on the
+//                        started entry (stores accept that) and the effect runs once.
 // Keys are derived from the deterministic task id, so a task re-run after a crash finds its own
 // entries; a fork runs new tasks with new ids and so new effects.
 
