@@ -1,5 +1,6 @@
 #include "engine/state_view.hpp"
 
+#include "engine/detail/view_overlay.hpp"
 #include "engine/error.hpp"
 
 #include <string>
@@ -17,13 +18,13 @@ const std::shared_ptr<const boost::json::object>& empty_state() {
 StateView::StateView() : snapshot_(empty_state()) {}
 
 StateView::StateView(std::shared_ptr<const boost::json::object> snapshot,
-                     std::shared_ptr<const boost::json::object> overlay) noexcept
-    : snapshot_(snapshot ? std::move(snapshot) : empty_state()), overlay_(std::move(overlay)) {}
+                     std::shared_ptr<const boost::json::object> overlay)
+    : snapshot_(snapshot ? std::move(snapshot) : empty_state()) {
+  if (overlay) overlay_ = std::make_shared<const detail::ObjectOverlay>(std::move(overlay));
+}
 
 const boost::json::value* StateView::find(std::string_view key) const noexcept {
-  if (overlay_) {
-    if (const boost::json::value* v = overlay_->if_contains(key)) return v;
-  }
+  if (overlay_ && overlay_->covers(key)) return overlay_->find(key);
   return snapshot_->if_contains(key);
 }
 
@@ -53,10 +54,20 @@ std::string_view StateView::get_string(std::string_view key, std::string_view fa
 
 boost::json::object StateView::to_object() const {
   boost::json::object out = *snapshot_;
-  if (overlay_) {
-    for (const auto& [key, value] : *overlay_) out[key] = value;
-  }
+  if (overlay_) overlay_->apply_to(out);
   return out;
 }
+
+namespace detail {
+
+StateView overlaid_view(std::shared_ptr<const boost::json::object> snapshot,
+                        std::shared_ptr<const ViewOverlay> overlay) noexcept {
+  StateView view;
+  if (snapshot) view.snapshot_ = std::move(snapshot);
+  view.overlay_ = std::move(overlay);
+  return view;
+}
+
+}  // namespace detail
 
 }  // namespace weft

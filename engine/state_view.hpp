@@ -2,8 +2,9 @@
 // StateView: a cheap, read-only handle over the state a node or router sees.
 //
 // Nodes of one superstep share one immutable snapshot of the state (a shared_ptr; nothing is
-// deep-copied per node). A router additionally sees its own task's writes, held in a small overlay
-// of only the keys that task touched.
+// deep-copied per node). A router additionally sees its own task's writes, held in an overlay of
+// only the keys that task touched, each folded onto the snapshot the first time it is read (so a
+// router reading a counter does not pay for copying a long message list the task appended to).
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -14,13 +15,21 @@
 
 namespace weft {
 
+class StateView;
+
+namespace detail {
+class ViewOverlay;  // engine/detail/view_overlay.hpp
+StateView overlaid_view(std::shared_ptr<const boost::json::object> snapshot,
+                        std::shared_ptr<const ViewOverlay> overlay) noexcept;
+}  // namespace detail
+
 class StateView {
  public:
   /// An empty state.
   StateView();
   /// A view of `snapshot`, optionally with `overlay` keys taking precedence.
   explicit StateView(std::shared_ptr<const boost::json::object> snapshot,
-                     std::shared_ptr<const boost::json::object> overlay = nullptr) noexcept;
+                     std::shared_ptr<const boost::json::object> overlay = nullptr);
 
   /// The value of `key`, or nullptr when the key is absent. The pointer stays valid as long as
   /// this view (or a copy of it) lives.
@@ -41,8 +50,11 @@ class StateView {
   const boost::json::object& snapshot() const noexcept { return *snapshot_; }
 
  private:
+  friend StateView detail::overlaid_view(std::shared_ptr<const boost::json::object>,
+                                         std::shared_ptr<const detail::ViewOverlay>) noexcept;
+
   std::shared_ptr<const boost::json::object> snapshot_;
-  std::shared_ptr<const boost::json::object> overlay_;
+  std::shared_ptr<const detail::ViewOverlay> overlay_;
 };
 
 }  // namespace weft

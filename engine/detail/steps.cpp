@@ -2,6 +2,7 @@
 
 #include "engine/detail/channels.hpp"
 #include "engine/detail/hash.hpp"
+#include "engine/detail/view_overlay.hpp"
 #include "engine/error.hpp"
 
 #include <boost/asio/cancellation_type.hpp>
@@ -169,13 +170,7 @@ void route_after(const GraphDef& def, std::size_t index, const StateView& view, 
 StateView local_view(const GraphDef& def, const std::shared_ptr<const boost::json::object>& snapshot,
                      const boost::json::object& update) {
   if (update.empty()) return StateView(snapshot);
-  auto overlay = std::make_shared<boost::json::object>();
-  for (const auto& [key, value] : update) {
-    auto channel = def.schema.find(std::string_view(key));
-    if (channel == def.schema.end()) continue;
-    (*overlay)[key] = fold_local(channel->second, snapshot->if_contains(key), {&value});
-  }
-  return StateView(snapshot, std::move(overlay));
+  return overlaid_view(snapshot, std::make_shared<const LocalWritesOverlay>(def.schema, snapshot, update));
 }
 
 void advance_plan(const GraphDef& def, Plan& next, std::size_t index, const std::vector<std::string>& gotos,

@@ -90,6 +90,68 @@ TEST_CASE("a router sees its own node's writes but not a parallel sibling's") {
   CHECK(router_saw_y == "old");
 }
 
+TEST_CASE("a router's view folds its node's writes through every channel kind, and outlives the router") {
+  StateGraph g({{"last", Channel::last_value()},
+                {"list", Channel::append()},
+                {"chat", Channel::messages()},
+                {"count", Channel::counter()},
+                {"merged", Channel::object_merge()},
+                {"longest", Channel::custom([](json::value current, json::value update) {
+                   const auto size = [](const json::value& v) { return v.is_string() ? v.get_string().size() : 0; };
+                   return size(update) > size(current) ? update : current;
+                 })}},
+               "kinds");
+  g.add_node("write", writes(R"({"last":2,"list":["c"],"chat":[{"id":"m1","content":"edited"},{"id":"m3","content":"new"}],
+                                 "count":5,"merged":{"b":2},"longest":"longer"})"));
+  g.add_node("after", writes("{}"));
+  g.add_edge(std::string(START), "write");
+  std::optional<StateView> kept;
+  json::object whole;
+  g.add_conditional_edges("write", [&](StateView s) -> Route {
+    kept = s;  // a copy of the view, read after the router returned
+    whole = s.to_object();
+    return "after";
+  }, std::vector<std::string>{"after"});
+  g.add_edge("after", std::string(END));
+  const RunResult result = g.compile().invoke(object(R"({"last":1,"list":["a","b"],
+      "chat":[{"id":"m1","content":"first"},{"id":"m2","content":"second"}],
+      "count":1,"merged":{"a":1},"longest":"short"})"));
+  result.check();
+  REQUIRE(kept.has_value());
+  CHECK(kept->at("last") == 2);
+  CHECK(kept->at("list") == json::parse(R"(["a","b","c"])"));
+  CHECK(kept->at("chat") == json::parse(R"([{"id":"m1","content":"edited"},{"id":"m2","content":"second"},
+                                            {"id":"m3","content":"new"}])"));
+  CHECK(kept->at("count") == 6);
+  CHECK(kept->at("merged") == json::parse(R"({"a":1,"b":2})"));
+  CHECK(kept->at("longest") == "longer");
+  CHECK(kept->find("list") == kept->find("list"));  // folded once, the same value on every read
+  for (const char* key : {"last", "list", "chat", "count", "merged", "longest"}) {
+    CHECK(whole.at(key) == kept->at(key));
+    CHECK(result.values.at(key) == kept->at(key));  // the barrier agrees with the router's view
+  }
+}
+
+TEST_CASE("a reducer that throws while folding a router's view fails the node, naming it") {
+  StateGraph g({{"x", Channel::custom([](json::value, json::value) -> json::value {
+                   throw std::runtime_error("reducer refuses");
+                 })}},
+               "throwing");
+  g.add_node("write", writes(R"({"x":1})"));
+  g.add_edge(std::string(START), "write");
+  bool routed = false;
+  g.add_conditional_edges("write", [&](StateView) -> Route {
+    routed = true;
+    return std::string(END);
+  }, std::vector<std::string>{std::string(END)});
+  const RunResult result = g.compile().invoke(json::object{});
+  CHECK_FALSE(routed);
+  CHECK(result.status == RunStatus::failed);
+  REQUIRE(result.error.has_value());
+  CHECK(result.error->node == "write");
+  CHECK(result.error->message.find("reducer refuses") != std::string::npos);
+}
+
 TEST_CASE("Send fans out one task per item with its own input, and a join node sees every result") {
   StateGraph g({{"items", Channel::last_value()}, {"results", Channel::append()}, {"total", Channel::last_value()}},
                "fanout");
