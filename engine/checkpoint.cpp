@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace weft {
 
@@ -66,21 +67,36 @@ namespace {
                               " delta: " + std::string(why));
 }
 
+struct MessageItem {
+  const boost::json::value* item;
+  boost::json::string_view id;
+  bool removal;
+};
+
+MessageItem message_item(const ChannelDelta& delta, const boost::json::value& item) {
+  const boost::json::object* message = item.if_object();
+  const boost::json::value* id = message ? message->if_contains("id") : nullptr;
+  if (!id || !id->is_string()) misfit(delta, "a message has no string \"id\"");
+  const boost::json::value* type = message->if_contains("type");
+  return {&item, id->get_string(), type && type->is_string() && type->get_string() == "remove"};
+}
+
+const boost::json::string* id_of(const boost::json::value& message) noexcept {
+  const boost::json::object* o = message.if_object();
+  const boost::json::value* id = o ? o->if_contains("id") : nullptr;
+  return id ? id->if_string() : nullptr;
+}
+
+// Without an index: one scan of the channel per message.
 void merge_messages(boost::json::array& messages, const ChannelDelta& delta) {
   if (!delta.value.is_array()) misfit(delta, "value is not an array of messages");
   for (const boost::json::value& item : delta.value.get_array()) {
-    const boost::json::object* message = item.if_object();
-    const boost::json::value* id = message ? message->if_contains("id") : nullptr;
-    if (!id || !id->is_string()) misfit(delta, "a message has no string \"id\"");
-    const boost::json::value* type = message->if_contains("type");
-    const bool removal = type && type->is_string() && type->get_string() == "remove";
-    auto same_id = [&](const boost::json::value& m) {
-      const boost::json::object* o = m.if_object();
-      const boost::json::value* other = o ? o->if_contains("id") : nullptr;
-      return other && *other == *id;
-    };
-    auto found = std::find_if(messages.begin(), messages.end(), same_id);
-    if (removal) {
+    const MessageItem m = message_item(delta, item);
+    auto found = std::find_if(messages.begin(), messages.end(), [&](const boost::json::value& other) {
+      const boost::json::string* id = id_of(other);
+      return id && *id == m.id;
+    });
+    if (m.removal) {
       if (found != messages.end()) messages.erase(found);
     } else if (found != messages.end()) {
       *found = item;
@@ -91,6 +107,78 @@ void merge_messages(boost::json::array& messages, const ChannelDelta& delta) {
 }
 
 }  // namespace
+
+// ---- StateFolder ----------------------------------------------------------------------------
+
+struct StateFolder::MessageIds {
+  std::unordered_map<std::string, std::size_t> position;
+  std::size_t size = 0;  // the channel's length the index describes
+  bool valid = false;
+
+  void rebuild(const boost::json::array& messages) {
+    position.clear();
+    position.reserve(messages.size());
+    for (std::size_t i = 0; i < messages.size(); ++i)
+      if (const boost::json::string* id = id_of(messages[i])) position.try_emplace(std::string(*id), i);
+    size = messages.size();
+    valid = true;
+  }
+
+  void merge(boost::json::array& messages, const ChannelDelta& delta) {
+    if (!delta.value.is_array()) misfit(delta, "value is not an array of messages");
+    for (const boost::json::value& item : delta.value.get_array()) {
+      const MessageItem m = message_item(delta, item);
+      if (!valid || size != messages.size()) rebuild(messages);
+      const std::string key(m.id);
+      auto found = position.find(key);
+      // The index is a cache: a position whose message no longer has the id means the channel
+      // was changed behind the folder's back; rebuild rather than trust it.
+      if (found != position.end()) {
+        const boost::json::string* at = found->second < messages.size() ? id_of(messages[found->second]) : nullptr;
+        if (!at || *at != m.id) {
+          rebuild(messages);
+          found = position.find(key);
+        }
+      }
+      if (m.removal) {
+        if (found == position.end()) continue;
+        messages.erase(messages.begin() + static_cast<std::ptrdiff_t>(found->second));
+        valid = false;  // later positions shifted
+      } else if (found != position.end()) {
+        messages[found->second] = item;
+      } else {
+        messages.push_back(item);
+        position.emplace(key, messages.size() - 1);
+        size = messages.size();
+      }
+    }
+  }
+};
+
+StateFolder::StateFolder() = default;
+StateFolder::~StateFolder() = default;
+StateFolder::StateFolder(StateFolder&&) noexcept = default;
+StateFolder& StateFolder::operator=(StateFolder&&) noexcept = default;
+
+void StateFolder::reset() noexcept { channels_.clear(); }
+
+void StateFolder::apply(boost::json::object& values, const ChannelDelta& delta) {
+  if (delta.op != DeltaOp::merge_messages) {
+    apply_delta(values, delta);
+    return;
+  }
+  boost::json::value& target = values[delta.channel];
+  if (target.is_null()) target = boost::json::array();
+  if (!target.is_array()) misfit(delta, "current value is not an array");
+  auto it = std::find_if(channels_.begin(), channels_.end(), [&](const auto& c) { return c.first == delta.channel; });
+  if (it == channels_.end()) {
+    channels_.emplace_back(delta.channel, std::make_unique<MessageIds>());
+    it = channels_.end() - 1;
+  }
+  it->second->merge(target.get_array(), delta);
+}
+
+// ---- apply_delta ------------------------------------------------------------------------------
 
 void apply_delta(boost::json::object& values, const ChannelDelta& delta) {
   switch (delta.op) {

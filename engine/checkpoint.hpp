@@ -11,9 +11,11 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace weft {
@@ -42,8 +44,32 @@ struct ChannelDelta {
 
 /// Applies one delta to a state object in place. Throws std::invalid_argument naming the channel
 /// when the delta does not fit the current value (append to a non-array, malformed message).
-/// Pure function; thread safety is the caller's (no shared state).
+/// Pure function; thread safety is the caller's (no shared state). Merging messages scans the
+/// channel for each message's id: to fold many deltas onto one state, use a StateFolder.
 void apply_delta(boost::json::object& values, const ChannelDelta& delta);
+
+/// Applies deltas one after another to one state, like apply_delta, but remembers each messages
+/// channel's id -> position index between calls, so merging k messages into a channel of n costs
+/// O(k) instead of O(n) (a removal rebuilds the index on the next merge). The index trusts that
+/// the state's messages channels change only through this folder; after changing or replacing
+/// them any other way, call reset(). One folder serves one state at a time; not thread safe.
+class StateFolder {
+ public:
+  StateFolder();
+  ~StateFolder();
+  StateFolder(StateFolder&&) noexcept;
+  StateFolder& operator=(StateFolder&&) noexcept;
+
+  /// As apply_delta(values, delta), with the same errors.
+  void apply(boost::json::object& values, const ChannelDelta& delta);
+  /// Forgets every index (they are rebuilt when next needed).
+  void reset() noexcept;
+
+  struct MessageIds;  // internal
+
+ private:
+  std::vector<std::pair<std::string, std::unique_ptr<MessageIds>>> channels_;
+};
 
 /// Why a checkpoint was written (LangGraph's metadata.source).
 enum class CheckpointSource { input, loop, update, fork };

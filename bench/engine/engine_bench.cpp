@@ -10,7 +10,11 @@
 //   chain       START -> a -> b -> c -> END, one invocation; reported per invocation
 //   fanout 100  a router Sends 100 tasks, each appends one item, all join into one node;
 //               reported per round (one invocation = plan + 100 tasks + join)
-// each with no checkpointer and with the in-memory one (Durability::sync).
+// each with no checkpointer and with the in-memory one (Durability::sync). Then, with no
+// checkpointer:
+//   growing     each step appends one ~200-byte message, 1,000 steps, to an append channel and
+//               to a messages channel (merged by id); the mean per-step cost of the first and of
+//               the last 100 steps (node-to-node thread CPU time), to show what grows with history
 
 #include "engine/state_graph.hpp"
 #include "store/memory_checkpointer.hpp"
@@ -71,6 +75,16 @@ CompiledGraph fanout(int width) {
   return g.compile();
 }
 
+std::string message_text(std::int64_t i) {
+  std::string text = "step " + std::to_string(i) + ": ";
+  while (text.size() < 150) text += "lorem ipsum dolor sit amet ";
+  text.resize(150);
+  return text;
+}
+
+// A self loop appending one message per step to `messages`, stamping the thread CPU clock.
+CompiledGraph growing(Channel channel, std::int64_t steps, std::vector<double>& stamps);
+
 RunResult run_once(boost::asio::io_context& io, const CompiledGraph& graph, RunConfig config) {
   RunResult out;
   boost::asio::co_spawn(io, graph.run(json::object(), std::move(config)), [&](std::exception_ptr e, RunResult r) {
@@ -128,6 +142,23 @@ RunConfig config_for(bool checkpointed, int& thread_counter) {
     config.durability = Durability::sync;
   }
   return config;
+}
+
+CompiledGraph growing(Channel channel, std::int64_t steps, std::vector<double>& stamps) {
+  StateGraph g({{"n", Channel::last_value()}, {"messages", std::move(channel)}}, "growing");
+  g.add_node("agent", [&stamps](StateView s, NodeContext) {
+    stamps.push_back(thread_cpu_seconds());
+    const std::int64_t i = s.get_int("n") + 1;
+    char id[32];
+    std::snprintf(id, sizeof id, "msg-%06lld", static_cast<long long>(i));
+    json::object message{{"id", id}, {"role", i % 2 ? "assistant" : "tool"}, {"content", message_text(i)}};
+    return json::object{{"n", i}, {"messages", json::array{std::move(message)}}};
+  });
+  g.add_edge(std::string(START), "agent");
+  g.add_conditional_edges("agent", [steps](StateView s) -> Route {
+    return s.get_int("n") < steps ? Route("agent") : Route(END);
+  }, std::vector<std::string>{"agent"});
+  return g.compile();
 }
 
 }  // namespace
@@ -192,6 +223,28 @@ int main(int argc, char** argv) {
       std::printf("100-way Send + join,   %-19s: %8.3f ms/round   (median %.3f; wall best %.3f)\n", store, s.best,
                   s.median, s.wall_best);
     }
+  }
+  for (auto [label, channel] : {std::pair{"append", Channel::append()}, std::pair{"messages", Channel::messages()}}) {
+    constexpr std::int64_t steps = 1'000;
+    constexpr std::size_t window = 100;
+    std::vector<double> firsts, lasts;
+    for (int r = 0; r < repetitions; ++r) {
+      std::vector<double> stamps;
+      CompiledGraph graph = growing(channel, steps, stamps);
+      RunConfig config;
+      config.recursion_limit = steps + 10;
+      RunResult result = run_once(io, graph, config);
+      if (result.status != RunStatus::done || result.values.at("messages").as_array().size() != steps) std::abort();
+      // stamps[i + 1] - stamps[i]: step i's routing, barrier and planning, and step i+1's node
+      const auto mean_step = [&](std::size_t from) { return (stamps[from + window] - stamps[from]) * 1e6 / window; };
+      firsts.push_back(mean_step(0));
+      lasts.push_back(mean_step(stamps.size() - 1 - window));
+    }
+    std::sort(firsts.begin(), firsts.end());
+    std::sort(lasts.begin(), lasts.end());
+    const double first = firsts[firsts.size() / 2], last = lasts[lasts.size() / 2];
+    std::printf("growing 1000 x 200 B, %-9s channel: first 100 %.3f us/step, last 100 %.3f us/step (x%.2f; medians)\n",
+                label, first, last, last / first);
   }
   return 0;
 }

@@ -113,7 +113,7 @@ boost::json::value fold_local(const Channel& channel, const boost::json::value* 
 }
 
 void apply_step_writes(const Schema& schema, boost::json::object& state, std::vector<StepWrite> writes,
-                       std::vector<ChannelDelta>* deltas) {
+                       std::vector<ChannelDelta>* deltas, StateFolder* folder) {
   std::stable_sort(writes.begin(), writes.end(), [](const StepWrite& a, const StepWrite& b) { return a.key < b.key; });
 
   struct Group {
@@ -185,7 +185,11 @@ void apply_step_writes(const Schema& schema, boost::json::object& state, std::ve
         for (std::size_t i = group.begin; i < group.end; ++i) append_items(delta.value.get_array(), *writes[i].value);
         boost::json::value& target = state[key];
         if (!target.is_array()) target = boost::json::array();
-        apply_delta(state, delta);
+        if (folder) {
+          folder->apply(state, delta);
+        } else {
+          apply_delta(state, delta);
+        }
         if (deltas) deltas->push_back(std::move(delta));
         break;
       }
