@@ -49,16 +49,31 @@ class ThreadLease {
 /// Thread safety: implementations are safe to call from several threads; the engine calls one
 /// thread's operations in order from the run's executor.
 /// Errors: implementations throw weft::Error with a store error code naming what failed.
+///
+/// How the engine saves a superstep (what a crash can lose). A task that finishes while a sibling
+/// of its step is still to run or running, or that fails or is interrupted, has its writes put at
+/// once (put_writes). The task that completes a step in which every task succeeded is not put on
+/// its own: its writes reach the store as the deltas of the step's checkpoint (put_checkpoint),
+/// so a one-task step is one put and, under Durability::sync, one commit. If the step ends
+/// without that checkpoint (a failing barrier, a cancel, a throwing stream sink), the engine puts
+/// those writes before the run returns. Hence a process killed at any instant loses:
+///   sync  - at most the writes of the last-finishing task of the step in progress (it re-runs on
+///           resume; its ctx.effect calls are journaled, so they are not repeated);
+///   async - in addition, whatever the store had not committed yet;
+///   exit  - everything since the run began.
 class Checkpointer {
  public:
   virtual ~Checkpointer() = default;
 
-  /// Saves one task's writes against the checkpoint its step started from. Durable before
-  /// returning unless `durability` is async or exit.
+  /// Saves one task's writes against the checkpoint its step started from, replacing earlier writes
+  /// of the same task. Durable before returning unless `durability` is async or exit.
   virtual void put_writes(const TaskWrites& writes, Durability durability) = 0;
 
   /// Saves a checkpoint. `values` is the full state after applying `record.deltas` (a store may
-  /// snapshot it); the record's deltas are what changed since `record.parent_id`.
+  /// snapshot it); the record's deltas are what changed since `record.parent_id`. A `loop`
+  /// checkpoint holds every write of its step, so it consumes the pending writes saved against its
+  /// parent (a store may drop the ordinary ones in the same transaction). Durable before returning
+  /// unless `durability` is async or exit.
   virtual void put_checkpoint(const CheckpointRecord& record, const boost::json::object& values,
                               Durability durability) = 0;
 

@@ -293,6 +293,9 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
     return true;
   };
 
+  // The current step's tasks; they outlive the loop, which may end before the step's checkpoint
+  // with writes still listed in run.writes_in_checkpoint.
+  std::vector<std::unique_ptr<TaskRun>> tasks;
   for (;;) {
     if (sink_failed(checkpoint_step)) break;
     if (plan.empty()) break;
@@ -314,7 +317,7 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
       break;
     }
 
-    std::vector<std::unique_ptr<TaskRun>> tasks;
+    tasks.clear();
     tasks.reserve(plan.pull.size() + plan.sends.size());
     auto add_task = [&](const std::string& name, bool push, std::size_t index) -> TaskRun& {
       auto task = std::make_unique<TaskRun>();
@@ -442,6 +445,7 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
     plan = std::move(next);
     pending.clear();
     new_checkpoint(CheckpointSource::loop, step, std::move(deltas));
+    run.writes_in_checkpoint.clear();  // committed as the checkpoint's deltas
     emit_values(step);
 
     if (def.interrupt_after_all || !def.interrupt_after.empty() || !run.config.interrupt_after.empty()) {
@@ -464,6 +468,28 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
 
   on_stop.reset();
   if (result.status != RunStatus::failed) sink_failed(checkpoint_step);
+  // The step ended without its checkpoint: the writes left to it are saved now, before the run
+  // reports, so resuming re-runs none of the step's finished tasks.
+  for (const TaskRun* task : run.writes_in_checkpoint) {
+    std::error_code code = engine::error::node_failed;
+    std::string what;
+    try {
+      run.persist.writes(encode_task_writes(run, run.writes_in_checkpoint_id, *task));
+      continue;
+    } catch (const Error& e) {
+      code = e.code();
+      what = e.what();
+    } catch (const std::exception& e) {
+      what = e.what();
+    }
+    // The store refuses writes: this and the remaining tasks re-run on resume.
+    if (result.status != RunStatus::failed) {
+      fail(code, graph_label + ": saving the writes of node '" + task->state->node + "' failed: " + what,
+           task->state->node, task->state->step, nullptr);
+    }
+    break;
+  }
+  run.writes_in_checkpoint.clear();
   run.persist.flush(*values);
   result.values = *values;
   result.checkpoint_id = checkpointer ? checkpoint_id : std::string();

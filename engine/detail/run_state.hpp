@@ -117,6 +117,12 @@ struct RunShared {
   Persister persist;
   bool cancelled = false;
   std::vector<TaskRun*> in_flight;
+  /// The step's last task to finish, when it and every sibling succeeded: its writes are not put
+  /// on their own but travel as the step checkpoint's deltas (one commit per step). If the step
+  /// ends without that checkpoint (a failed barrier, a cancel, a sink error), the run loop puts
+  /// them before it reports. Points into the run loop's task list; cleared by the checkpoint.
+  std::vector<const TaskRun*> writes_in_checkpoint;
+  std::string writes_in_checkpoint_id;  ///< the checkpoint those tasks' step started from
   /// The first exception thrown by the stream sink; the run fails at the next step boundary.
   std::exception_ptr sink_error;
 

@@ -51,12 +51,32 @@ void emit_task_start(RunShared& run, const TaskRun& task) {
 
 void record_failure(RunShared& run, TaskRun& task, std::exception_ptr error);
 
-/// Commits a finished task: saves its writes and streams its update. A checkpointer failure
-/// fails the task (the step then fails and stays resumable).
-void commit_or_fail(RunShared& run, const std::string& checkpoint_id, TaskRun& task);
+using Tasks = std::vector<std::unique_ptr<TaskRun>>;
 
-void commit(RunShared& run, const std::string& checkpoint_id, TaskRun& task) {
-  if (run.persist.checkpointer) run.persist.writes(encode_task_writes(run, checkpoint_id, task));
+/// Whether `task` settles its step with nothing left to save on its own: it succeeded and so did
+/// every sibling (earlier ones had their writes put; none is still running or waiting). Its writes
+/// then become the step checkpoint's deltas, committed with it.
+bool completes_step(const Tasks& tasks, const TaskRun& task) {
+  if (task.status != TaskStatus::succeeded) return false;
+  for (const auto& other : tasks)
+    if (other.get() != &task && other->status != TaskStatus::succeeded) return false;
+  return true;
+}
+
+/// Commits a finished task: saves its writes (or leaves them to the step's checkpoint when it
+/// completes the step) and streams its update. A checkpointer failure fails the task (the step
+/// then fails and stays resumable).
+void commit_or_fail(RunShared& run, const std::string& checkpoint_id, const Tasks& tasks, TaskRun& task);
+
+void commit(RunShared& run, const std::string& checkpoint_id, const Tasks& tasks, TaskRun& task) {
+  if (run.persist.checkpointer) {
+    if (completes_step(tasks, task)) {
+      run.writes_in_checkpoint.push_back(&task);
+      run.writes_in_checkpoint_id = checkpoint_id;
+    } else {
+      run.persist.writes(encode_task_writes(run, checkpoint_id, task));
+    }
+  }
   const std::string& node = task.state->node;
   if (task.status == TaskStatus::succeeded && run.wants(StreamMode::updates)) {
     run.emit(StreamMode::updates, node, task.state->step, boost::json::object{{node, task.update}});
@@ -80,9 +100,9 @@ void commit(RunShared& run, const std::string& checkpoint_id, TaskRun& task) {
   }
 }
 
-void commit_or_fail(RunShared& run, const std::string& checkpoint_id, TaskRun& task) {
+void commit_or_fail(RunShared& run, const std::string& checkpoint_id, const Tasks& tasks, TaskRun& task) {
   try {
-    commit(run, checkpoint_id, task);
+    commit(run, checkpoint_id, tasks, task);
   } catch (...) {
     record_failure(run, task, std::current_exception());
   }
@@ -297,9 +317,9 @@ awaitable<void> run_superstep(RunShared& run, std::vector<std::unique_ptr<TaskRu
     run.in_flight.push_back(&task);
     emit_task_start(run, task);
     boost::asio::co_spawn(executor, run_task(run, task, snapshot, 1),
-                          boost::asio::bind_cancellation_slot(task.cancel.slot(), [join, &run, &task, checkpoint_id](std::exception_ptr) {
+                          boost::asio::bind_cancellation_slot(task.cancel.slot(), [join, &run, &tasks, &task, checkpoint_id](std::exception_ptr) {
                             if (task.status != TaskStatus::cancelled && task.status != TaskStatus::pending)
-                              commit_or_fail(run, checkpoint_id, task);
+                              commit_or_fail(run, checkpoint_id, tasks, task);
                             join->done();
                           }));
   }
@@ -315,7 +335,7 @@ awaitable<void> run_superstep(RunShared& run, std::vector<std::unique_ptr<TaskRu
       auto retrying = run_task(run, task, snapshot, task.state->attempt + 1);
       co_await std::move(retrying);
     }
-    if (task.status != TaskStatus::cancelled) commit_or_fail(run, checkpoint_id, task);
+    if (task.status != TaskStatus::cancelled) commit_or_fail(run, checkpoint_id, tasks, task);
   }
   while (join && join->outstanding > 0) {
     boost::system::error_code ec;

@@ -83,11 +83,80 @@ TEST_CASE("each step writes a checkpoint whose deltas hold only what changed") {
   CHECK(second_add.deltas[1].op == DeltaOp::replace);
   CHECK(second_add.next.at("pull") == json::parse(R"(["add"])"));
   CHECK(store->records.back().next.at("pull").as_array().empty());
-  // one pending-writes record per task
-  CHECK(store->writes.size() == 4);
-  CHECK(store->writes[0].task_name == "add");
-  CHECK(store->writes[0].checkpoint_id == store->records[0].id);
+  // Every step has one task, which completes it: its writes travel as the step's deltas, no
+  // separate pending-writes record (one store write per step).
+  CHECK(store->writes.empty());
   CHECK(store->inner->thread("t")->status == ThreadStatus::done);
+}
+
+namespace {
+
+/// START -> (a || b) -> END, both sync; `b_update` is what b returns (a writes {"a": 1}).
+CompiledGraph parallel_graph(json::object b_update, bool b_fails = false) {
+  StateGraph g({{"a", Channel::last_value()}, {"b", Channel::last_value()}}, "parallel");
+  g.add_node("a", writes(R"({"a":1})"));
+  g.add_node("b", [b_update, b_fails](StateView, NodeContext) -> json::object {
+    if (b_fails) throw std::runtime_error("b broke");
+    return b_update;
+  });
+  g.add_edge(std::string(START), "a");
+  g.add_edge(std::string(START), "b");
+  g.add_edge("a", std::string(END));
+  g.add_edge("b", std::string(END));
+  return g.compile();
+}
+
+}  // namespace
+
+TEST_CASE("a task finishing before its siblings is saved at once and the step's last task travels in its checkpoint") {
+  auto store = std::make_shared<RecordingStore>();
+  RunConfig config;
+  config.thread_id = "t";
+  config.checkpointer = store;
+  RunResult result = parallel_graph(object(R"({"b":2})")).invoke(json::object(), config);
+  REQUIRE(result.status == RunStatus::done);
+  REQUIRE(store->writes.size() == 1);  // a (b was still to run); not b, which completed the step
+  CHECK(store->writes[0].task_name == "a");
+  REQUIRE(store->records.size() == 2);
+  CHECK(store->writes[0].checkpoint_id == store->records[0].id);
+  const auto& deltas = store->records[1].deltas;
+  REQUIRE(deltas.size() == 2);  // b's write reached the store as the checkpoint's delta
+  CHECK(deltas[1].channel == "b");
+  CHECK(deltas[1].value == 2);
+  CHECK(store->inner->get("t", "")->values == object(R"({"a":1,"b":2})"));
+}
+
+TEST_CASE("when a step fails every finished task's writes are saved before the run reports") {
+  SUBCASE("a task fails") {
+    auto store = std::make_shared<RecordingStore>();
+    RunConfig config;
+    config.thread_id = "t";
+    config.checkpointer = store;
+    RunResult result = parallel_graph(json::object(), true).invoke(json::object(), config);
+    REQUIRE(result.status == RunStatus::failed);
+    REQUIRE(store->writes.size() == 2);
+    CHECK(store->writes[0].task_name == "a");
+    CHECK(store->writes[1].task_name == "b");
+    CHECK(store->writes[1].writes.at(0).channel == kErrorChannel);
+  }
+  SUBCASE("every task succeeds but the barrier rejects their writes") {
+    auto store = std::make_shared<RecordingStore>();
+    RunConfig config;
+    config.thread_id = "t";
+    config.checkpointer = store;
+    // Both write the last_value key "a" in one step: a concurrent_update at the barrier.
+    RunResult result = parallel_graph(object(R"({"a":2})")).invoke(json::object(), config);
+    REQUIRE(result.status == RunStatus::failed);
+    CHECK(result.error->code == std::error_code(engine::error::concurrent_update));
+    REQUIRE(store->records.size() == 1);  // no checkpoint for the failed step
+    REQUIRE(store->writes.size() == 2);   // b, left to that checkpoint, was saved after all
+    CHECK(store->writes[0].task_name == "a");
+    CHECK(store->writes[1].task_name == "b");
+    CHECK(store->writes[1].checkpoint_id == store->records[0].id);
+    auto saved = store->inner->get("t", "");
+    REQUIRE(saved);
+    CHECK(saved->pending_writes.size() == 2);  // a resume reuses both, re-running neither
+  }
 }
 
 TEST_CASE("durability is passed through, and exit durability writes one checkpoint at the end") {

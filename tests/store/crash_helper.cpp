@@ -11,10 +11,13 @@
 // The side file is the "outside world": one line per node execution ("run <node> <task_id>"), per
 // task whose writes were committed ("committed <task_id>") and per effect performed
 // ("effect <key>"); effects also append to <db>.world, which reconcile() reads after a crash.
-// WEFT_TEST_GRACE_MS sets SqliteOptions::sync_writes_grace_ms. Exit codes: 0 done, 10 interrupted, 42 crashed on purpose, 1 error.
+// Exit codes: 0 done, 10 interrupted, 42 crashed on purpose, 1 error.
 #include "engine/state_graph.hpp"
 #include "store/sqlite_store.hpp"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -127,6 +130,11 @@ CompiledGraph pipeline() {
     return boost::json::object{{"log", boost::json::array{"a" + std::to_string(s.get_int("round"))}}};
   });
   g.add_node("b", [](StateView s, NodeContext ctx) -> boost::asio::awaitable<boost::json::object> {
+    // Yield once, as a node waiting on I/O would: the sync sibling 'a' then finishes while 'b' is
+    // still running, so 'a' is saved on its own and 'b' completes the step.
+    auto executor = co_await boost::asio::this_coro::executor;
+    auto yielded = boost::asio::post(executor, boost::asio::use_awaitable);
+    co_await std::move(yielded);
     side("run b " + ctx.task_id());
     const std::int64_t round = s.get_int("round");
     boost::json::value request = boost::json::object{{"receipt", round}};
@@ -201,7 +209,6 @@ int main(int argc, char** argv) {
   }
   try {
     SqliteOptions options;
-    if (const char* grace = std::getenv("WEFT_TEST_GRACE_MS")) options.sync_writes_grace_ms = std::atoi(grace);
     auto store = std::make_shared<SqliteStore>(db, options);
     auto crashing = std::make_shared<CrashingStore>(store);
     CompiledGraph graph = graph_name == "approval" ? approval() : pipeline();
