@@ -51,7 +51,6 @@ SqliteStoreImpl::SqliteStoreImpl(const std::string& path, SqliteOptions options)
               std::chrono::microseconds(static_cast<std::int64_t>(options_.async_commit_delay_ms * 1000))) {}
 
 SqliteStoreImpl::~SqliteStoreImpl() {
-  stop_lingerer();
   writer_.stop();
   stop_heartbeat();
 }
@@ -197,10 +196,7 @@ void SqliteStoreImpl::execute_row(const WritesRow& w) {
   q->exec();
 }
 
-void SqliteStoreImpl::push_deferred(WriteJob job) {
-  hand_lingering_to_writer();
-  writer_.push(std::move(job));
-}
+void SqliteStoreImpl::push_deferred(WriteJob job) { writer_.push(std::move(job)); }
 
 void SqliteStoreImpl::execute_row(const StatusRow& row) {
   Use q(db_->stmt(
@@ -230,35 +226,15 @@ void SqliteStoreImpl::write(WriteJob job, Durability durability) {
   last_put_deferred_.store(durability != Durability::sync, std::memory_order_relaxed);
   const std::string& thread_id = std::visit([](const auto& row) -> const std::string& { return row.thread_id; }, job);
   throw_if_lease_lost(thread_id);
-  const bool is_checkpoint = std::holds_alternative<CheckpointRow>(job);
-  if (durability == Durability::sync && !is_checkpoint && options_.sync_writes_grace_ms > 0) {
-    linger(std::move(std::get<WritesRow>(job)));
-    return;
-  }
   if (durability == Durability::sync) {
-    std::vector<WritesRow> lingering;
-    {
-      std::lock_guard lock(linger_mutex_);
-      lingering.swap(lingering_);
-    }
     writer_.drain();  // keeps commits in put order across durability modes
     std::lock_guard lock(db_mutex_);
     WriteTxn txn(*db_);
-    const auto* checkpoint = std::get_if<CheckpointRow>(&job);
-    for (const WritesRow& row : lingering) {
-      // Writes this very checkpoint consumes would be inserted and deleted in one transaction:
-      // skip both (the step then dirties one b-tree page less, a WAL frame less per step).
-      const bool consumed_now = checkpoint && checkpoint->consumes_parent_writes && !row.keep &&
-                                row.checkpoint_id == checkpoint->parent_id && row.thread_id == checkpoint->thread_id &&
-                                row.ns == checkpoint->ns;
-      if (!consumed_now) execute_row(row);  // the step's task writes, same transaction
-    }
     execute(job);
     txn.commit();
     if (const auto* c = std::get_if<CheckpointRow>(&job)) remember(*c);
     return;
   }
-  hand_lingering_to_writer();
   // The row is the chain head from now on: if its commit fails the store fails as a whole.
   if (const auto* c = std::get_if<CheckpointRow>(&job)) remember(*c);
   writer_.push(std::move(job));
@@ -294,9 +270,12 @@ void SqliteStoreImpl::commit_batch(std::vector<WriteJob>& batch) {
   }
 }
 
-void SqliteStoreImpl::flush() {
-  hand_lingering_to_writer();
-  writer_.drain();
+void SqliteStoreImpl::flush() { writer_.drain(); }
+
+void SqliteStoreImpl::require_writable() const {
+  if (options_.read_only) {
+    throw Error(error::open_failed, "'" + path_ + "' was opened read-only; open it without read_only to write");
+  }
 }
 
 }  // namespace store::detail

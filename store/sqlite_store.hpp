@@ -53,14 +53,6 @@ struct SqliteOptions {
   /// ordinary ones are deleted in that checkpoint's transaction (they duplicate its deltas), and
   /// only error/interrupt/resume writes stay for inspection. true keeps them all. Default false.
   bool keep_consumed_writes = false;
-  /// 0 (default): put_writes(sync) commits before returning, as the Checkpointer contract says,
-  /// so a step with one task costs two commits (its writes, then its checkpoint).
-  /// > 0: a sync put_writes returns at once and its rows are committed in the same transaction as
-  /// the step's checkpoint (one commit per step), or by a background thread within about twice
-  /// this many ms if the checkpoint has not come by then (a slow sibling task). A process crash inside
-  /// that window loses those writes: the task runs again on resume. Effect-journal calls and
-  /// flush() commit them first.
-  int sync_writes_grace_ms = 0;
   /// Group commit for async/exit durability: the writer thread lets queued writes accumulate this
   /// long after the first one before committing them in one transaction (flush() and 1024 queued
   /// writes cut it short). Default 2 ms; 0 commits as soon as the writer wakes. A crash loses what
@@ -85,9 +77,8 @@ struct LeaseInfo {
 /// mutex. Several processes may open the same file; leases keep them off each other's threads.
 /// Errors: weft::Error with a store::error code (store/error.hpp); SQLite and JSON exceptions never
 /// escape. A lease returned by acquire_lease() keeps the store's internals alive until released.
-/// Background threads: an async writer (first async put), a lease heartbeat (first lease) and a
-/// task-writes lingerer (sync_writes_grace_ms > 0), all joined by the destructor. Not fork-safe: a
-/// child process opens its own SqliteStore.
+/// Background threads: an async writer (first async put) and a lease heartbeat (first lease), both
+/// joined by the destructor. Not fork-safe: a child process opens its own SqliteStore.
 class SqliteStore final : public Checkpointer, public EffectJournal {
  public:
   /// Opens (creating if absent) the store at `path`, migrating an older schema. Throws weft::Error:

@@ -4,7 +4,6 @@
 //   resume   (d) --phase=prepare writes a 1000-step thread; --phase=measure (fresh process) times
 //                get_state / get_state_history             --fixture=linear|growing
 //   threads  (e) T threads x 10 steps into one file         --threads=1000 --mode=sequential|concurrent
-// --grace=MS sets SqliteOptions::sync_writes_grace_ms (0: task writes commit on their own).
 // `sqlite` = Durability::async (LangGraph's default), `sqlite-sync` = sync, `sqlite-exit` = exit.
 // Each prints one `RESULT {json}` line.
 #include "bench_util.hpp"
@@ -53,7 +52,6 @@ Saver make_saver(const std::string& kind, const std::string& path) {
   }
   bench::remove_db(path);
   SqliteOptions options;
-  options.sync_writes_grace_ms = std::stoi(bench::arg(g_args, "grace", "0"));
   s.sqlite = std::make_shared<SqliteStore>(path, options);
   s.checkpointer = s.sqlite;
   s.durability = kind == "sqlite-sync" ? Durability::sync : kind == "sqlite-exit" ? Durability::exit : Durability::async;
@@ -151,7 +149,6 @@ int run_linear() {
   for (std::size_t i = 0; i + 1 < stamps.size(); ++i) per.push_back(stamps[i + 1] - stamps[i]);
   const auto dec = deciles(per);
   boost::json::object result{{"bench", "linear"}, {"impl", "weft"},        {"saver", kind},
-                             {"sync_writes_grace_ms", std::stoi(bench::arg(g_args, "grace", "0"))},
                              {"n", n},            {"warmup_steps", warmup}, {"wall_ms", us / 1000},
                              {"cpu_ms", cpu},     {"steps_per_sec", n / (us / 1e6)},
                              {"us_per_step", us / static_cast<double>(n)},

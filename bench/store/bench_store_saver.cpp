@@ -1,7 +1,7 @@
 // (f) Storage cost without the graph runtime: SqliteStore::put_checkpoint / put_writes / get /
 // list called directly, mirroring the LangGraph.js peer's bench-saver.mjs (a checkpoint of two
 // small channels per step, then the three writes of its task). Durability sync, WAL, NORMAL.
-// usage: weft_bench_store_saver [--n=10000] [--payload=0] [--dir=/tmp] [--durability=sync|async] [--grace=0]
+// usage: weft_bench_store_saver [--n=10000] [--payload=0] [--dir=/tmp] [--durability=sync|async]
 #include "bench_util.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -40,7 +40,6 @@ int main(int argc, char** argv) {
   const double t0 = bench::now_us();
   {
     SqliteOptions options;
-    options.sync_writes_grace_ms = std::stoi(bench::arg(args, "grace", "0"));
     if (args.count("min-steps")) options.snapshot_min_steps = std::stoi(bench::arg(args, "min-steps", "8"));
     SqliteStore store(path, options);
     boost::json::object values;
@@ -116,7 +115,6 @@ int main(int argc, char** argv) {
                              {"us_per_step_first_100", bench::mean(step_us, 0, std::min<std::size_t>(100, step_us.size()))},
                              {"us_per_step_last_100", bench::mean(step_us, step_us.size() - std::min<std::size_t>(100, step_us.size()), step_us.size())},
                              {"durability", durability_name},
-                             {"sync_writes_grace_ms", std::stoi(bench::arg(args, "grace", "0"))},
                              {"wall_ms", wall_ms},
                              {"cpu_ms", cpu_ms},
                              {"us_per_put", put_us / n},

@@ -107,10 +107,6 @@ def main():
             f"linear/sqlite-sync/n={n}", "us_per_step", " µs")
         row(f"(a) same", "CPU µs/step (process)", f"linear/sqlite-sync/n={n}", "cpu_us_per_step",
             f"linear/sqlite-sync/n={n}", "cpu_ms", " µs", scale_p=1000 / n)
-        row(f"(a) same, task writes grouped into the step (grace 5 ms)", "µs/step", f"linear/sqlite-sync+grace/n={n}",
-            "us_per_step", f"linear/sqlite-sync/n={n}", "us_per_step", " µs")
-        row(f"(a) same, grouped", "CPU µs/step (process)", f"linear/sqlite-sync+grace/n={n}", "cpu_us_per_step",
-            f"linear/sqlite-sync/n={n}", "cpu_ms", " µs", scale_p=1000 / n)
         row(f"(a) self-loop, N={n}, durability async (LangGraph default)", "µs/step", f"linear/sqlite/n={n}",
             "us_per_step", f"linear/sqlite/n={n}", "us_per_step", " µs")
         row(f"(a) same, async", "CPU µs/step (process)", f"linear/sqlite/n={n}", "cpu_us_per_step",
@@ -160,8 +156,6 @@ def main():
         row(f"(f) same", "list 10,000", k, "list_all_ms", k, "list_all_ms", " ms")
     row("(f) raw store, payload 0", "CPU µs/step (put + 3 writes, process)", "saver/payload=0/n=10000", "cpu_ms",
         "saver/payload=0/n=10000", "cpu_ms", " µs", scale_w=0.1, scale_p=0.1)
-    row("(f) raw store, payload 0, writes grouped (grace 5 ms)", "put 3 writes + checkpoint",
-        "saver/payload=0+grace/n=10000", "us_per_step_storage", "saver/payload=0/n=10000", "us_per_step_storage", " µs")
     print("\n".join(lines))
 
     # Run conditions, so a reader can judge the noise.

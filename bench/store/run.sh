@@ -24,10 +24,8 @@ for rep in $(seq 1 "$RUNS"); do
   for saver in none memory sqlite sqlite-sync sqlite-exit; do
     for n in 1000 10000; do run "$G" linear --n=$n --saver=$saver; done
   done
-  for n in 1000 10000; do run "$G" linear --n=$n --saver=sqlite-sync --grace=5; done
   run "$G" growing --n=1000 --saver=sqlite
   run "$G" growing --n=1000 --saver=sqlite-sync
-  run "$G" growing --n=1000 --saver=sqlite-sync --grace=5
   for fixture in linear growing; do
     "$G" resume --phase=prepare --fixture=$fixture --n=1000 --dir="$DIR" > /dev/null
     run "$G" resume --phase=measure --fixture=$fixture --n=1000
@@ -36,6 +34,5 @@ for rep in $(seq 1 "$RUNS"); do
   run "$G" threads --threads=1000 --steps=10 --mode=concurrent --batch=50 --saver=sqlite
   run "$G" threads --threads=1000 --steps=10 --mode=sequential --saver=sqlite-sync
   for payload in 0 2000; do run "$S" --n=10000 --payload=$payload; done
-  run "$S" --n=10000 --payload=0 --grace=5
   run "$S" --n=1000 --growing=1
 done

@@ -1,8 +1,7 @@
 #pragma once
 // Private: the state behind SqliteStore, shared by its parts (checkpoint writes, loads, threads,
 // leases, effects; one .cpp each). Locking order: db_mutex_ before lease_mutex_ (never the other
-// way); linger_mutex_ before the writer's queue mutex; db_mutex_ is never held while waiting for
-// the async writer (whose commits take db_mutex_).
+// way); db_mutex_ is never held while waiting for the async writer (whose commits take db_mutex_).
 
 #include "store/detail/async_writer.hpp"
 #include "store/detail/db.hpp"
@@ -116,17 +115,6 @@ class SqliteStoreImpl {
   AsyncWriter<WriteJob> writer_;
   std::atomic<bool> last_put_deferred_{false};
 
-  // Sync task writes waiting to share their step's transaction (options_.sync_writes_grace_ms).
-  // The lingerer thread hands them to writer_ once the grace period passes; both it and the
-  // checkpoint path take them under linger_mutex_, so each row is committed exactly once and
-  // never after the checkpoint that consumes it.
-  std::mutex linger_mutex_;
-  std::condition_variable linger_wake_;
-  std::vector<WritesRow> lingering_;
-  std::chrono::steady_clock::time_point linger_deadline_;
-  bool linger_stop_ = false;
-  std::thread lingerer_;
-
   std::mutex lease_mutex_;
   std::map<std::string, std::string> held_leases_;  // thread -> token (lease_mutex_)
   std::set<std::string> lost_leases_;               // (lease_mutex_)
@@ -137,11 +125,6 @@ class SqliteStoreImpl {
 
  private:
   void commit_batch(std::vector<WriteJob>& batch);
-  void linger(WritesRow row);
-  /// Moves lingering writes to the async writer (keeps their order before later jobs).
-  void hand_lingering_to_writer();
-  void lingerer_loop();
-  void stop_lingerer() noexcept;
 
  public:
   void heartbeat_loop();

@@ -8,9 +8,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
-#include <chrono>
 #include <map>
-#include <thread>
 
 using namespace weft;
 using weft::test::cid;
@@ -376,61 +374,6 @@ TEST_CASE("the connection runs in WAL mode with synchronous NORMAL by default an
   CHECK(strict.read_pragma("synchronous") == "2");
   CHECK(strict.read_pragma("busy_timeout") == "1234");
   CHECK_THROWS_AS(strict.read_pragma("journal_mode = DELETE"), Error);
-}
-
-TEST_CASE("with a grace period a sync step's task writes commit in its checkpoint's transaction") {
-  test::TempDir dir;
-  const std::string path = dir.file("a.db");
-  SqliteOptions grouped;
-  grouped.sync_writes_grace_ms = 60'000;  // longer than the test: only the checkpoint commits them
-  grouped.keep_consumed_writes = true;
-  SqliteStore store(path, grouped);
-  boost::json::object values;
-  test::put(store, values, record("t", cid(0), "", -1, {}));
-  store.put_writes(task_writes("t", cid(0), "task", 1), Durability::sync);
-  CHECK(scalar(path, "SELECT count(*) FROM writes") == 0);  // not yet committed
-  test::put(store, values, record("t", cid(1), cid(0), 0, {delta("counter", DeltaOp::replace, 1)}));
-  CHECK(scalar(path, "SELECT count(*) FROM writes") == 1);  // committed with the checkpoint
-  CHECK(scalar(path, "SELECT count(*) FROM checkpoints") == 2);
-
-  store.put_writes(task_writes("t", cid(1), "task", 2), Durability::sync);
-  CHECK(store.get("t", "")->pending_writes.size() == 1);  // reads see them (they flush first)
-  CHECK(scalar(path, "SELECT count(*) FROM writes") == 2);
-}
-
-TEST_CASE("with a grace period lingering task writes are committed by the background thread") {
-  test::TempDir dir;
-  const std::string path = dir.file("a.db");
-  SqliteOptions grouped;
-  grouped.sync_writes_grace_ms = 20;
-  SqliteStore store(path, grouped);
-  boost::json::object values;
-  test::put(store, values, record("t", cid(0), "", -1, {}));
-  store.put_writes(task_writes("t", cid(0), "fast-task", 1), Durability::sync);
-  // No checkpoint follows (a slow sibling task): the writes still become durable, soon.
-  bool committed = false;
-  for (int i = 0; i < 400 && !committed; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    committed = scalar(path, "SELECT count(*) FROM writes") == 1;
-  }
-  CHECK(committed);
-}
-
-TEST_CASE("with a grace period writes consumed by their own step's checkpoint are never stored") {
-  test::TempDir dir;
-  const std::string path = dir.file("a.db");
-  SqliteOptions grouped;
-  grouped.sync_writes_grace_ms = 60'000;
-  SqliteStore store(path, grouped);
-  boost::json::object values;
-  test::put(store, values, record("t", cid(0), "", -1, {}));
-  store.put_writes(task_writes("t", cid(0), "task", 1), Durability::sync);
-  store.put_writes(TaskWrites{"t", "", cid(0), "asking", "n", {ChannelWrite{std::string(kInterruptChannel), "ok?"}}},
-                   Durability::sync);
-  test::put(store, values, record("t", cid(1), cid(0), 0, {delta("counter", DeltaOp::replace, 1)}));
-  CHECK(scalar(path, "SELECT count(*) FROM writes") == 1);  // only the interrupt write is kept
-  CHECK(scalar(path, "SELECT task_id = 'asking' FROM writes") == 1);
-  CHECK(store.get("t", "")->values.at("counter") == 1);
 }
 
 TEST_CASE("metadata and next repeated from the parent are stored once and read back in full everywhere") {
