@@ -42,7 +42,7 @@ EffectEntry SqliteStore::find(const std::string& thread_id, const std::string& k
 void SqliteStore::begin(const std::string& thread_id, const std::string& key) {
   auto& impl = *impl_;
   impl.require_writable();
-  impl.flush();  // the effect's checkpoint context is durable before the effect is marked started
+  impl.flush_checkpoints();  // the effect's checkpoint context is durable before the effect is marked started
   try {
     std::lock_guard lock(impl.db_mutex_);
     WriteTxn txn(*impl.db_);

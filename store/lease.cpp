@@ -82,6 +82,10 @@ void SqliteStoreImpl::release_lease(const std::string& thread_id, const std::str
   // the run's asynchronous writes (same or a later transaction), or after a flush.
   try {
     if (deferring()) {
+      {
+        std::lock_guard lock(lease_mutex_);
+        releasing_leases_[thread_id] = token;
+      }
       push_deferred(LeaseReleaseRow{thread_id, token});
       return;
     }
@@ -177,7 +181,10 @@ std::unique_ptr<ThreadLease> SqliteStore::acquire_lease(const std::string& threa
     WriteTxn txn(*impl.db_);
     const std::int64_t now = now_ms();
     if (std::optional<Holder> h = read_holder(*impl.db_, thread_id); h && !displaceable(*h, now)) {
-      throw_busy(thread_id, *h, now);
+      // This store's own released lease whose deletion is still queued is free to take.
+      std::lock_guard lease_lock(impl.lease_mutex_);
+      auto released = impl.releasing_leases_.find(thread_id);
+      if (released == impl.releasing_leases_.end() || released->second != h->token) throw_busy(thread_id, *h, now);
     }
     Use q(impl.db_->stmt(
         "INSERT OR REPLACE INTO leases (thread_id, owner_pid, owner_host, owner_start, owner_token, acquired_at_ms,"
@@ -196,6 +203,7 @@ std::unique_ptr<ThreadLease> SqliteStore::acquire_lease(const std::string& threa
   }
   {
     std::lock_guard lock(impl.lease_mutex_);
+    impl.releasing_leases_.erase(thread_id);
     impl.held_leases_[thread_id] = token;
     impl.lost_leases_.erase(thread_id);
     if (!impl.heartbeat_.joinable() && !impl.heartbeat_stop_) {

@@ -135,7 +135,7 @@ TaskWrites decode_task_writes(const std::string& path, const std::string& thread
 std::optional<CheckpointTuple> SqliteStore::get(const std::string& thread_id, const std::string& ns,
                                                 const std::string& checkpoint_id) {
   auto& impl = *impl_;
-  impl.flush();
+  impl.flush_checkpoints();
   try {
     std::lock_guard lock(impl.db_mutex_);
     std::vector<Row> chain;  // the requested checkpoint first, its nearest snapshot last
@@ -188,7 +188,7 @@ std::optional<CheckpointTuple> SqliteStore::get(const std::string& thread_id, co
 std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, const std::string& ns,
                                                const ListOptions& options) {
   auto& impl = *impl_;
-  impl.flush();
+  impl.flush_checkpoints();
   const std::int64_t limit = options.limit ? static_cast<std::int64_t>(*options.limit) : -1;
   try {
     std::lock_guard lock(impl.db_mutex_);

@@ -81,7 +81,7 @@ CheckpointRow SqliteStoreImpl::encode(const CheckpointRecord& record, const boos
       if (found != last_chain_.end() && found->second.id == record.parent_id) parent = found->second;
     }
     if (!parent) {  // a fork, or the first put since opening: ask the database (after queued writes)
-      writer_.drain();
+      flush_checkpoints();
       std::lock_guard lock(db_mutex_);
       Use q(db_->stmt(
           "SELECT chain_len, chain_bytes, base_bytes, metadata, next FROM checkpoints "
@@ -196,7 +196,7 @@ void SqliteStoreImpl::execute_row(const WritesRow& w) {
   q->exec();
 }
 
-void SqliteStoreImpl::push_deferred(WriteJob job) { writer_.push(std::move(job)); }
+void SqliteStoreImpl::push_deferred(WriteJob job) { writer_.push(std::move(job), /*visible=*/false); }
 
 void SqliteStoreImpl::execute_row(const StatusRow& row) {
   Use q(db_->stmt(
@@ -219,6 +219,9 @@ void SqliteStoreImpl::execute_row(const LeaseReleaseRow& row) {
   q->bindNoCopy(1, row.thread_id);
   q->bindNoCopy(2, row.token);
   q->exec();
+  std::lock_guard lock(lease_mutex_);  // db_mutex_ is held: the documented order
+  auto released = releasing_leases_.find(row.thread_id);
+  if (released != releasing_leases_.end() && released->second == row.token) releasing_leases_.erase(released);
 }
 
 void SqliteStoreImpl::write(WriteJob job, Durability durability) {
@@ -244,7 +247,9 @@ void SqliteStoreImpl::commit_batch(std::vector<WriteJob>& batch) {
   // Task writes that a later checkpoint of the same batch consumes would be inserted and deleted
   // in this one transaction: skip them (fewer dirty pages, the same final content).
   std::unordered_map<std::string, std::size_t> consumer;  // thread \0 ns \0 parent -> last index
-  for (std::size_t i = 0; i < batch.size(); ++i) {
+  const bool any_writes =
+      std::any_of(batch.begin(), batch.end(), [](const WriteJob& job) { return std::holds_alternative<WritesRow>(job); });
+  for (std::size_t i = 0; any_writes && i < batch.size(); ++i) {
     if (const auto* c = std::get_if<CheckpointRow>(&batch[i]); c && c->consumes_parent_writes) {
       consumer[c->thread_id + '\0' + c->ns + '\0' + c->parent_id] = i;
     }
@@ -271,6 +276,8 @@ void SqliteStoreImpl::commit_batch(std::vector<WriteJob>& batch) {
 }
 
 void SqliteStoreImpl::flush() { writer_.drain(); }
+
+void SqliteStoreImpl::flush_checkpoints() { writer_.drain_visible(); }
 
 void SqliteStoreImpl::require_writable() const {
   if (options_.read_only) {

@@ -95,7 +95,9 @@ class SqliteStore final : public Checkpointer, public EffectJournal {
   void put_checkpoint(const CheckpointRecord& record, const boost::json::object& values,
                       Durability durability) override;
   /// Loads with one query (a recursive walk up the parent chain to the nearest snapshot, deltas
-  /// folded in order) plus one for the pending writes. Throws bad_record for undecodable rows.
+  /// folded in order) plus one for the pending writes. Queued asynchronous checkpoints and writes
+  /// are committed first (queued status changes and lease releases need not be). Throws
+  /// bad_record for undecodable rows.
   std::optional<CheckpointTuple> get(const std::string& thread_id, const std::string& ns,
                                      const std::string& checkpoint_id = {}) override;
   /// History in two queries whatever its length (checkpoints, then all their pending writes).
@@ -112,9 +114,10 @@ class SqliteStore final : public Checkpointer, public EffectJournal {
   /// Records (pid, host, start time, heartbeat, expiry) in the leases table. Takes over a lease
   /// whose owner is dead (same host, pid gone or reused) or expired; otherwise throws thread_busy
   /// ("thread 'x' is being run by pid N on host H since <UTC time> ..."). The same store asking
-  /// twice for a thread it holds also gets thread_busy (one run per thread at a time). Committed
-  /// before returning. Releasing (destroying the lease) is queued behind the run's async writes,
-  /// or committed at once after a flush when the run wrote synchronously.
+  /// twice for a thread it holds also gets thread_busy (one run per thread at a time); a lease it
+  /// released whose deletion is still queued is free to take again. Committed before returning.
+  /// Releasing (destroying the lease) is queued behind the run's async writes, or committed at
+  /// once after a flush when the run wrote synchronously.
   std::unique_ptr<ThreadLease> acquire_lease(const std::string& thread_id) override;
   void flush() override;
 

@@ -490,16 +490,23 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
     break;
   }
   run.writes_in_checkpoint.clear();
+  auto save_status = [&] {
+    if (!checkpointer || !root) return;
+    boost::json::object meta;
+    if (result.error) meta["error"] = result.error->message;
+    checkpointer->set_thread_status(thread, thread_status(result.status), def.name, meta);
+  };
+  // Under async durability the final status is queued behind the run's last checkpoint and so
+  // commits in the same batch as it; exit durability writes its checkpoint in flush(), and the
+  // status must not land before it.
+  const bool status_first = run.persist.durability == Durability::async;
+  if (status_first) save_status();
   run.persist.flush(*values);
+  if (!status_first) save_status();
   result.values = *values;
   result.checkpoint_id = checkpointer ? checkpoint_id : std::string();
   result.next = plan.next_names();
   result.steps = steps_run;
-  if (checkpointer && root) {
-    boost::json::object meta;
-    if (result.error) meta["error"] = result.error->message;
-    checkpointer->set_thread_status(thread, thread_status(result.status), def.name, meta);
-  }
   co_return result;
 }
 

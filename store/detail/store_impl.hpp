@@ -89,8 +89,13 @@ class SqliteStoreImpl {
   /// then queue behind it instead of waiting for the writer and committing on their own.
   bool deferring() const noexcept { return last_put_deferred_.load(std::memory_order_relaxed); }
   /// Queues a status change or lease release behind earlier async writes (see deferring()).
+  /// Readers of checkpoints do not wait for these (flush_checkpoints()).
   void push_deferred(WriteJob job);
+  /// Waits until every queued write is committed.
   void flush();
+  /// Waits until every queued checkpoint and task-writes row is committed (what get/list/encode
+  /// read); queued status changes and lease releases may stay queued.
+  void flush_checkpoints();
   void require_writable() const;
 
   // --- leases (lease.cpp)
@@ -117,6 +122,9 @@ class SqliteStoreImpl {
 
   std::mutex lease_mutex_;
   std::map<std::string, std::string> held_leases_;  // thread -> token (lease_mutex_)
+  /// thread -> token of a lease this store released whose row deletion is still queued: a new
+  /// acquisition of the thread by this store may take it over (lease_mutex_).
+  std::map<std::string, std::string> releasing_leases_;
   std::set<std::string> lost_leases_;               // (lease_mutex_)
   std::atomic<bool> any_lost_{false};
   std::condition_variable heartbeat_wake_;

@@ -248,3 +248,49 @@ TEST_CASE("after asynchronous puts the final status and the lease release commit
   CHECK_FALSE(other.lease("t"));
   CHECK(other.acquire_lease("t"));
 }
+
+TEST_CASE("the same store takes a thread again while its release of the previous run's lease is still queued") {
+  test::TempDir dir;
+  const std::string path = dir.file("a.db");
+  SqliteOptions slow;
+  slow.async_commit_delay_ms = 60'000;  // the writer thread never commits on its own in this test
+  SqliteStore store(path, slow);
+  SqliteStore other(path);
+  boost::json::object values;
+  {
+    auto lease = store.acquire_lease("t");
+    test::put(store, values, record("t", cid(0), "", -1, {delta("n", DeltaOp::replace, 0)}), Durability::async);
+    store.flush();
+  }  // release queued behind the (already committed) writes
+  REQUIRE(other.lease("t"));  // not yet deleted in the file
+  auto again = store.acquire_lease("t");  // our own queued release does not make us busy
+  REQUIRE(again);
+  // ...while another store still may not take it, and the stale release does not drop the new lease.
+  CHECK_THROWS_AS(other.acquire_lease("t"), Error);
+  store.flush();
+  REQUIRE(other.lease("t"));
+  CHECK_THROWS_AS(other.acquire_lease("t"), Error);
+  again.reset();
+  store.flush();
+  CHECK_FALSE(other.lease("t"));
+}
+
+TEST_CASE("loading a checkpoint commits queued checkpoints first but leaves a lone queued status change queued") {
+  test::TempDir dir;
+  const std::string path = dir.file("a.db");
+  SqliteOptions slow;
+  slow.async_commit_delay_ms = 60'000;  // the writer thread never commits on its own in this test
+  SqliteStore store(path, slow);
+  SqliteStore other(path);
+  boost::json::object values;
+  test::put(store, values, record("t", cid(0), "", -1, {delta("n", DeltaOp::replace, 7)}), Durability::async);
+  auto loaded = store.get("t", "");
+  REQUIRE(loaded);  // the queued checkpoint was committed for the read
+  CHECK(loaded->values.at("n") == 7);
+  REQUIRE(other.get("t", ""));
+  store.set_thread_status("t", ThreadStatus::done, "g", {});  // queued: the last put was async
+  CHECK(store.get("t", ""));
+  CHECK(other.thread("t")->status == ThreadStatus::running);  // the load did not wait for it
+  CHECK(store.thread("t")->status == ThreadStatus::done);      // a thread read commits it first
+  CHECK(other.thread("t")->status == ThreadStatus::done);
+}
