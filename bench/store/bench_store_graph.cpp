@@ -5,6 +5,7 @@
 //                get_state / get_state_history             --fixture=linear|growing
 //   threads  (e) T threads x 10 steps into one file         --threads=1000 --mode=sequential|concurrent
 // `sqlite` = Durability::async (LangGraph's default), `sqlite-sync` = sync, `sqlite-exit` = exit.
+// --exclusive=1 sets SqliteOptions::exclusive_locking (opt-in; no other connection may use the file).
 // Each prints one `RESULT {json}` line.
 #include "bench_util.hpp"
 #include "engine/state_graph.hpp"
@@ -52,6 +53,7 @@ Saver make_saver(const std::string& kind, const std::string& path) {
   }
   bench::remove_db(path);
   SqliteOptions options;
+  options.exclusive_locking = bench::arg(g_args, "exclusive", "0") == "1";
   s.sqlite = std::make_shared<SqliteStore>(path, options);
   s.checkpointer = s.sqlite;
   s.durability = kind == "sqlite-sync" ? Durability::sync : kind == "sqlite-exit" ? Durability::exit : Durability::async;
@@ -149,6 +151,7 @@ int run_linear() {
   for (std::size_t i = 0; i + 1 < stamps.size(); ++i) per.push_back(stamps[i + 1] - stamps[i]);
   const auto dec = deciles(per);
   boost::json::object result{{"bench", "linear"}, {"impl", "weft"},        {"saver", kind},
+                             {"exclusive_locking", bench::arg(g_args, "exclusive", "0") == "1"},
                              {"n", n},            {"warmup_steps", warmup}, {"wall_ms", us / 1000},
                              {"cpu_ms", cpu},     {"steps_per_sec", n / (us / 1e6)},
                              {"us_per_step", us / static_cast<double>(n)},

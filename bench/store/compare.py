@@ -25,7 +25,8 @@ def weft_key(r):
     b = r["bench"]
     if b == "linear":
         g = r.get("sync_writes_grace_ms", 0)
-        return f"linear/{r['saver']}{'+grace' if g else ''}/n={r['n']}"
+        x = r.get("exclusive_locking", False)
+        return f"linear/{r['saver']}{'+grace' if g else ''}{'+exclusive' if x else ''}/n={r['n']}"
     if b == "growing":
         return f"growing/{r['saver']}/n={r['n']}"
     if b == "resume":
@@ -106,6 +107,10 @@ def main():
         row(f"(a) self-loop, N={n}, durability sync", "µs/step", f"linear/sqlite-sync/n={n}", "us_per_step",
             f"linear/sqlite-sync/n={n}", "us_per_step", " µs")
         row(f"(a) same", "CPU µs/step (process)", f"linear/sqlite-sync/n={n}", "cpu_us_per_step",
+            f"linear/sqlite-sync/n={n}", "cpu_ms", " µs", scale_p=1000 / n)
+        row(f"(a) same, exclusive locking (opt-in, file unusable by others)", "µs/step",
+            f"linear/sqlite-sync+exclusive/n={n}", "us_per_step", f"linear/sqlite-sync/n={n}", "us_per_step", " µs")
+        row(f"(a) same, exclusive", "CPU µs/step (process)", f"linear/sqlite-sync+exclusive/n={n}", "cpu_us_per_step",
             f"linear/sqlite-sync/n={n}", "cpu_ms", " µs", scale_p=1000 / n)
         row(f"(a) self-loop, N={n}, durability async (LangGraph default)", "µs/step", f"linear/sqlite/n={n}",
             "us_per_step", f"linear/sqlite/n={n}", "us_per_step", " µs")

@@ -24,6 +24,7 @@ for rep in $(seq 1 "$RUNS"); do
   for saver in none memory sqlite sqlite-sync sqlite-exit; do
     for n in 1000 10000; do run "$G" linear --n=$n --saver=$saver; done
   done
+  for n in 1000 10000; do run "$G" linear --n=$n --saver=sqlite-sync --exclusive=1; done
   run "$G" growing --n=1000 --saver=sqlite
   run "$G" growing --n=1000 --saver=sqlite-sync
   for fixture in linear growing; do

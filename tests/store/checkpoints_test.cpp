@@ -376,6 +376,36 @@ TEST_CASE("the connection runs in WAL mode with synchronous NORMAL by default an
   CHECK_THROWS_AS(strict.read_pragma("journal_mode = DELETE"), Error);
 }
 
+TEST_CASE("exclusive locking is opt-in and keeps every other connection off the file until the store closes") {
+  test::TempDir dir;
+  const std::string path = dir.file("a.db");
+  {
+    SqliteStore shared(path);
+    CHECK(shared.read_pragma("locking_mode") == "normal");
+  }
+  SqliteOptions quick;
+  quick.busy_timeout_ms = 50;
+  {
+    SqliteOptions exclusive;
+    exclusive.exclusive_locking = true;
+    SqliteStore owner(path, exclusive);
+    CHECK(owner.read_pragma("locking_mode") == "exclusive");
+    boost::json::object values;
+    test::put(owner, values, record("t", cid(0), "", -1, {delta("counter", DeltaOp::replace, 1)}));
+    test::put(owner, values, record("t", cid(1), cid(0), 0, {delta("counter", DeltaOp::replace, 2)}));
+    CHECK(owner.get("t", "")->values.at("counter") == 2);
+    try {
+      SqliteStore other(path, quick);
+      (void)other.threads();
+      FAIL("a second connection used an exclusively locked file");
+    } catch (const Error& e) {
+      CHECK(e.code() == std::error_code(store::error::busy));
+    }
+  }
+  SqliteStore after(path, quick);  // released on close, everything committed
+  CHECK(after.get("t", "")->values.at("counter") == 2);
+}
+
 TEST_CASE("metadata and next repeated from the parent are stored once and read back in full everywhere") {
   test::TempDir dir;
   const std::string path = dir.file("a.db");
