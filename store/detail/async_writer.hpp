@@ -42,9 +42,10 @@ class AsyncWriter {
     queue_.push_back(std::move(job));
     visible_flags_.push_back(visible);
     if (visible) ++visible_pushed_;
-    // Wake the writer for the first job (it then waits out the delay) or a full batch only, so a
-    // push usually costs no context switch.
-    if (queue_.size() == 1 || queue_.size() >= max_batch_) wake_.notify_one();
+    ++pushes_;
+    // Wake the writer only when it sleeps without a deadline (a busy writer polls every `delay`),
+    // or for a full batch: a push in a busy period costs no system call.
+    if ((sleeping_ && queue_.size() == 1) || queue_.size() >= max_batch_) wake_.notify_one();
   }
 
   /// Returns once every pushed job is committed; throws the sticky error, if any. The calling
@@ -116,13 +117,36 @@ class AsyncWriter {
   }
 
   void run() {
+    // After its last sight of a push the writer polls every `delay` for kIdlePolls periods, then
+    // sleeps until a push wakes it: an idle store costs no wake-ups, a busy one no notifications.
+    constexpr int kIdlePolls = 50;
+    int idle_polls = 0;
     std::unique_lock lock(mutex_);
+    auto gather = [&] { wake_.wait_for(lock, delay_, [&] { return stopping_ || queue_.size() >= max_batch_; }); };
     for (;;) {
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && !busy_) return;  // stopping and nothing left
-      if (delay_.count() > 0 && !stopping_) {
-        wake_.wait_until(lock, std::chrono::steady_clock::now() + delay_,
-                         [&] { return stopping_ || queue_.size() >= max_batch_; });
+      if (stopping_) {
+        if (busy_) {
+          idle_.wait(lock, [&] { return !busy_; });
+          continue;
+        }
+        if (queue_.empty()) return;
+        commit_queued(lock);
+        continue;
+      }
+      if (queue_.empty()) {
+        if (delay_.count() > 0 && idle_polls < kIdlePolls) {
+          const std::uint64_t before = pushes_;
+          gather();
+          idle_polls = pushes_ != before ? 0 : idle_polls + 1;
+        } else {
+          sleeping_ = true;
+          wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+          sleeping_ = false;
+          idle_polls = 0;
+          if (delay_.count() > 0 && !stopping_) gather();
+        }
+      } else if (delay_.count() > 0 && queue_.size() < max_batch_) {
+        gather();  // jobs that arrived during the last commit get their gathering time too
       }
       // A draining caller may have taken the queue meanwhile, or be committing it now.
       if (busy_) {
@@ -144,6 +168,8 @@ class AsyncWriter {
   std::uint64_t visible_pushed_ = 0, visible_committed_ = 0;
   bool busy_ = false;
   bool stopping_ = false;
+  bool sleeping_ = false;       // the writer waits for a push with no deadline
+  std::uint64_t pushes_ = 0;    // jobs ever pushed (the writer's sign of activity)
   std::exception_ptr failure_;
   std::thread thread_;
 };
