@@ -98,6 +98,21 @@ class Checkpointer {
   /// (single-process stores) grants it always.
   virtual std::unique_ptr<ThreadLease> acquire_lease(const std::string& thread_id);
 
+  /// What a root run starts from: the right to advance the thread, and the checkpoint to continue.
+  struct RunStart {
+    std::unique_ptr<ThreadLease> lease;
+    std::optional<CheckpointTuple> checkpoint;  ///< get(thread_id, "", checkpoint_id)
+  };
+  /// acquire_lease(thread_id), then get(thread_id, "", checkpoint_id): what the engine does when a
+  /// root run starts. A store may do both in one transaction. Errors as those two; after a throw
+  /// no lease is held.
+  virtual RunStart start_run(const std::string& thread_id, const std::string& checkpoint_id) {
+    RunStart start;
+    start.lease = acquire_lease(thread_id);
+    start.checkpoint = get(thread_id, "", checkpoint_id);
+    return start;
+  }
+
   /// Waits until everything put so far is durable (a no-op for sync stores).
   virtual void flush() {}
 };

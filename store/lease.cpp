@@ -167,6 +167,41 @@ class LeaseHandle final : public ThreadLease {
   std::string token_;
 };
 
+std::string SqliteStoreImpl::take_lease_locked(const std::string& thread_id) {
+  const ProcessIdentity me = self_identity();
+  std::string token = random_token();
+  const std::int64_t now = now_ms();
+  if (std::optional<Holder> h = read_holder(*db_, thread_id); h && !displaceable(*h, now)) {
+    // This store's own released lease whose deletion is still queued is free to take.
+    std::lock_guard lease_lock(lease_mutex_);
+    auto released = releasing_leases_.find(thread_id);
+    if (released == releasing_leases_.end() || released->second != h->token) throw_busy(thread_id, *h, now);
+  }
+  Use q(db_->stmt(
+      "INSERT OR REPLACE INTO leases (thread_id, owner_pid, owner_host, owner_start, owner_token, acquired_at_ms,"
+      " heartbeat_at_ms, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)"));
+  q->bindNoCopy(1, thread_id);
+  q->bind(2, static_cast<std::int64_t>(me.pid));
+  q->bindNoCopy(3, me.host);
+  q->bindNoCopy(4, me.start);
+  q->bindNoCopy(5, token);
+  q->bind(6, static_cast<std::int64_t>(now));
+  q->bind(7, static_cast<std::int64_t>(now + options_.lease_ttl_ms));
+  q->exec();
+  return token;
+}
+
+std::unique_ptr<ThreadLease> SqliteStoreImpl::hold_lease(const std::string& thread_id, std::string token) {
+  {
+    std::lock_guard lock(lease_mutex_);
+    releasing_leases_.erase(thread_id);
+    held_leases_[thread_id] = token;
+    lost_leases_.erase(thread_id);
+    if (!heartbeat_.joinable() && !heartbeat_stop_) heartbeat_ = std::thread([this] { heartbeat_loop(); });
+  }
+  return std::make_unique<LeaseHandle>(shared_from_this(), thread_id, std::move(token));
+}
+
 }  // namespace store::detail
 
 using namespace store::detail;
@@ -174,43 +209,36 @@ using namespace store::detail;
 std::unique_ptr<ThreadLease> SqliteStore::acquire_lease(const std::string& thread_id) {
   auto& impl = *impl_;
   impl.require_writable();
-  const ProcessIdentity me = self_identity();
-  std::string token = random_token();
+  std::string token;
   try {
     std::lock_guard lock(impl.db_mutex_);
     WriteTxn txn(*impl.db_);
-    const std::int64_t now = now_ms();
-    if (std::optional<Holder> h = read_holder(*impl.db_, thread_id); h && !displaceable(*h, now)) {
-      // This store's own released lease whose deletion is still queued is free to take.
-      std::lock_guard lease_lock(impl.lease_mutex_);
-      auto released = impl.releasing_leases_.find(thread_id);
-      if (released == impl.releasing_leases_.end() || released->second != h->token) throw_busy(thread_id, *h, now);
-    }
-    Use q(impl.db_->stmt(
-        "INSERT OR REPLACE INTO leases (thread_id, owner_pid, owner_host, owner_start, owner_token, acquired_at_ms,"
-        " heartbeat_at_ms, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)"));
-    q->bindNoCopy(1, thread_id);
-    q->bind(2, static_cast<std::int64_t>(me.pid));
-    q->bindNoCopy(3, me.host);
-    q->bindNoCopy(4, me.start);
-    q->bindNoCopy(5, token);
-    q->bind(6, static_cast<std::int64_t>(now));
-    q->bind(7, static_cast<std::int64_t>(now + impl.options_.lease_ttl_ms));
-    q->exec();
+    token = impl.take_lease_locked(thread_id);
     txn.commit();
   } catch (const SQLite::Exception& e) {
     throw_sqlite(e, impl.path_, "thread '" + thread_id + "': taking its lease");
   }
-  {
-    std::lock_guard lock(impl.lease_mutex_);
-    impl.releasing_leases_.erase(thread_id);
-    impl.held_leases_[thread_id] = token;
-    impl.lost_leases_.erase(thread_id);
-    if (!impl.heartbeat_.joinable() && !impl.heartbeat_stop_) {
-      impl.heartbeat_ = std::thread([&impl] { impl.heartbeat_loop(); });
-    }
+  return impl.hold_lease(thread_id, std::move(token));
+}
+
+Checkpointer::RunStart SqliteStore::start_run(const std::string& thread_id, const std::string& checkpoint_id) {
+  auto& impl = *impl_;
+  impl.require_writable();
+  impl.flush_checkpoints();
+  RunStart start;
+  std::string token;
+  try {
+    std::lock_guard lock(impl.db_mutex_);
+    WriteTxn txn(*impl.db_);
+    token = impl.take_lease_locked(thread_id);
+    start.checkpoint = impl.load_locked(thread_id, "", checkpoint_id);
+    txn.commit();
+  } catch (const SQLite::Exception& e) {
+    throw_sqlite(e, impl.path_, "thread '" + thread_id + "': taking its lease and loading checkpoint '" +
+                                    (checkpoint_id.empty() ? std::string("latest") : checkpoint_id) + "'");
   }
-  return std::make_unique<LeaseHandle>(impl_, thread_id, std::move(token));
+  start.lease = impl.hold_lease(thread_id, std::move(token));
+  return start;
 }
 
 std::optional<LeaseInfo> SqliteStore::lease(const std::string& thread_id) {

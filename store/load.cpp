@@ -132,53 +132,64 @@ TaskWrites decode_task_writes(const std::string& path, const std::string& thread
 
 }  // namespace
 
+}  // namespace weft
+
+namespace weft::store::detail {
+
+std::optional<CheckpointTuple> SqliteStoreImpl::load_locked(const std::string& thread_id, const std::string& ns,
+                                                            const std::string& checkpoint_id) {
+  std::vector<Row> chain;  // the requested checkpoint first, its nearest snapshot last
+  {
+    Use q(db_->stmt(kLoadChainSql));
+    q->bindNoCopy(1, thread_id);
+    q->bindNoCopy(2, ns);
+    q->bindNoCopy(3, checkpoint_id);
+    while (q->executeStep()) chain.push_back(read_row(*q, thread_id, ns));
+  }
+  if (chain.empty()) return std::nullopt;
+
+  CheckpointTuple out;
+  // Fold from the snapshot (last) towards the requested row (first), in place: one state object
+  // for the whole chain, never a copy per row.
+  boost::json::object values;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    Row& row = *it;
+    row.record.deltas = decode_deltas(row.deltas, ref(path_, row, "deltas"));
+    if (it == chain.rbegin()) {
+      values = fold(path_, row, nullptr);  // the snapshot, or a broken chain's error
+    } else {
+      fold_deltas(values, row.record.deltas, ref(path_, row, "deltas"));
+    }
+  }
+  Row& head = chain.front();
+  head.record.metadata =
+      parse_object(resolve_text(path_, chain, &Row::metadata, "metadata"), ref(path_, head, "metadata"));
+  head.record.next = parse_object(resolve_text(path_, chain, &Row::next, "next"), ref(path_, head, "next"));
+  out.record = std::move(head.record);
+  out.values = std::move(values);
+
+  Use w(db_->stmt(kLoadWritesSql));
+  w->bindNoCopy(1, thread_id);
+  w->bindNoCopy(2, ns);
+  w->bindNoCopy(3, out.record.id);
+  while (w->executeStep()) {
+    out.pending_writes.push_back(decode_task_writes(path_, thread_id, ns, out.record.id, w->getColumn(0).getString(),
+                                                    w->getColumn(1).getString(), w->getColumn(2).getString()));
+  }
+  return out;
+}
+
+}  // namespace weft::store::detail
+
+namespace weft {
+
 std::optional<CheckpointTuple> SqliteStore::get(const std::string& thread_id, const std::string& ns,
                                                 const std::string& checkpoint_id) {
   auto& impl = *impl_;
   impl.flush_checkpoints();
   try {
     std::lock_guard lock(impl.db_mutex_);
-    std::vector<Row> chain;  // the requested checkpoint first, its nearest snapshot last
-    {
-      Use q(impl.db_->stmt(store::detail::kLoadChainSql));
-      q->bindNoCopy(1, thread_id);
-      q->bindNoCopy(2, ns);
-      q->bindNoCopy(3, checkpoint_id);
-      while (q->executeStep()) chain.push_back(read_row(*q, thread_id, ns));
-    }
-    if (chain.empty()) return std::nullopt;
-
-    CheckpointTuple out;
-    // Fold from the snapshot (last) towards the requested row (first), in place: one state object
-    // for the whole chain, never a copy per row.
-    boost::json::object values;
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-      Row& row = *it;
-      row.record.deltas = store::detail::decode_deltas(row.deltas, ref(impl.path_, row, "deltas"));
-      if (it == chain.rbegin()) {
-        values = fold(impl.path_, row, nullptr);  // the snapshot, or a broken chain's error
-      } else {
-        store::detail::fold_deltas(values, row.record.deltas, ref(impl.path_, row, "deltas"));
-      }
-    }
-    Row& head = chain.front();
-    head.record.metadata = store::detail::parse_object(resolve_text(impl.path_, chain, &Row::metadata, "metadata"),
-                                                       ref(impl.path_, head, "metadata"));
-    head.record.next =
-        store::detail::parse_object(resolve_text(impl.path_, chain, &Row::next, "next"), ref(impl.path_, head, "next"));
-    out.record = std::move(head.record);
-    out.values = std::move(values);
-
-    Use w(impl.db_->stmt(store::detail::kLoadWritesSql));
-    w->bindNoCopy(1, thread_id);
-    w->bindNoCopy(2, ns);
-    w->bindNoCopy(3, out.record.id);
-    while (w->executeStep()) {
-      out.pending_writes.push_back(decode_task_writes(impl.path_, thread_id, ns, out.record.id,
-                                                      w->getColumn(0).getString(), w->getColumn(1).getString(),
-                                                      w->getColumn(2).getString()));
-    }
-    return out;
+    return impl.load_locked(thread_id, ns, checkpoint_id);
   } catch (const SQLite::Exception& e) {
     store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': loading checkpoint '" +
                                        (checkpoint_id.empty() ? std::string("latest") : checkpoint_id) + "'");

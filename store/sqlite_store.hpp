@@ -127,6 +127,9 @@ class SqliteStore final : public Checkpointer, public EffectJournal {
   /// Releasing (destroying the lease) is queued behind the run's async writes, or committed at
   /// once after a flush when the run wrote synchronously.
   std::unique_ptr<ThreadLease> acquire_lease(const std::string& thread_id) override;
+  /// acquire_lease and get (root namespace) in one write transaction: one commit, no separate
+  /// read. The lease is taken only if the load succeeds.
+  RunStart start_run(const std::string& thread_id, const std::string& checkpoint_id) override;
   void flush() override;
 
   // EffectJournal (contracts in engine/effect_journal.hpp).

@@ -89,7 +89,6 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
   if (checkpointer && thread.empty())
     throw Error(engine::error::invalid_input, graph_label + ": a run with a checkpointer needs RunConfig::thread_id");
   std::unique_ptr<ThreadLease> lease;
-  if (checkpointer && root) lease = checkpointer->acquire_lease(thread);
 
   // ---- Load or start ----------------------------------------------------------------------
   auto values = std::make_shared<boost::json::object>();
@@ -103,7 +102,13 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
 
   std::optional<CheckpointTuple> tuple;
   if (checkpointer) {
-    tuple = checkpointer->get(thread, run.ns, run.config.checkpoint_id);
+    if (root) {  // the lease, then the checkpoint: one transaction for a store that can
+      Checkpointer::RunStart start = checkpointer->start_run(thread, run.config.checkpoint_id);
+      lease = std::move(start.lease);
+      tuple = std::move(start.checkpoint);
+    } else {
+      tuple = checkpointer->get(thread, run.ns, run.config.checkpoint_id);
+    }
     if (!run.config.checkpoint_id.empty() && !tuple)
       throw Error(engine::error::checkpoint_not_found,
                   graph_label + ": no checkpoint '" + run.config.checkpoint_id + "'; list them with get_state_history");

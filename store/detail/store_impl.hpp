@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -69,7 +70,7 @@ struct ChainInfo {
 /// the same metadata and usually the same `next` every step). Never valid JSON, so unambiguous.
 inline constexpr std::string_view kSameAsParent = "=";
 
-class SqliteStoreImpl {
+class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
  public:
   SqliteStoreImpl(const std::string& path, SqliteOptions options);
   ~SqliteStoreImpl();
@@ -98,7 +99,17 @@ class SqliteStoreImpl {
   void flush_checkpoints();
   void require_writable() const;
 
+  // --- loads (load.cpp)
+  /// get() without the flush and the lock: the caller holds db_mutex_ (maybe in a transaction).
+  std::optional<CheckpointTuple> load_locked(const std::string& thread_id, const std::string& ns,
+                                             const std::string& checkpoint_id);
+
   // --- leases (lease.cpp)
+  /// Takes the thread's lease in the caller's transaction (db_mutex_ held) and returns its token;
+  /// throws thread_busy. Call hold_lease(token) once that transaction committed.
+  std::string take_lease_locked(const std::string& thread_id);
+  /// Starts renewing a lease taken by take_lease_locked and returns the engine's handle on it.
+  std::unique_ptr<ThreadLease> hold_lease(const std::string& thread_id, std::string token);
   void throw_if_lease_lost(const std::string& thread_id);
   void release_lease(const std::string& thread_id, const std::string& token) noexcept;
   std::optional<LeaseInfo> lease(const std::string& thread_id);

@@ -294,3 +294,33 @@ TEST_CASE("loading a checkpoint commits queued checkpoints first but leaves a lo
   CHECK(store.thread("t")->status == ThreadStatus::done);      // a thread read commits it first
   CHECK(other.thread("t")->status == ThreadStatus::done);
 }
+
+TEST_CASE("start_run takes the lease and loads the latest checkpoint in one go, or takes nothing") {
+  test::TempDir dir;
+  const std::string path = dir.file("a.db");
+  SqliteStore store(path);
+  SqliteStore other(path);
+  boost::json::object values;
+  test::put(store, values, record("t", cid(0), "", -1, {delta("n", DeltaOp::replace, 1)}));
+  test::put(store, values, record("t", cid(1), cid(0), 0, {delta("n", DeltaOp::replace, 2)}));
+  {
+    Checkpointer::RunStart start = store.start_run("t", "");
+    REQUIRE(start.lease);
+    REQUIRE(start.checkpoint);
+    CHECK(start.checkpoint->record.id == cid(1));
+    CHECK(start.checkpoint->values.at("n") == 2);
+    CHECK(other.lease("t"));
+    CHECK_THROWS_AS(other.start_run("t", ""), Error);  // busy: and it took nothing
+    CHECK(store.start_run("fresh", "").checkpoint == std::nullopt);
+  }
+  store.flush();
+  CHECK_FALSE(other.lease("t"));
+  CHECK(other.start_run("t", cid(0)).checkpoint->values.at("n") == 1);
+  // A checkpoint that cannot be loaded leaves the thread unleased.
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec("UPDATE checkpoints SET deltas = 'not json' WHERE thread_id = 't' AND checkpoint_id = '" + cid(1) + "'");
+  }
+  CHECK_THROWS_AS(other.start_run("t", ""), Error);
+  CHECK_FALSE(other.lease("t"));
+}
