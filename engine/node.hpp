@@ -57,6 +57,10 @@ struct NodeOptions {
   /// Nodes this node may reach through Command::goto_nodes or Send, for compile()'s reachability
   /// check and to_mermaid(). Default: none.
   std::vector<std::string> destinations;
+  /// Deferred (LangGraph's `defer=True`): the node's tasks wait while any other task is planned,
+  /// and run in the first step where nothing else would. For a node that gathers branches of
+  /// unequal length (it then runs once, after the longest). Default: false.
+  bool defer = false;
   /// Free-form, shown in debug events. Default: {}.
   boost::json::object metadata;
 };

@@ -322,8 +322,11 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
       break;
     }
 
+    // Deferred nodes wait while other tasks are planned; the checkpoint keeps planning them.
+    Plan runnable = plan;
+    Plan held = hold_deferred(def, runnable);
     tasks.clear();
-    tasks.reserve(plan.pull.size() + plan.sends.size());
+    tasks.reserve(runnable.pull.size() + runnable.sends.size());
     auto add_task = [&](const std::string& name, bool push, std::size_t index) -> TaskRun& {
       auto task = std::make_unique<TaskRun>();
       task->node_index = def.node_index.at(name);
@@ -337,9 +340,10 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
       tasks.push_back(std::move(task));
       return *tasks.back();
     };
-    for (const std::string& name : plan.pull) add_task(name, false, 0);
-    for (std::size_t i = 0; i < plan.sends.size(); ++i)
-      add_task(plan.sends[i].node, true, i).push_arg = std::make_shared<const boost::json::object>(plan.sends[i].arg);
+    for (const std::string& name : runnable.pull) add_task(name, false, 0);
+    for (std::size_t i = 0; i < runnable.sends.size(); ++i)
+      add_task(runnable.sends[i].node, true, i).push_arg =
+          std::make_shared<const boost::json::object>(runnable.sends[i].arg);
 
     const bool resuming_here = first && request.resume;
     if (!resuming_here &&
@@ -438,7 +442,7 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
     }
     if (result.status == RunStatus::failed) break;
 
-    Plan next;
+    Plan next = std::move(held);
     next.joins = std::move(plan.joins);
     if (input_task) {
       for (const std::string& to : input_task->gotos) next.pull.push_back(to);

@@ -200,6 +200,25 @@ void finish_plan(Plan& next) {
   next.pull.erase(std::unique(next.pull.begin(), next.pull.end()), next.pull.end());
 }
 
+Plan hold_deferred(const GraphDef& def, Plan& plan) {
+  const auto deferred = [&](const std::string& name) {
+    const NodeDef* node = def.find_node(name);
+    return node && node->options.defer;
+  };
+  const bool others = std::any_of(plan.pull.begin(), plan.pull.end(), [&](const auto& n) { return !deferred(n); }) ||
+                      std::any_of(plan.sends.begin(), plan.sends.end(), [&](const Send& s) { return !deferred(s.node); });
+  Plan held;
+  if (!others) return held;
+  auto pull_end = std::stable_partition(plan.pull.begin(), plan.pull.end(), [&](const auto& n) { return !deferred(n); });
+  held.pull.assign(std::make_move_iterator(pull_end), std::make_move_iterator(plan.pull.end()));
+  plan.pull.erase(pull_end, plan.pull.end());
+  auto send_end =
+      std::stable_partition(plan.sends.begin(), plan.sends.end(), [&](const Send& s) { return !deferred(s.node); });
+  held.sends.assign(std::make_move_iterator(send_end), std::make_move_iterator(plan.sends.end()));
+  plan.sends.erase(send_end, plan.sends.end());
+  return held;
+}
+
 // ---- Ids --------------------------------------------------------------------------------------
 
 std::string checkpoint_id_for(std::uint64_t sequence) {

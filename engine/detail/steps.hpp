@@ -29,6 +29,10 @@ void advance_plan(const GraphDef& def, Plan& next, std::size_t index, const std:
                   const std::vector<Send>& sends);
 /// Sorts and dedupes next.pull.
 void finish_plan(Plan& next);
+/// Moves the tasks of deferred nodes (NodeOptions::defer) out of `plan` when it also holds tasks
+/// of other nodes, and returns them (to be planned again for the next step); otherwise leaves
+/// `plan` whole and returns an empty plan.
+Plan hold_deferred(const GraphDef& def, Plan& plan);
 
 /// Checkpoint ids: a zero-padded sequence number per (thread, ns), so ids sort in creation order.
 std::string checkpoint_id_for(std::uint64_t sequence);
