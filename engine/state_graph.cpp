@@ -103,6 +103,7 @@ CompiledGraph StateGraph::compile(CompileOptions options) const {
       invalid(*def, "node '" + name + "' is added twice; node names must be unique");
     const detail::NodeDef& node = def->nodes[i];
     if (!node.fn.sync && !node.fn.async) invalid(*def, "node '" + name + "' has no function");
+    def->has_deferred_nodes = def->has_deferred_nodes || node.options.defer;
   }
   auto known = [&](std::string_view name) { return def->node_index.count(std::string(name)) != 0; };
 

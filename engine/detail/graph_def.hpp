@@ -51,6 +51,8 @@ struct GraphDef {
   std::vector<std::vector<std::size_t>> routers_of;
   /// Join indices where the node is a source, per node index.
   std::vector<std::vector<std::size_t>> joins_of;
+  /// Whether some node has NodeOptions::defer (the run loop then splits each step's plan).
+  bool has_deferred_nodes = false;
   bool interrupt_before_all = false;
   bool interrupt_after_all = false;
   std::set<std::string, std::less<>> interrupt_before;

@@ -323,8 +323,13 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
     }
 
     // Deferred nodes wait while other tasks are planned; the checkpoint keeps planning them.
-    Plan runnable = plan;
-    Plan held = hold_deferred(def, runnable);
+    Plan held;
+    std::optional<Plan> split;  // a copy only for graphs that have deferred nodes
+    if (def.has_deferred_nodes) {
+      split = plan;
+      held = hold_deferred(def, *split);
+    }
+    const Plan& runnable = split ? *split : plan;
     tasks.clear();
     tasks.reserve(runnable.pull.size() + runnable.sends.size());
     auto add_task = [&](const std::string& name, bool push, std::size_t index) -> TaskRun& {
