@@ -301,6 +301,9 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
   // The current step's tasks; they outlive the loop, which may end before the step's checkpoint
   // with writes still listed in run.writes_in_checkpoint.
   std::vector<std::unique_ptr<TaskRun>> tasks;
+  // Folds each step's writes into `values` from here on, with an index of message ids (nothing
+  // else changes `values` inside the loop; the copy-on-write below keeps the contents).
+  StateFolder folder;
   for (;;) {
     if (sink_failed(checkpoint_step)) break;
     if (plan.empty()) break;
@@ -441,7 +444,7 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
     if (values.use_count() > 1) values = std::make_shared<boost::json::object>(*values);  // a view outlived its step
     std::vector<ChannelDelta> deltas;
     try {
-      apply_step_writes(def.schema, *values, std::move(writes), checkpointer ? &deltas : nullptr);
+      apply_step_writes(def.schema, *values, std::move(writes), checkpointer ? &deltas : nullptr, &folder);
     } catch (const Error& e) {
       fail(e.code(), graph_label + " step " + std::to_string(step) + ": " + e.what(), "", step, std::current_exception());
     }
