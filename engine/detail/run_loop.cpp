@@ -520,7 +520,8 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
   if (status_first) save_status();
   run.persist.flush(*values);
   if (!status_first) save_status();
-  result.values = *values;
+  // The state goes to the result without a copy unless a view still shares it.
+  result.values = values.use_count() == 1 ? std::move(*values) : *values;
   result.checkpoint_id = checkpointer ? checkpoint_id : std::string();
   result.next = plan.next_names();
   result.steps = steps_run;
