@@ -1,6 +1,8 @@
 #pragma once
 // JsonSchema: a JSON Schema (the draft 2020-12 subset tool arguments use) compiled once into a
 // tree of checks, then validated cheaply against many instances. Works on Boost.JSON directly.
+// compile() compiles at once; lazy() compiles on first use, for catalogs of many tools of which a
+// run validates only a few (compiling patterns is the expensive part).
 //
 // Supported keywords
 //   type (string or array; "integer" accepts 3 and 3.0), properties, required,
@@ -30,7 +32,7 @@
 namespace weft {
 
 namespace detail {
-struct CompiledSchemaDoc;
+struct SchemaState;
 }
 
 /// One reason an instance is invalid. `path` is a JSON Pointer into the instance ("" = the whole
@@ -53,8 +55,10 @@ struct SchemaOptions {
   std::map<std::string, FormatChecker, std::less<>> formats;
 };
 
-/// A compiled schema. A cheap handle: copies share the compiled tree.
-/// Thread safety: validate() may be called from several threads at once.
+/// A compiled schema. A cheap handle: copies share the compiled tree (and, for a lazy schema,
+/// the one compilation).
+/// Thread safety: validate() and is_valid() may be called from several threads at once, also on
+/// a lazy schema not compiled yet (one thread compiles, the others wait for it).
 class JsonSchema {
  public:
   /// The schema `true`: every instance is valid.
@@ -64,18 +68,26 @@ class JsonSchema {
   /// location in the schema ("schema /properties/id/pattern: invalid regular expression ...").
   static JsonSchema compile(const boost::json::value& schema, const SchemaOptions& options = {});
 
+  /// Keeps `schema` and compiles it on the first validate() or is_valid() of any copy of the
+  /// handle. Never throws itself; a schema that does not compile makes that first call and every
+  /// later one throw the weft::Error compile() would have thrown. For schemas already known to
+  /// compile (a catalog checked by its tests), so that loading many costs nothing up front.
+  static JsonSchema lazy(boost::json::value schema, SchemaOptions options = {});
+
   /// Every violation in `instance` (not only the first), in document order; empty if valid.
+  /// Throws only for a lazy schema that does not compile (see lazy()).
   std::vector<SchemaViolation> validate(const boost::json::value& instance) const;
 
-  /// True when validate() would return no violation (stops at the first one).
+  /// True when validate() would return no violation (stops at the first one). Throws like
+  /// validate().
   bool is_valid(const boost::json::value& instance) const;
 
-  /// The schema as given to compile().
+  /// The schema as given to compile() or lazy(); never compiles.
   const boost::json::value& source() const noexcept;
 
  private:
-  explicit JsonSchema(std::shared_ptr<const detail::CompiledSchemaDoc> doc);
-  std::shared_ptr<const detail::CompiledSchemaDoc> doc_;
+  explicit JsonSchema(std::shared_ptr<detail::SchemaState> state);
+  std::shared_ptr<detail::SchemaState> state_;
 };
 
 /// Joins violations as "a; b; c" (one line, for error messages and tool messages).

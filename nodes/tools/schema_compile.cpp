@@ -88,7 +88,8 @@ std::string percent_decode(std::string_view text, const std::string& where) {
 
 class Compiler {
  public:
-  Compiler(CompiledSchemaDoc& doc, const SchemaOptions& options) : doc_(doc), options_(options) {}
+  Compiler(CompiledSchemaDoc& doc, const json::value& source, const SchemaOptions& options)
+      : doc_(doc), source_(source), options_(options) {}
 
   // Compiles the schema at `pointer` of the document (memoised, so $ref cycles terminate).
   const SchemaNode* compile(const json::value& schema, const std::string& pointer) {
@@ -117,7 +118,7 @@ class Compiler {
         continue;
       }
       std::error_code ec;
-      const json::value* resolved = doc_.source.find_pointer(target, ec);
+      const json::value* resolved = source_.find_pointer(target, ec);
       if (resolved == nullptr) fail(where, "$ref target '#" + target + "' does not exist");
       node->ref = compile(*resolved, target);
     }
@@ -283,6 +284,7 @@ class Compiler {
   };
 
   CompiledSchemaDoc& doc_;
+  const json::value& source_;  // the whole document, for $ref targets
   const SchemaOptions& options_;
   std::map<std::string, const SchemaNode*, std::less<>> by_pointer_;
   std::vector<PendingRef> pending_refs_;
@@ -290,19 +292,52 @@ class Compiler {
 
 }  // namespace
 
-JsonSchema::JsonSchema() : JsonSchema(JsonSchema::compile(json::value(true))) {}
+namespace detail {
 
-JsonSchema::JsonSchema(std::shared_ptr<const detail::CompiledSchemaDoc> doc) : doc_(std::move(doc)) {}
-
-JsonSchema JsonSchema::compile(const json::value& schema, const SchemaOptions& options) {
+std::shared_ptr<const CompiledSchemaDoc> compile_document(const json::value& source, const SchemaOptions& options) {
   auto doc = std::make_shared<CompiledSchemaDoc>();
-  doc->source = schema;
-  Compiler compiler(*doc, options);
-  doc->root = compiler.compile(doc->source, "");
+  Compiler compiler(*doc, source, options);
+  doc->root = compiler.compile(source, "");
   compiler.resolve_refs();
-  return JsonSchema(std::move(doc));
+  return doc;
 }
 
-const json::value& JsonSchema::source() const noexcept { return doc_->source; }
+const CompiledSchemaDoc& SchemaState::compiled() {
+  std::call_once(once, [this] {
+    // Kept rather than thrown: call_once would retry a throwing compilation on every call.
+    try {
+      doc = compile_document(source, options);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    options = {};
+  });
+  if (error) std::rethrow_exception(error);
+  return *doc;
+}
+
+}  // namespace detail
+
+// A lazy `true`: default-constructed handles (members of catalog entries) cost no compilation.
+JsonSchema::JsonSchema() : JsonSchema(JsonSchema::lazy(json::value(true))) {}
+
+JsonSchema::JsonSchema(std::shared_ptr<detail::SchemaState> state) : state_(std::move(state)) {}
+
+JsonSchema JsonSchema::compile(const json::value& schema, const SchemaOptions& options) {
+  auto state = std::make_shared<detail::SchemaState>();
+  state->source = schema;
+  // Throws out of call_once (which then stays unset) for a schema that does not compile.
+  std::call_once(state->once, [&] { state->doc = detail::compile_document(state->source, options); });
+  return JsonSchema(std::move(state));
+}
+
+JsonSchema JsonSchema::lazy(json::value schema, SchemaOptions options) {
+  auto state = std::make_shared<detail::SchemaState>();
+  state->source = std::move(schema);
+  state->options = std::move(options);
+  return JsonSchema(std::move(state));
+}
+
+const json::value& JsonSchema::source() const noexcept { return state_->source; }
 
 }  // namespace weft

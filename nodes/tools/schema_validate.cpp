@@ -412,13 +412,13 @@ std::string to_string(const std::vector<SchemaViolation>& violations) {
 std::vector<SchemaViolation> JsonSchema::validate(const boost::json::value& instance) const {
   std::vector<SchemaViolation> violations;
   detail::Validator validator(&violations);
-  validator.check(*doc_->root, instance, 0);
+  validator.check(*state_->compiled().root, instance, 0);
   return violations;
 }
 
 bool JsonSchema::is_valid(const boost::json::value& instance) const {
   detail::Validator validator(nullptr);
-  return validator.check(*doc_->root, instance, 0);
+  return validator.check(*state_->compiled().root, instance, 0);
 }
 
 }  // namespace weft

@@ -25,10 +25,7 @@ bool is_valid_name(const std::string& name) {
   return true;
 }
 
-}  // namespace
-
-Tool::Tool(std::string name, std::string description, boost::json::value parameters, ToolFunction function,
-           ToolEffects effects, const SchemaOptions& schema_options) {
+void check_definition(const std::string& name, const boost::json::value& parameters, const ToolFunction& function) {
   if (!is_valid_name(name))
     throw Error(tools::error::invalid_tool,
                 "tool name '" + name + "' is invalid; use 1 to 64 letters, digits, '_' or '-'");
@@ -38,12 +35,29 @@ Tool::Tool(std::string name, std::string description, boost::json::value paramet
   if (type == nullptr || !type->is_string() || type->get_string() != "object")
     throw Error(tools::error::invalid_tool,
                 "tool '" + name + "': the parameters schema must have \"type\": \"object\" at its root");
-  auto definition = std::make_shared<Definition>();
+}
+
+JsonSchema compile_named(const std::string& name, const boost::json::value& parameters, const SchemaOptions& options) {
   try {
-    definition->schema = JsonSchema::compile(parameters, schema_options);
+    return JsonSchema::compile(parameters, options);
   } catch (const Error& e) {
     throw Error(e.code(), "tool '" + name + "': " + e.what());
   }
+}
+
+}  // namespace
+
+Tool::Tool(std::string name, std::string description, boost::json::value parameters, ToolFunction function,
+           ToolEffects effects, const SchemaOptions& schema_options) {
+  check_definition(name, parameters, function);  // before compiling: a bad name is reported first
+  JsonSchema schema = compile_named(name, parameters, schema_options);
+  *this = Tool(std::move(name), std::move(description), std::move(schema), std::move(function), effects);
+}
+
+Tool::Tool(std::string name, std::string description, JsonSchema parameters, ToolFunction function, ToolEffects effects) {
+  check_definition(name, parameters.source(), function);
+  auto definition = std::make_shared<Definition>();
+  definition->schema = std::move(parameters);
   definition->name = std::move(name);
   definition->description = std::move(description);
   definition->function = std::move(function);

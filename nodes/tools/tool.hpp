@@ -61,6 +61,11 @@ class Tool {
   /// tools::error::invalid_schema (the schema, message prefixed with the tool name).
   Tool(std::string name, std::string description, boost::json::value parameters, ToolFunction function,
        ToolEffects effects = ToolEffects::none, const SchemaOptions& schema_options = {});
+  /// The same with a schema already made, e.g. JsonSchema::lazy() for a catalog of many tools
+  /// (compiled on the first call's validation). Throws tools::error::invalid_tool as above; a lazy
+  /// schema that does not compile fails check_arguments() and call() instead.
+  Tool(std::string name, std::string description, JsonSchema parameters, ToolFunction function,
+       ToolEffects effects = ToolEffects::none);
 
   const std::string& name() const noexcept;
   const std::string& description() const noexcept;

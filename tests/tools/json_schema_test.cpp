@@ -7,7 +7,9 @@
 #include <boost/json/parse.hpp>
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace json = boost::json;
@@ -303,6 +305,51 @@ TEST_CASE("a compiled schema keeps its source and copies share one compiled tree
   CHECK(&a.source() == &b.source());
   CHECK(a.source() == source);
   CHECK_FALSE(b.is_valid(json::value(1)));
+}
+
+TEST_CASE("a lazy schema judges exactly like a compiled one") {
+  const char* text = R"({"type":"object","properties":{"id":{"type":"string","pattern":"^s_[0-9a-f]{4}$"},"n":{"type":"integer","minimum":1}},"required":["id"],"additionalProperties":false})";
+  const JsonSchema eager = JsonSchema::compile(json::parse(text));
+  const JsonSchema lazy = JsonSchema::lazy(json::parse(text));
+  CHECK(lazy.source() == eager.source());
+  for (const char* instance : {R"({"id":"s_00af"})", R"({"id":"s_00AF","n":0})", R"({"n":2})", R"({"id":"s_1234","x":1})", "[]"}) {
+    INFO(instance);
+    CHECK(violations(lazy, json::parse(instance)) == violations(eager, json::parse(instance)));
+    CHECK(lazy.is_valid(json::parse(instance)) == eager.is_valid(json::parse(instance)));
+  }
+}
+
+TEST_CASE("a lazy schema that does not compile fails each validation with the compile error, not its creation") {
+  const JsonSchema lazy = JsonSchema::lazy(json::parse(R"({"properties":{"id":{"pattern":"(unclosed"}}})"));
+  CHECK(lazy.source().is_object());  // no compilation needed
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    try {
+      (void)lazy.validate(json::object());
+      FAIL("validated with a schema that does not compile");
+    } catch (const weft::Error& e) {
+      CHECK(e.code() == weft::tools::error::invalid_schema);
+      CHECK(std::string(e.what()).find("schema /properties/id/pattern: invalid regular expression") == 0);
+    }
+  }
+  CHECK_THROWS_AS((void)lazy.is_valid(json::object()), weft::Error);
+}
+
+TEST_CASE("copies of a lazy schema validating from several threads at once compile it once and agree") {
+  const JsonSchema lazy = JsonSchema::lazy(json::parse(R"({"type":"string","pattern":"^[a-z]+$","format":"custom"})"),
+                                           SchemaOptions{{{"custom", [](std::string_view s) { return s.size() < 5; }}}});
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([copy = lazy, &wrong] {  // each thread its own handle on the shared state
+      for (int i = 0; i < 50; ++i) {
+        if (!copy.is_valid(json::value("abc"))) ++wrong;
+        if (copy.is_valid(json::value("abcdef"))) ++wrong;  // the custom format, kept until compiled
+        if (copy.is_valid(json::value("ABC"))) ++wrong;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(wrong.load() == 0);
 }
 
 }  // TEST_SUITE

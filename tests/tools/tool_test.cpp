@@ -109,6 +109,30 @@ TEST_CASE("a tool definition with a bad name, a non-object schema or a broken sc
                weft::tools::error::invalid_tool) == "tool 't' has no function");
 }
 
+TEST_CASE("a tool with a lazy schema refuses bad arguments before its body runs, and its definition checks still apply") {
+  auto runs = std::make_shared<int>(0);
+  const auto body = [runs](json::object args, ToolContext) -> boost::asio::awaitable<json::value> {
+    ++*runs;
+    co_return json::value(std::move(args));
+  };
+  const Tool tool("send_message", "Sends a message.", weft::JsonSchema::lazy(json::parse(kSendMessageSchema)), body);
+  CHECK(tool.parameters() == json::parse(kSendMessageSchema));
+  CHECK(thrown([&] { run_sync(tool.call(json::parse(R"({"session_id":"nope","content":"","origin":"chat"})"), {})); },
+               weft::tools::error::invalid_arguments)
+            .find("/content") != std::string::npos);
+  CHECK(*runs == 0);
+  const auto ok = json::parse(R"({"session_id":"session_0123456789abcdef0123456789abcdef0123","content":"hi","origin":"chat"})");
+  CHECK(run_sync(tool.call(ok, {})) == ok);
+  CHECK(*runs == 1);
+  CHECK(thrown([&] { Tool("t", "d", weft::JsonSchema::lazy(json::parse(R"({"type":"string"})")), body); },
+               weft::tools::error::invalid_tool) == "tool 't': the parameters schema must have \"type\": \"object\" at its root");
+  // A lazy schema that does not compile fails the call (before the body), not the definition.
+  const Tool broken("b", "d", weft::JsonSchema::lazy(json::parse(R"({"type":"object","properties":{"a":{"type":"text"}}})")), body);
+  CHECK(thrown([&] { run_sync(broken.call(json::object(), {})); }, weft::tools::error::invalid_schema) ==
+        "schema /properties/a/type: unknown type 'text'");
+  CHECK(*runs == 1);
+}
+
 TEST_CASE("side_effecting follows the declared effects") {
   auto runs = std::make_shared<int>(0);
   CHECK_FALSE(counting_tool("read", runs).side_effecting());

@@ -1,6 +1,7 @@
 #pragma once
 // The compiled form of a JsonSchema: a graph of SchemaNode (a graph, not a tree, because $ref may
 // point back up). Built once by schema_compile.cpp, read-only afterwards (schema_validate.cpp).
+// SchemaState is what a JsonSchema handle shares: the source and, once compiled, the graph.
 
 #include "nodes/tools/json_schema.hpp"
 
@@ -10,6 +11,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <regex>
 #include <string>
@@ -74,9 +78,26 @@ struct SchemaNode {
 };
 
 struct CompiledSchemaDoc {
-  boost::json::value source;
   std::deque<SchemaNode> nodes;  ///< a deque: pointers into it stay valid while it grows
   const SchemaNode* root = nullptr;
+};
+
+/// Compiles `source` (which must outlive nothing: the graph keeps copies of what it needs).
+/// Throws weft::Error(tools::error::invalid_schema).
+std::shared_ptr<const CompiledSchemaDoc> compile_document(const boost::json::value& source,
+                                                          const SchemaOptions& options);
+
+/// Shared by the copies of one JsonSchema. `doc` is set inside `once`: by JsonSchema::compile
+/// before the handle exists, or by the first compiled() of a lazy schema.
+struct SchemaState {
+  boost::json::value source;
+  SchemaOptions options;  ///< a lazy schema's options, until it is compiled
+  std::once_flag once;
+  std::shared_ptr<const CompiledSchemaDoc> doc;
+  std::exception_ptr error;  ///< a lazy schema's compile error, rethrown on every use
+
+  /// The compiled graph, compiling it first if needed (thread-safe); rethrows a compile error.
+  const CompiledSchemaDoc& compiled();
 };
 
 /// JSON equality as JSON Schema defines it: numbers by value (1 == 1.0), objects regardless of
