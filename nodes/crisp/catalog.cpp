@@ -1,5 +1,6 @@
 #include "nodes/crisp/catalog.hpp"
 
+#include "nodes/crisp/detail/id_pattern.hpp"
 #include "nodes/crisp/detail/path_template.hpp"
 #include "nodes/crisp/error.hpp"
 
@@ -121,7 +122,7 @@ RouteStep parse_step(const json::value& v, const std::string& where) {
 }
 
 CatalogEntry parse_entry(const json::value& v, std::size_t index,
-                         const std::map<std::string, IdKind, std::less<>>& kinds) {
+                         const std::map<std::string, IdKind, std::less<>>& kinds, bool lazy_schemas) {
   std::string where = "tools[" + std::to_string(index) + "]";
   if (!v.is_object()) bad(where, "must be an object");
   const json::object& o = v.as_object();
@@ -215,10 +216,14 @@ CatalogEntry parse_entry(const json::value& v, std::size_t index,
   if (!required.empty()) e.parameters["required"] = std::move(required);
   e.parameters["additionalProperties"] = false;
   if (const auto* min = e.body_schema.if_contains("minProperties")) e.parameters["x-body-min-properties"] = *min;
-  try {
-    e.schema = JsonSchema::compile(e.parameters);
-  } catch (const std::exception& ex) {
-    bad(where, std::string("parameters schema: ") + ex.what());
+  if (lazy_schemas) {
+    e.schema = JsonSchema::lazy(json::value(e.parameters));
+  } else {
+    try {
+      e.schema = JsonSchema::compile(e.parameters);
+    } catch (const std::exception& ex) {
+      bad(where, std::string("parameters schema: ") + ex.what());
+    }
   }
 
   // Path variables must be the binding's or a path argument.
@@ -263,11 +268,15 @@ CatalogEntry parse_entry(const json::value& v, std::size_t index,
 
 }  // namespace
 
+bool IdKind::matches(const std::string& text) const { return compiled && compiled->matches(text); }
+
 std::string_view to_string(RouteFamily family) noexcept {
   return family == RouteFamily::tree ? "tree" : "legacy";
 }
 
-Catalog Catalog::parse(std::string_view json_text) {
+Catalog Catalog::parse(std::string_view json_text) { return parse(json_text, false); }
+
+Catalog Catalog::parse(std::string_view json_text, bool lazy_schemas) {
   json::value doc;
   try {
     doc = json::parse(json_text);
@@ -293,11 +302,15 @@ Catalog Catalog::parse(std::string_view json_text) {
       kind.example = str(s, "example", where, true);
       kind.source = str(s, "source", where, true);
       if (!kind.integer) {
-        try {
-          kind.regex = std::regex(kind.pattern, std::regex::ECMAScript);
-        } catch (const std::regex_error& e) {
-          bad(where, std::string("bad pattern: ") + e.what());
+        auto compiled = std::make_shared<detail::IdPattern>(kind.pattern);
+        if (!lazy_schemas) {
+          try {
+            compiled->compile();
+          } catch (const std::regex_error& e) {
+            bad(where, std::string("bad pattern: ") + e.what());
+          }
         }
+        kind.compiled = std::move(compiled);
       }
       kinds->emplace(kind.name, std::move(kind));
     }
@@ -308,7 +321,7 @@ Catalog Catalog::parse(std::string_view json_text) {
   if (!tools || !tools->is_array()) bad("document", "missing tools array");
   std::set<std::string> names;
   for (std::size_t i = 0; i < tools->as_array().size(); ++i) {
-    CatalogEntry e = parse_entry(tools->as_array()[i], i, *kinds);
+    CatalogEntry e = parse_entry(tools->as_array()[i], i, *kinds, lazy_schemas);
     if (!names.insert(e.name).second) bad("tools[" + std::to_string(i) + "]", "duplicate name " + e.name);
     entries->push_back(std::move(e));
   }
@@ -319,7 +332,10 @@ Catalog Catalog::parse(std::string_view json_text) {
 }
 
 const Catalog& Catalog::builtin() {
-  static const Catalog catalog = parse(builtin_catalog_json());
+  // Lazy schemas: a command uses a few of the tools, and compiling every schema's patterns cost
+  // about 20 ms at each start. The compiled-in text is parsed eagerly by tests/crisp/catalog_test,
+  // so a schema that does not compile fails there, not in a user's run.
+  static const Catalog catalog = parse(builtin_catalog_json(), true);
   return catalog;
 }
 

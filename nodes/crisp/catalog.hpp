@@ -14,12 +14,14 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace weft::crisp {
+namespace detail {
+class IdPattern;
+}
 
 /// A kind of Crisp identifier (session_id, inbox_id, fingerprint, locale, ...): its format and
 /// where a model gets a valid one.
@@ -30,7 +32,11 @@ struct IdKind {
   std::int64_t minimum = 0;
   std::string example;
   std::string source;      ///< "the session_id field of list_all_crisp_conversations ..."
-  std::regex regex;        ///< compiled `pattern`
+
+  /// True when the whole of `text` matches `pattern`. The regex is compiled on first use
+  /// (thread-safe; copies of the IdKind share it).
+  bool matches(const std::string& text) const;
+  std::shared_ptr<const detail::IdPattern> compiled;  ///< internal: `pattern`'s regex
 };
 
 /// How a tool's side effect is made exactly-once (README: "Effects").
@@ -86,7 +92,7 @@ struct CatalogEntry {
   /// (website_id and bound properties excluded), id patterns and sources injected,
   /// additionalProperties false.
   boost::json::object parameters;
-  /// `parameters` compiled.
+  /// `parameters` compiled (lazily in Catalog::builtin()).
   JsonSchema schema;
   /// Which section each argument belongs to: "path", "query" or "body".
   std::map<std::string, std::string, std::less<>> section;
@@ -95,10 +101,12 @@ struct CatalogEntry {
 /// An immutable, validated catalog. Thread safety: const after construction, share freely.
 class Catalog {
  public:
-  /// Parses and validates a catalog document. Throws weft::Error(crisp::error::invalid_catalog)
-  /// naming the entry and field at fault.
+  /// Parses and validates a catalog document, compiling every parameter schema. Throws
+  /// weft::Error(crisp::error::invalid_catalog) naming the entry and field at fault.
   static Catalog parse(std::string_view json_text);
-  /// The catalog compiled into the library (nodes/crisp/catalog.json), parsed once.
+  /// The catalog compiled into the library (nodes/crisp/catalog.json), parsed once, on first use
+  /// (thread-safe). Its parameter schemas compile on their first validation (JsonSchema::lazy):
+  /// the tests check that the same text passes parse().
   static const Catalog& builtin();
 
   const std::vector<CatalogEntry>& entries() const noexcept { return *entries_; }
@@ -106,6 +114,8 @@ class Catalog {
   const IdKind* id_kind(std::string_view name) const noexcept;
 
  private:
+  static Catalog parse(std::string_view json_text, bool lazy_schemas);
+
   std::shared_ptr<const std::vector<CatalogEntry>> entries_;
   std::shared_ptr<const std::map<std::string, IdKind, std::less<>>> id_kinds_;
 };

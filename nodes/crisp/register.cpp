@@ -63,7 +63,9 @@ std::vector<Tool> make_tools(std::shared_ptr<CrispTools> tools) {
     ToolFunction fn = [tools, name](json::object args, ToolContext ctx) {
       return run_tool(tools, name, std::move(args), std::move(ctx));
     };
-    json::value parameters = model_schema(json::value(entry.parameters));
+    // Compiled on the tool's first call: a run calls a few of the catalog's tools, and compiling
+    // them all was most of a command's start-up. The catalog's own parse() proves they compile.
+    JsonSchema parameters = JsonSchema::lazy(model_schema(json::value(entry.parameters)));
     out.emplace_back(entry.name, entry.description, std::move(parameters), std::move(fn),
                      entry.side_effecting ? ToolEffects::self_journaled : ToolEffects::none);
   }

@@ -27,6 +27,36 @@ TEST_CASE("the built-in catalog loads and has at least 30 tools with unique name
   for (const auto& e : catalog.entries()) CHECK(names.insert(e.name).second);
 }
 
+TEST_CASE("every schema of the built-in catalog compiles, though builtin() compiles them only when used") {
+  // builtin() defers compiling; parse() compiles each entry's schema and names the one at fault.
+  const Catalog eager = Catalog::parse(builtin_catalog_json());
+  CHECK(eager.entries().size() == Catalog::builtin().entries().size());
+  const json::value no_arguments = json::object();
+  for (const auto& e : Catalog::builtin().entries()) {
+    INFO(e.name);
+    CHECK(json::serialize(e.schema.source()) == json::serialize(eager.find(e.name)->schema.source()));
+    // The lazily compiled schema judges like the eager one (required arguments are missing here).
+    CHECK(e.schema.validate(no_arguments).size() == eager.find(e.name)->schema.validate(no_arguments).size());
+  }
+}
+
+TEST_CASE("a catalog entry with a schema that does not compile is rejected when parsed") {
+  const std::string tool =
+      R"({"name":"t","description":"d","method":"GET","path":"website/{website_id}","query_schema":{"type":"object","properties":{"q":{"type":"string","pattern":"(unclosed"}}},"side_effecting":false,"effect":{"kind":"read"}})";
+  CHECK_THROWS_WITH_AS(Catalog::parse(minimal_catalog(tool)), doctest::Contains("invalid regular expression"), weft::Error);
+  const std::string bad_kind =
+      R"({"format":"weft-crisp-catalog/1","id_kinds":{"session_id":{"pattern":"^(session_$","example":"x","source":"a list"}},"tools":[]})";
+  CHECK_THROWS_WITH_AS(Catalog::parse(bad_kind), doctest::Contains("bad pattern"), weft::Error);
+}
+
+TEST_CASE("an id kind's pattern, compiled on first use, accepts exactly its form") {
+  const IdKind* session = Catalog::builtin().id_kind("session_id");
+  REQUIRE(session != nullptr);
+  CHECK(session->matches("session_3ed13b20-fb4a-49f4-90cd-f891f817ae44"));
+  CHECK_FALSE(session->matches("session_3ed13b20-fb4a-49f4-90cd-f891f817ae44 "));
+  CHECK_FALSE(session->matches("3ed13b20-fb4a-49f4-90cd-f891f817ae44"));
+}
+
 TEST_CASE("the catalog has every tool the issue names") {
   const Catalog& catalog = Catalog::builtin();
   for (const char* name :

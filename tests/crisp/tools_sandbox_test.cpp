@@ -329,3 +329,17 @@ TEST_CASE("the catalog exports as OpenAI functions through the tool registry") {
   const json::value inboxes = env.run(registry.at("list_all_crisp_inboxes").call(json::object(), weft::ToolContext{}));
   CHECK_FALSE(inboxes.as_array().empty());
 }
+
+TEST_CASE("every registered Crisp tool's model-facing schema compiles, though it is compiled only on first call") {
+  Env env;
+  weft::ToolRegistry registry;
+  register_tools(registry, std::shared_ptr<CrispTools>(&env.tools(), [](CrispTools*) {}));
+  for (const auto& tool : registry.tools()) {
+    INFO(tool.name());
+    CHECK_NOTHROW(weft::JsonSchema::compile(tool.parameters()));
+  }
+  // The lazy schema still rejects before any request: a wrong type never reaches the sandbox.
+  auto bad = registry.at("list_all_crisp_conversations").check_arguments(json::object{{"page_number", "one"}});
+  REQUIRE_FALSE(bad.empty());
+  CHECK(bad.front().path == "/page_number");
+}

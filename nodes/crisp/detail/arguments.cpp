@@ -33,7 +33,7 @@ void check_ids(const Catalog& catalog, const json::value& schema, const json::va
       if (kind->integer) {
         ok = integral(value) && (value.is_uint64() || value.as_int64() >= kind->minimum);
       } else if (value.is_string()) {
-        ok = std::regex_match(std::string(value.as_string()), kind->regex);
+        ok = kind->matches(std::string(value.as_string()));
       }
       if (!ok) problems.push_back(bad_id_message(*kind, where, value));
       return;
