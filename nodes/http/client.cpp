@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -38,7 +39,12 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
   asio::any_io_executor executor;
   ClientOptions options;
   std::shared_ptr<Clock> clock;
-  asio::ssl::context tls{asio::ssl::context::tls_client};
+  // Built on the first HTTPS connection (or at construction when extra_ca_pem must be checked):
+  // loading the system CA store costs tens of milliseconds, which a command talking only to a
+  // loopback sandbox over plain HTTP should not pay at start-up.
+  std::once_flag tls_once;
+  std::unique_ptr<asio::ssl::context> tls_context;
+  asio::ssl::context& tls();
 
   mutable std::mutex mutex;  // guards hosts, options.host_limits and rng
   std::map<std::string, std::shared_ptr<detail::HostState>> hosts;
@@ -89,16 +95,26 @@ std::string millis(chr::nanoseconds d) { return std::to_string(chr::duration_cas
 Client::Impl::Impl(asio::any_io_executor ex, ClientOptions opts)
     : executor(std::move(ex)), options(std::move(opts)), clock(options.clock ? options.clock : system_clock()) {
   rng.seed(options.jitter_seed != 0 ? options.jitter_seed : std::random_device{}());
-  boost::system::error_code ec;
-  if (options.use_system_ca) tls.set_default_verify_paths(ec);  // absent store: only extra_ca_pem is trusted
-  if (!options.extra_ca_pem.empty()) {
-    tls.add_certificate_authority(asio::buffer(options.extra_ca_pem), ec);
-    if (ec) {
-      throw weft::Error(make_error_code(error::tls_failed),
-                        "http client: ClientOptions::extra_ca_pem is not a valid PEM certificate (" + ec.message() + ")");
+  if (!options.extra_ca_pem.empty()) tls();  // a bad extra_ca_pem is reported by the constructor
+}
+
+asio::ssl::context& Client::Impl::tls() {
+  // A throw leaves the flag unset, so a later call tries again (and throws again).
+  std::call_once(tls_once, [this] {
+    auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    boost::system::error_code ec;
+    if (options.use_system_ca) context->set_default_verify_paths(ec);  // absent store: only extra_ca_pem is trusted
+    if (!options.extra_ca_pem.empty()) {
+      context->add_certificate_authority(asio::buffer(options.extra_ca_pem), ec);
+      if (ec) {
+        throw weft::Error(make_error_code(error::tls_failed),
+                          "http client: ClientOptions::extra_ca_pem is not a valid PEM certificate (" + ec.message() + ")");
+      }
     }
-  }
-  tls.set_verify_mode(options.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none);
+    context->set_verify_mode(options.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none);
+    tls_context = std::move(context);
+  });
+  return *tls_context;
 }
 
 HostLimits Client::Impl::limits_for(const detail::Url& url) const {
@@ -189,7 +205,8 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
       for (;;) {
         if (!connection) {
           // Awaitables with non-trivial arguments are built first, then awaited (GCC 12 rule).
-          auto connecting = detail::connect(executor, &tls, *url, options.connect_timeout);
+          asio::ssl::context* context = url->tls ? &tls() : nullptr;
+          auto connecting = detail::connect(executor, context, *url, options.connect_timeout);
           connection = co_await std::move(connecting);
           ++connections_opened;
         }

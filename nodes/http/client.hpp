@@ -42,7 +42,8 @@ struct ClientStats {
 class Client {
  public:
   /// I/O objects (sockets, timers) are created on `executor`. Throws weft::Error(http::error::
-  /// tls_failed) if the TLS context cannot be set up (bad extra_ca_pem).
+  /// tls_failed) if the TLS context cannot be set up (bad extra_ca_pem). Cheap: the TLS context
+  /// and the system CA store are loaded on the first HTTPS connection, never for plain HTTP.
   explicit Client(boost::asio::any_io_executor executor, ClientOptions options = {});
   ~Client();
   Client(const Client&);
