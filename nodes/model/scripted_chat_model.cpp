@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -24,6 +25,7 @@ struct ScriptEntry {
 struct ScriptedChatModel::State {
   using Entry = ScriptEntry;
   std::string name;
+  ScriptOrder order = ScriptOrder::calls;
   std::vector<Entry> entries;
   mutable std::mutex mutex;
   std::size_t next = 0;
@@ -115,8 +117,10 @@ ScriptEntry parse_entry(std::size_t index, const json::value& v) {
 
 }  // namespace
 
-ScriptedChatModel::ScriptedChatModel(json::array script, std::string name) : state_(std::make_shared<State>()) {
+ScriptedChatModel::ScriptedChatModel(json::array script, std::string name, ScriptOrder order)
+    : state_(std::make_shared<State>()) {
   state_->name = std::move(name);
+  state_->order = order;
   for (std::size_t i = 0; i < script.size(); ++i) state_->entries.push_back(parse_entry(i, script[i]));
 }
 
@@ -129,9 +133,28 @@ ScriptedChatModel ScriptedChatModel::from_file(const std::string& path) {
   text << in.rdbuf();
   boost::system::error_code ec;
   json::value v = json::parse(text.str(), ec);
+  if (!ec && v.is_object()) {
+    // {"order": "calls"|"turns", "replies": [...]}
+    const json::object& o = v.get_object();
+    const json::value* order = o.if_contains("order");
+    const json::value* replies = o.if_contains("replies");
+    ScriptOrder chosen = ScriptOrder::calls;
+    if (order != nullptr && *order == "turns") {
+      chosen = ScriptOrder::turns;
+    } else if (order != nullptr && *order != "calls") {
+      throw weft::Error(model::make_error_code(model::error::invalid_script),
+                        "model script '" + path + "': \"order\" must be \"calls\" or \"turns\"");
+    }
+    if (replies == nullptr || !replies->is_array()) {
+      throw weft::Error(model::make_error_code(model::error::invalid_script),
+                        "model script '" + path + "': an object script needs a \"replies\" array");
+    }
+    return ScriptedChatModel(replies->get_array(), "scripted:" + path, chosen);
+  }
   if (ec || !v.is_array()) {
     throw weft::Error(model::make_error_code(model::error::invalid_script),
-                      "model script '" + path + "' is not a JSON array" + (ec ? " (" + ec.message() + ")" : std::string()));
+                      "model script '" + path + "' is not a JSON array or {\"order\", \"replies\"}" +
+                          (ec ? " (" + ec.message() + ")" : std::string()));
   }
   return ScriptedChatModel(std::move(v.get_array()), "scripted:" + path);
 }
@@ -141,13 +164,26 @@ ChatResponse ScriptedChatModel::State::take(const ChatRequest& request) {
   std::size_t index = 0;
   {
     std::lock_guard lock(mutex);
-    index = next;
-    if (index >= entries.size()) {
-      throw weft::Error(model::make_error_code(model::error::script_exhausted),
-                        name + ": all " + std::to_string(entries.size()) +
-                            " scripted replies are used; add entries to the script");
+    if (order == ScriptOrder::turns) {
+      index = static_cast<std::size_t>(std::count_if(request.messages.begin(), request.messages.end(), [](const json::value& m) {
+        const json::object* o = m.if_object();
+        return o != nullptr && o->if_contains("role") != nullptr && o->at("role") == "assistant";
+      }));
+      if (index >= entries.size()) {
+        throw weft::Error(model::make_error_code(model::error::script_exhausted),
+                          name + ": no scripted reply for turn " + std::to_string(index) + " (the script has " +
+                              std::to_string(entries.size()) + "); add entries to the script");
+      }
+      next = std::max(next, index + 1);
+    } else {
+      index = next;
+      if (index >= entries.size()) {
+        throw weft::Error(model::make_error_code(model::error::script_exhausted),
+                          name + ": all " + std::to_string(entries.size()) +
+                              " scripted replies are used; add entries to the script");
+      }
+      ++next;
     }
-    ++next;
     entry = entries[index];
     requests.push_back(request);
   }

@@ -10,6 +10,16 @@
 // Optional keys of an object entry: "finish_reason" (default "tool_calls" when there are calls,
 // else "stop"), "usage" {"prompt_tokens","completion_tokens"}, "model" (default "scripted").
 // An object entry with "error": "text" makes that call throw weft::Error(model::error::api_error).
+//
+// Which entry answers a call (ScriptOrder):
+//   calls (default)  the next unused entry, in call order: for graphs whose model calls are
+//                    independent (classifications fanned out by Send).
+//   turns            the entry whose index is the number of assistant messages in the request:
+//                    the answer to a conversation's turn N is entry N, however many calls the
+//                    process made before. A resumed process (`weft resume` after a crash) whose
+//                    earlier turns are replayed from the journal thus gets the right next answer.
+// A script file chooses with its top level: an array is `calls`; {"order": "turns", "replies":
+// [...]} is `turns` ({"order": "calls", ...} is the default spelled out).
 
 #include "nodes/model/chat_model.hpp"
 
@@ -22,23 +32,30 @@
 
 namespace weft {
 
-/// Thread safety: complete() may be called concurrently; entries are handed out in call order.
+/// Which script entry answers a call (see above).
+enum class ScriptOrder { calls, turns };
+
+/// Thread safety: complete() may be called concurrently; in `calls` order entries are handed out
+/// in call order.
 class ScriptedChatModel final : public ChatModel {
  public:
   /// Throws weft::Error(model::error::invalid_script) naming the bad entry.
-  explicit ScriptedChatModel(boost::json::array script, std::string name = "scripted");
-  /// Reads the script from a JSON file. Throws invalid_script for unreadable or malformed files.
+  explicit ScriptedChatModel(boost::json::array script, std::string name = "scripted",
+                             ScriptOrder order = ScriptOrder::calls);
+  /// Reads the script from a JSON file (an array, or {"order", "replies"}). Throws invalid_script
+  /// for unreadable or malformed files.
   static ScriptedChatModel from_file(const std::string& path);
 
-  /// The next entry's response. Tool-call ids default to "call_<call index>_<call position>".
-  /// Calls on_token once with the content, if any. Throws model::error::script_exhausted after the
-  /// last entry. Completes inline on the awaiting coroutine's executor; not cancellable (instant).
+  /// The chosen entry's response. Tool-call ids default to "call_<entry index>_<call position>".
+  /// Calls on_token once with the content, if any. Throws model::error::script_exhausted when no
+  /// entry is left (`calls`) or the turn has none (`turns`). Completes inline on the awaiting
+  /// coroutine's executor; not cancellable (instant).
   boost::asio::awaitable<ChatResponse> complete(ChatRequest request) override;
   std::string describe() const override;
 
   /// Every request received so far, in order (for assertions).
   std::vector<ChatRequest> requests() const;
-  /// Entries not yet used.
+  /// Entries not yet used (`turns`: entries after the latest turn answered).
   std::size_t remaining() const;
 
  private:
