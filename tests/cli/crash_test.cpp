@@ -4,10 +4,12 @@
 // after it ran but before its result was recorded), and is resumed with `weft resume`. The final
 // summary must equal an uncrashed run's, and the sandbox's effect log must show the same writes:
 // every POST (message, report, conversation, article) exactly as often as in the uncrashed run,
-// every state-setting PATCH/PUT with the same bodies.
+// every state-setting PATCH/PUT with the same bodies. support_agent runs on a scripted model that
+// answers by turn, so its tool calls (and their fingerprints) are the same in every run.
 // The full sweep of crash points runs in TEST_SUITE("soak"); a few points run by default.
 
 #include "cli/exit_code.hpp"
+#include "sandbox/http/client.hpp"
 #include "tests/cli/process.hpp"
 
 #include <boost/json/parse.hpp>
@@ -32,9 +34,21 @@ using weft::test::weft_binary;
 
 namespace {
 
+struct SandboxInfo {
+  std::string api_url;
+  std::string identifier;
+  std::string key;
+  std::string website_id;
+};
+
+/// Writes what a scenario needs from the running sandbox (a model script naming its real ids)
+/// into `dir` and returns the extra `weft run` arguments.
+using Preparation = std::function<std::vector<std::string>(const SandboxInfo&, const TempDir&)>;
+
 struct Scenario {
   std::string graph;
   std::string input;
+  Preparation prepare;  // optional
   /// The graph creates conversations, whose session ids Crisp generates: a create that a crash
   /// left in doubt cannot be checked (catalog: create_a_crisp_conversation is journal_only,
   /// rerun) and may leave one extra empty conversation, so ids of created conversations are
@@ -81,12 +95,42 @@ void collect_writes(const std::string& state_file, Outcome& outcome) {
   walk(state);
 }
 
+weft::sandbox::http::Client sandbox_client(const SandboxInfo& sandbox) {
+  // api_url is "http://127.0.0.1:PORT/v1/".
+  const std::string rest = sandbox.api_url.substr(std::string("http://").size());
+  const auto colon = rest.find(':');
+  return weft::sandbox::http::Client(rest.substr(0, colon), static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1))));
+}
+
+// POST /_sandbox/faults with a --faults spec ("storm_429=12,error_next=3") as JSON.
+void set_faults(const SandboxInfo& sandbox, const std::string& spec) {
+  json::object faults;
+  std::stringstream items(spec);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    const auto eq = item.find('=');
+    REQUIRE(eq != std::string::npos);
+    const double value = std::stod(item.substr(eq + 1));
+    if (value == static_cast<double>(static_cast<std::int64_t>(value))) {
+      faults[item.substr(0, eq)] = static_cast<std::int64_t>(value);
+    } else {
+      faults[item.substr(0, eq)] = value;
+    }
+  }
+  auto client = sandbox_client(sandbox);
+  auto answer = client.request("POST", "/_sandbox/faults", json::serialize(faults), {{"Content-Type", "application/json"}});
+  REQUIRE_MESSAGE(answer.status == 200, answer.body);
+}
+
 Outcome run_scenario(const Scenario& scenario, const std::string& crash_at, const std::string& faults = {}) {
   TempDir dir;
   ProcessOptions sandbox_options;
   sandbox_options.unset_env = kCleanEnv;
   std::vector<std::string> sandbox_args{"sandbox", "--port", "0", "--state", dir.file("sandbox.json"), "--json"};
-  if (!faults.empty()) {
+  // A scenario that reads ids from the sandbox first gets its faults only afterwards, all of them
+  // for the run.
+  const bool faults_after_prepare = scenario.prepare && !faults.empty();
+  if (!faults.empty() && !faults_after_prepare) {
     sandbox_args.push_back("--faults");
     sandbox_args.push_back(faults);
   }
@@ -103,10 +147,15 @@ Outcome run_scenario(const Scenario& scenario, const std::string& crash_at, cons
   ProcessOptions crashing = options;
   if (!crash_at.empty()) crashing.env["WEFT_CRASH_AT"] = crash_at;
 
+  std::vector<std::string> run_args{"run", scenario.graph, "--thread", "t", "--input", scenario.input, "--crisp", api, "--db", db};
+  if (scenario.prepare) {
+    SandboxInfo sandbox_info{api, std::string(info.at("identifier").as_string()), std::string(info.at("key").as_string()),
+                             std::string(info.at("website_id").as_string())};
+    for (auto& arg : scenario.prepare(sandbox_info, dir)) run_args.push_back(std::move(arg));
+    if (faults_after_prepare) set_faults(sandbox_info, faults);
+  }
   Outcome outcome;
-  auto first = run_process(weft_binary(),
-                           {"run", scenario.graph, "--thread", "t", "--input", scenario.input, "--crisp", api, "--db", db},
-                           crashing);
+  auto first = run_process(weft_binary(), run_args, crashing);
   outcome.crashed = first.signal == SIGKILL;
   int code = first.exit_code;
   if (crash_at.empty() && faults.empty()) REQUIRE_MESSAGE(code == weft::cli::kExitDone, first.err);
@@ -173,9 +222,57 @@ void sweep(const Scenario& scenario, const Outcome& baseline, const std::string&
   }
 }
 
-const Scenario kTriage{"spam_triage", R"({"limit":3})"};
-const Scenario kKnowledge{"kb_enrichment", R"({"require_review":false})"};
-const Scenario kOutreach{"vip_outreach", R"({"require_approval":false,"min_seconds_on_pricing":0,"max_greetings":2})", true};
+const Scenario kTriage{"spam_triage", R"({"limit":3})", {}};
+const Scenario kKnowledge{"kb_enrichment", R"({"require_review":false})", {}};
+const Scenario kOutreach{"vip_outreach", R"({"require_approval":false,"min_seconds_on_pricing":0,"max_greetings":2})", {}, true};
+
+// The session ids of the sandbox's first `count` conversations (newest activity first).
+std::vector<std::string> session_ids(const SandboxInfo& sandbox, std::size_t count) {
+  auto client = sandbox_client(sandbox);
+  auto answer = client.request("GET", "/v1/website/" + sandbox.website_id + "/conversations/1", {},
+                               {{"Authorization", weft::sandbox::http::basic_auth(sandbox.identifier, sandbox.key)},
+                                {"X-Crisp-Tier", "plugin"}});
+  REQUIRE_MESSAGE(answer.status == 200, answer.body);
+  std::vector<std::string> ids;
+  const json::value page = json::parse(answer.body);
+  for (const auto& c : page.at("data").as_array()) {
+    if (ids.size() == count) break;
+    ids.emplace_back(c.at("session_id").as_string());
+  }
+  REQUIRE(ids.size() == count);
+  return ids;
+}
+
+// support_agent with a scripted model answering by turn (so a resumed process, whose earlier
+// turns are replayed from the journal, gets the right next answer): it looks, then answers two
+// conversations and resolves one (two writes in one turn), then reports.
+std::vector<std::string> prepare_agent(const SandboxInfo& sandbox, const TempDir& dir) {
+  const auto ids = session_ids(sandbox, 2);
+  auto message = [](const std::string& session, const std::string& text) {
+    return json::object{{"name", "create_a_crisp_message"},
+                        {"arguments", json::object{{"session_id", session}, {"type", "text"}, {"from", "operator"},
+                                                   {"origin", "chat"}, {"content", text}}}};
+  };
+  json::array replies;
+  replies.push_back(json::object{{"tool_calls", json::array{json::object{
+                                     {"name", "list_all_crisp_conversations"}, {"arguments", json::object{{"page_number", 1}}}}}}});
+  replies.push_back(json::object{
+      {"tool_calls", json::array{message(ids[0], "Thanks for waiting: we are on it."),
+                                 json::object{{"name", "update_a_crisp_conversation_state_by_id"},
+                                              {"arguments", json::object{{"session_id", ids[0]}, {"state", "resolved"}}}}}}});
+  replies.push_back(json::object{{"tool_calls", json::array{message(ids[1], "Hello again, a colleague will follow up.")}}});
+  replies.push_back("Answered two conversations and resolved the first.");
+  {
+    std::ofstream script(dir.file("agent.json"));
+    script << json::serialize(json::object{{"order", "turns"}, {"replies", std::move(replies)}});
+  }
+  return {"--model", "scripted:" + dir.file("agent.json")};
+}
+
+const Scenario kAgent{
+    "support_agent",
+    R"({"instruction":"Answer the two newest conversations and resolve the first","max_steps":6,"allow_write_tools":["create_a_crisp_message","update_a_crisp_conversation_state_by_id"]})",
+    prepare_agent};
 
 }  // namespace
 
@@ -208,6 +305,18 @@ TEST_CASE("vip_outreach killed after the greeting was sent but before it was rec
   }
 }
 
+TEST_CASE("support_agent killed inside its tool calls sends each message once and keeps the same answer") {
+  Outcome baseline = run_scenario(kAgent, "");
+  REQUIRE(baseline.posts.size() == 2);  // the two messages
+  REQUIRE(baseline.updates.size() == 1);  // the state change
+  CHECK(baseline.summary.find("Answered two conversations") != std::string::npos);
+  for (const char* point : {"effect-finish:3", "effect-finish:6"}) {  // each message sent, not yet recorded
+    Outcome o = run_scenario(kAgent, point);
+    CHECK_MESSAGE(o.crashed, point);
+    check_same(baseline, o, point);
+  }
+}
+
 TEST_SUITE("soak") {
   TEST_CASE("every crash point of spam_triage resumes to the uncrashed result with every write once") {
     Outcome baseline = run_scenario(kTriage, "");
@@ -221,6 +330,10 @@ TEST_SUITE("soak") {
     Outcome baseline = run_scenario(kOutreach, "");
     for (const char* kind : {"checkpoint", "writes", "effect-begin", "effect-finish"}) sweep(kOutreach, baseline, kind);
   }
+  TEST_CASE("every crash point of support_agent resumes to the uncrashed result with every write once") {
+    Outcome baseline = run_scenario(kAgent, "");
+    for (const char* kind : {"checkpoint", "writes", "effect-begin", "effect-finish"}) sweep(kAgent, baseline, kind);
+  }
   TEST_CASE("under a 429 storm and 5xx faults, crashed and resumed runs still write everything once") {
     const std::string faults = "storm_429=12,storm_retry_after=0,error_next=3,error_status=503";
     Outcome baseline = run_scenario(kTriage, "");
@@ -228,5 +341,13 @@ TEST_SUITE("soak") {
     sweep(kTriage, baseline, "effect-finish", faults);
     Outcome outreach = run_scenario(kOutreach, "");
     sweep(kOutreach, outreach, "effect-finish", faults);
+    // support_agent hands a tool's failure back to the model instead of failing the run, and this
+    // script does not react to it, so a storm longer than the HTTP retry budget (5 attempts) would
+    // change which writes happen rather than test repeats: here every fault is one the retries
+    // absorb, and the result must equal the quiet run's.
+    Outcome agent = run_scenario(kAgent, "");
+    const std::string absorbed = "storm_429=3,storm_retry_after=0,error_next=1,error_status=503";
+    check_same(agent, run_scenario(kAgent, "", absorbed), "agent: no crash, faults");
+    sweep(kAgent, agent, "effect-finish", absorbed);
   }
 }
