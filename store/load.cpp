@@ -31,6 +31,8 @@ const char kLoadChainSql[] =
     "  FROM chain JOIN checkpoints c ON c.thread_id = ?1 AND c.ns = ?2 AND c.checkpoint_id = chain.id"
     " ORDER BY chain.depth";
 
+const char kLatestIdSql[] = "SELECT max(checkpoint_id) FROM checkpoints WHERE thread_id = ?1 AND ns = ?2";
+
 const char kLoadWritesSql[] =
     "SELECT task_id, task_name, writes FROM writes"
     " WHERE thread_id = ?1 AND ns = ?2 AND checkpoint_id = ?3 ORDER BY task_id";
@@ -138,12 +140,22 @@ namespace weft::store::detail {
 
 std::optional<CheckpointTuple> SqliteStoreImpl::load_locked(const std::string& thread_id, const std::string& ns,
                                                             const std::string& checkpoint_id) {
+  // The latest id first, with a plain index probe: a new thread (no row) then costs no recursive
+  // query, and the chain query below gets an explicit id.
+  std::string latest;
+  if (checkpoint_id.empty()) {
+    Use q(db_->stmt(kLatestIdSql));
+    q->bindNoCopy(1, thread_id);
+    q->bindNoCopy(2, ns);
+    if (!q->executeStep() || q->getColumn(0).isNull()) return std::nullopt;
+    latest = q->getColumn(0).getString();
+  }
   std::vector<Row> chain;  // the requested checkpoint first, its nearest snapshot last
   {
     Use q(db_->stmt(kLoadChainSql));
     q->bindNoCopy(1, thread_id);
     q->bindNoCopy(2, ns);
-    q->bindNoCopy(3, checkpoint_id);
+    q->bindNoCopy(3, checkpoint_id.empty() ? latest : checkpoint_id);
     while (q->executeStep()) chain.push_back(read_row(*q, thread_id, ns));
   }
   if (chain.empty()) return std::nullopt;

@@ -6,6 +6,8 @@ namespace weft::store::detail {
 
 /// Params: ?1 thread, ?2 ns, ?3 checkpoint id ("" = latest). Rows: the chain, requested row first.
 extern const char kLoadChainSql[];
+/// Params: ?1 thread, ?2 ns. One row: the latest checkpoint id, NULL when the chain is empty.
+extern const char kLatestIdSql[];
 /// Params: ?1 thread, ?2 ns, ?3 checkpoint id. Rows: task_id, task_name, writes.
 extern const char kLoadWritesSql[];
 
