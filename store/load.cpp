@@ -164,13 +164,14 @@ std::optional<CheckpointTuple> SqliteStoreImpl::load_locked(const std::string& t
   // Fold from the snapshot (last) towards the requested row (first), in place: one state object
   // for the whole chain, never a copy per row.
   boost::json::object values;
+  StateFolder folder;  // messages merged through an id index, not a scan per message
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
     Row& row = *it;
     row.record.deltas = decode_deltas(row.deltas, ref(path_, row, "deltas"));
     if (it == chain.rbegin()) {
       values = fold(path_, row, nullptr);  // the snapshot, or a broken chain's error
     } else {
-      fold_deltas(values, row.record.deltas, ref(path_, row, "deltas"));
+      fold_deltas(values, row.record.deltas, ref(path_, row, "deltas"), &folder);
     }
   }
   Row& head = chain.front();

@@ -58,8 +58,9 @@ struct MemoryCheckpointer::Impl {
       values = *(*rit)->snapshot;
       ++rit;
     }
+    StateFolder folder;  // messages merged through an id index, not a scan per message
     for (; rit != path.rend(); ++rit) {
-      for (const ChannelDelta& delta : (*rit)->record.deltas) apply_delta(values, delta);
+      for (const ChannelDelta& delta : (*rit)->record.deltas) folder.apply(values, delta);
     }
     return values;
   }

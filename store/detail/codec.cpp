@@ -90,10 +90,15 @@ std::vector<ChannelDelta> decode_deltas(std::string_view text, const RowRef& whe
   return out;
 }
 
-void fold_deltas(boost::json::object& values, std::vector<ChannelDelta>& deltas, const RowRef& where) {
+void fold_deltas(boost::json::object& values, std::vector<ChannelDelta>& deltas, const RowRef& where,
+                 StateFolder* folder) {
   for (const ChannelDelta& d : deltas) {
     try {
-      apply_delta(values, d);
+      if (folder) {
+        folder->apply(values, d);
+      } else {
+        apply_delta(values, d);
+      }
     } catch (const std::invalid_argument& e) {
       throw_bad_record(where, e.what());
     }

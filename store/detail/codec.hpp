@@ -33,7 +33,8 @@ boost::json::value parse_json(std::string_view text, const RowRef& where);
 boost::json::object parse_object(std::string_view text, const RowRef& where);
 std::vector<ChannelDelta> decode_deltas(std::string_view text, const RowRef& where);
 /// Applies the encoded deltas to `values`; bad JSON or a delta that does not fit throws bad_record.
-void fold_deltas(boost::json::object& values, std::vector<ChannelDelta>& deltas, const RowRef& where);
+void fold_deltas(boost::json::object& values, std::vector<ChannelDelta>& deltas, const RowRef& where,
+                 StateFolder* folder = nullptr);
 std::vector<ChannelWrite> decode_writes(std::string_view text, const RowRef& where);
 
 }  // namespace weft::store::detail

@@ -94,6 +94,11 @@ TEST_CASE("every checkpoint folds to the engine's values across snapshots and al
       ds.push_back(delta("msgs", DeltaOp::merge_messages,
                          boost::json::array{boost::json::object{{"type", "remove"}, {"id", removed_id}}}));
     }
+    if (i % 4 == 0) {  // an edit of an earlier message keeps its place
+      boost::json::object edited = test::message(i - 2).as_object();
+      edited["content"] = "edited at " + std::to_string(i);
+      ds.push_back(delta("msgs", DeltaOp::merge_messages, boost::json::array{edited}));
+    }
     ds.push_back(delta("log", DeltaOp::append, boost::json::array{i}));
     ds.push_back(delta("cfg", DeltaOp::merge_object, boost::json::object{{"k" + std::to_string(i % 4), i}}));
     if (i % 5 == 0) ds.push_back(delta("tmp", DeltaOp::replace, i));
