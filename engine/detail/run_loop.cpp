@@ -434,6 +434,25 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
       result.status = RunStatus::interrupted;
       break;
     }
+    // A Command for the parent graph ends this (sub)graph's run before the barrier: the parent's
+    // node finishes with it (subgraph.cpp). Its task's writes record it, so a resume ends alike.
+    const TaskRun* to_parent = nullptr;
+    for (const auto& task : tasks) {
+      if (!task->parent_command) continue;
+      if (to_parent) {
+        fail(engine::error::invalid_route,
+             graph_label + " step " + std::to_string(step) + ": nodes '" + to_parent->state->node + "' and '" +
+                 task->state->node + "' both returned a Command for the parent graph; one task per step may",
+             task->state->node, step, nullptr);
+        break;
+      }
+      to_parent = task.get();
+    }
+    if (result.status == RunStatus::failed) break;
+    if (to_parent) {
+      if (request.parent_command) *request.parent_command = *to_parent->parent_command;
+      break;
+    }
 
     // ---- Barrier: writes in task order, never completion order ----
     std::vector<StepWrite> writes;

@@ -30,6 +30,8 @@ struct RunShared;
 /// Reserved channels in task writes, besides the state keys and checkpoint.hpp's k*Channel.
 inline constexpr std::string_view kBranchPrefix = "branch:to:";  ///< value null: goto that node
 inline constexpr std::string_view kSendChannel = "__pregel_tasks";  ///< value {"node","arg"}
+/// A Command for the parent graph: {"update","goto","sends"} (no other write of the task).
+inline constexpr std::string_view kParentCommandChannel = "__parent_command__";
 
 /// What a NodeContext points at.
 struct TaskState {
@@ -84,6 +86,9 @@ struct TaskRun {
   std::vector<std::string> gotos;
   std::vector<Send> sends;
   std::vector<Interrupt> interrupts;
+  /// A succeeded task's Command for the parent graph (Command::Graph::parent), graph reset to
+  /// current; the task then has no update, gotos or sends of its own.
+  std::optional<Command> parent_command;
   std::exception_ptr error;
   std::error_code error_code;
   std::string error_message;
@@ -141,6 +146,8 @@ struct RunRequest {
   bool resume = false;         ///< false: `input` is new input; true: continue from a checkpoint
   boost::json::object input;   ///< new input (resume == false)
   Command command;             ///< resume command (resume == true)
+  /// A subgraph's run: where it hands a Command::Graph::parent command when one ends it.
+  std::shared_ptr<std::optional<Command>> parent_command;
 };
 
 /// The run loop (run_loop.cpp). `ns` is "" at the root. Never throws for node failures.

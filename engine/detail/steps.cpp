@@ -13,6 +13,21 @@
 #include <cstdio>
 
 namespace weft::detail {
+namespace {
+
+/// A Send as saved in plans and task writes: {"node","arg"}; and back (missing parts left empty).
+boost::json::object send_to_json(const Send& send) { return boost::json::object{{"node", send.node}, {"arg", send.arg}}; }
+
+Send send_from_json(const boost::json::value& value) {
+  Send send;
+  if (const auto* o = value.if_object()) {
+    if (const auto* node = o->if_contains("node"); node && node->is_string()) send.node = node->get_string();
+    if (const auto* arg = o->if_contains("arg"); arg && arg->is_object()) send.arg = arg->get_object();
+  }
+  return send;
+}
+
+}  // namespace
 
 // ---- RunShared, Persister -------------------------------------------------------------------
 
@@ -84,7 +99,7 @@ boost::json::object Plan::to_json() const {
   for (const std::string& name : pull) pulls.emplace_back(name);
   next["pull"] = std::move(pulls);
   boost::json::array sent;
-  for (const Send& send : sends) sent.emplace_back(boost::json::object{{"node", send.node}, {"arg", send.arg}});
+  for (const Send& send : sends) sent.emplace_back(send_to_json(send));
   next["sends"] = std::move(sent);
   boost::json::object barriers;
   for (const auto& [key, arrived] : joins) {
@@ -103,14 +118,8 @@ Plan Plan::from_json(const boost::json::object& next) {
       if (name.is_string()) plan.pull.emplace_back(name.get_string());
   }
   if (const auto* sent = next.if_contains("sends"); sent && sent->is_array()) {
-    for (const auto& item : sent->get_array()) {
-      const auto* send = item.if_object();
-      if (!send) continue;
-      Send s;
-      if (const auto* node = send->if_contains("node"); node && node->is_string()) s.node = node->get_string();
-      if (const auto* arg = send->if_contains("arg"); arg && arg->is_object()) s.arg = arg->get_object();
-      plan.sends.push_back(std::move(s));
-    }
+    for (const auto& item : sent->get_array())
+      if (item.is_object()) plan.sends.push_back(send_from_json(item));
   }
   if (const auto* barriers = next.if_contains("joins"); barriers && barriers->is_object()) {
     for (const auto& [key, arrived] : barriers->get_object()) {
@@ -278,10 +287,20 @@ TaskWrites encode_task_writes(const RunShared& run, const std::string& checkpoin
   out.task_name = task.state->node;
   switch (task.status) {
     case TaskStatus::succeeded:
+      if (task.parent_command) {
+        boost::json::array gotos, sends;
+        for (const std::string& to : task.parent_command->goto_nodes) gotos.emplace_back(to);
+        for (const Send& send : task.parent_command->sends) sends.push_back(send_to_json(send));
+        out.writes.push_back({std::string(kParentCommandChannel),
+                              boost::json::object{{"update", task.parent_command->update},
+                                                  {"goto", std::move(gotos)},
+                                                  {"sends", std::move(sends)}}});
+        break;
+      }
       for (const auto& [key, value] : task.update) out.writes.push_back({std::string(key), value});
       for (const std::string& to : task.gotos) out.writes.push_back({std::string(kBranchPrefix) + to, nullptr});
       for (const Send& send : task.sends)
-        out.writes.push_back({std::string(kSendChannel), boost::json::object{{"node", send.node}, {"arg", send.arg}}});
+        out.writes.push_back({std::string(kSendChannel), send_to_json(send)});
       if (out.writes.empty()) out.writes.push_back({std::string(kNoWritesChannel), nullptr});
       break;
     case TaskStatus::interrupted: {
@@ -315,13 +334,21 @@ void decode_task_writes(const TaskWrites& writes, TaskRun& task) {
     } else if (w.channel == kResumeChannel) {
       if (w.value.is_array()) task.state->resume_values = w.value.get_array();
     } else if (w.channel == kNoWritesChannel) {
-    } else if (w.channel == kSendChannel) {
-      Send send;
+    } else if (w.channel == kParentCommandChannel) {
+      Command command;
       if (const auto* o = w.value.if_object()) {
-        if (const auto* node = o->if_contains("node"); node && node->is_string()) send.node = node->get_string();
-        if (const auto* arg = o->if_contains("arg"); arg && arg->is_object()) send.arg = arg->get_object();
+        if (const auto* update = o->if_contains("update"); update && update->is_object())
+          command.update = update->get_object();
+        if (const auto* gotos = o->if_contains("goto"); gotos && gotos->is_array())
+          for (const auto& to : gotos->get_array())
+            if (to.is_string()) command.goto_nodes.emplace_back(to.get_string());
+        if (const auto* sends = o->if_contains("sends"); sends && sends->is_array())
+          for (const auto& item : sends->get_array())
+            if (item.is_object()) command.sends.push_back(send_from_json(item));
       }
-      task.sends.push_back(std::move(send));
+      task.parent_command = std::move(command);
+    } else if (w.channel == kSendChannel) {
+      task.sends.push_back(send_from_json(w.value));
     } else if (w.channel.starts_with(kBranchPrefix)) {
       task.gotos.push_back(w.channel.substr(kBranchPrefix.size()));
     } else {
@@ -333,6 +360,7 @@ void decode_task_writes(const TaskWrites& writes, TaskRun& task) {
     task.update.clear();
     task.gotos.clear();
     task.sends.clear();
+    task.parent_command.reset();
   } else if (interrupted) {
     task.status = TaskStatus::interrupted;
   } else {

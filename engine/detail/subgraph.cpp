@@ -1,6 +1,6 @@
 // A compiled graph used as a node: it runs in the parent's thread under its own checkpoint
 // namespace "node:task_id" (nested with '|'), and its changes to shared keys become the node's
-// update.
+// update, unless one of its nodes returns a Command for the parent graph, which then is.
 
 #include "engine/detail/run_state.hpp"
 #include "engine/error.hpp"
@@ -57,6 +57,8 @@ boost::asio::awaitable<Command> run_subgraph_node(std::shared_ptr<const GraphDef
   }
 
   RunRequest request;
+  auto to_parent = std::make_shared<std::optional<Command>>();
+  request.parent_command = to_parent;
   bool started = false;
   if (parent.checkpointer) {
     ListOptions latest_only;
@@ -87,6 +89,9 @@ boost::asio::awaitable<Command> run_subgraph_node(std::shared_ptr<const GraphDef
     if (result.error && result.error->exception) std::rethrow_exception(result.error->exception);
     throw Error(engine::error::node_failed, "subgraph '" + subgraph->name + "' failed");
   }
+  // A node of the subgraph addressed this graph: that Command is this node's whole outcome
+  // (LangGraph: the subgraph's own changes to shared keys are not propagated then).
+  if (*to_parent) co_return std::move(**to_parent);
   Command command;
   const Schema& parent_schema = parent.def->schema;
   for (const auto& [key, value] : result.values) {

@@ -112,6 +112,16 @@ void commit_or_fail(RunShared& run, const std::string& checkpoint_id, const Task
 void settle(RunShared& run, TaskRun& task, Command command, const std::shared_ptr<const boost::json::object>& snapshot) {
   const GraphDef& def = *run.def;
   const std::string who = "node '" + task.state->node + "'";
+  if (command.graph == Command::Graph::parent) {
+    if (run.ns.empty()) {
+      throw Error(engine::error::invalid_route, who + " returned a Command for the parent graph, but graph '" +
+                                                    def.name + "' is not running as a subgraph");
+    }
+    command.graph = Command::Graph::current;  // checked and applied by the parent's own task
+    task.parent_command = std::move(command);
+    task.status = TaskStatus::succeeded;
+    return;
+  }
   normalize_update(def.schema, command.update, task.state->id, who);
   check_destinations(def, command.goto_nodes, command.sends, who);
   task.gotos = std::move(command.goto_nodes);
