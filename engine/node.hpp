@@ -7,6 +7,7 @@
 //   router: (StateView) -> Route (a name, names, a Send or Sends)
 
 #include "engine/command.hpp"
+#include "engine/node_cache.hpp"
 #include "engine/node_context.hpp"
 #include "engine/retry_policy.hpp"
 #include "engine/route.hpp"
@@ -61,6 +62,9 @@ struct NodeOptions {
   /// and run in the first step where nothing else would. For a node that gathers branches of
   /// unequal length (it then runs once, after the longest). Default: false.
   bool defer = false;
+  /// Replays the node's earlier result for an input seen before, when the graph is compiled with
+  /// a NodeCache (CompileOptions::cache); see engine/node_cache.hpp. Default: none (always runs).
+  std::optional<CachePolicy> cache;
   /// Free-form, shown in debug events. Default: {}.
   boost::json::object metadata;
 };

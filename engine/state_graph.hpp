@@ -38,6 +38,8 @@ struct CompileOptions {
   std::vector<std::string> interrupt_after;
   /// Retry policy of nodes that have none. Default: none.
   std::optional<RetryPolicy> default_retry;
+  /// Where nodes with a CachePolicy record and find their results. Default: none (no caching).
+  std::shared_ptr<NodeCache> cache;
 };
 
 class StateGraph {

@@ -89,6 +89,8 @@ struct TaskRun {
   /// A succeeded task's Command for the parent graph (Command::Graph::parent), graph reset to
   /// current; the task then has no update, gotos or sends of its own.
   std::optional<Command> parent_command;
+  std::string cache_key;    ///< the hashed input, when the node has a CachePolicy and a cache
+  bool from_cache = false;  ///< the outcome was replayed from the node cache
   std::exception_ptr error;
   std::error_code error_code;
   std::string error_message;

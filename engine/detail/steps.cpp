@@ -29,6 +29,27 @@ Send send_from_json(const boost::json::value& value) {
 
 }  // namespace
 
+boost::json::object command_to_json(const Command& command) {
+  boost::json::array gotos, sends;
+  for (const std::string& to : command.goto_nodes) gotos.emplace_back(to);
+  for (const Send& send : command.sends) sends.push_back(send_to_json(send));
+  return boost::json::object{{"update", command.update}, {"goto", std::move(gotos)}, {"sends", std::move(sends)}};
+}
+
+Command command_from_json(const boost::json::value& value) {
+  Command command;
+  const auto* o = value.if_object();
+  if (!o) return command;
+  if (const auto* update = o->if_contains("update"); update && update->is_object()) command.update = update->get_object();
+  if (const auto* gotos = o->if_contains("goto"); gotos && gotos->is_array())
+    for (const auto& to : gotos->get_array())
+      if (to.is_string()) command.goto_nodes.emplace_back(to.get_string());
+  if (const auto* sends = o->if_contains("sends"); sends && sends->is_array())
+    for (const auto& item : sends->get_array())
+      if (item.is_object()) command.sends.push_back(send_from_json(item));
+  return command;
+}
+
 // ---- RunShared, Persister -------------------------------------------------------------------
 
 void RunShared::emit(StreamMode mode, std::string node, std::int64_t step, boost::json::value data) {
@@ -288,13 +309,7 @@ TaskWrites encode_task_writes(const RunShared& run, const std::string& checkpoin
   switch (task.status) {
     case TaskStatus::succeeded:
       if (task.parent_command) {
-        boost::json::array gotos, sends;
-        for (const std::string& to : task.parent_command->goto_nodes) gotos.emplace_back(to);
-        for (const Send& send : task.parent_command->sends) sends.push_back(send_to_json(send));
-        out.writes.push_back({std::string(kParentCommandChannel),
-                              boost::json::object{{"update", task.parent_command->update},
-                                                  {"goto", std::move(gotos)},
-                                                  {"sends", std::move(sends)}}});
+        out.writes.push_back({std::string(kParentCommandChannel), command_to_json(*task.parent_command)});
         break;
       }
       for (const auto& [key, value] : task.update) out.writes.push_back({std::string(key), value});
@@ -335,18 +350,7 @@ void decode_task_writes(const TaskWrites& writes, TaskRun& task) {
       if (w.value.is_array()) task.state->resume_values = w.value.get_array();
     } else if (w.channel == kNoWritesChannel) {
     } else if (w.channel == kParentCommandChannel) {
-      Command command;
-      if (const auto* o = w.value.if_object()) {
-        if (const auto* update = o->if_contains("update"); update && update->is_object())
-          command.update = update->get_object();
-        if (const auto* gotos = o->if_contains("goto"); gotos && gotos->is_array())
-          for (const auto& to : gotos->get_array())
-            if (to.is_string()) command.goto_nodes.emplace_back(to.get_string());
-        if (const auto* sends = o->if_contains("sends"); sends && sends->is_array())
-          for (const auto& item : sends->get_array())
-            if (item.is_object()) command.sends.push_back(send_from_json(item));
-      }
-      task.parent_command = std::move(command);
+      task.parent_command = command_from_json(w.value);
     } else if (w.channel == kSendChannel) {
       task.sends.push_back(send_from_json(w.value));
     } else if (w.channel.starts_with(kBranchPrefix)) {

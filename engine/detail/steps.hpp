@@ -42,6 +42,11 @@ std::uint64_t checkpoint_sequence(const std::string& id) noexcept;
 std::string make_task_id(const std::string& thread_id, const std::string& ns, const std::string& checkpoint_id,
                          std::int64_t step, std::string_view node, bool push, std::size_t send_index);
 
+/// A node's Command (update, goto, sends; not resume or graph) as {"update","goto","sends"}, and
+/// back (missing or mistyped parts left empty): for a parent command's writes and node caching.
+boost::json::object command_to_json(const Command& command);
+Command command_from_json(const boost::json::value& value);
+
 /// A task's outcome as pending writes, and back (for tasks whose writes were saved).
 TaskWrites encode_task_writes(const RunShared& run, const std::string& checkpoint_id, const TaskRun& task);
 void decode_task_writes(const TaskWrites& writes, TaskRun& task);

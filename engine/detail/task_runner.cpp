@@ -1,6 +1,7 @@
 #include "engine/detail/task_runner.hpp"
 
 #include "engine/detail/channels.hpp"
+#include "engine/detail/hash.hpp"
 #include "engine/detail/steps.hpp"
 #include "engine/error.hpp"
 
@@ -10,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <random>
 
@@ -50,6 +52,30 @@ void emit_task_start(RunShared& run, const TaskRun& task) {
 }
 
 void record_failure(RunShared& run, TaskRun& task, std::exception_ptr error);
+
+// ---- Node cache (NodeOptions::cache with CompileOptions::cache) ----
+
+/// Where this task's node records its results, or null.
+NodeCache* cache_of(const RunShared& run, const TaskRun& task) {
+  return run.def->nodes[task.node_index].options.cache ? run.def->options.cache.get() : nullptr;
+}
+
+std::string cache_node(const RunShared& run, const TaskRun& task) { return run.def->name + "/" + task.state->node; }
+
+/// Records a node's result (as returned, before normalization: replayed messages get the
+/// replaying task's ids). A cache that fails to record costs the next run a call, nothing more:
+/// the failure is reported on the debug stream, not as the task's.
+void record_in_cache(RunShared& run, const TaskRun& task, const boost::json::object& result) {
+  NodeCache* cache = cache_of(run, task);
+  const CachePolicy& policy = *run.def->nodes[task.node_index].options.cache;
+  try {
+    const std::int64_t expires = policy.ttl ? run.clock->now_ms() + policy.ttl->count() : 0;
+    cache->record(cache_node(run, task), task.cache_key, result, expires);
+  } catch (const std::exception& e) {
+    run.emit(StreamMode::debug, task.state->node, task.state->step,
+             boost::json::object{{"type", "cache_error"}, {"payload", boost::json::object{{"message", e.what()}}}});
+  }
+}
 
 using Tasks = std::vector<std::unique_ptr<TaskRun>>;
 
@@ -122,6 +148,8 @@ void settle(RunShared& run, TaskRun& task, Command command, const std::shared_pt
     task.status = TaskStatus::succeeded;
     return;
   }
+  std::optional<boost::json::object> to_record;
+  if (!task.from_cache && !task.cache_key.empty()) to_record = command_to_json(command);
   normalize_update(def.schema, command.update, task.state->id, who);
   check_destinations(def, command.goto_nodes, command.sends, who);
   task.gotos = std::move(command.goto_nodes);
@@ -132,6 +160,31 @@ void settle(RunShared& run, TaskRun& task, Command command, const std::shared_pt
   }
   task.update = std::move(command.update);
   task.status = TaskStatus::succeeded;
+  if (to_record) record_in_cache(run, task, *to_record);
+}
+
+/// For a pending task whose node caches: computes its input's key, and when a result is recorded
+/// under it, settles the task with that result instead of running the node. Returns whether it did.
+bool settle_from_cache(RunShared& run, TaskRun& task, const std::shared_ptr<const boost::json::object>& snapshot) {
+  NodeCache* cache = cache_of(run, task);
+  if (!cache) return false;
+  const CachePolicy& policy = *run.def->nodes[task.node_index].options.cache;
+  const StateView input = task_view(task, snapshot);
+  task.cache_key = IdHasher().add(policy.key ? policy.key(input) : boost::json::serialize(input.to_object())).hex();
+  std::optional<boost::json::object> recorded = cache->lookup(cache_node(run, task), task.cache_key, run.clock->now_ms());
+  if (!recorded) return false;
+  task.from_cache = true;
+  if (run.wants(StreamMode::debug)) {
+    run.emit(StreamMode::debug, task.state->node, task.state->step,
+             boost::json::object{{"type", "task"},
+                                 {"payload", boost::json::object{{"id", task.state->id},
+                                                                 {"name", task.state->node},
+                                                                 {"attempt", task.state->attempt},
+                                                                 {"push", task.push},
+                                                                 {"cached", true}}}});
+  }
+  settle(run, task, command_from_json(*recorded), snapshot);
+  return true;
 }
 
 void record_failure(RunShared& run, TaskRun& task, std::exception_ptr error) {
@@ -317,6 +370,20 @@ awaitable<void> run_superstep(RunShared& run, std::vector<std::unique_ptr<TaskRu
   auto executor = co_await boost::asio::this_coro::executor;
   std::shared_ptr<Join> join;
   run.in_flight.clear();
+
+  // Tasks whose node has a recorded result for this input settle without running.
+  if (run.def->options.cache) {
+    for (auto& owned : tasks) {
+      TaskRun& task = *owned;
+      if (task.status != TaskStatus::pending) continue;
+      try {
+        if (!settle_from_cache(run, task, snapshot)) continue;
+      } catch (...) {
+        record_failure(run, task, std::current_exception());
+      }
+      commit_or_fail(run, checkpoint_id, tasks, task);
+    }
+  }
 
   // Async tasks start first, so their I/O overlaps the sync tasks that run inline next.
   for (auto& owned : tasks) {

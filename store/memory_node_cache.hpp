@@ -1,0 +1,33 @@
+#pragma once
+// MemoryNodeCache: a NodeCache (engine/node_cache.hpp) kept in process memory. Thread-safe.
+// Expired entries are dropped when they are looked up.
+
+#include "engine/node_cache.hpp"
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+namespace weft {
+
+class MemoryNodeCache final : public NodeCache {
+ public:
+  std::optional<boost::json::object> lookup(const std::string& node, const std::string& key,
+                                            std::int64_t now_ms) override;
+  void record(const std::string& node, const std::string& key, const boost::json::object& value,
+              std::int64_t expires_at_ms) override;
+  void clear(const std::string& node = {}) override;
+  /// Entries held (expired ones included until looked up).
+  std::size_t size() const;
+
+ private:
+  struct Entry {
+    boost::json::object value;
+    std::int64_t expires_at_ms = 0;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, std::string>, Entry> entries_;
+};
+
+}  // namespace weft
