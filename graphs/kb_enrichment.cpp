@@ -7,6 +7,7 @@
 #include "graphs/kb_enrichment.hpp"
 
 #include "engine/special_nodes.hpp"
+#include "graphs/detail/definition.hpp"
 #include "graphs/detail/node_support.hpp"
 #include "graphs/error.hpp"
 #include "graphs/human_decision.hpp"
@@ -332,14 +333,11 @@ CompiledGraph build(const GraphServices& services, CompileOptions options) {
 }  // namespace
 
 GraphDefinition kb_enrichment_definition() {
-  GraphDefinition d;
-  d.name = "kb_enrichment";
-  d.description =
+  return detail::make_definition(
+      "kb_enrichment",
       "Turn a resolved conversation into a helpdesk article: extract problem and solution, draft, human review, "
-      "create and publish in the locale.";
-  d.input_schema = json::parse(kInputSchema).as_object();
-  d.build = build;
-  return d;
+      "create and publish in the locale.",
+      kInputSchema, build);
 }
 
 }  // namespace weft::graphs

@@ -7,6 +7,7 @@
 #include "graphs/spam_triage.hpp"
 
 #include "engine/special_nodes.hpp"
+#include "graphs/detail/definition.hpp"
 #include "graphs/detail/node_support.hpp"
 #include "graphs/error.hpp"
 #include "graphs/untrusted.hpp"
@@ -337,14 +338,11 @@ CompiledGraph build(const GraphServices& services, CompileOptions options) {
 }  // namespace
 
 GraphDefinition spam_triage_definition() {
-  GraphDefinition d;
-  d.name = "spam_triage";
-  d.description =
+  return detail::make_definition(
+      "spam_triage",
       "Triage the most recent unread conversations: report and block spam, move technical ones to the engineering "
-      "inbox, summarise.";
-  d.input_schema = json::parse(kInputSchema).as_object();
-  d.build = build;
-  return d;
+      "inbox, summarise.",
+      kInputSchema, build);
 }
 
 }  // namespace weft::graphs

@@ -12,14 +12,13 @@
 #include "graphs/support_agent.hpp"
 
 #include "engine/special_nodes.hpp"
+#include "graphs/detail/definition.hpp"
 #include "graphs/detail/node_support.hpp"
 #include "graphs/error.hpp"
 #include "graphs/untrusted.hpp"
 #include "nodes/tools/llm_node.hpp"
 #include "nodes/tools/tool_node.hpp"
 #include "nodes/tools/tools_condition.hpp"
-
-#include <boost/json/parse.hpp>
 
 #include <algorithm>
 
@@ -171,14 +170,11 @@ CompiledGraph build(const GraphServices& services, CompileOptions options) {
 }  // namespace
 
 GraphDefinition support_agent_definition() {
-  GraphDefinition d;
-  d.name = "support_agent";
-  d.description =
+  return detail::make_definition(
+      "support_agent",
       "A tool-using agent on the Crisp catalog for an operator's instruction: read tools always, write tools only "
-      "when allowed, bounded by a step limit.";
-  d.input_schema = json::parse(kInputSchema).as_object();
-  d.build = build;
-  return d;
+      "when allowed, bounded by a step limit.",
+      kInputSchema, build);
 }
 
 }  // namespace weft::graphs

@@ -8,6 +8,7 @@
 #include "graphs/vip_outreach.hpp"
 
 #include "engine/special_nodes.hpp"
+#include "graphs/detail/definition.hpp"
 #include "graphs/detail/node_support.hpp"
 #include "graphs/error.hpp"
 #include "graphs/human_decision.hpp"
@@ -289,14 +290,11 @@ CompiledGraph build(const GraphServices& services, CompileOptions options) {
 }  // namespace
 
 GraphDefinition vip_outreach_definition() {
-  GraphDefinition d;
-  d.name = "vip_outreach";
-  d.description =
+  return detail::make_definition(
+      "vip_outreach",
       "Greet company visitors who stay on pricing pages: observe twice with a durable timer, select, optional human "
-      "approval, open a conversation, send the greeting once.";
-  d.input_schema = json::parse(kInputSchema).as_object();
-  d.build = build;
-  return d;
+      "approval, open a conversation, send the greeting once.",
+      kInputSchema, build);
 }
 
 }  // namespace weft::graphs

@@ -74,15 +74,23 @@ ModelAnswer answer_from(const json::value& recorded) {
   return a;
 }
 
-}  // namespace
-
-boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
-                                             std::string key) {
+// The model call under the task's journal key "model:<key>": run once, recorded, and replayed on
+// a re-run of the task.
+boost::asio::awaitable<ModelAnswer> journaled_answer(std::shared_ptr<ChatModel> model, ChatRequest request,
+                                                     NodeContext ctx, std::string key) {
   EffectFn fn = [model, request]() { return complete_once(model, request); };
   ReconcileFn reconcile = model_call_never_happened;
   auto pending = ctx.effect_erased("model:" + key, std::move(fn), std::move(reconcile));
   json::value recorded = co_await std::move(pending);
-  ModelAnswer answer = answer_from(recorded);
+  co_return answer_from(recorded);
+}
+
+}  // namespace
+
+boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
+                                             std::string key) {
+  auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key);
+  ModelAnswer answer = co_await std::move(pending);
   if (answer.json.is_null()) {
     // Some models wrap JSON in prose or a fence; take the outermost object if there is one.
     auto open = answer.text.find('{');
@@ -101,11 +109,8 @@ boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, C
 
 boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
                                              std::string key) {
-  EffectFn fn = [model, request]() { return complete_once(model, request); };
-  ReconcileFn reconcile = model_call_never_happened;
-  auto pending = ctx.effect_erased("model:" + key, std::move(fn), std::move(reconcile));
-  json::value recorded = co_await std::move(pending);
-  ModelAnswer answer = answer_from(recorded);
+  auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key);
+  ModelAnswer answer = co_await std::move(pending);
   if (answer.text.empty()) {
     throw Error(error::bad_model_output, "model " + answer.model + " gave an empty answer for '" + key + "'");
   }
