@@ -3,6 +3,7 @@
 #include "nodes/http/redact.hpp"
 #include "nodes/model/detail/sse.hpp"
 #include "nodes/model/detail/stream_assembler.hpp"
+#include "nodes/model/detail/wire.hpp"
 #include "nodes/model/error.hpp"
 
 #include <boost/json/parse.hpp>
@@ -17,6 +18,9 @@ namespace asio = boost::asio;
 
 namespace {
 
+using model::detail::int_field;
+using model::detail::string_field;
+
 using Env = std::function<std::optional<std::string>(std::string_view)>;
 
 std::optional<std::string> lookup(const Env& env, std::string_view name) {
@@ -28,19 +32,6 @@ std::optional<std::string> lookup(const Env& env, std::string_view name) {
 
 [[noreturn]] void fail(model::error code, const std::string& message) {
   throw weft::Error(model::make_error_code(code), message);
-}
-
-std::string string_field(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-std::int64_t int_field(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  if (v == nullptr) return 0;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-  return 0;
 }
 
 // The message as the Chat Completions API defines it: Weft's extra keys (id, metadata, ...) removed.
@@ -161,16 +152,7 @@ ChatResponse parse_completion(const json::object& body) {
   response.tool_calls = tool_calls_of(as_assistant);
   if (!response.tool_calls.empty()) {
     json::array calls;
-    for (const auto& c : response.tool_calls) {
-      json::object function;
-      function["name"] = c.name;
-      function["arguments"] = c.arguments;
-      json::object call;
-      call["id"] = c.id;
-      call["type"] = "function";
-      call["function"] = std::move(function);
-      calls.push_back(std::move(call));
-    }
+    for (const auto& c : response.tool_calls) calls.push_back(model::detail::wire_tool_call(c));
     response.message["tool_calls"] = std::move(calls);
   }
   response.finish_reason = string_field(choice, "finish_reason");

@@ -1,5 +1,6 @@
 #include "nodes/model/scripted_chat_model.hpp"
 
+#include "nodes/model/detail/wire.hpp"
 #include "nodes/model/error.hpp"
 
 #include <boost/json/parse.hpp>
@@ -88,14 +89,7 @@ ScriptEntry parse_entry(std::size_t index, const json::value& v) {
         call.arguments = args == nullptr ? std::string("{}")
                          : args->is_string() ? std::string(args->get_string())
                                              : json::serialize(*args);
-        json::object function;
-        function["name"] = call.name;
-        function["arguments"] = call.arguments;
-        json::object wire;
-        wire["id"] = call.id;
-        wire["type"] = "function";
-        wire["function"] = std::move(function);
-        out.push_back(std::move(wire));
+        out.push_back(model::detail::wire_tool_call(call));
         r.tool_calls.push_back(std::move(call));
         ++position;
       }

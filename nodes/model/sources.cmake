@@ -7,5 +7,6 @@ list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/offline_model.cpp
   ${CMAKE_CURRENT_LIST_DIR}/detail/sse.cpp
   ${CMAKE_CURRENT_LIST_DIR}/detail/stream_assembler.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/detail/wire.cpp
   ${CMAKE_CURRENT_LIST_DIR}/detail/offline_tasks.cpp
 )

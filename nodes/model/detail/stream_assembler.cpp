@@ -1,5 +1,6 @@
 #include "nodes/model/detail/stream_assembler.hpp"
 
+#include "nodes/model/detail/wire.hpp"
 #include "nodes/model/error.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -7,23 +8,6 @@
 namespace weft::model::detail {
 
 namespace json = boost::json;
-
-namespace {
-
-std::string string_field(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-std::int64_t int_field(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  if (v == nullptr) return 0;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-  return 0;
-}
-
-}  // namespace
 
 void StreamAssembler::add(const json::object& chunk) {
   if (const auto* err = chunk.if_contains("error")) {
@@ -87,15 +71,9 @@ ChatResponse StreamAssembler::result() && {
   if (!calls_.empty()) {
     json::array calls;
     for (auto& [index, partial] : calls_) {
-      json::object function;
-      function["name"] = partial.name;
-      function["arguments"] = partial.arguments;
-      json::object call;
-      call["id"] = partial.id;
-      call["type"] = partial.type;
-      call["function"] = std::move(function);
-      calls.push_back(std::move(call));
-      response.tool_calls.push_back(ToolCall{partial.id, partial.name, partial.arguments});
+      ToolCall call{partial.id, partial.name, partial.arguments};
+      calls.push_back(wire_tool_call(call, partial.type));
+      response.tool_calls.push_back(std::move(call));
     }
     response.message["tool_calls"] = std::move(calls);
   }
