@@ -13,6 +13,10 @@ bool valid_locale(std::string_view l) {
   return lower2(l) || (l.size() == 5 && l[2] == '-' && lower2(l.substr(0, 2)) && lower2(l.substr(3)));
 }
 
+bool in_entry_order(const json::object* a, const json::object* b) {
+  return a->at("order").to_number<std::int64_t>() < b->at("order").to_number<std::int64_t>();
+}
+
 json::object& locale_of(Ctx& ctx, std::string_view locale) {
   if (!valid_locale(locale)) throw_invalid("data.locale should match pattern \"^[a-z]{2}(-[a-z]{2})?$\"");
   auto* l = helpdesk(ctx).at("locales").as_object().if_contains(locale);

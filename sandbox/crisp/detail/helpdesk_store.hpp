@@ -34,6 +34,8 @@ void record_change(Ctx& ctx, const boost::json::object& entry, std::string_view 
 boost::json::object article_json(Ctx& ctx, const boost::json::object& entry);
 // Tree metadata shape (§8.3.1) of an entry.
 boost::json::object metadata_json(const boost::json::object& entry);
+// Whether entry `a` comes before entry `b` in their folder (by "order"); for std::stable_sort.
+bool in_entry_order(const boost::json::object* a, const boost::json::object* b);
 // True for a locale code like "en", "fr", "pt-br".
 bool valid_locale(std::string_view locale);
 

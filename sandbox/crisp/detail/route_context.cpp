@@ -1,5 +1,7 @@
 #include "sandbox/crisp/detail/route_context.hpp"
 
+#include <cctype>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -95,6 +97,19 @@ std::string paginate_json(const std::vector<const json::value*>& items, std::int
     out += json::serialize(*items[i]);
   }
   out += ']';
+  return out;
+}
+
+std::string paginate_json(const json::array& items, std::int64_t page, std::int64_t per_page) {
+  std::vector<const json::value*> pointers;
+  pointers.reserve(items.size());
+  for (const auto& item : items) pointers.push_back(&item);
+  return paginate_json(pointers, page, per_page);
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -82,5 +83,10 @@ struct Ctx {
 boost::json::array paginate(const std::vector<const boost::json::value*>& items, std::int64_t page, std::int64_t per_page);
 // The same slice, serialized straight from the store (no copy of the items).
 std::string paginate_json(const std::vector<const boost::json::value*>& items, std::int64_t page, std::int64_t per_page);
+// The same slice of `items`, an array built for this reply.
+std::string paginate_json(const boost::json::array& items, std::int64_t page, std::int64_t per_page);
+
+// `s` in ASCII lower case (the sandbox's case-insensitive searches).
+std::string lower(std::string_view s);
 
 }  // namespace weft::sandbox::crisp::detail

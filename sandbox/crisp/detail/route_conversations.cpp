@@ -14,12 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool contains_ci(std::string_view haystack, const std::string& needle_lower) {
   return lower(haystack).find(needle_lower) != std::string::npos;
 }

@@ -41,24 +41,17 @@ Reply list_articles(Ctx& ctx) {
     auto& o = e.as_object();
     if (o.at("locale").as_string() != locale || o.at("content_type") != "articles" || o.at("kind") != "file") continue;
     if (title) {
-      std::string t(o.at("title").as_string()), q(*title);
-      std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      std::transform(q.begin(), q.end(), q.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      if (t.find(q) == std::string::npos) continue;
+      if (lower(o.at("title").as_string()).find(lower(*title)) == std::string::npos) continue;
     }
     if (ctx.flag("filter_status_published") && !o.at("published").as_bool()) continue;
     if (ctx.flag("filter_status_draft") && o.at("published").as_bool()) continue;
     files.push_back(&o);
   }
-  std::stable_sort(files.begin(), files.end(), [](const json::object* a, const json::object* b) {
-    return a->at("order").to_number<std::int64_t>() < b->at("order").to_number<std::int64_t>();
-  });
+  std::stable_sort(files.begin(), files.end(), in_entry_order);
   json::array all;
   for (const auto* f : files) all.emplace_back(article_json(ctx, *f));
-  std::vector<const json::value*> items;
-  for (const auto& a : all) items.push_back(&a);
   Reply r;
-  r.raw_data = paginate_json(items, page, 20);
+  r.raw_data = paginate_json(all, page, 20);
   return r;
 }
 

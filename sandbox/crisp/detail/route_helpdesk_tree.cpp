@@ -14,12 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 void check_type(std::string_view type) {
   if (type != "articles" && type != "guides" && type != "references" && type != "news") {
     throw_invalid("data.content_type should be equal to one of the allowed values");
@@ -77,9 +71,7 @@ json::object tree_entry(Ctx& ctx, const json::object& e, bool with_children) {
         kids.push_back(&o);
       }
     }
-    std::stable_sort(kids.begin(), kids.end(), [](const json::object* a, const json::object* b) {
-      return a->at("order").to_number<std::int64_t>() < b->at("order").to_number<std::int64_t>();
-    });
+    std::stable_sort(kids.begin(), kids.end(), in_entry_order);
     for (const auto* k : kids) children.emplace_back(tree_entry(ctx, *k, true));
   }
   out["children"] = std::move(children);
@@ -120,15 +112,11 @@ Reply list_tree(Ctx& ctx) {
     }
     picked.push_back(&o);
   }
-  std::stable_sort(picked.begin(), picked.end(), [](const json::object* a, const json::object* b) {
-    return a->at("order").to_number<std::int64_t>() < b->at("order").to_number<std::int64_t>();
-  });
+  std::stable_sort(picked.begin(), picked.end(), in_entry_order);
   json::array all;
   for (const auto* o : picked) all.emplace_back(tree_entry(ctx, *o, !title));
-  std::vector<const json::value*> items;
-  for (const auto& a : all) items.push_back(&a);
   Reply r;
-  r.raw_data = paginate_json(items, page, 20);
+  r.raw_data = paginate_json(all, page, 20);
   return r;
 }
 
@@ -224,10 +212,8 @@ Reply list_pages(Ctx& ctx) {
     if (!o.at("published").as_bool() || o.at("hidden").as_bool()) continue;
     all.emplace_back(page_json(ctx, o));
   }
-  std::vector<const json::value*> items;
-  for (const auto& a : all) items.push_back(&a);
   Reply r;
-  r.raw_data = paginate_json(items, page, 20);
+  r.raw_data = paginate_json(all, page, 20);
   return r;
 }
 

@@ -36,12 +36,6 @@ const Schema& update_schema() {
   return s;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 json::object& find_profile(Ctx& ctx) {
   const auto id = ctx.param("people_id");
   if (!is_uuid(id)) throw_invalid("data.people_id should match format \"uuid\"");
