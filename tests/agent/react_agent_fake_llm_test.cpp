@@ -1,6 +1,8 @@
 // The react agent end to end with the real OpenAIChatModel against the loopback fake LLM
 // (sandbox/fake_llm): the model asks for two tools in one turn, then answers.
 
+#include "tests/agent/support.hpp"
+
 #include "engine/state_graph.hpp"
 #include "nodes/model/openai_chat_model.hpp"
 #include "nodes/tools/react_agent.hpp"
@@ -19,6 +21,7 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using weft::Tool;
 using weft::ToolContext;
+using weft::test::conversation;
 
 namespace {
 
@@ -56,14 +59,6 @@ const char* kScript = R"([
   {"match": {"after_tool": true}, "reply": {"content": "It is sunny in Paris and 10:00."}}
 ])";
 
-json::object question(std::string_view text) {
-  json::array messages;
-  messages.emplace_back(weft::user_message(text));
-  json::object in;
-  in["messages"] = std::move(messages);
-  return in;
-}
-
 weft::OpenAIConfig config_for(const weft::sandbox::fake_llm::FakeLlm& server) {
   weft::OpenAIConfig config;
   config.base_url = server.base_url();
@@ -95,7 +90,7 @@ TEST_CASE("a react agent runs two tool calls and answers, against the fake OpenA
 
   weft::RunConfig config;
   config.thread_id = "fake-llm-e2e";
-  const weft::RunResult result = weft::test::run_sync(io, agent.run(question("Weather and time in Paris?"), config));
+  const weft::RunResult result = weft::test::run_sync(io, agent.run(conversation("Weather and time in Paris?"), config));
   REQUIRE(result.status == weft::RunStatus::done);
   CHECK(calls->weather == 1);
   CHECK(calls->time == 1);
@@ -148,7 +143,7 @@ TEST_CASE("the agent streams the final answer's tokens in order through the run'
     streamed += event.data.at("token").as_string();
     ++token_events;
   };
-  const weft::RunResult result = weft::test::run_sync(io, agent.run(question("Weather and time in Paris?"), config));
+  const weft::RunResult result = weft::test::run_sync(io, agent.run(conversation("Weather and time in Paris?"), config));
   REQUIRE(result.status == weft::RunStatus::done);
   CHECK(streamed == "It is sunny in Paris and 10:00.");
   CHECK(token_events > 1);  // word by word, not one block

@@ -1,5 +1,7 @@
 // llm_node, tools_condition and the prebuilt react agent, with a scripted model.
 
+#include "tests/agent/support.hpp"
+
 #include "engine/error.hpp"
 #include "engine/state_graph.hpp"
 #include "nodes/model/scripted_chat_model.hpp"
@@ -17,6 +19,7 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using weft::Tool;
 using weft::ToolContext;
+using weft::test::conversation;
 
 namespace {
 
@@ -41,14 +44,6 @@ weft::ToolRegistry tools(std::shared_ptr<Calls> calls) {
              co_return json::value("10:00");
            }),
   };
-}
-
-json::object question(std::string_view text) {
-  json::array messages;
-  messages.emplace_back(weft::user_message(text));
-  json::object in;
-  in["messages"] = std::move(messages);
-  return in;
 }
 
 std::string role(const json::value& message) { return std::string(message.at("role").as_string()); }
@@ -90,7 +85,7 @@ TEST_CASE("llm_node sends the conversation with the system prompt and bound tool
   graph.add_node("agent", weft::llm_node(model, tools(calls), options));
   graph.add_edge(std::string(weft::START), "agent");
   graph.add_edge("agent", std::string(weft::END));
-  const weft::RunResult result = graph.compile().invoke(question("Weather in Paris?"));
+  const weft::RunResult result = graph.compile().invoke(conversation("Weather in Paris?"));
   REQUIRE(result.status == weft::RunStatus::done);
 
   const auto requests = model->requests();
@@ -123,7 +118,7 @@ TEST_CASE("the react agent runs the requested tools and returns the model's fina
   ])").as_array());
   weft::ReactAgentOptions options;
   options.system_prompt = "Answer with the tools.";
-  const weft::RunResult result = weft::react_agent(model, tools(calls), options).invoke(question("Paris?"));
+  const weft::RunResult result = weft::react_agent(model, tools(calls), options).invoke(conversation("Paris?"));
   REQUIRE(result.status == weft::RunStatus::done);
   CHECK(calls->weather == 1);
   CHECK(calls->time == 1);
@@ -151,7 +146,7 @@ TEST_CASE("the react agent feeds a tool error back to the model, which can corre
     {"tool_calls":[{"id":"call_2","name":"get_weather","arguments":{"city":"Paris"}}]},
     "Sunny."
   ])").as_array());
-  const weft::RunResult result = weft::react_agent(model, tools(calls)).invoke(question("Paris?"));
+  const weft::RunResult result = weft::react_agent(model, tools(calls)).invoke(conversation("Paris?"));
   REQUIRE(result.status == weft::RunStatus::done);
   CHECK(calls->weather == 1);  // the invalid call never reached the tool
   const auto requests = model->requests();
@@ -174,7 +169,7 @@ TEST_CASE("the react agent stops with a final message after max_steps instead of
   options.max_steps = 3;
   weft::RunConfig config;
   config.recursion_limit = 25;
-  const weft::RunResult result = weft::react_agent(model, tools(calls), options).invoke(question("time?"), config);
+  const weft::RunResult result = weft::react_agent(model, tools(calls), options).invoke(conversation("time?"), config);
   REQUIRE(result.status == weft::RunStatus::done);
   CHECK(model->requests().size() == 3);  // three model calls...
   CHECK(calls->time == 2);               // ...the third one's tool call was not run

@@ -2,6 +2,8 @@
 // again when its task re-runs (resume after an interrupt raised by a sibling tool), while a
 // read-only tool is; and without journaling the side effect would be duplicated.
 
+#include "tests/agent/support.hpp"
+
 #include "engine/state_graph.hpp"
 #include "nodes/model/chat_model.hpp"
 #include "nodes/tools/tool_node.hpp"
@@ -23,6 +25,9 @@ namespace json = boost::json;
 using weft::Tool;
 using weft::ToolContext;
 using weft::ToolEffects;
+using weft::test::conversation;
+using weft::test::tool_message_for;
+using weft::test::tool_step_graph;
 
 namespace {
 
@@ -68,30 +73,22 @@ weft::ToolRegistry registry(std::shared_ptr<Counters> counters, ToolEffects send
 }
 
 weft::CompiledGraph tools_graph(weft::ToolRegistry tools, std::shared_ptr<weft::MemoryCheckpointer> store) {
-  weft::StateGraph graph({{"messages", weft::Channel::messages()}}, "tools_only");
-  graph.add_node("tools", weft::tool_node(std::move(tools)));
-  graph.add_edge(std::string(weft::START), "tools");
-  graph.add_edge("tools", std::string(weft::END));
   weft::CompileOptions options;
   options.checkpointer = store;
   options.effect_journal = store;
-  return graph.compile(options);
+  return tool_step_graph("tools_only", std::move(tools), {}, options);
 }
 
-json::object input() {
-  json::array messages;
-  messages.emplace_back(weft::user_message("greet the visitor"));
-  messages.emplace_back(assistant_turn());
-  json::object in;
-  in["messages"] = std::move(messages);
-  return in;
-}
+json::object input() { return conversation("greet the visitor", assistant_turn()); }
 
-const json::object* tool_message_for(const json::object& values, std::string_view call_id) {
-  for (const auto& message : values.at("messages").as_array())
-    if (const auto* id = message.as_object().if_contains("tool_call_id"); id != nullptr && id->is_string() && id->get_string() == call_id)
-      return &message.as_object();
-  return nullptr;
+// A tool body's first part: on the task's first attempt it never completes (until the node's
+// timeout cancels it); on later attempts it returns at once.
+asio::awaitable<void> hang_on_first_attempt(ToolContext ctx) {
+  if (ctx.node && ctx.node->attempt() == 1) {
+    const auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer forever(executor, std::chrono::hours(1));
+    co_await forever.async_wait(asio::use_awaitable);  // cancelled by the timeout
+  }
 }
 
 }  // namespace
@@ -156,37 +153,19 @@ TEST_CASE("a journaled tool is not executed again when its task is retried after
   tools.add(Tool("hang", "Hangs on its first attempt.", json::parse(R"({"type":"object"})"),
                  [hangs](json::object, ToolContext ctx) -> asio::awaitable<json::value> {
                    ++*hangs;
-                   if (ctx.node && ctx.node->attempt() == 1) {
-                     const auto executor = co_await asio::this_coro::executor;
-                     asio::steady_timer forever(executor, std::chrono::hours(1));
-                     co_await forever.async_wait(asio::use_awaitable);  // cancelled by the timeout
-                   }
+                   auto first_attempt = hang_on_first_attempt(ctx);
+                   co_await std::move(first_attempt);
                    co_return json::value("done");
                  }));
   auto store = std::make_shared<weft::MemoryCheckpointer>();
-  weft::StateGraph graph({{"messages", weft::Channel::messages()}}, "retry");
-  weft::NodeOptions node_options;
-  node_options.timeout = std::chrono::milliseconds(200);
-  weft::RetryPolicy retry;
-  retry.initial_interval = std::chrono::milliseconds(1);
-  retry.jitter = false;
-  retry.max_attempts = 2;
-  retry.retry_on = [](const std::exception&) { return true; };
-  node_options.retry = retry;
-  graph.add_node("tools", weft::tool_node(std::move(tools)), node_options);
-  graph.add_edge(std::string(weft::START), "tools");
-  graph.add_edge("tools", std::string(weft::END));
   weft::CompileOptions options;
   options.checkpointer = store;
-  const weft::CompiledGraph compiled = graph.compile(options);
+  const weft::CompiledGraph compiled =
+      tool_step_graph("retry", std::move(tools), weft::test::timeout_then_retry_once(std::chrono::milliseconds(200)), options);
 
-  json::array messages;
-  messages.emplace_back(weft::user_message("hi"));
-  messages.emplace_back(json::parse(R"({"role":"assistant","content":null,"tool_calls":[
+  const json::object in = conversation("hi", json::parse(R"({"role":"assistant","content":null,"tool_calls":[
     {"id":"s","type":"function","function":{"name":"send_message","arguments":"{\"content\":\"once\"}"}},
     {"id":"h","type":"function","function":{"name":"hang","arguments":"{}"}}]})"));
-  json::object in;
-  in["messages"] = std::move(messages);
   weft::RunConfig config;
   config.thread_id = "retry-after-hang";
   const weft::RunResult result = compiled.invoke(in, config);
@@ -198,59 +177,24 @@ TEST_CASE("a journaled tool is not executed again when its task is retried after
   CHECK(sent->at("content") == "sent 'once' as message #1");
 }
 
-namespace {
-
-// A journal that loses abandon(): what a process killed in the middle of an effect leaves behind
-// (the entry stays "started", in doubt).
-class CrashingJournal final : public weft::EffectJournal {
- public:
-  weft::EffectEntry find(const std::string& thread, const std::string& key) override { return store.find(thread, key); }
-  void begin(const std::string& thread, const std::string& key) override { store.begin(thread, key); }
-  void finish(const std::string& thread, const std::string& key, const json::value& result) override {
-    store.finish(thread, key, result);
-  }
-  void abandon(const std::string&, const std::string&) override {}
-  weft::MemoryCheckpointer store;
-};
-
-}  // namespace
-
 TEST_CASE("a journaled call left in doubt by a crash is reported to the model, not run again") {
   auto sends = std::make_shared<int>(0);
   weft::ToolRegistry tools{Tool("send_message", "Sends; hangs on the first attempt.", json::parse(R"({"type":"object"})"),
                                 [sends](json::object, ToolContext ctx) -> asio::awaitable<json::value> {
                                   ++*sends;
-                                  if (ctx.node && ctx.node->attempt() == 1) {
-                                    const auto executor = co_await asio::this_coro::executor;
-                                    asio::steady_timer forever(executor, std::chrono::hours(1));
-                                    co_await forever.async_wait(asio::use_awaitable);
-                                  }
+                                  auto first_attempt = hang_on_first_attempt(ctx);
+                                  co_await std::move(first_attempt);
                                   co_return json::value("sent");
                                 },
                                 ToolEffects::journaled)};
-  auto journal = std::make_shared<CrashingJournal>();
-  weft::StateGraph graph({{"messages", weft::Channel::messages()}}, "in_doubt");
-  weft::NodeOptions node_options;
-  node_options.timeout = std::chrono::milliseconds(200);
-  weft::RetryPolicy retry;
-  retry.initial_interval = std::chrono::milliseconds(1);
-  retry.jitter = false;
-  retry.max_attempts = 2;
-  retry.retry_on = [](const std::exception&) { return true; };
-  node_options.retry = retry;
-  graph.add_node("tools", weft::tool_node(std::move(tools)), node_options);
-  graph.add_edge(std::string(weft::START), "tools");
-  graph.add_edge("tools", std::string(weft::END));
+  auto journal = std::make_shared<weft::test::CrashingJournal>();
   weft::CompileOptions options;
   options.effect_journal = journal;
-  const weft::CompiledGraph compiled = graph.compile(options);
+  const weft::CompiledGraph compiled =
+      tool_step_graph("in_doubt", std::move(tools), weft::test::timeout_then_retry_once(std::chrono::milliseconds(200)), options);
 
-  json::array messages;
-  messages.emplace_back(weft::user_message("hi"));
-  messages.emplace_back(json::parse(R"({"role":"assistant","content":null,"tool_calls":[
+  const json::object in = conversation("hi", json::parse(R"({"role":"assistant","content":null,"tool_calls":[
     {"id":"s","type":"function","function":{"name":"send_message","arguments":"{}"}}]})"));
-  json::object in;
-  in["messages"] = std::move(messages);
   weft::RunConfig config;
   config.thread_id = "in-doubt";
   const weft::RunResult result = compiled.invoke(in, config);
@@ -267,13 +211,9 @@ TEST_CASE("a journaled call left in doubt by a crash is reported to the model, n
 TEST_CASE("the tool node appends one tool message per call after the assistant message") {
   auto counters = std::make_shared<Counters>();
   auto store = std::make_shared<weft::MemoryCheckpointer>();
-  json::array messages;
-  messages.emplace_back(weft::user_message("hi"));
-  messages.emplace_back(json::parse(R"({"role":"assistant","content":null,"tool_calls":[
+  const json::object in = conversation("hi", json::parse(R"({"role":"assistant","content":null,"tool_calls":[
     {"id":"a","type":"function","function":{"name":"lookup","arguments":"{}"}},
     {"id":"b","type":"function","function":{"name":"nope","arguments":"{}"}}]})"));
-  json::object in;
-  in["messages"] = std::move(messages);
   weft::RunConfig config;
   config.thread_id = "append";
   const weft::RunResult result = tools_graph(registry(counters, ToolEffects::journaled), store).invoke(in, config);

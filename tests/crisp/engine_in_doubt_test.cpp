@@ -1,13 +1,11 @@
 // The Crisp tools inside a real graph (tool node, effect journal, node retry): a message send
 // whose first attempt reached Crisp but died before its journal entry was finished is found by
 // its fingerprint on the retry and not sent again.
+#include "tests/agent/support.hpp"
 #include "tests/crisp/support.hpp"
 
 #include "engine/state_graph.hpp"
 #include "nodes/crisp/register.hpp"
-#include "nodes/model/chat_model.hpp"
-#include "nodes/tools/tool_node.hpp"
-#include "store/memory_checkpointer.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -22,19 +20,6 @@ using weft::crisp::test::Env;
 namespace json = boost::json;
 
 namespace {
-
-// What a process killed in the middle of an effect leaves behind: abandon() is lost, so the entry
-// stays "started" (in doubt).
-class CrashingJournal final : public weft::EffectJournal {
- public:
-  weft::EffectEntry find(const std::string& thread, const std::string& key) override { return store.find(thread, key); }
-  void begin(const std::string& thread, const std::string& key) override { store.begin(thread, key); }
-  void finish(const std::string& thread, const std::string& key, const json::value& result) override {
-    store.finish(thread, key, result);
-  }
-  void abandon(const std::string&, const std::string&) override {}
-  weft::MemoryCheckpointer store;
-};
 
 std::size_t message_posts(Env& env, const std::string& session, bool* any_replayed) {
   std::size_t n = 0;
@@ -58,32 +43,18 @@ TEST_CASE("in a graph, a send whose first attempt timed out after reaching Crisp
 
   weft::ToolRegistry registry;
   register_tools(registry, std::shared_ptr<CrispTools>(&env.tools(), [](CrispTools*) {}));
-  auto journal = std::make_shared<CrashingJournal>();
-  weft::StateGraph graph({{"messages", weft::Channel::messages()}}, "crisp_in_doubt");
-  weft::NodeOptions node_options;
-  node_options.timeout = std::chrono::milliseconds(400);
-  weft::RetryPolicy retry;
-  retry.initial_interval = std::chrono::milliseconds(1);
-  retry.jitter = false;
-  retry.max_attempts = 2;
-  retry.retry_on = [](const std::exception&) { return true; };
-  node_options.retry = retry;
-  graph.add_node("tools", weft::tool_node(registry.allow({"create_a_crisp_message"})), node_options);
-  graph.add_edge(std::string(weft::START), "tools");
-  graph.add_edge("tools", std::string(weft::END));
+  auto journal = std::make_shared<weft::test::CrashingJournal>();
   weft::CompileOptions options;
   options.effect_journal = journal;
-  const weft::CompiledGraph compiled = graph.compile(options);
+  const weft::CompiledGraph compiled =
+      weft::test::tool_step_graph("crisp_in_doubt", registry.allow({"create_a_crisp_message"}),
+                                  weft::test::timeout_then_retry_once(std::chrono::milliseconds(400)), options);
 
   json::object arguments{{"session_id", session}, {"type", "text"}, {"from", "operator"}, {"content", "Only once"}};
   json::object call{{"id", "call_1"}, {"type", "function"},
                     {"function", json::object{{"name", "create_a_crisp_message"}, {"arguments", json::serialize(arguments)}}}};
   json::object assistant{{"role", "assistant"}, {"content", nullptr}, {"tool_calls", json::array{call}}};
-  json::array messages;
-  messages.emplace_back(weft::user_message("greet the visitor"));
-  messages.emplace_back(std::move(assistant));
-  json::object in;
-  in["messages"] = std::move(messages);
+  const json::object in = weft::test::conversation("greet the visitor", std::move(assistant));
 
   // Attempt 1: Crisp stores the message but its answer is delayed past the node timeout, so the
   // attempt is cancelled with its journal entry begun and never finished. As soon as the write is
@@ -110,9 +81,7 @@ TEST_CASE("in a graph, a send whose first attempt timed out after reaching Crisp
   for (const auto& [route, n] : counts.at("by_route").as_object())
     if (route.find("GET") != std::string::npos && route.ends_with("/messages")) message_lists += n.to_number<std::int64_t>();
   CHECK(message_lists >= 1);
-  const json::object* reported = nullptr;
-  for (const auto& m : result.values.at("messages").as_array())
-    if (const auto* id = m.as_object().if_contains("tool_call_id"); id && *id == json::value("call_1")) reported = &m.as_object();
+  const json::object* reported = weft::test::tool_message_for(result.values, "call_1");
   REQUIRE(reported != nullptr);
   INFO(json::serialize(*reported));
   CHECK(reported->at("status") == json::value("success"));
