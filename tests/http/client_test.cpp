@@ -5,7 +5,7 @@
 #include "nodes/http/manual_clock.hpp"
 #include "nodes/http/rate_limit_headers.hpp"
 #include "sandbox/http/server.hpp"
-#include "tests/http/run.hpp"
+#include "tests/tools/run_sync.hpp"
 #include "tests/http/tcp_counter.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -88,12 +88,32 @@ http::Request get(const std::string& url) {
 
 http::RequestError expect_error(asio::io_context& io, http::Client client, http::Request request) {
   try {
-    weft::test::run(io, send(client, std::move(request)));
+    weft::test::run_sync(io, send(client, std::move(request)));
   } catch (const http::RequestError& e) {
     return e;
   }
   FAIL("the request did not fail");
   throw std::logic_error("unreachable");
+}
+
+// Sends GET `url` on `client`, cancels it (terminal) `after` that from a timer on `io`, and runs
+// `io` until the request ends. Checks that it ended as cancelled; returns how long it took.
+std::chrono::steady_clock::duration time_to_cancel(asio::io_context& io, http::Client client, const std::string& url,
+                                                   std::chrono::milliseconds after) {
+  asio::cancellation_signal signal;
+  auto future =
+      asio::co_spawn(io, send(client, get(url)), asio::bind_cancellation_slot(signal.slot(), asio::use_future));
+  asio::steady_timer timer(io, after);
+  timer.async_wait([&](boost::system::error_code) { signal.emit(asio::cancellation_type::terminal); });
+  const auto started = std::chrono::steady_clock::now();
+  io.run();
+  try {
+    future.get();
+    FAIL("not cancelled");
+  } catch (const http::RequestError& e) {
+    CHECK(e.code() == http::error::cancelled);
+  }
+  return std::chrono::steady_clock::now() - started;
 }
 
 std::vector<std::chrono::milliseconds> sleeps_ms(const http::ManualClock& clock) {
@@ -110,12 +130,12 @@ TEST_CASE("a GET returns status, headers and body, and a 404 is returned rather 
   auto server = serve(answers);
   Fixture f;
   http::Client client(f.io.get_executor(), f.options());
-  const auto ok = weft::test::run(f.io, send(client, get(server->base_url() + "/a?b=1")));
+  const auto ok = weft::test::run_sync(f.io, send(client, get(server->base_url() + "/a?b=1")));
   CHECK(ok.status == 200);
   CHECK(ok.body == R"({"ok":true})");
   CHECK(ok.header("x-thing") == "1");
   CHECK(ok.attempts == 1);
-  const auto missing = weft::test::run(f.io, send(client, get(server->base_url() + "/missing")));
+  const auto missing = weft::test::run_sync(f.io, send(client, get(server->base_url() + "/missing")));
   CHECK(missing.status == 404);
   CHECK(missing.attempts == 1);
   CHECK(answers->seen.at(0).target == "/a?b=1");
@@ -132,7 +152,7 @@ TEST_CASE("a POST sends its body and headers") {
   r.method = "POST";
   r.body = R"({"a":1})";
   r.headers = {{"Content-Type", "application/json"}};
-  CHECK(weft::test::run(f.io, send(client, r)).status == 201);
+  CHECK(weft::test::run_sync(f.io, send(client, r)).status == 201);
   CHECK(answers->seen.at(0).method == "POST");
   CHECK(answers->seen.at(0).body == R"({"a":1})");
   CHECK(answers->seen.at(0).header("content-type") == "application/json");
@@ -156,7 +176,7 @@ TEST_CASE("keep-alive connections are reused: ten sequential requests open one c
   const std::string url = "http://127.0.0.1:" + std::to_string(counter.port()) + "/x";
   bool later_reused = true;
   for (int i = 0; i < 10; ++i) {
-    const auto res = weft::test::run(f.io, send(client, get(url)));
+    const auto res = weft::test::run_sync(f.io, send(client, get(url)));
     CHECK(res.status == 200);
     if (i > 0) later_reused = later_reused && res.reused_connection;
   }
@@ -176,7 +196,7 @@ TEST_CASE("a server that closes after each answer gets a new connection per requ
   Fixture f;
   http::Client client(f.io.get_executor(), f.options());
   const std::string url = "http://127.0.0.1:" + std::to_string(counter.port()) + "/x";
-  for (int i = 0; i < 3; ++i) CHECK(weft::test::run(f.io, send(client, get(url))).attempts == 1);
+  for (int i = 0; i < 3; ++i) CHECK(weft::test::run_sync(f.io, send(client, get(url))).attempts == 1);
   CHECK(counter.connections() == 3);
 }
 
@@ -186,7 +206,7 @@ TEST_CASE("a 429 with Retry-After in seconds is retried after exactly that wait,
   auto server = serve(answers);
   Fixture f;
   http::Client client(f.io.get_executor(), f.options());
-  const auto res = weft::test::run(f.io, send(client, get(server->base_url() + "/x")));
+  const auto res = weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x")));
   CHECK(res.status == 200);
   CHECK(res.attempts == 2);
   CHECK(sleeps_ms(*f.clock) == std::vector<std::chrono::milliseconds>{7000ms});
@@ -205,7 +225,7 @@ TEST_CASE("a 429 with Retry-After as an HTTP date waits until that date") {
   answers->answers = {status(429, {{"Retry-After", http::format_http_date(f.clock->system_now() + 30s)}}), status(200)};
   auto server = serve(answers);
   http::Client client(f.io.get_executor(), f.options());
-  CHECK(weft::test::run(f.io, send(client, get(server->base_url() + "/x"))).status == 200);
+  CHECK(weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x"))).status == 200);
   CHECK(sleeps_ms(*f.clock) == std::vector<std::chrono::milliseconds>{30'000ms});
 }
 
@@ -215,7 +235,7 @@ TEST_CASE("a 429 with RateLimit-Reset waits that many seconds (delta, not an epo
   auto server = serve(answers);
   Fixture f;
   http::Client client(f.io.get_executor(), f.options());
-  CHECK(weft::test::run(f.io, send(client, get(server->base_url() + "/x"))).status == 200);
+  CHECK(weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x"))).status == 200);
   CHECK(sleeps_ms(*f.clock) == std::vector<std::chrono::milliseconds>{3000ms});
 }
 
@@ -225,7 +245,7 @@ TEST_CASE("a 429 with a structured RateLimit field waits its t parameter") {
   auto server = serve(answers);
   Fixture f;
   http::Client client(f.io.get_executor(), f.options());
-  CHECK(weft::test::run(f.io, send(client, get(server->base_url() + "/x"))).status == 200);
+  CHECK(weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x"))).status == 200);
   CHECK(sleeps_ms(*f.clock) == std::vector<std::chrono::milliseconds>{4000ms});
 }
 
@@ -235,7 +255,7 @@ TEST_CASE("420 and 423 are retried like 429") {
   auto server = serve(answers);
   Fixture f;
   http::Client client(f.io.get_executor(), f.options());
-  CHECK(weft::test::run(f.io, send(client, get(server->base_url() + "/x"))).attempts == 3);
+  CHECK(weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x"))).attempts == 3);
   CHECK(sleeps_ms(*f.clock) == std::vector<std::chrono::milliseconds>{1000ms, 2000ms});
 }
 
@@ -245,7 +265,7 @@ TEST_CASE("5xx answers are retried with exponential backoff when the server give
   auto server = serve(answers);
   Fixture f;
   http::Client client(f.io.get_executor(), f.options());
-  const auto res = weft::test::run(f.io, send(client, get(server->base_url() + "/x")));
+  const auto res = weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x")));
   CHECK(res.status == 200);
   CHECK(res.attempts == 3);
   CHECK(sleeps_ms(*f.clock) == std::vector<std::chrono::milliseconds>{500ms, 1000ms});
@@ -260,7 +280,7 @@ TEST_CASE("jitter shortens the backoff by at most its fraction and never lengthe
   options.retry.jitter = 0.5;
   options.retry.max_attempts = 5;
   http::Client client(f.io.get_executor(), options);
-  CHECK(weft::test::run(f.io, send(client, get(server->base_url() + "/x"))).status == 200);
+  CHECK(weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x"))).status == 200);
   const auto sleeps = sleeps_ms(*f.clock);
   REQUIRE(sleeps.size() == 4);
   for (std::size_t i = 0; i < sleeps.size(); ++i) {
@@ -322,7 +342,7 @@ TEST_CASE("a dropped connection is retried and the request then succeeds") {
   auto server = serve(answers);
   Fixture f;
   http::Client client(f.io.get_executor(), f.options());
-  const auto res = weft::test::run(f.io, send(client, get(server->base_url() + "/x")));
+  const auto res = weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x")));
   CHECK(res.status == 200);
   CHECK(res.attempts == 2);
 }
@@ -377,20 +397,7 @@ TEST_CASE("cancelling the awaiting coroutine aborts a request in flight") {
   auto server = serve(answers);
   Fixture f;
   http::Client client(f.io.get_executor(), f.options());
-  asio::cancellation_signal signal;
-  auto future = asio::co_spawn(f.io, send(client, get(server->base_url() + "/x")),
-                               asio::bind_cancellation_slot(signal.slot(), asio::use_future));
-  asio::steady_timer timer(f.io, 50ms);
-  timer.async_wait([&](boost::system::error_code) { signal.emit(asio::cancellation_type::terminal); });
-  const auto started = std::chrono::steady_clock::now();
-  f.io.run();
-  try {
-    future.get();
-    FAIL("not cancelled");
-  } catch (const http::RequestError& e) {
-    CHECK(e.code() == http::error::cancelled);
-  }
-  CHECK(std::chrono::steady_clock::now() - started < 4s);
+  CHECK(time_to_cancel(f.io, client, server->base_url() + "/x", 50ms) < 4s);
 }
 
 TEST_CASE("cancelling a request waiting to retry aborts the wait") {
@@ -401,20 +408,7 @@ TEST_CASE("cancelling a request waiting to retry aborts the wait") {
   http::ClientOptions options;  // the real clock: the 30 s wait must be cut short
   options.retry.max_attempts = 3;
   http::Client client(io.get_executor(), options);
-  asio::cancellation_signal signal;
-  auto future = asio::co_spawn(io, send(client, get(server->base_url() + "/x")),
-                               asio::bind_cancellation_slot(signal.slot(), asio::use_future));
-  asio::steady_timer timer(io, 100ms);
-  timer.async_wait([&](boost::system::error_code) { signal.emit(asio::cancellation_type::terminal); });
-  const auto started = std::chrono::steady_clock::now();
-  io.run();
-  try {
-    future.get();
-    FAIL("not cancelled");
-  } catch (const http::RequestError& e) {
-    CHECK(e.code() == http::error::cancelled);
-  }
-  CHECK(std::chrono::steady_clock::now() - started < 20s);
+  CHECK(time_to_cancel(io, client, server->base_url() + "/x", 100ms) < 20s);
 }
 
 TEST_CASE("no secret from the Authorization header or the query string appears in errors or events") {
@@ -452,7 +446,7 @@ TEST_CASE("the token bucket spaces requests at its rate") {
   options.default_limits.rate = 10;  // one per 100 ms
   options.default_limits.burst = 1;
   http::Client client(f.io.get_executor(), options);
-  for (int i = 0; i < 5; ++i) weft::test::run(f.io, send(client, get(server->base_url() + "/x")));
+  for (int i = 0; i < 5; ++i) weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x")));
   CHECK(sleeps_ms(*f.clock) == std::vector<std::chrono::milliseconds>(4, 100ms));
   CHECK(f.events.size() == 4);
   CHECK(f.events.at(0).kind == http::RateLimitEvent::Kind::token_bucket);
@@ -465,9 +459,9 @@ TEST_CASE("the bucket learns from RateLimit-Remaining 0: the next request waits 
   auto server = serve(answers);
   Fixture f;
   http::Client client(f.io.get_executor(), f.options());
-  weft::test::run(f.io, send(client, get(server->base_url() + "/x")));
+  weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x")));
   CHECK(f.clock->sleeps().empty());
-  weft::test::run(f.io, send(client, get(server->base_url() + "/x")));
+  weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x")));
   CHECK(sleeps_ms(*f.clock) == std::vector<std::chrono::milliseconds>{2000ms});
   REQUIRE(f.events.size() == 1);
   CHECK(f.events[0].kind == http::RateLimitEvent::Kind::server_window);
@@ -523,7 +517,7 @@ TEST_CASE("a streamed body goes to on_body piece by piece instead of Response::b
     received += bytes;
     ++calls;
   };
-  const auto res = weft::test::run(f.io, send(client, r));
+  const auto res = weft::test::run_sync(f.io, send(client, r));
   CHECK(res.body.empty());
   CHECK(received == "one two three");
   CHECK(calls >= 2);
@@ -558,9 +552,9 @@ TEST_SUITE("soak") {
     server.start();
     Fixture f;
     http::Client client(f.io.get_executor(), f.options());
-    CHECK(weft::test::run(f.io, send(client, get(server.base_url() + "/x"))).status == 200);
+    CHECK(weft::test::run_sync(f.io, send(client, get(server.base_url() + "/x"))).status == 200);
     std::this_thread::sleep_for(1500ms);
-    const auto res = weft::test::run(f.io, send(client, get(server.base_url() + "/x")));
+    const auto res = weft::test::run_sync(f.io, send(client, get(server.base_url() + "/x")));
     CHECK(res.status == 200);
     CHECK(res.attempts == 1);
     CHECK(client.stats().connections_opened == 2);

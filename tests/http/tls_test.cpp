@@ -1,7 +1,7 @@
 // HTTPS: a loopback TLS server with certificates generated at test time (OpenSSL APIs).
 
 #include "nodes/http/client.hpp"
-#include "tests/http/run.hpp"
+#include "tests/tools/run_sync.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -158,7 +158,7 @@ TEST_CASE("certificate verification is on by default: a self-signed server is re
   asio::io_context io;
   http::Client client(io.get_executor());
   try {
-    weft::test::run(io, get(client, "https://localhost:" + std::to_string(server.port()) + "/"));
+    weft::test::run_sync(io, get(client, "https://localhost:" + std::to_string(server.port()) + "/"));
     FAIL("an untrusted certificate was accepted");
   } catch (const http::RequestError& e) {
     CHECK(e.code() == http::error::tls_failed);
@@ -174,7 +174,7 @@ TEST_CASE("a server whose certificate is trusted answers over HTTPS, and the cli
   http::ClientOptions options;
   options.extra_ca_pem = creds.cert_pem;
   http::Client client(io.get_executor(), options);
-  const auto res = weft::test::run(io, get(client, "https://localhost:" + std::to_string(server.port()) + "/hello"));
+  const auto res = weft::test::run_sync(io, get(client, "https://localhost:" + std::to_string(server.port()) + "/hello"));
   CHECK(res.status == 200);
   CHECK(res.body == "hello tls");
   CHECK(server.server_names() == std::vector<std::string>{"localhost"});
@@ -188,7 +188,7 @@ TEST_CASE("a trusted certificate for another host name is refused") {
   options.extra_ca_pem = creds.cert_pem;
   http::Client client(io.get_executor(), options);
   try {
-    weft::test::run(io, get(client, "https://localhost:" + std::to_string(server.port()) + "/"));
+    weft::test::run_sync(io, get(client, "https://localhost:" + std::to_string(server.port()) + "/"));
     FAIL("a certificate for another host was accepted");
   } catch (const http::RequestError& e) {
     CHECK(e.code() == http::error::tls_failed);
