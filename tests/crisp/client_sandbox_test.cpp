@@ -13,6 +13,7 @@
 
 #include <cstdlib>
 #include <set>
+#include <stdexcept>
 
 using namespace weft::crisp;
 using weft::crisp::test::Env;
@@ -38,6 +39,18 @@ void check_no_secret(const std::string& message, const CrispConfig& config) {
 }
 
 std::string conversations_prefix(Env& env) { return env.client().website_path("conversations"); }
+
+// Calls `tool` with `args_json` through `env`; the call must fail with a typed ApiError, which is
+// returned for the test to check.
+ApiError call_error(Env& env, const std::string& tool, const char* args_json) {
+  try {
+    env.call(tool, args_json);
+  } catch (const ApiError& e) {
+    return e;
+  }
+  FAIL("succeeded: " << tool);
+  throw std::logic_error("unreachable");
+}
 
 }  // namespace
 
@@ -115,14 +128,10 @@ TEST_CASE("a persistent 5xx fails with the typed server_error") {
   faults.error_rate = 1.0;
   faults.error_status = 503;
   env.sandbox().set_faults(faults);
-  try {
-    env.call("list_all_crisp_inboxes", "{}");
-    FAIL("succeeded");
-  } catch (const ApiError& e) {
-    CHECK(e.code() == make_error_code(error::server_error));
-    CHECK(e.status() == 503);
-    check_no_secret(e.what(), env.config());
-  }
+  const ApiError e = call_error(env, "list_all_crisp_inboxes", "{}");
+  CHECK(e.code() == make_error_code(error::server_error));
+  CHECK(e.status() == 503);
+  check_no_secret(e.what(), env.config());
 }
 
 TEST_CASE("an endless 429 storm fails with the typed rate_limited") {
@@ -131,13 +140,9 @@ TEST_CASE("an endless 429 storm fails with the typed rate_limited") {
   faults.storm_429 = 1000;
   faults.storm_retry_after = 0;
   env.sandbox().set_faults(faults);
-  try {
-    env.call("list_all_crisp_inboxes", "{}");
-    FAIL("succeeded");
-  } catch (const ApiError& e) {
-    CHECK(e.code() == make_error_code(error::rate_limited));
-    check_no_secret(e.what(), env.config());
-  }
+  const ApiError e = call_error(env, "list_all_crisp_inboxes", "{}");
+  CHECK(e.code() == make_error_code(error::rate_limited));
+  check_no_secret(e.what(), env.config());
 }
 
 TEST_CASE("an exhausted daily quota fails with the typed quota_limit_exceeded") {
@@ -149,13 +154,9 @@ TEST_CASE("an exhausted daily quota fails with the typed quota_limit_exceeded") 
   env.sandbox().set_limits(limits);
   env.call("list_all_crisp_inboxes", "{}");
   env.call("list_all_crisp_inboxes", "{}");
-  try {
-    env.call("list_all_crisp_inboxes", "{}");
-    FAIL("succeeded");
-  } catch (const ApiError& e) {
-    CHECK(e.code() == make_error_code(error::quota_limit_exceeded));
-    CHECK(e.status() == 423);
-  }
+  const ApiError e = call_error(env, "list_all_crisp_inboxes", "{}");
+  CHECK(e.code() == make_error_code(error::quota_limit_exceeded));
+  CHECK(e.status() == 423);
 }
 
 TEST_SUITE("soak") {
@@ -234,12 +235,8 @@ TEST_CASE("a plan without a knowledge base is reported, not mistaken for a route
   weft::sandbox::crisp::Faults faults;
   faults.helpdesk_402 = true;
   env.sandbox().set_faults(faults);
-  try {
-    env.call("list_all_crisp_helpdesk_articles", R"({"locale":"en"})");
-    FAIL("succeeded");
-  } catch (const ApiError& e) {
-    CHECK(e.code() == make_error_code(error::subscription_upgrade_required));
-  }
+  CHECK(call_error(env, "list_all_crisp_helpdesk_articles", R"({"locale":"en"})").code() ==
+        make_error_code(error::subscription_upgrade_required));
 }
 
 TEST_CASE("wrong credentials fail with unauthorized and no secret in any error") {
