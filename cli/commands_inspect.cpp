@@ -198,6 +198,7 @@ int check(const Invocation& inv) {
     o["threads"] = report.threads;
     o["checkpoints"] = report.checkpoints;
     o["effects"] = report.effects;
+    o["node_cache_entries"] = report.cache_entries;
     json::array problems;
     for (const auto& p : report.problems) {
       json::object q;

@@ -4,7 +4,8 @@
 //
 // The recorded result is what the node returned (update, goto, sends); it is replayed through the
 // same checks, routers and channels as a fresh one, and saved as the task's writes like any other.
-// Only successful results are recorded: a node that failed, interrupted or returned a Command for
+// A cache that cannot be read or written costs a call, never the task: the node runs, and the
+// error goes to the debug stream ("cache_error"). Only successful results are recorded: a node that failed, interrupted or returned a Command for
 // the parent graph runs again next time. A cached node's side effects do not happen again, so
 // cache nodes whose work is a pure function of their input (an LLM call, a lookup), not ones that
 // act on the world.

@@ -63,6 +63,7 @@ class Checker {
       writes(*db);
       threads(*db);
       effects(*db);
+      node_cache(*db);
     } catch (const SQLite::Exception& e) {
       problem("file", std::string("SQLite: ") + e.what());
     } catch (const Error& e) {
@@ -204,6 +205,21 @@ class Checker {
     }
   }
 
+  void node_cache(detail::Db& db) {
+    Use q(db.stmt("SELECT node, key, value FROM node_cache"));
+    while (q->executeStep()) {
+      ++report_.cache_entries;
+      const std::string node = q->getColumn(0).getString();
+      const std::string key = q->getColumn(1).getString();
+      try {
+        detail::parse_object(q->getColumn(2).getString(), {report_.path, "node_cache", "", key, "value"});
+      } catch (const Error&) {
+        problem("node_cache node '" + node + "' key '" + key + "'",
+                "value is not a JSON object (delete the row, or clear the node's cache)");
+      }
+    }
+  }
+
   CheckReport& report_;
 };
 
@@ -223,7 +239,8 @@ std::string format(const CheckReport& report) {
          (report.ok() ? std::string("ok") : std::to_string(report.problems.size()) + " problem(s)") + "; schema " +
          std::to_string(report.schema_version) + ", " + std::to_string(report.threads) + " threads, " +
          std::to_string(report.checkpoints) + " checkpoints (" + std::to_string(report.snapshots) + " snapshots), " +
-         std::to_string(report.writes) + " task writes, " + std::to_string(report.effects) + " effects\n";
+         std::to_string(report.writes) + " task writes, " + std::to_string(report.effects) + " effects, " +
+         std::to_string(report.cache_entries) + " node cache entries\n";
   return out;
 }
 

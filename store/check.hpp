@@ -15,7 +15,7 @@ struct CheckProblem {
 struct CheckReport {
   std::string path;
   int schema_version = 0;  ///< 0 when unknown
-  std::size_t threads = 0, checkpoints = 0, snapshots = 0, writes = 0, effects = 0;
+  std::size_t threads = 0, checkpoints = 0, snapshots = 0, writes = 0, effects = 0, cache_entries = 0;
   std::vector<CheckProblem> problems;  ///< empty when the file is sound
   bool ok() const noexcept { return problems.empty(); }
 };

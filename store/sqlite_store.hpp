@@ -16,6 +16,7 @@
 
 #include "engine/checkpointer.hpp"
 #include "engine/effect_journal.hpp"
+#include "engine/node_cache.hpp"
 #include "store/error.hpp"
 
 #include <cstdint>
@@ -80,14 +81,14 @@ struct LeaseInfo {
   std::int64_t expires_at_ms = 0;
 };
 
-/// Implements both the engine's Checkpointer and EffectJournal on one SQLite file.
+/// Implements the engine's Checkpointer, EffectJournal and NodeCache on one SQLite file.
 /// Thread safety: every method may be called from any thread; one connection serves them under a
 /// mutex. Several processes may open the same file; leases keep them off each other's threads.
 /// Errors: weft::Error with a store::error code (store/error.hpp); SQLite and JSON exceptions never
 /// escape. A lease returned by acquire_lease() keeps the store's internals alive until released.
 /// Background threads: an async writer (first async put) and a lease heartbeat (first lease), both
 /// joined by the destructor. Not fork-safe: a child process opens its own SqliteStore.
-class SqliteStore final : public Checkpointer, public EffectJournal {
+class SqliteStore final : public Checkpointer, public EffectJournal, public NodeCache {
  public:
   /// Opens (creating if absent) the store at `path`, migrating an older schema. Throws weft::Error:
   /// open_failed, not_a_database, not_a_weft_store, corrupt (e.g. truncated), schema_too_new.
@@ -141,6 +142,14 @@ class SqliteStore final : public Checkpointer, public EffectJournal {
   /// Records the result (also for an entry never begun: reconciling an in-doubt effect).
   void finish(const std::string& thread_id, const std::string& key, const boost::json::value& result) override;
   void abandon(const std::string& thread_id, const std::string& key) override;
+
+  // NodeCache (engine/node_cache.hpp), the `node_cache` table. record() commits before returning;
+  // an expired entry is deleted when it is looked up.
+  std::optional<boost::json::object> lookup(const std::string& node, const std::string& key,
+                                            std::int64_t now_ms) override;
+  void record(const std::string& node, const std::string& key, const boost::json::object& value,
+              std::int64_t expires_at_ms) override;
+  void clear(const std::string& node = {}) override;
 
   // Store-specific.
   /// The current holder of the thread's lease, if any (expired or not).

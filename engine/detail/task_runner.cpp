@@ -62,6 +62,11 @@ NodeCache* cache_of(const RunShared& run, const TaskRun& task) {
 
 std::string cache_node(const RunShared& run, const TaskRun& task) { return run.def->name + "/" + task.state->node; }
 
+void report_cache_error(RunShared& run, const TaskRun& task, const std::exception& e) {
+  run.emit(StreamMode::debug, task.state->node, task.state->step,
+           boost::json::object{{"type", "cache_error"}, {"payload", boost::json::object{{"message", e.what()}}}});
+}
+
 /// Records a node's result (as returned, before normalization: replayed messages get the
 /// replaying task's ids). A cache that fails to record costs the next run a call, nothing more:
 /// the failure is reported on the debug stream, not as the task's.
@@ -72,8 +77,7 @@ void record_in_cache(RunShared& run, const TaskRun& task, const boost::json::obj
     const std::int64_t expires = policy.ttl ? run.clock->now_ms() + policy.ttl->count() : 0;
     cache->record(cache_node(run, task), task.cache_key, result, expires);
   } catch (const std::exception& e) {
-    run.emit(StreamMode::debug, task.state->node, task.state->step,
-             boost::json::object{{"type", "cache_error"}, {"payload", boost::json::object{{"message", e.what()}}}});
+    report_cache_error(run, task, e);
   }
 }
 
@@ -171,7 +175,14 @@ bool settle_from_cache(RunShared& run, TaskRun& task, const std::shared_ptr<cons
   const CachePolicy& policy = *run.def->nodes[task.node_index].options.cache;
   const StateView input = task_view(task, snapshot);
   task.cache_key = IdHasher().add(policy.key ? policy.key(input) : boost::json::serialize(input.to_object())).hex();
-  std::optional<boost::json::object> recorded = cache->lookup(cache_node(run, task), task.cache_key, run.clock->now_ms());
+  std::optional<boost::json::object> recorded;
+  try {
+    recorded = cache->lookup(cache_node(run, task), task.cache_key, run.clock->now_ms());
+  } catch (const std::exception& e) {
+    // An unreadable cache costs a call, not the task: the node runs (and records afresh).
+    report_cache_error(run, task, e);
+    return false;
+  }
   if (!recorded) return false;
   task.from_cache = true;
   if (run.wants(StreamMode::debug)) {

@@ -71,6 +71,17 @@ CREATE TABLE IF NOT EXISTS effects (
   PRIMARY KEY (thread_id, key)
 ) WITHOUT ROWID;
 )sql"},
+    {2, "node cache: recorded node results by (node, input key), with expiry",
+     R"sql(
+CREATE TABLE IF NOT EXISTS node_cache (
+  node          TEXT NOT NULL,
+  key           TEXT NOT NULL,
+  value         TEXT NOT NULL,
+  expires_at_ms INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (node, key)
+) WITHOUT ROWID;
+)sql"},
 };
 
 bool has_table(Db& db, const char* name) {

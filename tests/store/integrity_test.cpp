@@ -61,7 +61,7 @@ TEST_CASE("a sound store passes check with its counts") {
   make_store(dir.file("a.db"));
   auto report = store::check(dir.file("a.db"));
   CHECK_MESSAGE(report.ok(), store::format(report));
-  CHECK(report.schema_version == 1);
+  CHECK(report.schema_version == 2);
   CHECK(report.threads == 1);
   CHECK(report.checkpoints == 31);
   CHECK(report.snapshots == 4);  // the first, then every 8 deltas
@@ -127,7 +127,7 @@ TEST_CASE("a database written by a newer schema version is refused with schema_t
   test::raw_sql(path, "INSERT INTO weft_schema VALUES (99, 0, 'from the future')");
   const std::string what = open_error(path, store::error::schema_too_new);
   CHECK(what.find("schema version 99") != std::string::npos);
-  CHECK(what.find("up to 1") != std::string::npos);
+  CHECK(what.find("up to 2") != std::string::npos);
   CHECK(mentions(store::check(path), "schema version 99"));
 }
 
