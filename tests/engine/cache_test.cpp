@@ -163,3 +163,29 @@ TEST_CASE("replayed messages get the replaying task's ids") {
   CHECK(a != b);
   CHECK(second.values.at("chat").as_array().at(0).as_object().at("content") == "hi");
 }
+
+TEST_CASE("a cache that fails to read or record costs a call, never the task, and says so on the debug stream") {
+  struct BrokenCache final : NodeCache {
+    std::optional<json::object> lookup(const std::string&, const std::string&, std::int64_t) override {
+      throw std::runtime_error("cache unreadable");
+    }
+    void record(const std::string&, const std::string&, const json::object&, std::int64_t) override {
+      throw std::runtime_error("cache full");
+    }
+    void clear(const std::string&) override {}
+  };
+  Counted counted;
+  CompiledGraph graph = squaring(std::make_shared<BrokenCache>(), counted, CachePolicy{});
+  std::vector<std::string> errors;
+  RunConfig config;
+  config.stream_modes = static_cast<unsigned>(StreamMode::debug);
+  config.stream = [&](const StreamEvent& e) {
+    const json::object& o = e.data.as_object();
+    if (o.at("type") == "cache_error") errors.emplace_back(o.at("payload").at("message").as_string());
+  };
+  const RunResult result = graph.invoke(object(R"({"in":6})"), config);
+  result.check();
+  CHECK(result.values.at("out") == 36);
+  CHECK(counted.calls == 1);
+  CHECK(errors == std::vector<std::string>{"cache unreadable", "cache full"});
+}
