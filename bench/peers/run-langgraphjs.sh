@@ -3,11 +3,11 @@
 # scratch copy, so node_modules/, data/ and results/ never land in the repository.
 # usage: bench/peers/run-langgraphjs.sh [extra run-all.mjs args]
 #   env: PEER_SRC (default /work/shared/peers/langgraphjs), PEER_DIR (default /work/peer-run),
-#        GROUPS (default linear,growing,resume,threads,saver), RUNS (default 3)
+#        PEER_GROUPS (default linear,growing,resume,threads,saver; not GROUPS, which bash reserves), RUNS (default 3)
 set -euo pipefail
 PEER_SRC=${PEER_SRC:-/work/shared/peers/langgraphjs}
 PEER_DIR=${PEER_DIR:-/work/peer-run}
-GROUPS=${GROUPS:-linear,growing,resume,threads,saver}
+PEER_GROUPS=${PEER_GROUPS:-linear,growing,resume,threads,saver}
 RUNS=${RUNS:-3}
 
 mkdir -p "$PEER_DIR"
@@ -24,4 +24,4 @@ if [ ! -e node_modules/better-sqlite3/build/Release/better_sqlite3.node ]; then
 fi
 node -e "require('better-sqlite3')"
 command -v time >/dev/null || { echo "GNU time is needed (apt-get install time)" >&2; exit 1; }
-exec node run-all.mjs --only="$GROUPS" --runs="$RUNS" --quiet-wait=15 --max-attempts=2 --deadline-min=60 "$@"
+exec node run-all.mjs --only="$PEER_GROUPS" --runs="$RUNS" --quiet-wait=15 --max-attempts=2 --deadline-min=60 "$@"
