@@ -41,14 +41,14 @@ StateView task_view(const TaskRun& task, const std::shared_ptr<const boost::json
   return task.push ? StateView(task.push_arg) : StateView(snapshot);
 }
 
-void emit_task_start(RunShared& run, const TaskRun& task) {
+/// The debug "task" event; `cached` marks a task settled from the node cache without running.
+void emit_task_start(RunShared& run, const TaskRun& task, bool cached = false) {
   if (!run.wants(StreamMode::debug)) return;
+  boost::json::object payload{
+      {"id", task.state->id}, {"name", task.state->node}, {"attempt", task.state->attempt}, {"push", task.push}};
+  if (cached) payload["cached"] = true;
   run.emit(StreamMode::debug, task.state->node, task.state->step,
-           boost::json::object{{"type", "task"},
-                               {"payload", boost::json::object{{"id", task.state->id},
-                                                               {"name", task.state->node},
-                                                               {"attempt", task.state->attempt},
-                                                               {"push", task.push}}}});
+           boost::json::object{{"type", "task"}, {"payload", std::move(payload)}});
 }
 
 void record_failure(RunShared& run, TaskRun& task, std::exception_ptr error);
@@ -185,15 +185,7 @@ bool settle_from_cache(RunShared& run, TaskRun& task, const std::shared_ptr<cons
   }
   if (!recorded) return false;
   task.from_cache = true;
-  if (run.wants(StreamMode::debug)) {
-    run.emit(StreamMode::debug, task.state->node, task.state->step,
-             boost::json::object{{"type", "task"},
-                                 {"payload", boost::json::object{{"id", task.state->id},
-                                                                 {"name", task.state->node},
-                                                                 {"attempt", task.state->attempt},
-                                                                 {"push", task.push},
-                                                                 {"cached", true}}}});
-  }
+  emit_task_start(run, task, /*cached=*/true);
   settle(run, task, command_from_json(*recorded), snapshot);
   return true;
 }
