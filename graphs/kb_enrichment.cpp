@@ -25,6 +25,7 @@ namespace {
 using detail::bool_of;
 using detail::call_tool;
 using detail::input_of;
+using detail::offline_model_note;
 using detail::string_of;
 
 constexpr const char* kInputSchema = R"({
@@ -293,7 +294,7 @@ json::object summarize(StateView state, NodeContext) {
   json::object extraction = state.get("extraction").is_object() ? state.get("extraction").as_object() : json::object();
   summary += "\n  Problem: " + string_of(extraction, "problem") + "\n  Solution: " + string_of(extraction, "solution");
   if (bool_of(draft_article, "offline", false)) {
-    summary += "\nExtracted and drafted by the offline heuristic model, not an LLM (set OPENAI_API_KEY or OPENAI_BASE_URL to use one).";
+    summary += offline_model_note("Extracted and drafted", "heuristic");
   }
   json::object update;
   update["summary"] = summary;

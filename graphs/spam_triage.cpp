@@ -26,6 +26,7 @@ namespace {
 using detail::bool_of;
 using detail::call_tool;
 using detail::input_of;
+using detail::offline_model_note;
 using detail::int_of;
 using detail::string_of;
 
@@ -301,7 +302,7 @@ json::object summarize(StateView state, NodeContext) {
               std::to_string(counts["sales"]) + " sales, " + std::to_string(counts["other"]) + " other (left as they were)." +
               lines;
     if (offline) {
-      summary += "\nClassified by the offline heuristic model, not an LLM (set OPENAI_API_KEY or OPENAI_BASE_URL to use one).";
+      summary += offline_model_note("Classified", "heuristic");
     }
   }
   json::object count_object;

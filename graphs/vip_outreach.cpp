@@ -29,6 +29,7 @@ namespace {
 using detail::bool_of;
 using detail::call_tool;
 using detail::input_of;
+using detail::offline_model_note;
 using detail::int_of;
 using detail::string_of;
 
@@ -250,7 +251,7 @@ json::object summarize(StateView state, NodeContext) {
                         std::to_string(state.get_int("matched", 0)) +
                         " matched (company email, stayed on pricing pages); greeted " + std::to_string(greeted) +
                         ", skipped " + std::to_string(skipped) + "." + lines;
-  if (offline) summary += "\nGreetings drafted by the offline template model, not an LLM (set OPENAI_API_KEY or OPENAI_BASE_URL to use one).";
+  if (offline) summary += offline_model_note("Greetings drafted", "template");
   json::object update;
   update["summary"] = summary;
   return update;

@@ -13,6 +13,11 @@ namespace json = boost::json;
 
 namespace weft::graphs::detail {
 
+std::string offline_model_note(std::string_view done, std::string_view kind) {
+  return "\n" + std::string(done) + " by the offline " + std::string(kind) +
+         " model, not an LLM (set OPENAI_API_KEY or OPENAI_BASE_URL to use one).";
+}
+
 boost::asio::awaitable<json::value> call_tool(ToolRegistry tools, std::string name, json::object args,
                                               NodeContext ctx, std::string call_id) {
   ToolCall call;

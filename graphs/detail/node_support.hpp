@@ -15,8 +15,13 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace weft::graphs::detail {
+
+/// The summary's last line when the offline model did the model's work: "\n<done> by the
+/// offline <kind> model, not an LLM (set OPENAI_API_KEY or OPENAI_BASE_URL to use one)."
+std::string offline_model_note(std::string_view done, std::string_view kind);
 
 /// Calls tool `name` of `tools` (an allow-list view) with `args` as a model's tool call with id
 /// `call_id` would run in a tool node (nodes/tools/tool_node.hpp: run_tool_calls): a write is
