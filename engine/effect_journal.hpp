@@ -12,6 +12,13 @@
 //                        started entry (stores accept that) and the effect runs once.
 // Keys are derived from the deterministic task id, so a task re-run after a crash finds its own
 // entries; a fork runs new tasks with new ids and so new effects.
+//
+// Replay is bound to the request: begin_request() records a digest of what was asked (request_digest()
+// of the tool and its arguments, the model request, the deadline's inputs), and an entry is
+// replayed (or reconciled) only for a request with the same digest. A different digest under the
+// same key is another run of the task asking for something else: NodeContext::effect then throws
+// engine::error::effect_request_conflict (or, for effects with no outside effect, asks again).
+// An entry with no digest (written before schema 3, or begun without one) replays as before.
 
 #include <boost/json/value.hpp>
 
@@ -27,6 +34,9 @@ struct EffectEntry {
   boost::json::value result;        ///< the recorded result when done
   std::int64_t started_at_ms = 0;   ///< when begin() ran (started and done)
   std::int64_t finished_at_ms = 0;  ///< when finish() ran (done)
+  /// request_digest() of what the effect was asked to do; "" when unknown (an entry of an older
+  /// journal, or begun without a request). Not cleared by finish().
+  std::string request_digest;
 };
 
 /// Thread safety: implementations are safe to call from several threads.
@@ -35,9 +45,35 @@ class EffectJournal {
   virtual ~EffectJournal() = default;
   virtual EffectEntry find(const std::string& thread_id, const std::string& key) = 0;
   virtual void begin(const std::string& thread_id, const std::string& key) = 0;
+  /// begin() recording the digest of what is asked, returned by find() as
+  /// EffectEntry::request_digest (also when the entry is begun again after a reconciliation).
+  /// The default forwards to begin(thread_id, key) and so records none: a journal that does not
+  /// override it replays without checking the request.
+  virtual void begin_request(const std::string& thread_id, const std::string& key,
+                             const std::string& request_digest) {
+    (void)request_digest;
+    begin(thread_id, key);
+  }
   virtual void finish(const std::string& thread_id, const std::string& key,
                       const boost::json::value& result) = 0;
   virtual void abandon(const std::string& thread_id, const std::string& key) = 0;
+};
+
+/// The digest of a request: its canonical JSON (object members sorted by key, recursively, so
+/// member order does not matter; numbers as boost::json serializes them) hashed to 32 hex digits.
+/// "" for null (no request: the entry is not bound). Stable across processes and platforms.
+std::string request_digest(const boost::json::value& request);
+
+/// What an effect is asked to do, given to NodeContext::effect so its journal entry is bound to it.
+struct EffectRequest {
+  /// What is asked: the tool and its arguments, the model request, a timer's inputs. Default
+  /// null: the entry is not bound (replayed for any request, as before schema 3).
+  boost::json::value what = nullptr;
+  /// The entry under this key was recorded for a different request. false (default): throw
+  /// weft::Error(engine::error::effect_request_conflict) naming both; nothing runs. true: the
+  /// effect has no outside effect (a model call, a timer's deadline), so the old entry is dropped
+  /// and the effect runs for the new request.
+  bool rerun_on_change = false;
 };
 
 }  // namespace weft

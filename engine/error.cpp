@@ -23,6 +23,7 @@ class Category final : public std::error_category {
       case error::invalid_input: return "invalid run input";
       case error::invalid_route: return "invalid route";
       case error::stream_failed: return "stream sink failed";
+      case error::effect_request_conflict: return "effect recorded for a different request";
     }
     return "unknown engine error";
   }

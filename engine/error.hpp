@@ -43,6 +43,10 @@ enum class error {
   invalid_input = 13,     ///< run input is not an object (or null to continue), or thread_id is missing
   invalid_route = 14,     ///< a router or Command named an unknown node, or Sent to END
   stream_failed = 15,     ///< the RunConfig::stream sink threw
+  /// the journal holds an effect under this key recorded for a different request (another run of
+  /// the task asked for something else): it is neither replayed nor run (run_format.md, "Replay is
+  /// bound to the request")
+  effect_request_conflict = 16,
 };
 
 const std::error_category& error_category() noexcept;

@@ -49,8 +49,19 @@ boost::json::value NodeContext::interrupt(boost::json::value value) const {
   throw detail::InterruptSignal{{std::move(pause)}};
 }
 
+namespace {
+
+std::string quoted_request(const boost::json::value& request) {
+  std::string text = boost::json::serialize(request);
+  if (text.size() > 300) text = text.substr(0, 300) + "...";
+  return text;
+}
+
+}  // namespace
+
 boost::asio::awaitable<boost::json::value> NodeContext::effect_erased(std::string key, EffectFn fn,
-                                                                      ReconcileFn reconcile) const {
+                                                                      ReconcileFn reconcile,
+                                                                      EffectRequest request) const {
   std::shared_ptr<TaskState> task = task_;  // keeps the task alive across suspensions
   EffectJournal* journal = task->run->journal.get();
   if (!journal) {
@@ -60,7 +71,24 @@ boost::asio::awaitable<boost::json::value> NodeContext::effect_erased(std::strin
   }
   const std::string& thread = task->run->config.thread_id;
   const std::string full_key = task->id + ":" + key;
+  const std::string digest = request_digest(request.what);
   EffectEntry entry = journal->find(thread, full_key);
+  // Replay is bound to the request: an entry recorded for something else is never replayed.
+  if (entry.state != EffectState::absent && !digest.empty() && !entry.request_digest.empty() &&
+      entry.request_digest != digest) {
+    if (!request.rerun_on_change) {
+      throw Error(engine::error::effect_request_conflict,
+                  "effect '" + key + "' of node '" + task->node + "' (thread '" + thread + "', task " + task->id +
+                      ") is journaled for a different request (recorded digest " + entry.request_digest +
+                      ", now digest " + digest + " for " + quoted_request(request.what) +
+                      "): another run of this task asked for something else, so its result is not replayed and "
+                      "nothing was done. Check what the earlier run did in the outside world; continue on a new "
+                      "thread, or fork this thread from a checkpoint before the task");
+    }
+    // No outside effect (a model call, a deadline): the old answer belongs to the old question.
+    journal->abandon(thread, full_key);
+    entry = EffectEntry{};
+  }
   if (entry.state == EffectState::done) co_return entry.result;
   if (entry.state == EffectState::started) {
     if (!reconcile) {
@@ -76,7 +104,7 @@ boost::asio::awaitable<boost::json::value> NodeContext::effect_erased(std::strin
       co_return *happened;
     }
   }
-  journal->begin(thread, full_key);
+  journal->begin_request(thread, full_key, digest);
   boost::json::value result;
   std::exception_ptr error;
   try {
@@ -93,10 +121,15 @@ boost::asio::awaitable<boost::json::value> NodeContext::effect_erased(std::strin
   co_return result;
 }
 
-boost::asio::awaitable<void> NodeContext::sleep_durably(std::string key, Clock::duration delay) const {
+boost::asio::awaitable<void> NodeContext::sleep_durably(std::string key, Clock::duration delay,
+                                                        boost::json::value after) const {
   Clock& clock = *task_->run->clock;
   const std::int64_t proposed = clock.now_ms() + delay.count();
-  auto recording = effect(std::move(key), [proposed] { return boost::json::value(proposed); });
+  EffectRequest request;
+  request.what = boost::json::object{{"timer", "deadline"}, {"delay_ms", static_cast<std::int64_t>(delay.count())},
+                                     {"after", std::move(after)}};
+  request.rerun_on_change = true;  // a deadline is ours alone: a new wait simply takes a new one
+  auto recording = effect(std::move(key), [proposed] { return boost::json::value(proposed); }, {}, std::move(request));
   boost::json::value deadline = co_await std::move(recording);
   const std::int64_t remaining = deadline.to_number<std::int64_t>() - clock.now_ms();
   if (remaining > 0) {

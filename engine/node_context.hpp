@@ -77,22 +77,31 @@ class NodeContext {
   /// is abandoned (a retry may run it again) and the exception propagates. Without a journal fn
   /// simply runs. `fn` returns something convertible to boost::json::value, or an awaitable of
   /// boost::json::value. Completes on the run's executor.
+  /// `request` binds the entry to what is asked (engine/effect_journal.hpp): a done or started
+  /// entry recorded for a different request is not replayed; weft::Error
+  /// engine::error::effect_request_conflict names the key and both digests, unless
+  /// request.rerun_on_change (then fn runs for the new request). A null request binds nothing.
   template <class F>
-  boost::asio::awaitable<boost::json::value> effect(std::string key, F fn, ReconcileFn reconcile = {}) const {
+  boost::asio::awaitable<boost::json::value> effect(std::string key, F fn, ReconcileFn reconcile = {},
+                                                    EffectRequest request = {}) const {
     if constexpr (detail::is_awaitable<std::invoke_result_t<F&>>::value) {
-      return effect_erased(std::move(key), EffectFn(std::move(fn)), std::move(reconcile));
+      return effect_erased(std::move(key), EffectFn(std::move(fn)), std::move(reconcile), std::move(request));
     } else {
       return effect_erased(std::move(key), EffectFn([fn = std::move(fn)]() { return detail::call_effect_sync(fn); }),
-                           std::move(reconcile));
+                           std::move(reconcile), std::move(request));
     }
   }
 
   /// A durable timer: the deadline (now + delay) is journaled under `key` on first call, so a
-  /// resumed node waits only for what is left. Uses clock().
-  boost::asio::awaitable<void> sleep_durably(std::string key, Clock::duration delay) const;
+  /// resumed node waits only for what is left. The entry is bound to `delay` and `after` (what the
+  /// wait follows, e.g. the time of the observation it spaces out): a re-run that waits after
+  /// something else takes a new deadline instead of replaying a passed one. Uses clock().
+  boost::asio::awaitable<void> sleep_durably(std::string key, Clock::duration delay,
+                                             boost::json::value after = nullptr) const;
 
   /// Same as effect() with an already type-erased body.
-  boost::asio::awaitable<boost::json::value> effect_erased(std::string key, EffectFn fn, ReconcileFn reconcile) const;
+  boost::asio::awaitable<boost::json::value> effect_erased(std::string key, EffectFn fn, ReconcileFn reconcile,
+                                                           EffectRequest request = {}) const;
 
  private:
   friend struct detail::NodeContextAccess;

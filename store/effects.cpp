@@ -17,7 +17,8 @@ EffectEntry SqliteStore::find(const std::string& thread_id, const std::string& k
   try {
     std::lock_guard lock(impl.db_mutex_);
     Use q(impl.db_->stmt(
-        "SELECT state, result, started_at_ms, finished_at_ms FROM effects WHERE thread_id = ?1 AND key = ?2"));
+        "SELECT state, result, started_at_ms, finished_at_ms, request_digest FROM effects"
+        " WHERE thread_id = ?1 AND key = ?2"));
     q->bindNoCopy(1, thread_id);
     q->bindNoCopy(2, key);
     EffectEntry entry;
@@ -33,13 +34,17 @@ EffectEntry SqliteStore::find(const std::string& thread_id, const std::string& k
     }
     entry.started_at_ms = q->getColumn(2).getInt64();
     entry.finished_at_ms = q->getColumn(3).isNull() ? 0 : q->getColumn(3).getInt64();
+    entry.request_digest = q->getColumn(4).getString();
     return entry;
   } catch (const SQLite::Exception& e) {
     store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': reading effect '" + key + "'");
   }
 }
 
-void SqliteStore::begin(const std::string& thread_id, const std::string& key) {
+void SqliteStore::begin(const std::string& thread_id, const std::string& key) { begin_request(thread_id, key, {}); }
+
+void SqliteStore::begin_request(const std::string& thread_id, const std::string& key,
+                                const std::string& request_digest) {
   auto& impl = *impl_;
   impl.require_writable();
   impl.flush_checkpoints();  // the effect's checkpoint context is durable before the effect is marked started
@@ -48,13 +53,15 @@ void SqliteStore::begin(const std::string& thread_id, const std::string& key) {
     WriteTxn txn(*impl.db_);
     // A started entry may be begun again: its caller reconciled it and found it did not happen.
     Use q(impl.db_->stmt(
-        "INSERT INTO effects (thread_id, key, state, result, started_at_ms, finished_at_ms)"
-        " VALUES (?1, ?2, 'started', NULL, ?3, NULL)"
-        " ON CONFLICT (thread_id, key) DO UPDATE SET started_at_ms = excluded.started_at_ms"
+        "INSERT INTO effects (thread_id, key, state, result, started_at_ms, finished_at_ms, request_digest)"
+        " VALUES (?1, ?2, 'started', NULL, ?3, NULL, ?4)"
+        " ON CONFLICT (thread_id, key) DO UPDATE SET started_at_ms = excluded.started_at_ms,"
+        "   request_digest = excluded.request_digest"
         "   WHERE effects.state = 'started'"));
     q->bindNoCopy(1, thread_id);
     q->bindNoCopy(2, key);
     q->bind(3, static_cast<std::int64_t>(store::detail::now_ms()));
+    q->bindNoCopy(4, request_digest);
     q->exec();
     if (impl.db_->changes() == 0) {
       throw Error(store::error::effect_conflict,

@@ -183,12 +183,16 @@ EffectEntry MemoryCheckpointer::find(const std::string& thread_id, const std::st
   return it == impl_->effects.end() ? EffectEntry{} : it->second;
 }
 
-void MemoryCheckpointer::begin(const std::string& thread_id, const std::string& key) {
+void MemoryCheckpointer::begin(const std::string& thread_id, const std::string& key) { begin_request(thread_id, key, {}); }
+
+void MemoryCheckpointer::begin_request(const std::string& thread_id, const std::string& key,
+                                       const std::string& request_digest) {
   std::lock_guard lock(mutex_);
   EffectEntry& entry = impl_->effects[{thread_id, key}];
   entry.state = EffectState::started;
   entry.result = nullptr;
   entry.started_at_ms = wall_ms();
+  entry.request_digest = request_digest;
 }
 
 void MemoryCheckpointer::finish(const std::string& thread_id, const std::string& key,

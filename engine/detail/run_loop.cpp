@@ -7,6 +7,7 @@
 #include "engine/detail/run_state.hpp"
 #include "engine/detail/steps.hpp"
 #include "engine/detail/task_runner.hpp"
+#include "engine/effect_journal.hpp"
 #include "engine/error.hpp"
 
 #include <boost/asio/post.hpp>
@@ -15,6 +16,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <stop_token>
 #include <unordered_map>
 
@@ -335,23 +337,30 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
     const Plan& runnable = split ? *split : plan;
     tasks.clear();
     tasks.reserve(runnable.pull.size() + runnable.sends.size());
-    auto add_task = [&](const std::string& name, bool push, std::size_t index) -> TaskRun& {
+    // A Send's task is named by its payload (and how many equal Sends to the node came before it
+    // in this step), not its position: see make_task_id.
+    std::map<std::pair<std::string, std::string>, std::size_t> equal_sends;
+    auto add_task = [&](const std::string& name, bool push, std::size_t index,
+                        const std::string& payload_digest = {}) -> TaskRun& {
       auto task = std::make_unique<TaskRun>();
       task->node_index = def.node_index.at(name);
       task->push = push;
       task->send_index = index;
       task->state = std::make_shared<TaskState>();
       task->state->run = &run;
-      task->state->id = make_task_id(thread, run.ns, checkpoint_id, step, name, push, index);
+      const std::size_t occurrence = push ? equal_sends[{name, payload_digest}]++ : 0;
+      task->state->id = make_task_id(thread, run.ns, checkpoint_id, step, name, push, occurrence, payload_digest);
       task->state->node = name;
       task->state->step = step;
       tasks.push_back(std::move(task));
       return *tasks.back();
     };
     for (const std::string& name : runnable.pull) add_task(name, false, 0);
-    for (std::size_t i = 0; i < runnable.sends.size(); ++i)
-      add_task(runnable.sends[i].node, true, i).push_arg =
+    for (std::size_t i = 0; i < runnable.sends.size(); ++i) {
+      const std::string payload = request_digest(runnable.sends[i].arg);
+      add_task(runnable.sends[i].node, true, i, payload).push_arg =
           std::make_shared<const boost::json::object>(runnable.sends[i].arg);
+    }
 
     const bool resuming_here = first && request.resume;
     if (!resuming_here &&

@@ -90,6 +90,7 @@ struct TaskRun {
   /// current; the task then has no update, gotos or sends of its own.
   std::optional<Command> parent_command;
   std::string cache_key;    ///< the hashed input, when the node has a CachePolicy and a cache
+  std::string cache_request;  ///< the digest of that input, recorded with the result (see settle_from_cache)
   bool from_cache = false;  ///< the outcome was replayed from the node cache
   std::exception_ptr error;
   std::error_code error_code;

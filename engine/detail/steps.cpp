@@ -264,10 +264,12 @@ std::uint64_t checkpoint_sequence(const std::string& id) noexcept {
 }
 
 std::string make_task_id(const std::string& thread_id, const std::string& ns, const std::string& checkpoint_id,
-                         std::int64_t step, std::string_view node, bool push, std::size_t send_index) {
+                         std::int64_t step, std::string_view node, bool push, std::size_t send_index,
+                         std::string_view payload_digest) {
   IdHasher hasher;
   hasher.add(thread_id).add(ns).add(checkpoint_id).add(static_cast<std::uint64_t>(step)).add(node);
   hasher.add(push ? "push" : "pull").add(static_cast<std::uint64_t>(send_index));
+  if (push) hasher.add("payload").add(payload_digest);
   return hasher.hex();
 }
 

@@ -3,6 +3,7 @@
 #include "engine/detail/channels.hpp"
 #include "engine/detail/hash.hpp"
 #include "engine/detail/steps.hpp"
+#include "engine/effect_journal.hpp"
 #include "engine/error.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -153,7 +154,10 @@ void settle(RunShared& run, TaskRun& task, Command command, const std::shared_pt
     return;
   }
   std::optional<boost::json::object> to_record;
-  if (!task.from_cache && !task.cache_key.empty()) to_record = command_to_json(command);
+  if (!task.from_cache && !task.cache_key.empty()) {
+    to_record = command_to_json(command);
+    (*to_record)["request_digest"] = task.cache_request;
+  }
   normalize_update(def.schema, command.update, task.state->id, who);
   check_destinations(def, command.goto_nodes, command.sends, who);
   task.gotos = std::move(command.goto_nodes);
@@ -174,7 +178,16 @@ bool settle_from_cache(RunShared& run, TaskRun& task, const std::shared_ptr<cons
   if (!cache) return false;
   const CachePolicy& policy = *run.def->nodes[task.node_index].options.cache;
   const StateView input = task_view(task, snapshot);
-  task.cache_key = IdHasher().add(policy.key ? policy.key(input) : boost::json::serialize(input.to_object())).hex();
+  // The request the entry answers: the whole input, or what a custom key says identifies it.
+  if (policy.key) {
+    const std::string key_text = policy.key(input);
+    task.cache_key = IdHasher().add(key_text).hex();
+    task.cache_request = request_digest(boost::json::value(key_text));
+  } else {
+    const boost::json::value whole = input.to_object();
+    task.cache_key = IdHasher().add(boost::json::serialize(whole)).hex();
+    task.cache_request = request_digest(whole);
+  }
   std::optional<boost::json::object> recorded;
   try {
     recorded = cache->lookup(cache_node(run, task), task.cache_key, run.clock->now_ms());
@@ -184,6 +197,17 @@ bool settle_from_cache(RunShared& run, TaskRun& task, const std::shared_ptr<cons
     return false;
   }
   if (!recorded) return false;
+  // Replay is bound to the request: an entry recorded for another input (a key collision) is not
+  // replayed; the node runs and its result replaces the entry. Entries without a digest predate it.
+  if (const auto* digest = recorded->if_contains("request_digest");
+      digest && digest->is_string() && digest->get_string() != task.cache_request) {
+    run.emit(StreamMode::debug, task.state->node, task.state->step,
+             boost::json::object{{"type", "cache_conflict"},
+                                 {"payload", boost::json::object{{"key", task.cache_key},
+                                                                 {"recorded_digest", digest->get_string()},
+                                                                 {"request_digest", task.cache_request}}}});
+    return false;
+  }
   task.from_cache = true;
   emit_task_start(run, task, /*cached=*/true);
   settle(run, task, command_from_json(*recorded), snapshot);

@@ -82,6 +82,10 @@ CREATE TABLE IF NOT EXISTS node_cache (
   PRIMARY KEY (node, key)
 ) WITHOUT ROWID;
 )sql"},
+    {3, "effects.request_digest: a journal entry is replayed only for the request it was recorded for",
+     R"sql(
+ALTER TABLE effects ADD COLUMN request_digest TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 bool has_table(Db& db, const char* name) {

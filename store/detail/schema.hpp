@@ -9,7 +9,7 @@
 namespace weft::store::detail {
 
 /// The schema version this build writes and understands.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 /// PRAGMA application_id of a Weft store ("WEFT").
 inline constexpr int kApplicationId = 0x57454654;
 

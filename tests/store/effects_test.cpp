@@ -2,6 +2,7 @@
 #include "store/sqlite_store.hpp"
 
 #include "fixtures.hpp"
+#include "store/check.hpp"
 #include "store/error.hpp"
 
 #include <doctest/doctest.h>
@@ -91,4 +92,41 @@ TEST_CASE("begin is durable before it returns even when checkpoints are asynchro
   SqliteStore store(path);
   CHECK(store.find("t", "post:1").state == EffectState::started);  // in doubt: the caller reconciles
   CHECK(store.get("t", ""));  // the checkpoint queued before begin() is durable too
+}
+
+TEST_CASE("an effect's request digest is kept through finish and reopening and replaced when re-begun") {
+  test::TempDir dir;
+  {
+    SqliteStore store(dir.file("a.db"));
+    store.begin_request("t", "k", "digest-a");
+    CHECK(store.find("t", "k").request_digest == "digest-a");
+    store.begin_request("t", "k", "digest-b");  // a started entry begun again (reconciled): the new request
+    store.finish("t", "k", 1);
+  }
+  SqliteStore again(dir.file("a.db"));
+  CHECK(again.find("t", "k").request_digest == "digest-b");
+  again.begin("t", "plain");
+  CHECK(again.find("t", "plain").request_digest.empty());
+}
+
+TEST_CASE("a schema 2 journal is migrated in place: its entries stay, unbound, and new ones carry a digest") {
+  test::TempDir dir;
+  const std::string path = dir.file("v2.db");
+  {
+    SqliteStore store(path);
+    store.begin("t", "old");
+    store.finish("t", "old", boost::json::object{{"sent", true}});
+  }
+  // Make it what schema 2 wrote.
+  test::raw_sql(path, "ALTER TABLE effects DROP COLUMN request_digest; DELETE FROM weft_schema WHERE version = 3");
+  CHECK(store::check(path).schema_version == 2);
+
+  SqliteStore store(path);
+  const EffectEntry old = store.find("t", "old");
+  CHECK(old.state == EffectState::done);
+  CHECK(old.result == boost::json::object{{"sent", true}});
+  CHECK(old.request_digest.empty());
+  store.begin_request("t", "new", "d1");
+  CHECK(store.find("t", "new").request_digest == "d1");
+  CHECK(store::check(path).schema_version == 3);
 }

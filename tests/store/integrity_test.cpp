@@ -61,7 +61,7 @@ TEST_CASE("a sound store passes check with its counts") {
   make_store(dir.file("a.db"));
   auto report = store::check(dir.file("a.db"));
   CHECK_MESSAGE(report.ok(), store::format(report));
-  CHECK(report.schema_version == 2);
+  CHECK(report.schema_version == 3);
   CHECK(report.threads == 1);
   CHECK(report.checkpoints == 31);
   CHECK(report.snapshots == 4);  // the first, then every 8 deltas

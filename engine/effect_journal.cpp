@@ -1,0 +1,58 @@
+#include "engine/effect_journal.hpp"
+
+#include "engine/detail/hash.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <vector>
+
+namespace weft {
+namespace {
+
+// Canonical JSON text: members sorted by key (byte order), so two requests that differ only in
+// member order (a model writing {"b":1,"a":2}) have one digest. Iterative over containers would
+// be overkill: requests are built by code or bounded by the tool layer's argument validation.
+void canonical(const boost::json::value& v, std::string& out) {
+  switch (v.kind()) {
+    case boost::json::kind::object: {
+      const auto& o = v.get_object();
+      std::vector<const boost::json::key_value_pair*> members;
+      members.reserve(o.size());
+      for (const auto& m : o) members.push_back(&m);
+      std::sort(members.begin(), members.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
+      out += '{';
+      for (std::size_t i = 0; i < members.size(); ++i) {
+        if (i) out += ',';
+        out += boost::json::serialize(boost::json::value(members[i]->key()));
+        out += ':';
+        canonical(members[i]->value(), out);
+      }
+      out += '}';
+      return;
+    }
+    case boost::json::kind::array: {
+      const auto& a = v.get_array();
+      out += '[';
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        if (i) out += ',';
+        canonical(a[i], out);
+      }
+      out += ']';
+      return;
+    }
+    default:
+      out += boost::json::serialize(v);
+  }
+}
+
+}  // namespace
+
+std::string request_digest(const boost::json::value& request) {
+  if (request.is_null()) return {};
+  std::string text;
+  canonical(request, text);
+  return detail::IdHasher().add("weft-request-v1").add(text).hex();
+}
+
+}  // namespace weft
