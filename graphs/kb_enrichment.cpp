@@ -140,13 +140,16 @@ boost::asio::awaitable<json::object> extract(std::shared_ptr<ChatModel> model, S
     transcript += string_of(line.as_object(), "from") + ": " + string_of(line.as_object(), "text") + "\n";
   }
   request.metadata["transcript"] = transcript;
-  auto pending = detail::ask_json(model, std::move(request), ctx, "extract");
+  // Checked inside the journaled call: a rejected answer is not recorded, so resume asks again.
+  detail::AnswerCheck accept = [](detail::ModelAnswer& a) {
+    const json::object* o = a.json.if_object();
+    if (!o || string_of(*o, "problem").empty() || string_of(*o, "solution").empty()) {
+      throw Error(error::bad_model_output, "model " + a.model + " did not extract a problem and a solution");
+    }
+  };
+  auto pending = detail::ask_json(model, std::move(request), ctx, "extract", std::move(accept));
   detail::ModelAnswer answer = co_await std::move(pending);
-  const json::object* o = answer.json.if_object();
-  if (!o || string_of(*o, "problem").empty() || string_of(*o, "solution").empty()) {
-    throw Error(error::bad_model_output, "model " + answer.model + " did not extract a problem and a solution");
-  }
-  json::object extraction = *o;
+  json::object extraction = answer.json.as_object();
   extraction["model"] = answer.model;
   extraction["offline"] = answer.offline;
   json::object update;
@@ -175,12 +178,15 @@ boost::asio::awaitable<json::object> draft(std::shared_ptr<ChatModel> model, Sta
   request.metadata["solution"] = facts["solution"];
   request.metadata["title"] = facts["title"];
   request.metadata["locale"] = locale;
-  auto pending = detail::ask_json(model, std::move(request), ctx, "draft");
+  detail::AnswerCheck accept = [](detail::ModelAnswer& a) {
+    const json::object* o = a.json.if_object();
+    if (!o || string_of(*o, "title").size() < 3 || string_of(*o, "content").empty()) {
+      throw Error(error::bad_model_output, "model " + a.model + " did not draft an article with a title and content");
+    }
+  };
+  auto pending = detail::ask_json(model, std::move(request), ctx, "draft", std::move(accept));
   detail::ModelAnswer answer = co_await std::move(pending);
   const json::object* o = answer.json.if_object();
-  if (!o || string_of(*o, "title").size() < 3 || string_of(*o, "content").empty()) {
-    throw Error(error::bad_model_output, "model " + answer.model + " did not draft an article with a title and content");
-  }
   json::object article;
   article["title"] = string_of(*o, "title").substr(0, 200);
   article["description"] = string_of(*o, "description").substr(0, 500);

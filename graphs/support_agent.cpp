@@ -99,7 +99,11 @@ boost::asio::awaitable<json::object> agent(std::shared_ptr<ChatModel> model, Too
   EffectFn fn = [node, state, ctx]() { return run_llm(node, state, ctx); };
   // In doubt after a crash: the turn had no outside effect (tools run in the next step), run it again.
   ReconcileFn reconcile = []() -> boost::asio::awaitable<std::optional<json::value>> { return rerun_turn(); };
-  auto pending = ctx.effect_erased("model:agent-turn", std::move(fn), std::move(reconcile));
+  // Bound to the conversation so far: a re-run whose tool results differ asks the model again.
+  EffectRequest request;
+  request.what = json::object{{"messages", state.get("messages")}, {"input", json::value(input)}};
+  request.rerun_on_change = true;
+  auto pending = ctx.effect_erased("model:agent-turn", std::move(fn), std::move(reconcile), std::move(request));
   json::value recorded = co_await std::move(pending);
   co_return recorded.as_object();
 }

@@ -87,8 +87,17 @@ boost::asio::awaitable<json::object> wait(StateView state, NodeContext ctx) {
   const std::int64_t delay_ms = int_of(input_of(state), "min_seconds_on_pricing", 60) * 1000;
   const std::int64_t now_ms = ctx.clock().now_ms();
   ReconcileFn reconcile = deadline_never_recorded;
+  // Bound to the observation it spaces out: a re-run that observed anew (its first run died
+  // before a durable checkpoint) takes a new deadline instead of replaying a passed one.
+  std::int64_t observed_at_ms = 0;
+  if (const json::value* obs = state.find("observations"); obs && obs->is_array() && !obs->as_array().empty()) {
+    if (const json::object* last = obs->as_array().back().if_object()) observed_at_ms = int_of(*last, "at_ms", 0);
+  }
+  EffectRequest request;
+  request.what = json::object{{"timer", "observation-deadline"}, {"delay_ms", delay_ms}, {"after_observation_at_ms", observed_at_ms}};
+  request.rerun_on_change = true;
   auto pending_deadline = ctx.effect("observation-deadline", [deadline = now_ms + delay_ms]() { return deadline; },
-                                     std::move(reconcile));
+                                     std::move(reconcile), std::move(request));
   json::value deadline = co_await std::move(pending_deadline);
   const std::int64_t remaining = deadline.to_number<std::int64_t>() - ctx.clock().now_ms();
   if (remaining > 0) {

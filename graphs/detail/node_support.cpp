@@ -59,15 +59,6 @@ json::object answer_record(const ChatResponse& response, const ChatModel& model)
   return record;
 }
 
-boost::asio::awaitable<json::value> complete_once(std::shared_ptr<ChatModel> model, ChatRequest request) {
-  ChatResponse response = co_await model->complete(std::move(request));
-  co_return json::value(answer_record(response, *model));
-}
-
-// A model call has no effect outside this process: when a crash left it in doubt, it simply runs
-// again (and its new answer is recorded).
-boost::asio::awaitable<std::optional<json::value>> model_call_never_happened() { co_return std::nullopt; }
-
 ModelAnswer answer_from(const json::value& recorded) {
   ModelAnswer a;
   if (!recorded.is_object()) return a;
@@ -79,25 +70,54 @@ ModelAnswer answer_from(const json::value& recorded) {
   return a;
 }
 
-// The model call under the task's journal key "model:<key>": run once, recorded, and replayed on
-// a re-run of the task.
-boost::asio::awaitable<ModelAnswer> journaled_answer(std::shared_ptr<ChatModel> model, ChatRequest request,
-                                                     NodeContext ctx, std::string key) {
-  EffectFn fn = [model, request]() { return complete_once(model, request); };
-  ReconcileFn reconcile = model_call_never_happened;
-  auto pending = ctx.effect_erased("model:" + key, std::move(fn), std::move(reconcile));
-  json::value recorded = co_await std::move(pending);
-  co_return answer_from(recorded);
+// Asks once and records the answer only if `check` accepts it: a rejected answer throws out of
+// the effect, which abandons its journal entry, so the next attempt (a retry, `weft resume`
+// after the cause is fixed) asks again instead of replaying the rejected answer forever.
+boost::asio::awaitable<json::value> complete_checked(std::shared_ptr<ChatModel> model, ChatRequest request,
+                                                     AnswerCheck check) {
+  ChatResponse response = co_await model->complete(std::move(request));
+  json::value record = answer_record(response, *model);
+  ModelAnswer answer = answer_from(record);
+  check(answer);
+  co_return record;
 }
 
-}  // namespace
+// A model call has no effect outside this process: when a crash left it in doubt, it simply runs
+// again (and its new answer is recorded).
+boost::asio::awaitable<std::optional<json::value>> model_call_never_happened() { co_return std::nullopt; }
 
-boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
-                                             std::string key) {
-  auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key);
-  ModelAnswer answer = co_await std::move(pending);
+// What the journal entry is bound to: what the model was asked. Not the model name nor sampling
+// options: resuming with another (fixed) model keeps the answers already accepted.
+json::value asked(const ChatRequest& request) {
+  json::object what;
+  what["messages"] = request.messages;
+  what["tools"] = request.tools;
+  what["tool_choice"] = request.tool_choice;
+  what["response_format"] = request.response_format ? json::value(*request.response_format) : json::value();
+  what["metadata"] = request.metadata;
+  return what;
+}
+
+// The model call under the task's journal key "model:<key>": run once, recorded when accepted,
+// and replayed on a re-run of the task that asks the same; a re-run that asks something else
+// (its inputs changed) asks again.
+boost::asio::awaitable<ModelAnswer> journaled_answer(std::shared_ptr<ChatModel> model, ChatRequest request,
+                                                     NodeContext ctx, std::string key, AnswerCheck check) {
+  EffectRequest bound;
+  bound.what = asked(request);
+  bound.rerun_on_change = true;
+  EffectFn fn = [model, request, check]() { return complete_checked(model, request, check); };
+  ReconcileFn reconcile = model_call_never_happened;
+  auto pending = ctx.effect_erased("model:" + key, std::move(fn), std::move(reconcile), std::move(bound));
+  json::value recorded = co_await std::move(pending);
+  ModelAnswer answer = answer_from(recorded);
+  check(answer);  // normalizes a replayed answer as it did the fresh one
+  co_return answer;
+}
+
+// JSON, also when a model wrapped it in prose or a fence (the outermost object is taken).
+void require_json(ModelAnswer& answer, const std::string& key) {
   if (answer.json.is_null()) {
-    // Some models wrap JSON in prose or a fence; take the outermost object if there is one.
     auto open = answer.text.find('{');
     auto close = answer.text.rfind('}');
     if (open != std::string::npos && close != std::string::npos && close > open) {
@@ -109,16 +129,31 @@ boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, C
   if (answer.json.is_null()) {
     throw Error(error::bad_model_output, "model " + answer.model + " did not answer with JSON for '" + key + "'");
   }
+}
+
+}  // namespace
+
+boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
+                                             std::string key, AnswerCheck accept) {
+  AnswerCheck check = [key, accept](ModelAnswer& answer) {
+    require_json(answer, key);
+    if (accept) accept(answer);
+  };
+  auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key, std::move(check));
+  ModelAnswer answer = co_await std::move(pending);
   co_return answer;
 }
 
 boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
-                                             std::string key) {
-  auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key);
+                                             std::string key, AnswerCheck accept) {
+  AnswerCheck check = [key, accept](ModelAnswer& answer) {
+    if (answer.text.empty()) {
+      throw Error(error::bad_model_output, "model " + answer.model + " gave an empty answer for '" + key + "'");
+    }
+    if (accept) accept(answer);
+  };
+  auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key, std::move(check));
   ModelAnswer answer = co_await std::move(pending);
-  if (answer.text.empty()) {
-    throw Error(error::bad_model_output, "model " + answer.model + " gave an empty answer for '" + key + "'");
-  }
   co_return answer;
 }
 

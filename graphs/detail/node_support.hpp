@@ -13,6 +13,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,15 +42,23 @@ struct ModelAnswer {
   bool offline = false;     ///< true when the answer came from OfflineModel
 };
 
-/// Sends `request` (with response_format set by the caller) once per (task, `key`), journaled, and
-/// returns the parsed JSON answer. Throws weft::Error(graphs::error::bad_model_output) when the
-/// answer is not JSON. Completes on the run's executor.
-boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
-                                             std::string key);
+/// Accepts a model answer (may normalize it) or rejects it by throwing
+/// weft::Error(graphs::error::bad_model_output) saying what is wrong with it.
+using AnswerCheck = std::function<void(ModelAnswer&)>;
 
-/// Same for a free-text answer (the content). Throws bad_model_output for an empty answer.
+/// Sends `request` (with response_format set by the caller) once per (task, `key`), journaled, and
+/// returns the parsed JSON answer. The entry is bound to what was asked (messages, tools, formats,
+/// metadata; not the model or its options): a re-run that asks something else asks again. Throws
+/// weft::Error(graphs::error::bad_model_output) when the answer is not JSON or `accept` rejects
+/// it; a rejected answer is not recorded, so the next attempt (`weft resume`) asks again instead
+/// of replaying it. Completes on the run's executor.
+boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
+                                             std::string key, AnswerCheck accept = {});
+
+/// Same for a free-text answer (the content). Throws bad_model_output for an empty answer or one
+/// `accept` rejects (not recorded either).
 boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
-                                             std::string key);
+                                             std::string key, AnswerCheck accept = {});
 
 /// A string member of `o`, or `fallback`.
 std::string string_of(const boost::json::object& o, std::string_view key, std::string fallback = {});

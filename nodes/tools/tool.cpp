@@ -88,6 +88,7 @@ boost::asio::awaitable<boost::json::value> run_tool(Tool tool, boost::json::valu
   if (!violations.empty())
     throw Error(tools::error::invalid_arguments,
                 "invalid arguments for tool '" + tool.name() + "': " + to_string(violations));
+  ctx.request = boost::json::object{{"tool", tool.name()}, {"arguments", args}};
   auto operation = tool.function()(std::move(args.get_object()), std::move(ctx));
   boost::json::value result = co_await std::move(operation);
   co_return result;
@@ -109,7 +110,9 @@ boost::asio::awaitable<boost::json::value> run_directly(EffectFn fn) {
 boost::asio::awaitable<boost::json::value> ToolContext::effect(std::string sub_key, EffectFn fn,
                                                            ReconcileFn reconcile) const {
   if (!node) return run_directly(std::move(fn));
-  return node->effect_erased(effect_key + "/" + sub_key, std::move(fn), std::move(reconcile));
+  EffectRequest bound;
+  bound.what = request;
+  return node->effect_erased(effect_key + "/" + sub_key, std::move(fn), std::move(reconcile), std::move(bound));
 }
 
 boost::asio::awaitable<boost::json::value> Tool::call(boost::json::value args, ToolContext ctx) const {

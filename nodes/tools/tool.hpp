@@ -40,6 +40,10 @@ struct ToolContext {
   /// The calling node's context when the tool runs inside a graph (thread id, interrupt(),
   /// effect(), emit()); empty otherwise.
   std::optional<NodeContext> node;
+  /// What this call asks: {"tool": name, "arguments": the validated arguments}, set by Tool::call.
+  /// effect() binds its journal entries to it, so a re-run of the task that calls the same
+  /// position with other arguments is a conflict, never a replay. Default null (unbound).
+  boost::json::value request = nullptr;
 
   /// Runs `fn` at most once for (this call, `sub_key`) through node->effect(effect_key + "/" +
   /// sub_key, ...), replaying its recorded result when the task re-runs; `reconcile` decides an

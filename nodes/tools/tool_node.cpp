@@ -83,8 +83,11 @@ asio::awaitable<json::object> run_one(std::shared_ptr<const ToolRegistry> regist
   std::exception_ptr failure;
   try {
     if (tool.effects() == ToolEffects::journaled && node) {
+      EffectRequest request;  // binds the journal entry to this tool and these arguments
+      request.what = json::object{{"tool", call.name}, {"arguments", *args}};
       auto operation = node->effect(context.effect_key,
-                                    [tool, args = std::move(*args), context]() { return tool.call(args, context); });
+                                    [tool, args = std::move(*args), context]() { return tool.call(args, context); },
+                                    {}, std::move(request));
       result = co_await std::move(operation);
     } else {
       auto operation = tool.call(std::move(*args), std::move(context));
