@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <ctime>
 #include <future>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
@@ -66,6 +67,35 @@ json::object recorded_settings(SqliteStore& store, const std::string& thread_id)
   if (!latest) return {};
   if (auto* w = latest->record.metadata.if_contains("weft"); w && w->is_object()) return w->as_object();
   return {};
+}
+
+// What `weft run` records in the thread's effect journal before it starts, under this key: the
+// graph, its input and the settings. The journal commits at once whatever the durability, so a
+// run that died before its first durable checkpoint (--durability exit) is still a thread:
+// `weft run --thread` refuses it, and `weft resume` restarts it from this input, with the journal
+// (bound to each request) keeping what already happened from happening again or elsewhere.
+constexpr const char* kRunRecordKey = "weft:run";
+
+json::object run_record(const std::string& graph, const json::object& input, const Settings& settings) {
+  json::object record;
+  record["graph"] = graph;
+  record["input"] = input;
+  record["weft"] = settings.to_json();
+  return record;
+}
+
+// The record of a run that started on this thread, if one did.
+std::optional<json::object> recorded_run(SqliteStore& store, const std::string& thread_id) {
+  EffectEntry entry = store.find(thread_id, kRunRecordKey);
+  if (entry.state != EffectState::done || !entry.result.is_object()) return std::nullopt;
+  return entry.result.as_object();
+}
+
+void record_run(SqliteStore& store, const std::string& thread_id, const json::object& record) {
+  store.begin_request(thread_id, kRunRecordKey, request_digest(record));
+  store.finish(thread_id, kRunRecordKey, record);
+  // Listed by 'weft threads' from the start, whatever the durability of its checkpoints.
+  store.set_thread_status(thread_id, ThreadStatus::running, std::string(record.at("graph").as_string()), {});
 }
 
 struct Execution {
@@ -143,12 +173,24 @@ int run(const Invocation& inv) {
 
   Runtime runtime(settings, inv.env);
   runtime.open_store();
-  if (auto existing = runtime.store().thread(thread_id); existing && !existing->latest_checkpoint_id.empty()) {
-    throw UsageError("thread '" + thread_id + "' already exists (" + std::string(to_string(existing->status)) +
-                     "); continue it with 'weft resume " + thread_id + "' or choose another --thread");
+  // A thread that exists, even one whose run died before its first checkpoint, is continued by
+  // resume: a second run on it would meet the first one's journal.
+  auto existing = runtime.store().thread(thread_id);
+  if (existing || recorded_run(runtime.store(), thread_id)) {
+    const std::string status = existing ? std::string(to_string(existing->status)) : std::string("started");
+    throw UsageError("thread '" + thread_id + "' already exists (" + status + "); continue it with 'weft resume " +
+                     thread_id + "' or choose another --thread");
   }
   ProgressPrinter progress(inv.err, settings.stream);
   Execution e = prepare(runtime, *definition, thread_id, progress, inv.err, false);
+  try {
+    record_run(runtime.store(), thread_id, run_record(graph_name, run_input, settings));
+  } catch (const Error& error) {
+    // Another `weft run --thread` recorded its run between our check and now.
+    if (error.code() != std::error_code(store::error::effect_conflict)) throw;
+    throw UsageError("thread '" + thread_id + "' was just started by another process; continue it with 'weft resume " +
+                     thread_id + "' or choose another --thread");
+  }
   RunResult result = execute_run(e, json::value(std::move(run_input)));
   return report_run(result, thread_id, graph_name, settings.json, inv.out, inv.err);
 }
@@ -171,6 +213,8 @@ void check_answer(const std::vector<Interrupt>& pending, const json::value& answ
 struct ThreadRecord {
   ThreadInfo info;
   json::object recorded;  // the settings the thread was run with
+  /// The run's input when it died before its first checkpoint: resume starts it again from it.
+  std::optional<json::object> restart_input;
 };
 
 // Reads a thread's record with a short-lived store (closed before the run opens its own).
@@ -181,13 +225,26 @@ ThreadRecord read_thread(const Settings& settings, const std::string& thread_id,
   SqliteStore store(settings.db_path);
   auto info = store.thread(thread_id);
   if (!info || info->latest_checkpoint_id.empty()) {
-    throw UsageError("no thread '" + thread_id + "' in '" + settings.db_path + "'; list them with 'weft threads'");
+    auto run = checkpoint.empty() ? recorded_run(store, thread_id) : std::nullopt;
+    if (!run) {
+      throw UsageError("no thread '" + thread_id + "' in '" + settings.db_path + "'; list them with 'weft threads'");
+    }
+    ThreadRecord record;
+    record.info = info ? *info : ThreadInfo{};
+    record.info.thread_id = thread_id;
+    if (const auto* graph = run->if_contains("graph"); graph && graph->is_string()) {
+      record.info.graph = std::string(graph->get_string());
+    }
+    if (const auto* weft = run->if_contains("weft"); weft && weft->is_object()) record.recorded = weft->get_object();
+    const auto* input = run->if_contains("input");
+    record.restart_input = input && input->is_object() ? input->get_object() : json::object();
+    return record;
   }
   if (!checkpoint.empty() && !store.get(thread_id, "", checkpoint)) {
     throw UsageError("thread '" + thread_id + "' has no checkpoint '" + checkpoint + "'; list them with 'weft history " +
                      thread_id + "'");
   }
-  return {*info, recorded_settings(store, thread_id)};
+  return {*info, recorded_settings(store, thread_id), std::nullopt};
 }
 
 int resume(const Invocation& inv) {
@@ -205,6 +262,13 @@ int resume(const Invocation& inv) {
   runtime.open_store();
   ProgressPrinter progress(inv.err, settings.stream);
   Execution e = prepare(runtime, definition, thread_id, progress, inv.err, false);
+  if (thread.restart_input) {
+    // The run died before its first durable checkpoint: start it again from its input. What it
+    // already did is in the journal, bound to each request, so it is replayed, not repeated.
+    if (answer) inv.err << "weft: note: thread " << thread_id << " has no pending question; --resume is ignored\n";
+    RunResult restarted = execute_run(e, json::value(std::move(*thread.restart_input)));
+    return report_run(restarted, thread_id, definition.name, settings.json, inv.out, inv.err);
+  }
   auto snapshot = e.graph.get_state(e.config);
   std::vector<Interrupt> pending = snapshot ? snapshot->interrupts : std::vector<Interrupt>{};
   if (snapshot && snapshot->next.empty() && pending.empty()) {
@@ -273,6 +337,7 @@ Command run_command() {
                     {"input", "JSON|@file", "the graph's input, validated against its schema (see 'weft graph GRAPH')"}},
                    "With no configuration the run uses ./weft.db, the Crisp sandbox started in-process on a free\n"
                    "loopback port (its state kept in ./weft.db.sandbox.json) and the offline model.\n"
+                   "A thread that exists is continued with 'weft resume', never run again.\n"
                    "Exit codes: 0 done, 1 failed (the thread is resumable), 2 usage, 3 waiting for a human.\n"
                    "Example: weft run spam_triage --input '{\"limit\":10}'"};
   for (auto& o : service_options()) spec.options.push_back(std::move(o));
@@ -285,7 +350,8 @@ Command resume_command() {
                    {{"THREAD", "the thread id (see 'weft threads')", true}},
                    {{"resume", "JSON|@file", "the answer, e.g. '{\"action\":\"approve\"}', '{\"action\":\"edit\",\"text\":\"...\"}'"}},
                    "The thread's graph, model and Crisp are the ones it was started with, unless given here.\n"
-                   "Journaled side effects that already happened are not repeated."};
+                   "Journaled side effects that already happened are not repeated. A thread whose run died before\n"
+                   "its first checkpoint (--durability exit) starts again from its recorded input."};
   for (auto& o : service_options()) spec.options.push_back(std::move(o));
   return {std::move(spec), resume};
 }

@@ -58,8 +58,9 @@ class CrashingJournal final : public EffectJournal {
   CrashingJournal(std::shared_ptr<EffectJournal> inner, CrashPoint point) : inner_(std::move(inner)), point_(point) {}
 
   EffectEntry find(const std::string& thread_id, const std::string& key) override { return inner_->find(thread_id, key); }
-  void begin(const std::string& thread_id, const std::string& key) override {
-    inner_->begin(thread_id, key);
+  void begin(const std::string& thread_id, const std::string& key) override { begin_request(thread_id, key, {}); }
+  void begin_request(const std::string& thread_id, const std::string& key, const std::string& digest) override {
+    inner_->begin_request(thread_id, key, digest);
     if (point_.kind == CrashPoint::Kind::effect_begin && ++seen_ == point_.count) die();
   }
   void finish(const std::string& thread_id, const std::string& key, const boost::json::value& result) override {
