@@ -52,23 +52,35 @@ struct GraphDefinition {
 
 /// Graphs by name, in registration order. Cheap to copy. Thread safety: const members may run
 /// concurrently; add() needs exclusive access.
+///
+/// The lookups return references into the registry, so they exist only on a registry that
+/// outlives them: on a temporary (`builtin_graphs().at("x")`) they are deleted, because the
+/// reference would dangle at the end of the statement. Keep the registry in a variable, or copy
+/// the definition out (`GraphDefinition def = builtin_graphs().get("x");`).
 class GraphRegistry {
  public:
   /// Adds `definition`. Throws weft::Error(graphs::error::unknown_graph) when the name is taken
   /// or empty, or when build is empty.
   GraphRegistry& add(GraphDefinition definition);
-  /// The definition named `name`, or nullptr.
-  const GraphDefinition* find(std::string_view name) const noexcept;
+  /// The definition named `name`, or nullptr. Valid while this registry lives unchanged.
+  [[nodiscard]] const GraphDefinition* find(std::string_view name) const& noexcept;
+  const GraphDefinition* find(std::string_view name) const&& = delete;
   /// The definition named `name`; throws weft::Error(graphs::error::unknown_graph) listing the
-  /// registered names.
-  const GraphDefinition& at(std::string_view name) const;
-  const std::vector<GraphDefinition>& definitions() const noexcept { return definitions_; }
+  /// registered names. Valid while this registry lives unchanged.
+  [[nodiscard]] const GraphDefinition& at(std::string_view name) const&;
+  const GraphDefinition& at(std::string_view name) const&& = delete;
+  /// A copy of the definition named `name` (it owns everything it needs, so it may outlive the
+  /// registry, e.g. `builtin_graphs().get("spam_triage")`); throws as at().
+  [[nodiscard]] GraphDefinition get(std::string_view name) const;
+  [[nodiscard]] const std::vector<GraphDefinition>& definitions() const& noexcept { return definitions_; }
+  const std::vector<GraphDefinition>& definitions() const&& = delete;
 
  private:
   std::vector<GraphDefinition> definitions_;
 };
 
-/// A registry holding spam_triage, vip_outreach, kb_enrichment and support_agent.
-GraphRegistry builtin_graphs();
+/// A registry holding spam_triage, vip_outreach, kb_enrichment and support_agent, returned by
+/// value: keep it in a variable before taking references into it (see GraphRegistry).
+[[nodiscard]] GraphRegistry builtin_graphs();
 
 }  // namespace weft::graphs
