@@ -20,8 +20,11 @@ bool has_role(const json::value& message, std::string_view role) {
 json::object step_limit_message(std::size_t steps, const std::string& model_text, const std::vector<ToolCall>& calls) {
   std::string content = "Stopped after " + std::to_string(steps) + " steps: the step limit was reached before a final answer.";
   if (!calls.empty()) {
+    // The answer is the model's: name a few of its calls, never all (it may hold thousands).
+    constexpr std::size_t kNamed = 10;
     content += " These requested tool calls were not run:";
-    for (std::size_t i = 0; i < calls.size(); ++i) content += (i > 0 ? ", " : " ") + calls[i].name;
+    for (std::size_t i = 0; i < calls.size() && i < kNamed; ++i) content += (i > 0 ? ", " : " ") + calls[i].name;
+    if (calls.size() > kNamed) content += " and " + std::to_string(calls.size() - kNamed) + " more";
     content += ".";
   }
   if (!model_text.empty()) content += " Last model text: " + model_text;
