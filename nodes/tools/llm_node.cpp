@@ -109,6 +109,7 @@ asio::awaitable<json::object> LlmNode::run(std::shared_ptr<const Shared> shared,
     metadata = own->get_object();
   metadata["model"] = response.model;
   metadata["finish_reason"] = response.finish_reason;
+  if (response.refusal) metadata["stop_reason"] = "refusal";
   json::object usage;
   usage["prompt_tokens"] = response.usage.prompt_tokens;
   usage["completion_tokens"] = response.usage.completion_tokens;
