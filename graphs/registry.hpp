@@ -16,13 +16,24 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace weft::graphs {
+
+/// Sampling options the built-in graphs put on every model request. An unset field is not sent
+/// at all (the model's own default applies), so models that accept only their default
+/// temperature (OpenAI o-series, gpt-5) work. `weft run --temperature/--max-tokens` (or
+/// WEFT_TEMPERATURE / WEFT_MAX_TOKENS) set them.
+struct ModelOptions {
+  std::optional<double> temperature;        ///< ChatRequest::temperature. Default unset.
+  std::optional<std::int64_t> max_tokens;   ///< ChatRequest::max_tokens (a cap on generated tokens). Default unset.
+};
 
 /// What a built-in graph is given to act with. Never global; passed to build().
 struct GraphServices {
@@ -32,6 +43,8 @@ struct GraphServices {
   /// Every Crisp tool, bound to one website (nodes/crisp/register.hpp). Each graph takes the
   /// allow-list view it needs; a graph never sees tools outside it. Required.
   ToolRegistry crisp_tools;
+  /// Temperature and token cap of the graphs' model calls. Default: both unset (not sent).
+  ModelOptions model_options;
 };
 
 /// A graph that can be run by name.

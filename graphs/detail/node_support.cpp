@@ -56,6 +56,7 @@ json::object answer_record(const ChatResponse& response, const ChatModel& model)
   record["text"] = response.content();
   record["model"] = response.model.empty() ? model.describe() : response.model;
   record["offline"] = model.is_offline();
+  if (response.refusal) record["refusal"] = *response.refusal;
   return record;
 }
 
@@ -76,6 +77,7 @@ ModelAnswer answer_from(const json::value& recorded) {
   a.text = string_of(o, "text");
   a.model = string_of(o, "model");
   a.offline = bool_of(o, "offline", false);
+  a.refusal = string_of(o, "refusal");
   return a;
 }
 
@@ -90,12 +92,19 @@ boost::asio::awaitable<ModelAnswer> journaled_answer(std::shared_ptr<ChatModel> 
   co_return answer_from(recorded);
 }
 
+// A refusal is an answer the graph cannot act on; say so in the model's own words.
+void check_not_refused(const ModelAnswer& answer, const std::string& key) {
+  if (!answer.refusal.empty())
+    throw Error(error::model_refused, "the model refused ('" + key + "', model " + answer.model + "): " + answer.refusal);
+}
+
 }  // namespace
 
 boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
                                              std::string key) {
   auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key);
   ModelAnswer answer = co_await std::move(pending);
+  check_not_refused(answer, key);
   if (answer.json.is_null()) {
     // Some models wrap JSON in prose or a fence; take the outermost object if there is one.
     auto open = answer.text.find('{');
@@ -116,6 +125,7 @@ boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, C
                                              std::string key) {
   auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key);
   ModelAnswer answer = co_await std::move(pending);
+  check_not_refused(answer, key);
   if (answer.text.empty()) {
     throw Error(error::bad_model_output, "model " + answer.model + " gave an empty answer for '" + key + "'");
   }

@@ -39,15 +39,18 @@ struct ModelAnswer {
   std::string text;         ///< the message content
   std::string model;        ///< the model that answered ("weft-offline" for the heuristic)
   bool offline = false;     ///< true when the answer came from OfflineModel
+  std::string refusal;      ///< the model's refusal (ChatResponse::refusal), "" when it answered
 };
 
 /// Sends `request` (with response_format set by the caller) once per (task, `key`), journaled, and
 /// returns the parsed JSON answer. Throws weft::Error(graphs::error::bad_model_output) when the
-/// answer is not JSON. Completes on the run's executor.
+/// answer is not JSON, and graphs::error::model_refused ("the model refused: ...") when the model
+/// declined. Completes on the run's executor.
 boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
                                              std::string key);
 
-/// Same for a free-text answer (the content). Throws bad_model_output for an empty answer.
+/// Same for a free-text answer (the content). Throws model_refused for a refusal, bad_model_output
+/// for an empty answer.
 boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
                                              std::string key);
 
