@@ -106,7 +106,7 @@ std::size_t count_effects(const json::value& effects, const std::string& method,
   std::size_t n = 0;
   for (const auto& e : effects.at("effects").as_array()) {
     const std::string path(e.at("path").as_string());
-    if (e.at("method") == method && path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
+    if (std::string(e.at("method").as_string()) == method && path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
       ++n;
   }
   return n;

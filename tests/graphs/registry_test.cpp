@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <string_view>
+#include <utility>
 
 namespace {
 
