@@ -25,11 +25,11 @@ struct ScriptedToolCall {
 /// The assistant turn an entry produces.
 struct Reply {
   std::optional<std::string> content;  ///< null content when unset
-  std::optional<std::string> refusal;  ///< the model declines: message.refusal (streamed as refusal deltas)
   std::vector<ScriptedToolCall> tool_calls;
   std::string finish_reason;  ///< default "tool_calls" when there are calls, else "stop"
   std::int64_t prompt_tokens = -1;      ///< -1 = estimated from the request size
   std::int64_t completion_tokens = -1;  ///< -1 = estimated from the reply size
+  std::optional<std::string> refusal;  ///< the model declines: message.refusal (streamed as refusal deltas)
 };
 
 /// A misbehaviour instead of (or before) a normal answer.
