@@ -76,7 +76,7 @@ if [ -f examples/CMakeLists.txt ]; then
       failed=$((failed + 1))
     fi
   done
-  kill "$sandbox_pid" 2>/dev/null; wait "$sandbox_pid" 2>/dev/null || true
+  kill "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true
   rm -rf "$work"
 fi
 
