@@ -40,6 +40,8 @@ std::vector<OptionSpec> service_options() {
           {"durability", "sync|async|exit", "when checkpoints become durable (default sync)"},
           {"stream", "values|updates|debug", "what progress shows on stderr (default updates)"},
           {"seed", "N", "seed of a new sandbox's data (default 42; ignored once its state file exists)"},
+          {"temperature", "T", "the model's temperature, 0 to 2 (default: $WEFT_TEMPERATURE, else not sent)"},
+          {"max-tokens", "N", "cap on tokens a model answer generates (default: $WEFT_MAX_TOKENS, else not sent)"},
           json_option()};
 }
 
@@ -271,21 +273,8 @@ int resume(const Invocation& inv) {
   }
   auto snapshot = e.graph.get_state(e.config);
   std::vector<Interrupt> pending = snapshot ? snapshot->interrupts : std::vector<Interrupt>{};
-  if (snapshot && snapshot->next.empty() && pending.empty()) {
-    json::value summary = snapshot->values.contains("summary") ? snapshot->values.at("summary") : json::value();
-    if (settings.json) {
-      json::object o;
-      o["thread_id"] = thread_id;
-      o["graph"] = definition.name;
-      o["status"] = "done";
-      o["summary"] = summary;
-      inv.out << json::serialize(o) << "\n";
-    } else {
-      inv.out << (summary.is_string() ? std::string(summary.as_string()) : std::string("(no summary)")) << "\n";
-      inv.err << "thread " << thread_id << " is already done; nothing to resume\n";
-    }
-    return kExitDone;
-  }
+  if (snapshot && snapshot->next.empty() && pending.empty())
+    return report_finished_thread(snapshot->values, thread_id, definition.name, settings.json, inv.out, inv.err);
   RunResult result;
   if (!pending.empty()) {
     if (!answer) {
@@ -338,7 +327,8 @@ Command run_command() {
                    "With no configuration the run uses ./weft.db, the Crisp sandbox started in-process on a free\n"
                    "loopback port (its state kept in ./weft.db.sandbox.json) and the offline model.\n"
                    "A thread that exists is continued with 'weft resume', never run again.\n"
-                   "Exit codes: 0 done, 1 failed (the thread is resumable), 2 usage, 3 waiting for a human.\n"
+                   "Exit codes: 0 done, 1 failed (the thread is resumable), 2 usage, 3 waiting for a human,\n"
+                   "4 done with failures (a write failed, every tool call failed, or the model refused).\n"
                    "Example: weft run spam_triage --input '{\"limit\":10}'"};
   for (auto& o : service_options()) spec.options.push_back(std::move(o));
   return {std::move(spec), run};

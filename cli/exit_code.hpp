@@ -8,6 +8,10 @@ enum ExitCode : int {
   kExitFailed = 1,       ///< the command or the run failed (the message says why); a run stays resumable
   kExitUsage = 2,        ///< the command line was wrong (unknown option, missing argument, bad value)
   kExitInterrupted = 3,  ///< a run stopped at an interrupt and waits for `weft resume THREAD --resume JSON`
+  /// A run reached its end, but its outcome is not clean: the graph's "outcome" state says a
+  /// write action failed, every tool call failed, or the model refused (cli/README.md). The
+  /// summary names what failed; the thread is done (nothing to resume).
+  kExitDoneWithFailures = 4,
 };
 
 }  // namespace weft::cli

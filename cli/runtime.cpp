@@ -111,6 +111,8 @@ void Runtime::connect(ProgressLine progress) {
   services_.crisp_tools = ToolRegistry();
   crisp::register_tools(services_.crisp_tools, tools);
   services_.model = make_model(settings_.model, io_, env_, observer);
+  services_.model_options.temperature = settings_.temperature;
+  services_.model_options.max_tokens = settings_.max_tokens;
 }
 
 graphs::GraphServices Runtime::offline_shapes() {

@@ -28,6 +28,8 @@ json::object Settings::to_json() const {
   o["crisp"] = crisp.kind == CrispSetting::Kind::sandbox ? std::string("sandbox") : crisp.url;
   o["durability"] = durability;
   o["sandbox_seed"] = sandbox_seed;
+  if (temperature) o["temperature"] = *temperature;
+  if (max_tokens) o["max_tokens"] = *max_tokens;
   return o;
 }
 
@@ -66,6 +68,54 @@ std::string recorded_string(const json::object* recorded, const char* key) {
   auto it = recorded->find(key);
   if (it == recorded->end() || !it->value().is_string()) return {};
   return std::string(it->value().as_string());
+}
+
+// A model temperature: a number in [0, 2] (the OpenAI range).
+double parse_temperature(const std::string& text, const std::string& where) {
+  std::size_t used = 0;
+  double value = -1;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || !(value >= 0.0 && value <= 2.0))
+    throw UsageError(where + " '" + text + "' is not a number from 0 to 2");
+  return value;
+}
+
+// A token cap: an integer from 1 to 10,000,000.
+std::int64_t parse_max_tokens(const std::string& text, const std::string& where) {
+  std::size_t used = 0;
+  long long value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || value < 1 || value > 10'000'000)
+    throw UsageError(where + " '" + text + "' is not an integer from 1 to 10000000");
+  return value;
+}
+
+// The model options: command line, else the recorded run's, else the environment.
+void resolve_model_options(Settings& s, const ParsedArgs& args, const EnvLookup& env, const json::object* recorded) {
+  const json::value* recorded_temperature = recorded ? recorded->if_contains("temperature") : nullptr;
+  const json::value* recorded_max_tokens = recorded ? recorded->if_contains("max_tokens") : nullptr;
+  if (auto t = args.get("temperature")) {
+    s.temperature = parse_temperature(*t, "--temperature");
+  } else if (recorded_temperature && recorded_temperature->is_number()) {
+    s.temperature = recorded_temperature->to_number<double>();
+  } else if (auto e = env("WEFT_TEMPERATURE")) {
+    s.temperature = parse_temperature(*e, "WEFT_TEMPERATURE");
+  }
+  if (auto m = args.get("max-tokens")) {
+    s.max_tokens = parse_max_tokens(*m, "--max-tokens");
+  } else if (recorded_max_tokens && recorded_max_tokens->is_number()) {
+    s.max_tokens = recorded_max_tokens->to_number<std::int64_t>();
+  } else if (auto e = env("WEFT_MAX_TOKENS")) {
+    s.max_tokens = parse_max_tokens(*e, "WEFT_MAX_TOKENS");
+  }
 }
 
 }  // namespace
@@ -125,6 +175,7 @@ Settings resolve_settings(const ParsedArgs& args, const EnvLookup& env, const js
       s.sandbox_seed = it->value().to_number<std::uint64_t>();
     }
   }
+  resolve_model_options(s, args, env, recorded);
   return s;
 }
 

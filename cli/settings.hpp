@@ -10,6 +10,8 @@
 
 #include <boost/json/object.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace weft::cli {
@@ -35,6 +37,10 @@ struct Settings {
   std::string stream = "updates";    ///< --stream values|updates|debug
   bool json = false;                 ///< --json
   std::uint64_t sandbox_seed = 42;   ///< --seed for the in-process sandbox (first run of a database)
+  /// The graphs' model temperature and token cap: --temperature / --max-tokens, else the run's
+  /// recorded ones (resume), else WEFT_TEMPERATURE / WEFT_MAX_TOKENS; unset = not sent.
+  std::optional<double> temperature;
+  std::optional<std::int64_t> max_tokens;
 
   /// The sandbox's state file for this database: "<db>.sandbox.json". Runs and resumes on the
   /// same database share it, so a resumed run sees the writes of the first one.

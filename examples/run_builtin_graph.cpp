@@ -41,7 +41,9 @@ int main(int argc, char** argv) try {
   services.model = std::make_shared<weft::OfflineModel>();
   weft::crisp::register_tools(services.crisp_tools, std::make_shared<weft::crisp::CrispTools>(client));
 
-  const weft::graphs::GraphDefinition& triage = weft::graphs::builtin_graphs().at("spam_triage");
+  // The registry is a value: keep it (or copy the definition out with get()) before using it.
+  const weft::graphs::GraphRegistry registry = weft::graphs::builtin_graphs();
+  const weft::graphs::GraphDefinition& triage = registry.at("spam_triage");
   weft::CompiledGraph graph = triage.build(services, {.checkpointer = std::make_shared<weft::SqliteStore>(db_path)});
 
   weft::RunConfig config;

@@ -16,6 +16,7 @@ class Category final : public std::error_category {
       case error::bad_model_output: return "unusable model output";
       case error::not_found: return "not found";
       case error::invalid_decision: return "invalid human decision";
+      case error::model_refused: return "the model refused";
     }
     return "unknown graphs error";
   }

@@ -21,6 +21,8 @@ enum class error {
   not_found,
   /// A human's answer to an interrupt is not one of the accepted forms.
   invalid_decision,
+  /// The model declined to answer (a refusal); the message quotes its explanation.
+  model_refused,
 };
 
 const std::error_category& error_category() noexcept;

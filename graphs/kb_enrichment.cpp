@@ -8,6 +8,7 @@
 
 #include "engine/special_nodes.hpp"
 #include "graphs/detail/definition.hpp"
+#include "graphs/detail/model_options.hpp"
 #include "graphs/detail/node_support.hpp"
 #include "graphs/error.hpp"
 #include "graphs/human_decision.hpp"
@@ -132,7 +133,6 @@ boost::asio::awaitable<json::object> extract(std::shared_ptr<ChatModel> model, S
       std::string(untrusted_data_rule())));
   request.messages.push_back(user_message(quote_untrusted("support conversation", quoted)));
   request.response_format = json_schema_format("extraction", json::parse(kExtractionSchema));
-  request.temperature = 0.0;
   request.metadata["task"] = "extract";
   // Not sent to an LLM: the offline model reads the transcript as "speaker: text" lines.
   std::string transcript;
@@ -172,7 +172,6 @@ boost::asio::awaitable<json::object> draft(std::shared_ptr<ChatModel> model, Sta
       "given. Answer with JSON {\"title\", \"description\", \"content\"}. " + std::string(untrusted_data_rule())));
   request.messages.push_back(user_message(quote_untrusted("extracted facts", json::value(facts))));
   request.response_format = json_schema_format("article", json::parse(kArticleSchema));
-  request.temperature = 0.2;
   request.metadata["task"] = "article";
   request.metadata["problem"] = facts["problem"];
   request.metadata["solution"] = facts["solution"];
@@ -309,7 +308,7 @@ json::object summarize(StateView state, NodeContext) {
 
 CompiledGraph build(const GraphServices& services, CompileOptions options) {
   ToolRegistry tools = services.crisp_tools.allow(kAllowedTools);
-  std::shared_ptr<ChatModel> model = services.model;
+  std::shared_ptr<ChatModel> model = detail::with_model_options(services.model, services.model_options);
   StateGraph graph({{"input", Channel::last_value()},
                     {"conversation", Channel::last_value()},
                     {"extraction", Channel::last_value()},

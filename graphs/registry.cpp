@@ -41,14 +41,16 @@ GraphRegistry& GraphRegistry::add(GraphDefinition definition) {
   return *this;
 }
 
-const GraphDefinition* GraphRegistry::find(std::string_view name) const noexcept {
+const GraphDefinition* GraphRegistry::find(std::string_view name) const& noexcept {
   for (const auto& d : definitions_) {
     if (d.name == name) return &d;
   }
   return nullptr;
 }
 
-const GraphDefinition& GraphRegistry::at(std::string_view name) const {
+GraphDefinition GraphRegistry::get(std::string_view name) const { return at(name); }
+
+const GraphDefinition& GraphRegistry::at(std::string_view name) const& {
   if (const auto* d = find(name)) return *d;
   std::string names;
   for (const auto& d : definitions_) names += (names.empty() ? "" : ", ") + d.name;

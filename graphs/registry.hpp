@@ -16,13 +16,24 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace weft::graphs {
+
+/// Sampling options the built-in graphs put on every model request. An unset field is not sent
+/// at all (the model's own default applies), so models that accept only their default
+/// temperature (OpenAI o-series, gpt-5) work. `weft run --temperature/--max-tokens` (or
+/// WEFT_TEMPERATURE / WEFT_MAX_TOKENS) set them.
+struct ModelOptions {
+  std::optional<double> temperature;        ///< ChatRequest::temperature. Default unset.
+  std::optional<std::int64_t> max_tokens;   ///< ChatRequest::max_tokens (a cap on generated tokens). Default unset.
+};
 
 /// What a built-in graph is given to act with. Never global; passed to build().
 struct GraphServices {
@@ -32,6 +43,8 @@ struct GraphServices {
   /// Every Crisp tool, bound to one website (nodes/crisp/register.hpp). Each graph takes the
   /// allow-list view it needs; a graph never sees tools outside it. Required.
   ToolRegistry crisp_tools;
+  /// Temperature and token cap of the graphs' model calls. Default: both unset (not sent).
+  ModelOptions model_options;
 };
 
 /// A graph that can be run by name.
@@ -52,23 +65,35 @@ struct GraphDefinition {
 
 /// Graphs by name, in registration order. Cheap to copy. Thread safety: const members may run
 /// concurrently; add() needs exclusive access.
+///
+/// The lookups return references into the registry, so they exist only on a registry that
+/// outlives them: on a temporary (`builtin_graphs().at("x")`) they are deleted, because the
+/// reference would dangle at the end of the statement. Keep the registry in a variable, or copy
+/// the definition out (`GraphDefinition def = builtin_graphs().get("x");`).
 class GraphRegistry {
  public:
   /// Adds `definition`. Throws weft::Error(graphs::error::unknown_graph) when the name is taken
   /// or empty, or when build is empty.
   GraphRegistry& add(GraphDefinition definition);
-  /// The definition named `name`, or nullptr.
-  const GraphDefinition* find(std::string_view name) const noexcept;
+  /// The definition named `name`, or nullptr. Valid while this registry lives unchanged.
+  [[nodiscard]] const GraphDefinition* find(std::string_view name) const& noexcept;
+  const GraphDefinition* find(std::string_view name) const&& = delete;
   /// The definition named `name`; throws weft::Error(graphs::error::unknown_graph) listing the
-  /// registered names.
-  const GraphDefinition& at(std::string_view name) const;
-  const std::vector<GraphDefinition>& definitions() const noexcept { return definitions_; }
+  /// registered names. Valid while this registry lives unchanged.
+  [[nodiscard]] const GraphDefinition& at(std::string_view name) const&;
+  const GraphDefinition& at(std::string_view name) const&& = delete;
+  /// A copy of the definition named `name` (it owns everything it needs, so it may outlive the
+  /// registry, e.g. `builtin_graphs().get("spam_triage")`); throws as at().
+  [[nodiscard]] GraphDefinition get(std::string_view name) const;
+  [[nodiscard]] const std::vector<GraphDefinition>& definitions() const& noexcept { return definitions_; }
+  const std::vector<GraphDefinition>& definitions() const&& = delete;
 
  private:
   std::vector<GraphDefinition> definitions_;
 };
 
-/// A registry holding spam_triage, vip_outreach, kb_enrichment and support_agent.
-GraphRegistry builtin_graphs();
+/// A registry holding spam_triage, vip_outreach, kb_enrichment and support_agent, returned by
+/// value: keep it in a variable before taking references into it (see GraphRegistry).
+[[nodiscard]] GraphRegistry builtin_graphs();
 
 }  // namespace weft::graphs

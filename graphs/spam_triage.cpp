@@ -8,6 +8,7 @@
 
 #include "engine/special_nodes.hpp"
 #include "graphs/detail/definition.hpp"
+#include "graphs/detail/model_options.hpp"
 #include "graphs/detail/node_support.hpp"
 #include "graphs/error.hpp"
 #include "graphs/untrusted.hpp"
@@ -192,7 +193,6 @@ boost::asio::awaitable<json::object> triage(std::shared_ptr<ChatModel> model, To
       std::string(untrusted_data_rule())));
   request.messages.push_back(user_message(quote_untrusted("conversation", json::value(quoted))));
   request.response_format = json_schema_format("classification", json::parse(kClassificationSchema));
-  request.temperature = 0.0;
   request.metadata["task"] = "classify";
   // Not sent to an LLM: the offline model classifies this plain text.
   std::string text;
@@ -315,7 +315,7 @@ json::object summarize(StateView state, NodeContext) {
 
 CompiledGraph build(const GraphServices& services, CompileOptions options) {
   ToolRegistry tools = services.crisp_tools.allow(kAllowedTools);
-  std::shared_ptr<ChatModel> model = services.model;
+  std::shared_ptr<ChatModel> model = detail::with_model_options(services.model, services.model_options);
   StateGraph graph({{"input", Channel::last_value()},
                     {"conversations", Channel::last_value()},
                     {"engineering_inbox_id", Channel::last_value()},

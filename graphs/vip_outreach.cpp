@@ -9,6 +9,7 @@
 
 #include "engine/special_nodes.hpp"
 #include "graphs/detail/definition.hpp"
+#include "graphs/detail/model_options.hpp"
 #include "graphs/detail/node_support.hpp"
 #include "graphs/error.hpp"
 #include "graphs/human_decision.hpp"
@@ -161,7 +162,6 @@ boost::asio::awaitable<json::object> outreach(std::shared_ptr<ChatModel> model, 
       "Write in the language of locale '" + locale + "'. Answer with the greeting text only. " +
       std::string(untrusted_data_rule())));
   request.messages.push_back(user_message(quote_untrusted("visitor", json::value(about))));
-  request.temperature = 0.5;
   request.metadata["task"] = "greeting";
   request.metadata["name"] = visitor["nickname"];
   request.metadata["company"] = visitor["company"];
@@ -268,7 +268,7 @@ json::object summarize(StateView state, NodeContext) {
 
 CompiledGraph build(const GraphServices& services, CompileOptions options) {
   ToolRegistry tools = services.crisp_tools.allow(kAllowedTools);
-  std::shared_ptr<ChatModel> model = services.model;
+  std::shared_ptr<ChatModel> model = detail::with_model_options(services.model, services.model_options);
   StateGraph graph({{"input", Channel::last_value()},
                     {"observations", Channel::append()},
                     {"waited_until_ms", Channel::last_value()},

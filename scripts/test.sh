@@ -2,7 +2,8 @@
 # Builds Weft and runs every test, as CI does:
 #   1. GCC 12, warnings as errors, the whole suite;
 #   2. Clang 16 under ASan+UBSan, the whole suite;
-#   3. the examples, built against the package installed from (1) with find_package(weft).
+#   3. the examples, built against the package installed from (1) with find_package(weft), then
+#      each one run (against a `weft sandbox` on loopback) and its exit code checked.
 # Installs the Debian packages it needs first (scripts/install-deps.sh). Slow soak and fuzz cases
 # (doctest suite "soak") run only with WEFT_SOAK=1. Set WEFT_JOBS to change the parallelism.
 set -euo pipefail
@@ -58,6 +59,25 @@ if [ -f examples/CMakeLists.txt ]; then
   else
     failed=$((failed + 1))
   fi
+  # Run every example built, each in a fresh temp dir, against a `weft sandbox` on loopback (the
+  # offline model needs nothing else); each one's exit code counts.
+  work=$(mktemp -d)
+  "$out/gcc/cli/weft" sandbox --port 0 --state "$work/sandbox.json" >"$work/sandbox.out" 2>&1 &
+  sandbox_pid=$!
+  for _ in $(seq 100); do grep -q CRISP_WEBSITE_ID "$work/sandbox.out" && break; sleep 0.1; done
+  for exe in "$out"/examples/example_*; do
+    [ -x "$exe" ] || continue
+    dir=$(mktemp -d -p "$work")
+    if (cd "$dir" && eval "$(sed -n 's/^ *export /export /p' "$work/sandbox.out")" && "$exe" "$dir/example.db") \
+        >"$dir/log" 2>&1; then
+      passed=$((passed + 1))
+    else
+      echo "== weft: $(basename "$exe") failed (exit $?):" >&2; cat "$dir/log" >&2
+      failed=$((failed + 1))
+    fi
+  done
+  kill "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true
+  rm -rf "$work"
 fi
 
 echo "weft: $passed passed, $failed failed"

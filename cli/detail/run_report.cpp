@@ -38,7 +38,40 @@ std::string example_answer(const Interrupt& i) {
   return "JSON";
 }
 
+const json::value* outcome_of(const json::object& values) {
+  const json::value* outcome = values.if_contains("outcome");
+  return outcome != nullptr && outcome->is_object() ? outcome : nullptr;
+}
+
 }  // namespace
+
+std::string finished_status(const json::object& values) {
+  if (const json::value* outcome = outcome_of(values)) {
+    const json::value* status = outcome->get_object().if_contains("status");
+    if (status != nullptr && status->is_string() && status->get_string() != "ok") return "done_with_failures";
+  }
+  return "done";
+}
+
+int report_finished_thread(const json::object& values, const std::string& thread_id, const std::string& graph,
+                           bool as_json, std::ostream& out, std::ostream& err) {
+  const json::value* summary = values.if_contains("summary");
+  const std::string status = finished_status(values);
+  if (as_json) {
+    json::object o;
+    o["thread_id"] = thread_id;
+    o["graph"] = graph;
+    o["status"] = status;
+    o["summary"] = summary ? *summary : json::value(nullptr);
+    if (const json::value* outcome = outcome_of(values)) o["outcome"] = *outcome;
+    out << json::serialize(o) << "\n";
+  } else {
+    out << (summary && summary->is_string() ? std::string(summary->as_string()) : std::string("(no summary)")) << "\n";
+    err << "thread " << thread_id << " is already done" << (status == "done" ? "" : " (with failures, see the summary)")
+        << "; nothing to resume\n";
+  }
+  return status == "done" ? kExitDone : kExitDoneWithFailures;
+}
 
 int report_run(const RunResult& result, const std::string& thread_id, const std::string& graph, bool as_json,
                std::ostream& out, std::ostream& err) {
@@ -47,8 +80,9 @@ int report_run(const RunResult& result, const std::string& thread_id, const std:
     json::object o;
     o["thread_id"] = thread_id;
     o["graph"] = graph;
-    o["status"] = std::string(to_string(result.status));
+    o["status"] = result.status == RunStatus::done ? finished_status(result.values) : std::string(to_string(result.status));
     o["summary"] = summary ? *summary : json::value(nullptr);
+    if (const json::value* outcome = outcome_of(result.values)) o["outcome"] = *outcome;
     o["checkpoint_id"] = result.checkpoint_id;
     o["steps"] = result.steps;
     json::array interrupts;
@@ -65,12 +99,15 @@ int report_run(const RunResult& result, const std::string& thread_id, const std:
     out << json::serialize(o) << "\n";
   }
   switch (result.status) {
-    case RunStatus::done:
+    case RunStatus::done: {
+      const bool clean = finished_status(result.values) == "done";
       if (!as_json) {
         out << (summary && summary->is_string() ? std::string(summary->as_string()) : std::string("(no summary)")) << "\n";
-        err << "done: thread " << thread_id << " (" << graph << "), " << result.steps << " steps\n";
+        err << (clean ? "done" : "done with failures (see the summary)") << ": thread " << thread_id << " (" << graph
+            << "), " << result.steps << " steps\n";
       }
-      return kExitDone;
+      return clean ? kExitDone : kExitDoneWithFailures;
+    }
     case RunStatus::interrupted:
       if (!as_json) {
         out << "Waiting for a human on thread " << thread_id << " (" << graph << "):\n";

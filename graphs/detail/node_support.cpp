@@ -56,6 +56,7 @@ json::object answer_record(const ChatResponse& response, const ChatModel& model)
   record["text"] = response.content();
   record["model"] = response.model.empty() ? model.describe() : response.model;
   record["offline"] = model.is_offline();
+  if (response.refusal) record["refusal"] = *response.refusal;
   return record;
 }
 
@@ -67,6 +68,7 @@ ModelAnswer answer_from(const json::value& recorded) {
   a.text = string_of(o, "text");
   a.model = string_of(o, "model");
   a.offline = bool_of(o, "offline", false);
+  a.refusal = string_of(o, "refusal");
   return a;
 }
 
@@ -115,6 +117,12 @@ boost::asio::awaitable<ModelAnswer> journaled_answer(std::shared_ptr<ChatModel> 
   co_return answer;
 }
 
+// A refusal is an answer the graph cannot act on; say so in the model's own words.
+void check_not_refused(const ModelAnswer& answer, const std::string& key) {
+  if (!answer.refusal.empty())
+    throw Error(error::model_refused, "the model refused ('" + key + "', model " + answer.model + "): " + answer.refusal);
+}
+
 // JSON, also when a model wrapped it in prose or a fence (the outermost object is taken).
 void require_json(ModelAnswer& answer, const std::string& key) {
   if (answer.json.is_null()) {
@@ -136,6 +144,7 @@ void require_json(ModelAnswer& answer, const std::string& key) {
 boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
                                              std::string key, AnswerCheck accept) {
   AnswerCheck check = [key, accept](ModelAnswer& answer) {
+    check_not_refused(answer, key);
     require_json(answer, key);
     if (accept) accept(answer);
   };
@@ -147,6 +156,7 @@ boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, C
 boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
                                              std::string key, AnswerCheck accept) {
   AnswerCheck check = [key, accept](ModelAnswer& answer) {
+    check_not_refused(answer, key);
     if (answer.text.empty()) {
       throw Error(error::bad_model_output, "model " + answer.model + " gave an empty answer for '" + key + "'");
     }

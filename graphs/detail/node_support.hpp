@@ -40,6 +40,7 @@ struct ModelAnswer {
   std::string text;         ///< the message content
   std::string model;        ///< the model that answered ("weft-offline" for the heuristic)
   bool offline = false;     ///< true when the answer came from OfflineModel
+  std::string refusal;      ///< the model's refusal (ChatResponse::refusal), "" when it answered
 };
 
 /// Accepts a model answer (may normalize it) or rejects it by throwing
@@ -49,14 +50,15 @@ using AnswerCheck = std::function<void(ModelAnswer&)>;
 /// Sends `request` (with response_format set by the caller) once per (task, `key`), journaled, and
 /// returns the parsed JSON answer. The entry is bound to what was asked (messages, tools, formats,
 /// metadata; not the model or its options): a re-run that asks something else asks again. Throws
-/// weft::Error(graphs::error::bad_model_output) when the answer is not JSON or `accept` rejects
-/// it; a rejected answer is not recorded, so the next attempt (`weft resume`) asks again instead
-/// of replaying it. Completes on the run's executor.
+/// weft::Error(graphs::error::model_refused) ("the model refused: ...") when the model declined,
+/// graphs::error::bad_model_output when the answer is not JSON or `accept` rejects it. A refused or
+/// rejected answer is not recorded, so the next attempt (`weft resume`) asks again instead of
+/// replaying it. Completes on the run's executor.
 boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
                                              std::string key, AnswerCheck accept = {});
 
-/// Same for a free-text answer (the content). Throws bad_model_output for an empty answer or one
-/// `accept` rejects (not recorded either).
+/// Same for a free-text answer (the content). Throws model_refused for a refusal, bad_model_output
+/// for an empty answer or one `accept` rejects (neither is recorded).
 boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
                                              std::string key, AnswerCheck accept = {});
 

@@ -6,7 +6,7 @@
 // Message shapes (OpenAI chat format):
 //   {"role":"system","content":"..."}
 //   {"role":"user","content":"..."}
-//   {"role":"assistant","content":"..." | null,
+//   {"role":"assistant","content":"..." | null, "refusal": "..." (when the model declined),
 //    "tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{...}"}}]}
 //   {"role":"tool","tool_call_id":"call_1","content":"..."}
 // Messages may carry extra keys Weft uses (e.g. "id", "metadata"); OpenAIChatModel strips every key
@@ -50,7 +50,9 @@ struct ChatRequest {
   std::string model;
   /// Sampling temperature. Default: unset (the server's default).
   std::optional<double> temperature;
-  /// Upper bound of generated tokens (sent as max_tokens). Default: unset.
+  /// Upper bound of generated tokens. Default: unset (not sent). OpenAIChatModel sends it as
+  /// `max_tokens`, or as `max_completion_tokens` for models that need that field (o-series,
+  /// gpt-5; see OpenAIConfig::token_limit_field).
   std::optional<std::int64_t> max_tokens;
   /// Extra top-level fields merged into the Chat Completions body (e.g. "seed", "top_p").
   /// They override nothing Weft sets. Default: none.
@@ -87,6 +89,10 @@ struct ChatResponse {
   std::vector<ToolCall> tool_calls;
   /// "stop", "tool_calls", "length", "content_filter", ... as the model reported it.
   std::string finish_reason;
+  /// The model declined to answer (OpenAI `message.refusal`, or the streamed `refusal` deltas):
+  /// its explanation. The message then also carries "refusal" (and usually null content).
+  /// Default: unset (no refusal).
+  std::optional<std::string> refusal;
   /// The model that answered, as reported (e.g. "gpt-4o-mini-2024-07-18", "weft-offline").
   std::string model;
   /// Tokens used by this call.

@@ -58,6 +58,7 @@ json::object api_message(const json::value& value, std::size_t index) {
     out["tool_call_id"] = *id;
   }
   if (role == "assistant") {
+    if (const auto* refusal = in.if_contains("refusal"); refusal != nullptr && refusal->is_string()) out["refusal"] = *refusal;
     if (const auto* calls = in.if_contains("tool_calls"); calls != nullptr && calls->is_array() && !calls->get_array().empty()) {
       json::array clean;
       for (const auto& c : calls->get_array()) {
@@ -147,6 +148,10 @@ ChatResponse parse_completion(const json::object& body) {
   } else {
     response.message["content"] = nullptr;
   }
+  if (const auto* refusal = m.if_contains("refusal"); refusal != nullptr && refusal->is_string()) {
+    response.refusal = std::string(refusal->get_string());
+    response.message["refusal"] = *refusal;
+  }
   json::object as_assistant = m;
   as_assistant["role"] = "assistant";  // some servers omit it
   response.tool_calls = tool_calls_of(as_assistant);
@@ -165,6 +170,17 @@ ChatResponse parse_completion(const json::object& body) {
   return response;
 }
 
+// The body field of a token cap for `model` (see OpenAIConfig::token_limit_field).
+const char* token_limit_field_for(OpenAIConfig::TokenLimitField field, std::string_view model) {
+  using Field = OpenAIConfig::TokenLimitField;
+  if (field == Field::max_tokens) return "max_tokens";
+  if (field == Field::max_completion_tokens) return "max_completion_tokens";
+  for (std::string_view prefix : {"o1", "o3", "o4", "gpt-5"}) {
+    if (model.substr(0, prefix.size()) == prefix) return "max_completion_tokens";
+  }
+  return "max_tokens";
+}
+
 std::string trim_base(std::string base) {
   while (!base.empty() && base.back() == '/') base.pop_back();
   return base;
@@ -177,6 +193,16 @@ OpenAIConfig OpenAIConfig::from_env(const Env& env) {
   if (auto v = lookup(env, "OPENAI_BASE_URL")) config.base_url = *v;
   if (auto v = lookup(env, "OPENAI_API_KEY")) config.api_key = *v;
   if (auto v = lookup(env, "WEFT_MODEL")) config.model = *v;
+  if (auto v = lookup(env, "WEFT_TOKEN_LIMIT_FIELD")) {
+    if (*v == "max_tokens") {
+      config.token_limit_field = OpenAIConfig::TokenLimitField::max_tokens;
+    } else if (*v == "max_completion_tokens") {
+      config.token_limit_field = OpenAIConfig::TokenLimitField::max_completion_tokens;
+    } else if (*v != "auto") {
+      fail(model::error::invalid_config,
+           "WEFT_TOKEN_LIMIT_FIELD='" + *v + "' is not one of auto, max_tokens, max_completion_tokens");
+    }
+  }
   return config;
 }
 
@@ -216,7 +242,7 @@ json::object OpenAIChatModel::build_body(const ChatRequest& request) const {
   if (!request.tool_choice.is_null()) body["tool_choice"] = request.tool_choice;
   if (request.response_format) body["response_format"] = *request.response_format;
   if (request.temperature) body["temperature"] = *request.temperature;
-  if (request.max_tokens) body["max_tokens"] = *request.max_tokens;
+  if (request.max_tokens) body[token_limit_field_for(config_.token_limit_field, body.at("model").as_string())] = *request.max_tokens;
   return body;
 }
 

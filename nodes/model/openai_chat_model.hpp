@@ -25,8 +25,17 @@ struct OpenAIConfig {
   /// Ask for usage in streamed responses (stream_options.include_usage). Some local servers reject
   /// unknown fields; turn off for them. Default true.
   bool stream_usage = true;
+  /// Which body field carries ChatRequest::max_tokens. OpenAI's o-series and gpt-5 reject
+  /// `max_tokens` and need `max_completion_tokens`; many OpenAI-compatible servers know only
+  /// `max_tokens`. `automatic` picks max_completion_tokens for model names starting with "o1",
+  /// "o3", "o4" or "gpt-5", else max_tokens. WEFT_TOKEN_LIMIT_FIELD=max_tokens|max_completion_tokens
+  /// forces one. Default automatic.
+  enum class TokenLimitField { automatic, max_tokens, max_completion_tokens };
+  TokenLimitField token_limit_field = TokenLimitField::automatic;
 
-  /// OPENAI_BASE_URL (default above), OPENAI_API_KEY (optional), WEFT_MODEL (default above).
+  /// OPENAI_BASE_URL (default above), OPENAI_API_KEY (optional), WEFT_MODEL (default above),
+  /// WEFT_TOKEN_LIMIT_FIELD (default automatic; another value throws weft::Error
+  /// model::error::invalid_config naming the accepted ones).
   /// `env` looks a variable up (nullopt = unset); default: std::getenv.
   static OpenAIConfig from_env(
       const std::function<std::optional<std::string>(std::string_view)>& env = {});

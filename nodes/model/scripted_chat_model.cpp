@@ -63,6 +63,8 @@ ScriptEntry parse_entry(std::size_t index, const json::value& v) {
     r.message = m->get_object();
     r.message["role"] = "assistant";
     r.tool_calls = tool_calls_of(r.message);
+    if (const auto* refusal = r.message.if_contains("refusal"); refusal != nullptr && refusal->is_string())
+      r.refusal = std::string(refusal->get_string());
   } else {
     r.message["role"] = "assistant";
     const auto* content = o.if_contains("content");

@@ -6,7 +6,8 @@
 //   {"content": "text"}                            -> same
 //   {"tool_calls": [{"name":"f","arguments":{...}|"json text","id":"call_1"(optional)}],
 //    "content": null|"text"(optional)}             -> assistant message with tool calls
-//   {"message": {OpenAI assistant message}}        -> that message as is
+//   {"message": {OpenAI assistant message}}        -> that message as is (a "refusal" in it is
+//                                                     also ChatResponse::refusal)
 // Optional keys of an object entry: "finish_reason" (default "tool_calls" when there are calls,
 // else "stop"), "usage" {"prompt_tokens","completion_tokens"}, "model" (default "scripted").
 // An object entry with "error": "text" makes that call throw weft::Error(model::error::api_error).

@@ -20,8 +20,11 @@ bool has_role(const json::value& message, std::string_view role) {
 json::object step_limit_message(std::size_t steps, const std::string& model_text, const std::vector<ToolCall>& calls) {
   std::string content = "Stopped after " + std::to_string(steps) + " steps: the step limit was reached before a final answer.";
   if (!calls.empty()) {
+    // The answer is the model's: name a few of its calls, never all (it may hold thousands).
+    constexpr std::size_t kNamed = 10;
     content += " These requested tool calls were not run:";
-    for (std::size_t i = 0; i < calls.size(); ++i) content += (i > 0 ? ", " : " ") + calls[i].name;
+    for (std::size_t i = 0; i < calls.size() && i < kNamed; ++i) content += (i > 0 ? ", " : " ") + calls[i].name;
+    if (calls.size() > kNamed) content += " and " + std::to_string(calls.size() - kNamed) + " more";
     content += ".";
   }
   if (!model_text.empty()) content += " Last model text: " + model_text;
@@ -106,6 +109,7 @@ asio::awaitable<json::object> LlmNode::run(std::shared_ptr<const Shared> shared,
     metadata = own->get_object();
   metadata["model"] = response.model;
   metadata["finish_reason"] = response.finish_reason;
+  if (response.refusal) metadata["stop_reason"] = "refusal";
   json::object usage;
   usage["prompt_tokens"] = response.usage.prompt_tokens;
   usage["completion_tokens"] = response.usage.completion_tokens;

@@ -44,7 +44,8 @@ struct LlmNodeOptions {
 
 /// The node. Returns {messages_key: [assistant message]}; the message keeps the model's fields
 /// and gains "metadata" {"model","finish_reason","usage"} (merged with the model's own metadata,
-/// e.g. OfflineModel's "offline": true). Errors: the model's (weft::Error with a model:: or
+/// e.g. OfflineModel's "offline": true). A refusal (ChatResponse::refusal) stays in the message
+/// as "refusal", with "stop_reason": "refusal" in its metadata. Errors: the model's (weft::Error with a model:: or
 /// http:: code), which fail the node (a node RetryPolicy may retry them). Cheap to copy.
 /// Thread safety: const, share freely (the model must allow concurrent complete()).
 class LlmNode {

@@ -17,7 +17,9 @@ StateGraph react_agent_graph(std::shared_ptr<ChatModel> model, ToolRegistry tool
 
   StateGraph graph({{"messages", Channel::messages()}}, options.name);
   graph.add_node("agent", llm_node(std::move(model), tools, std::move(llm)));
-  graph.add_node("tools", tool_node(std::move(tools)));
+  ToolNodeOptions tool_options;
+  tool_options.limits = options.tool_limits;
+  graph.add_node("tools", tool_node(std::move(tools), std::move(tool_options)));
   graph.add_edge(std::string(START), "agent");
   graph.add_conditional_edges("agent", tools_condition, std::vector<std::string>{"tools", std::string(END)});
   graph.add_edge("tools", "agent");

@@ -11,6 +11,7 @@
 #include "engine/state_graph.hpp"
 #include "nodes/model/chat_model.hpp"
 #include "nodes/tools/llm_node.hpp"
+#include "nodes/tools/tool_limits.hpp"
 #include "nodes/tools/tool_registry.hpp"
 
 #include <cstddef>
@@ -28,6 +29,9 @@ struct ReactAgentOptions {
   /// Everything else about the model calls (model, temperature, tool_choice, token streaming).
   /// Its messages_key, system_prompt and max_steps are replaced by the ones above. Default {}.
   LlmNodeOptions llm;
+  /// The tool node's per-turn cap on calls and per-run budgets of write tools (tool_limits.hpp).
+  /// Default: at most 32 calls per turn, no budgets.
+  ToolLimits tool_limits;
   /// Graph name (errors, checkpoint metadata, Mermaid). Default "react_agent".
   std::string name = "react_agent";
 };

@@ -6,6 +6,7 @@ list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/schema_validate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tool.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tool_registry.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/tool_limits.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tool_node.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tools_condition.cpp
   ${CMAKE_CURRENT_LIST_DIR}/llm_node.cpp

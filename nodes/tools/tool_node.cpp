@@ -33,6 +33,13 @@ json::object error_message(const ToolCall& call, const std::string& content) {
   return outcome_message(call, "Error: " + content, false);
 }
 
+// A call rejected before any request: it does not count against its tool's run budget.
+json::object rejected_message(const ToolCall& call, const std::string& content) {
+  json::object message = error_message(call, content);
+  message["sent"] = false;
+  return message;
+}
+
 // Parses the model's argument text. Empty text means "no arguments" (some servers send "" for
 // tools without parameters). On failure returns nullopt and sets `problem`.
 std::optional<json::value> parse_arguments(const std::string& text, std::string& problem) {
@@ -60,17 +67,17 @@ asio::awaitable<json::object> run_one(std::shared_ptr<const ToolRegistry> regist
                                       std::optional<NodeContext> node) {
   const Tool* found = registry->find(call.name);
   if (found == nullptr)
-    co_return error_message(call, registry->unknown_tool_message(call.name) + ". Call one of the available tools.");
+    co_return rejected_message(call, registry->unknown_tool_message(call.name) + ". Call one of the available tools.");
   const Tool tool = *found;
 
   std::string problem;
   std::optional<json::value> args = parse_arguments(call.arguments, problem);
   if (!args)
-    co_return error_message(call, "the arguments of tool '" + call.name + "' are not valid JSON (" + problem +
+    co_return rejected_message(call, "the arguments of tool '" + call.name + "' are not valid JSON (" + problem +
                                       "). Send them as one JSON object that matches the tool's parameters.");
   const std::vector<SchemaViolation> violations = tool.check_arguments(*args);
   if (!violations.empty())
-    co_return error_message(call, "invalid arguments for tool '" + call.name + "': " + to_string(violations) +
+    co_return rejected_message(call, "invalid arguments for tool '" + call.name + "': " + to_string(violations) +
                                       ". Fix these fields and call the tool again.");
 
   ToolContext context;
@@ -194,9 +201,32 @@ asio::awaitable<json::object> ToolNode::run(std::shared_ptr<const Shared> shared
   if (!last.is_object()) co_return update;
   std::vector<ToolCall> calls = tool_calls_of(last.get_object());
   if (calls.empty()) co_return update;
-  auto operation = run_tool_calls(shared->registry, std::move(calls), std::optional<NodeContext>(context),
+
+  // Decide from state alone which calls run, so a re-run of this task decides the same.
+  const json::array& conversation = messages->get_array();
+  json::array history(conversation.begin(), conversation.end() - 1);
+  const ToolLimits& limits = shared->options.limits;
+  const std::vector<ToolRefusal> plan = plan_tool_calls(calls, history, shared->registry, limits);
+  std::vector<ToolCall> allowed;
+  for (std::size_t i = 0; i < calls.size(); ++i)
+    if (plan[i] == ToolRefusal::none) allowed.push_back(calls[i]);
+
+  auto operation = run_tool_calls(shared->registry, allowed, std::optional<NodeContext>(context),
                                   shared->options.max_concurrency);
-  json::array results = co_await std::move(operation);
+  json::array ran = co_await std::move(operation);
+
+  json::array results;
+  results.reserve(calls.size());
+  std::size_t next_ran = 0;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    if (plan[i] == ToolRefusal::none) {
+      results.push_back(std::move(ran[next_ran++]));
+      continue;
+    }
+    const Tool* tool = shared->registry.find(calls[i].name);
+    const std::optional<std::size_t> budget = tool != nullptr ? limits.budget_of(*tool) : std::nullopt;
+    results.emplace_back(refused_tool_message(calls[i], plan[i], calls.size(), limits, budget));
+  }
   update[shared->options.messages_key] = std::move(results);
   co_return update;
 }

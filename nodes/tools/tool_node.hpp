@@ -6,6 +6,9 @@
 //   unknown tool (or one outside the registry's allow-list), arguments that are not JSON, arguments
 //   that fail the tool's schema, a tool that throws, a journaled call left in doubt by a crash
 //   -> {"role":"tool","tool_call_id":..,"name":..,"status":"error","content":"Error: ... <what to fix>"}
+//      (with "sent": false when no request was made: unknown tool, arguments not JSON or invalid)
+//   a call over the per-turn cap or its tool's run budget (ToolLimits, tool_limits.hpp)
+//   -> the same with "refused": "per_turn_cap" | "run_budget"; nothing is sent for it
 //   success -> {"role":"tool","tool_call_id":..,"name":..,"status":"success","content": result}
 // (a string result as is, any other JSON as its text). "name" and "status" are Weft's: the
 // OpenAI client strips them before sending.
@@ -15,6 +18,7 @@
 #include "engine/node_context.hpp"
 #include "engine/state_view.hpp"
 #include "nodes/model/chat_model.hpp"
+#include "nodes/tools/tool_limits.hpp"
 #include "nodes/tools/tool_registry.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -35,6 +39,9 @@ struct ToolNodeOptions {
   /// At most this many calls of one turn run at once (the others start as these finish);
   /// 0 = all at once. Default 0. (Per-host HTTP limits live in the HTTP client.)
   std::size_t max_concurrency = 0;
+  /// Per-turn cap on calls and per-run budgets of write tools (tool_limits.hpp). Default: at most
+  /// 32 calls per turn, no budgets.
+  ToolLimits limits;
 };
 
 /// Runs `calls` concurrently (at most `max_concurrency` at once, 0 = all) on the awaiting
@@ -47,8 +54,10 @@ boost::asio::awaitable<boost::json::array> run_tool_calls(ToolRegistry registry,
                                                           std::size_t max_concurrency = 0);
 
 /// The node: reads the last message of `messages_key`; if it is an assistant message with tool
-/// calls, runs them (run_tool_calls) and returns {messages_key: [tool messages]}; otherwise
-/// returns {} (nothing to do). Cheap to copy. Thread safety: const, share freely.
+/// calls, refuses those over `options.limits` (plan_tool_calls, counting the earlier messages of
+/// `messages_key` against the budgets), runs the others (run_tool_calls) and returns
+/// {messages_key: [one tool message per call, in order]}; otherwise returns {} (nothing to do).
+/// Cheap to copy. Thread safety: const, share freely.
 class ToolNode {
  public:
   explicit ToolNode(ToolRegistry registry, ToolNodeOptions options = {});

@@ -15,7 +15,7 @@ namespace {
 json::object usage_of(const Reply& reply, const CompletionMeta& meta) {
   std::int64_t completion = reply.completion_tokens;
   if (completion < 0) {
-    std::string text = reply.content.value_or("");
+    std::string text = reply.content.value_or("") + reply.refusal.value_or("");
     for (const auto& c : reply.tool_calls) text += c.name + c.arguments;
     completion = estimate_tokens(text);
   }
@@ -86,7 +86,11 @@ json::object completion_object(const Reply& reply, const CompletionMeta& meta) {
     }
     message["tool_calls"] = std::move(calls);
   }
-  message["refusal"] = nullptr;
+  if (reply.refusal) {
+    message["refusal"] = *reply.refusal;
+  } else {
+    message["refusal"] = nullptr;
+  }
   json::object choice;
   choice["index"] = 0;
   choice["message"] = std::move(message);
@@ -124,6 +128,13 @@ std::vector<std::string> stream_events(const Reply& reply, const CompletionMeta&
     for (const auto& token : tokens_of(*reply.content)) {
       json::object delta;
       delta["content"] = token;
+      push(std::move(delta), nullptr);
+    }
+  }
+  if (reply.refusal) {  // OpenAI streams a refusal as "refusal" deltas instead of content
+    for (const auto& token : tokens_of(*reply.refusal)) {
+      json::object delta;
+      delta["refusal"] = token;
       push(std::move(delta), nullptr);
     }
   }

@@ -54,6 +54,10 @@ Reply parse_reply(std::size_t index, const json::value& v) {
       ++position;
     }
   }
+  if (const auto* r = field(o, "refusal"); r != nullptr && !r->is_null()) {
+    if (!r->is_string()) bad(index, "\"refusal\" must be a string or null");
+    reply.refusal = std::string(r->get_string());
+  }
   if (const auto* f = field(o, "finish_reason"); f != nullptr && f->is_string()) reply.finish_reason = std::string(f->get_string());
   if (reply.finish_reason.empty()) reply.finish_reason = reply.tool_calls.empty() ? "stop" : "tool_calls";
   if (const auto* u = field(o, "usage"); u != nullptr && u->is_object()) {
@@ -182,7 +186,8 @@ std::vector<Entry> parse_script(const json::value& script) {
         } else if (key == "uses") {
           if (!value.is_int64() || value.get_int64() == 0 || value.get_int64() < -1) bad(index, "\"uses\" must be a positive integer or -1");
           entry.uses = static_cast<int>(value.get_int64());
-        } else if (key == "content" || key == "tool_calls" || key == "finish_reason" || key == "usage") {
+        } else if (key == "content" || key == "refusal" || key == "tool_calls" || key == "finish_reason" ||
+                   key == "usage") {
           // Shorthand: the entry itself is the reply.
         } else {
           bad(index, "unknown key \"" + std::string(key) + "\"");

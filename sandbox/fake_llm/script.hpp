@@ -29,6 +29,7 @@ struct Reply {
   std::string finish_reason;  ///< default "tool_calls" when there are calls, else "stop"
   std::int64_t prompt_tokens = -1;      ///< -1 = estimated from the request size
   std::int64_t completion_tokens = -1;  ///< -1 = estimated from the reply size
+  std::optional<std::string> refusal;  ///< the model declines: message.refusal (streamed as refusal deltas)
 };
 
 /// A misbehaviour instead of (or before) a normal answer.

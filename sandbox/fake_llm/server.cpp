@@ -186,7 +186,7 @@ shttp::Response FakeLlm::State::chat(shttp::Request& req) {
       return answer(std::move(res));
     }
   }
-  const Reply reply = entry->reply.value_or(Reply{std::string(""), {}, "stop", -1, -1});
+  const Reply reply = entry->reply.value_or(Reply{std::string(""), {}, "stop", -1, -1, std::nullopt});
   CompletionMeta meta;
   meta.id = "chatcmpl-fake-" + std::to_string(++counter);
   meta.model = std::string(model->get_string());

@@ -43,6 +43,8 @@ class World {
   SqliteStore& store() { return *store_; }
   std::shared_ptr<ManualClock> clock() { return clock_; }
   const graphs::GraphServices& services() const { return services_; }
+  /// The graphs' temperature and token cap from now on (default: unset).
+  void set_model_options(graphs::ModelOptions options) { services_.model_options = options; }
   const std::string& dir() const { return dir_; }
 
  private:

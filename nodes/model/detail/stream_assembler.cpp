@@ -40,6 +40,11 @@ void StreamAssembler::add(const json::object& chunk) {
           if (on_token_) on_token_(piece);
         }
       }
+      if (const auto* r = delta.if_contains("refusal"); r != nullptr && r->is_string()) {
+        const std::string_view piece = r->get_string();
+        if (!refusal_) refusal_.emplace();
+        refusal_->append(piece);
+      }
       if (const auto* tc = delta.if_contains("tool_calls"); tc != nullptr && tc->is_array()) {
         for (const auto& call_value : tc->get_array()) {
           if (!call_value.is_object()) continue;
@@ -67,6 +72,10 @@ ChatResponse StreamAssembler::result() && {
     response.message["content"] = content_;
   } else {
     response.message["content"] = nullptr;
+  }
+  if (refusal_) {
+    response.message["refusal"] = *refusal_;
+    response.refusal = std::move(refusal_);
   }
   if (!calls_.empty()) {
     json::array calls;

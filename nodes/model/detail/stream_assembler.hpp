@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include <map>
+#include <optional>
 #include <string>
 
 namespace weft::model::detail {
@@ -33,6 +34,7 @@ class StreamAssembler {
   TokenCallback on_token_;
   std::string content_;
   bool has_content_ = false;
+  std::optional<std::string> refusal_;  // the streamed refusal deltas, joined
   std::map<std::int64_t, PartialCall> calls_;
   std::string finish_reason_;
   std::string model_;
