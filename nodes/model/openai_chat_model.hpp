@@ -7,6 +7,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -25,8 +26,15 @@ struct OpenAIConfig {
   /// Ask for usage in streamed responses (stream_options.include_usage). Some local servers reject
   /// unknown fields; turn off for them. Default true.
   bool stream_usage = true;
+  /// Overall time one call may take: connecting, retries and their waits, and the whole answer
+  /// (streamed included). Past it the call fails with http::error::timeout and a message naming
+  /// WEFT_MODEL_TIMEOUT, so a hung server cannot hold a run. 0 = no overall limit (only the HTTP
+  /// client's connect and read timeouts). Default 120 s.
+  std::chrono::milliseconds timeout{120'000};
 
-  /// OPENAI_BASE_URL (default above), OPENAI_API_KEY (optional), WEFT_MODEL (default above).
+  /// OPENAI_BASE_URL (default above), OPENAI_API_KEY (optional), WEFT_MODEL (default above),
+  /// WEFT_MODEL_TIMEOUT (seconds, e.g. "120" or "2.5"; 0 = none). Throws weft::Error
+  /// (model::error::invalid_config) for a WEFT_MODEL_TIMEOUT that is not a non-negative number.
   /// `env` looks a variable up (nullopt = unset); default: std::getenv.
   static OpenAIConfig from_env(
       const std::function<std::optional<std::string>(std::string_view)>& env = {});
