@@ -39,6 +39,12 @@ std::vector<OptionSpec> service_options() {
           {"durability", "sync|async|exit", "when checkpoints become durable (default sync)"},
           {"stream", "values|updates|debug", "what progress shows on stderr (default updates)"},
           {"seed", "N", "seed of a new sandbox's data (default 42; ignored once its state file exists)"},
+          {"crisp-rate", "N", "Crisp requests per second this run may send (default 10; 0 = no client-side limit)"},
+          {"crisp-concurrency", "N", "Crisp requests in flight at once (default 8; 0 = unlimited)"},
+          {"rate-limit-wait", "SECONDS",
+           "how long one Crisp request may wait out 429s before it fails (default 300; 429s never count as failures)"},
+          {"model-timeout", "SECONDS",
+           "overall limit of one model call, streaming included (default $WEFT_MODEL_TIMEOUT or 120; 0 = none)"},
           json_option()};
 }
 
