@@ -42,6 +42,12 @@ std::vector<OptionSpec> service_options() {
           {"seed", "N", "seed of a new sandbox's data (default 42; ignored once its state file exists)"},
           {"temperature", "T", "the model's temperature, 0 to 2 (default: $WEFT_TEMPERATURE, else not sent)"},
           {"max-tokens", "N", "cap on tokens a model answer generates (default: $WEFT_MAX_TOKENS, else not sent)"},
+          {"crisp-rate", "N", "Crisp requests per second this run may send (default 10; 0 = no client-side limit)"},
+          {"crisp-concurrency", "N", "Crisp requests in flight at once (default 8; 0 = unlimited)"},
+          {"rate-limit-wait", "SECONDS",
+           "how long one Crisp request may wait out 429s before it fails (default 300; 429s never count as failures)"},
+          {"model-timeout", "SECONDS",
+           "overall limit of one model call, streaming included (default $WEFT_MODEL_TIMEOUT or 120; 0 = none)"},
           json_option()};
 }
 

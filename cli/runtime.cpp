@@ -12,6 +12,8 @@
 #include "sandbox/crisp/sandbox.hpp"
 #include "store/sqlite_store.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <stdexcept>
 
@@ -58,7 +60,7 @@ SqliteStore& Runtime::store() {
 namespace {
 
 std::shared_ptr<ChatModel> make_model(const ModelSetting& setting, boost::asio::io_context& io, const EnvLookup& env,
-                                      http::RateLimitObserver observer) {
+                                      http::RateLimitObserver observer, std::optional<double> model_timeout_s) {
   switch (setting.kind) {
     case ModelSetting::Kind::offline:
       return std::make_shared<OfflineModel>();
@@ -67,6 +69,7 @@ std::shared_ptr<ChatModel> make_model(const ModelSetting& setting, boost::asio::
     case ModelSetting::Kind::openai: {
       OpenAIConfig config = OpenAIConfig::from_env(env);
       config.model = setting.argument;
+      if (model_timeout_s) config.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*model_timeout_s * 1000.0));
       http::ClientOptions options;
       options.observer = std::move(observer);
       return std::make_shared<OpenAIChatModel>(io.get_executor(), std::move(config), std::move(options));
@@ -103,16 +106,29 @@ void Runtime::connect(ProgressLine progress) {
     config.base_url = settings_.crisp.url;
     crisp_description_ = config.describe();
   }
+  // The Crisp client's own pace (10/s, 8 in flight), not the generic HTTP defaults: a 50-way
+  // fan-out must queue here rather than turn into a 429 storm. --crisp-rate and
+  // --crisp-concurrency change it; the client still slows down to what the server teaches.
   http::ClientOptions http_options;
   http_options.observer = observer;
+  http_options.default_limits = crisp::CrispClient::default_host_limits();
+  if (settings_.crisp_rate) {
+    http_options.default_limits.rate = *settings_.crisp_rate;
+    http_options.default_limits.burst = std::max(1.0, *settings_.crisp_rate);
+  }
+  if (settings_.crisp_concurrency) http_options.default_limits.max_concurrency = *settings_.crisp_concurrency;
+  if (settings_.rate_limit_wait_s) {
+    http_options.retry.max_rate_limit_wait =
+        std::chrono::milliseconds(static_cast<std::int64_t>(*settings_.rate_limit_wait_s * 1000.0));
+  }
   auto http_client = std::make_shared<http::Client>(io_.get_executor(), std::move(http_options));
   crisp_client_ = std::make_shared<crisp::CrispClient>(http_client, std::move(config));
   auto tools = std::make_shared<crisp::CrispTools>(crisp_client_);
   services_.crisp_tools = ToolRegistry();
   crisp::register_tools(services_.crisp_tools, tools);
-  services_.model = make_model(settings_.model, io_, env_, observer);
   services_.model_options.temperature = settings_.temperature;
   services_.model_options.max_tokens = settings_.max_tokens;
+  services_.model = make_model(settings_.model, io_, env_, observer, settings_.model_timeout_s);
 }
 
 graphs::GraphServices Runtime::offline_shapes() {

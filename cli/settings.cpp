@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -120,6 +121,35 @@ void resolve_model_options(Settings& s, const ParsedArgs& args, const EnvLookup&
 
 }  // namespace
 
+namespace {
+
+// A non-negative decimal number of `option`, at most `max`. Throws UsageError.
+double non_negative(const std::string& option, const std::string& text, double max) {
+  double value = -1;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || !(value >= 0) || value > max) {
+    throw UsageError("--" + option + " '" + text + "' is not a number from 0 to " + std::to_string(static_cast<long long>(max)));
+  }
+  return value;
+}
+
+// --crisp-rate, --crisp-concurrency, --rate-limit-wait, --model-timeout: not recorded, so a
+// resume may choose another pace.
+void read_pace_options(const ParsedArgs& args, Settings& s) {
+  if (auto v = args.get("crisp-rate")) s.crisp_rate = non_negative("crisp-rate", *v, 1e6);
+  if (auto v = args.get("crisp-concurrency")) {
+    const double n = non_negative("crisp-concurrency", *v, 4096);
+    if (n != static_cast<double>(static_cast<std::size_t>(n))) {
+      throw UsageError("--crisp-concurrency '" + *v + "' is not a whole number");
+    }
+    s.crisp_concurrency = static_cast<std::size_t>(n);
+  }
+  if (auto v = args.get("rate-limit-wait")) s.rate_limit_wait_s = non_negative("rate-limit-wait", *v, 86'400);
+  if (auto v = args.get("model-timeout")) s.model_timeout_s = non_negative("model-timeout", *v, 86'400);
+}
+
+}  // namespace
+
 Settings resolve_settings(const ParsedArgs& args, const EnvLookup& env, const json::object* recorded) {
   Settings s;
   if (auto db = args.get("db")) {
@@ -176,6 +206,7 @@ Settings resolve_settings(const ParsedArgs& args, const EnvLookup& env, const js
     }
   }
   resolve_model_options(s, args, env, recorded);
+  read_pace_options(args, s);
   return s;
 }
 

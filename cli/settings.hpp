@@ -10,6 +10,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,6 +42,13 @@ struct Settings {
   /// recorded ones (resume), else WEFT_TEMPERATURE / WEFT_MAX_TOKENS; unset = not sent.
   std::optional<double> temperature;
   std::optional<std::int64_t> max_tokens;
+  /// How hard a run may press Crisp (unset = the Crisp client's defaults, CrispClient::
+  /// default_host_limits(): 10 requests/s, 8 in flight; the client also slows down to what the
+  /// server's 429s and RateLimit fields teach).
+  std::optional<double> crisp_rate;               ///< --crisp-rate N requests/s (0 = no client-side rate)
+  std::optional<std::size_t> crisp_concurrency;   ///< --crisp-concurrency N requests in flight (0 = unlimited)
+  std::optional<double> rate_limit_wait_s;        ///< --rate-limit-wait SECONDS per request (default 300)
+  std::optional<double> model_timeout_s;          ///< --model-timeout SECONDS per model call (else WEFT_MODEL_TIMEOUT, 120)
 
   /// The sandbox's state file for this database: "<db>.sandbox.json". Runs and resumes on the
   /// same database share it, so a resumed run sees the writes of the first one.

@@ -60,13 +60,14 @@ http::ClientOptions crisp_http_options() {
 }  // namespace
 
 CrispClient::CrispClient(boost::asio::any_io_executor executor, CrispConfig config)
-    : http_(std::make_shared<http::Client>(std::move(executor), crisp_http_options())), config_(std::move(config)) {
-  if (!config_.base_url.empty() && config_.base_url.back() != '/') config_.base_url += '/';
-}
+    : CrispClient(std::make_shared<http::Client>(std::move(executor), crisp_http_options()), std::move(config)) {}
 
 CrispClient::CrispClient(std::shared_ptr<http::Client> http, CrispConfig config)
     : http_(std::move(http)), config_(std::move(config)) {
   if (!config_.base_url.empty() && config_.base_url.back() != '/') config_.base_url += '/';
+  // Registered once: every text the HTTP client or this class lets out passes the same redactor
+  // (the key, identifier:key, their base64 and the Basic header value).
+  http_->add_credentials(config_.identifier, config_.key);
 }
 
 CrispClient::~CrispClient() = default;
@@ -105,16 +106,20 @@ http::Request build_request(const CrispConfig& config, const std::string& method
     if (code == http::error::rate_limited) {
       const error c = e.status() == 423 ? error::quota_limit_exceeded : error::rate_limited;
       throw ApiError(c, e.status(), e.status() == 423 ? "quota_limit_exceeded" : "rate_limited", "",
-                     what(method, path) + ": " + e.what());
+                     what(method, path) + ": " + e.what(), e.server_wait());
     }
     if (code == http::error::server_error)
-      throw ApiError(error::server_error, e.status(), "server_error", "", what(method, path) + ": " + e.what());
+      throw ApiError(error::server_error, e.status(), "server_error", "", what(method, path) + ": " + e.what(),
+                     e.server_wait());
     throw Error(error::transport, what(method, path) + ": " + e.what());
   }
 }
 
-// The envelope of `res`: its data, or the typed error.
-CrispResponse interpret(const http::Response& res, const std::string& method, const std::string& path) {
+// The envelope of `res`: its data, or the typed error. The body is redacted before it is read, so
+// neither an error message nor data handed to a tool (and on to a model) can carry a credential
+// a hostile or buggy server echoed.
+CrispResponse interpret(const http::Client& http, const http::Response& res, const std::string& method,
+                        const std::string& path) {
   CrispResponse out;
   out.status = res.status;
   if (method == "HEAD") {
@@ -123,7 +128,8 @@ CrispResponse interpret(const http::Response& res, const std::string& method, co
     return out;
   }
   boost::system::error_code ec;
-  json::value doc = json::parse(res.body, ec);
+  const std::string body = http.redact(res.body);
+  json::value doc = json::parse(body, ec);
   const json::object* envelope = (!ec && doc.is_object()) ? &doc.as_object() : nullptr;
   const json::value* err = envelope ? envelope->if_contains("error") : nullptr;
   if (!envelope || !err || !err->is_bool()) {
@@ -165,7 +171,7 @@ awaitable<CrispResponse> CrispClient::request(std::string method, std::string pa
     failure = std::current_exception();
   }
   if (failure) rethrow_as_crisp(failure, method, path);
-  co_return interpret(res, method, path);
+  co_return interpret(*http_, res, method, path);
 }
 
 awaitable<json::value> CrispClient::get(std::string path, json::object query) {

@@ -46,6 +46,8 @@ struct RequestOptions {
 /// Errors: crisp::ApiError (a weft::Error) for an error envelope, with the code from error_for();
 /// weft::Error(crisp::error::transport | bad_response) otherwise. Messages name the method and the
 /// route (never the base URL's userinfo, the identifier, the key or the Authorization header).
+/// Every response body is passed through the HTTP client's redactor before it is read, so a key a
+/// server echoes (raw, identifier:key, base64) reaches neither an error nor returned data.
 class CrispClient {
  public:
   /// The client-side limits CrispClient(executor, config) gives the API host: 10 requests/s,
@@ -99,6 +101,11 @@ class CrispClient {
 
   /// The route of `path` on this client's website: "website/<website_id>/" + rest.
   std::string website_path(const std::string& rest) const;
+
+  /// The HTTP client (shared): its retry rules (retry_delay()), clock and redactor. Both
+  /// constructors register the config's credentials with it (http::Client::add_credentials), so
+  /// http().redact(text) masks every form of the key.
+  http::Client& http() const noexcept { return *http_; }
 
  private:
   std::shared_ptr<http::Client> http_;

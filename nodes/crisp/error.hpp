@@ -9,6 +9,8 @@
 
 #include "engine/error.hpp"
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -60,22 +62,27 @@ inline std::error_code make_error_code(error e) noexcept { return {static_cast<i
 error error_for(int http_status, const std::string& reason) noexcept;
 
 /// Crisp answered with {error: true, reason, data}. status() is the HTTP status, reason() Crisp's
-/// reason string, detail() Crisp's data.message (may be empty).
+/// reason string, detail() Crisp's data.message (may be empty; redacted like the message),
+/// server_wait() how long the last answer asked to wait before trying again, when it said.
 class ApiError : public weft::Error {
  public:
-  ApiError(error code, int status, std::string reason, std::string detail, const std::string& message)
+  ApiError(error code, int status, std::string reason, std::string detail, const std::string& message,
+           std::optional<std::chrono::milliseconds> server_wait = std::nullopt)
       : weft::Error(make_error_code(code), message),
         status_(status),
         reason_(std::move(reason)),
-        detail_(std::move(detail)) {}
+        detail_(std::move(detail)),
+        server_wait_(server_wait) {}
   int status() const noexcept { return status_; }
   const std::string& reason() const noexcept { return reason_; }
   const std::string& detail() const noexcept { return detail_; }
+  std::optional<std::chrono::milliseconds> server_wait() const noexcept { return server_wait_; }
 
  private:
   int status_;
   std::string reason_;
   std::string detail_;
+  std::optional<std::chrono::milliseconds> server_wait_;
 };
 
 }  // namespace weft::crisp

@@ -5,6 +5,7 @@
 #include "nodes/crisp/detail/templates.hpp"
 #include "nodes/crisp/error.hpp"
 #include "nodes/crisp/fingerprint.hpp"
+#include "nodes/http/client.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -21,10 +22,6 @@ namespace json = boost::json;
 using boost::asio::awaitable;
 
 namespace {
-
-// Attempts of a non-idempotent write that CrispTools drives itself (each one a single HTTP
-// attempt, preceded by a check when the previous outcome is unknown).
-constexpr int kWriteAttempts = 5;
 
 bool sends_body(std::string_view method) { return method == "POST" || method == "PUT" || method == "PATCH"; }
 
@@ -52,12 +49,6 @@ std::string id_hints(const Catalog& catalog, const CatalogEntry& entry, const js
   return out;
 }
 
-awaitable<void> sleep_for(std::chrono::milliseconds delay) {
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-  timer.expires_after(delay);
-  co_await timer.async_wait(boost::asio::use_awaitable);
-}
-
 // How a failed single attempt of a write is to be read.
 enum class Outcome { rejected, not_sent, unknown };
 
@@ -74,6 +65,17 @@ Outcome classify(const std::exception_ptr& failure) {
     return Outcome::rejected;
   } catch (...) {
     return Outcome::rejected;
+  }
+}
+
+// The wait the failed attempt's answer asked for (a 503's Retry-After), if any.
+std::optional<std::chrono::milliseconds> wait_asked(const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const ApiError& e) {
+    return e.server_wait();
+  } catch (...) {
+    return std::nullopt;
   }
 }
 
@@ -151,15 +153,21 @@ awaitable<std::optional<json::value>> check_catalog(CrispClient* client, std::st
 
 using CheckFn = std::function<awaitable<std::optional<json::value>>()>;
 
-// One request that must not be repeated blindly: single HTTP attempts; throttling is waited out;
-// after an attempt of unknown outcome, `check` (if any) looks before resending; without a check,
-// `resend_unknown` says whether resending is acceptable.
+// One request that must not be repeated blindly: single HTTP attempts (the HTTP layer still waits
+// out rate-limited answers itself, within RetryPolicy::max_rate_limit_wait, as they were not
+// processed); after an attempt of unknown outcome, `check` (if any) looks before resending;
+// without a check, `resend_unknown` says whether resending is acceptable. Attempts and waits follow
+// the HTTP client's rules (RetryPolicy::max_attempts; the server's Retry-After / RateLimit-Reset
+// when it gave one, else the jittered backoff), so a write is never resent sooner than a read.
 awaitable<json::value> write_once(CrispClient* client, std::string method, std::string path, json::object query,
                                   json::value body, CheckFn check, bool resend_unknown) {
   std::exception_ptr last;
-  for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+  std::optional<std::chrono::milliseconds> server_wait;
+  const int max_attempts = std::max(1, client->http().retry_policy().max_attempts);
+  for (int attempt = 0; attempt < max_attempts; ++attempt) {
     if (attempt > 0) {
-      co_await sleep_for(std::chrono::milliseconds(250) * (1 << std::min(attempt - 1, 5)));
+      const auto delay = client->http().retry_delay(attempt, server_wait);
+      co_await client->http().sleep_for(delay);
       if (classify(last) == Outcome::unknown) {
         if (check) {
           std::optional<json::value> found = co_await check();
@@ -177,7 +185,11 @@ awaitable<json::value> write_once(CrispClient* client, std::string method, std::
     } catch (...) {
       last = std::current_exception();
     }
-    if (classify(last) == Outcome::rejected) std::rethrow_exception(last);
+    // Throttled past the HTTP layer's rate-limit budget (or a wait longer than max_wait): not
+    // processed, and waiting longer is exactly what the budget forbids.
+    const Outcome outcome = classify(last);
+    if (outcome == Outcome::rejected || outcome == Outcome::not_sent) std::rethrow_exception(last);
+    server_wait = wait_asked(last);
   }
   if (check && classify(last) == Outcome::unknown) {
     std::optional<json::value> found = co_await check();

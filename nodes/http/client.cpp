@@ -2,6 +2,7 @@
 
 #include "nodes/http/detail/connection.hpp"
 #include "nodes/http/detail/host_state.hpp"
+#include "nodes/http/detail/proxy_route.hpp"
 #include "nodes/http/detail/url.hpp"
 #include "nodes/http/rate_limit_headers.hpp"
 #include "nodes/http/redact.hpp"
@@ -18,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <vector>
 
 namespace weft::http {
 
@@ -32,6 +34,9 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
   std::shared_ptr<detail::HostState> host_for(const detail::Url& url);
   HostLimits limits_for(const detail::Url& url) const;
   chr::nanoseconds backoff(int attempt);
+  chr::nanoseconds spread(chr::nanoseconds server_wait);
+  std::vector<std::string> all_secrets(std::vector<std::string> request_secrets) const;
+  std::optional<detail::ProxyRoute> route_for(const detail::Url& url, const std::string& host) const;
   void emit(const RateLimitEvent& event) const {
     if (options.observer) options.observer(event);
   }
@@ -39,6 +44,8 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
   asio::any_io_executor executor;
   ClientOptions options;
   std::shared_ptr<Clock> clock;
+  ProxySettings proxy;
+  Redactor redactor;  // the client's own secrets (ClientOptions::secrets, add_secret())
   // Built on the first HTTPS connection (or at construction when extra_ca_pem must be checked):
   // loading the system CA store costs tens of milliseconds, which a command talking only to a
   // loopback sandbox over plain HTTP should not pay at start-up.
@@ -88,13 +95,30 @@ struct SlotGuard {
   }
 };
 
+// The one redaction primitive (redact.hpp), under a name Client::redact does not hide.
+std::string mask(std::string text, const std::vector<std::string>& secrets) { return redact(std::move(text), secrets); }
+
 std::string millis(chr::nanoseconds d) { return std::to_string(chr::duration_cast<chr::milliseconds>(d).count()) + " ms"; }
 
 }  // namespace
 
 Client::Impl::Impl(asio::any_io_executor ex, ClientOptions opts)
-    : executor(std::move(ex)), options(std::move(opts)), clock(options.clock ? options.clock : system_clock()) {
+    : executor(std::move(ex)),
+      options(std::move(opts)),
+      clock(options.clock ? options.clock : system_clock()),
+      proxy(options.proxy ? *options.proxy : ProxySettings::from_env()) {
   rng.seed(options.jitter_seed != 0 ? options.jitter_seed : std::random_device{}());
+  for (const auto& secret : options.secrets) redactor.add(secret);
+  // A proxy URL's password must not show either (its URL is already shown redacted).
+  for (const auto* proxy_url : {&proxy.http_proxy, &proxy.https_proxy}) {
+    const auto at = proxy_url->rfind('@');
+    const auto scheme = proxy_url->find("://");
+    const auto start = scheme == std::string::npos ? 0 : scheme + 3;
+    if (at == std::string::npos || at < start) continue;
+    const std::string userinfo = proxy_url->substr(start, at - start);
+    const auto colon = userinfo.find(':');
+    if (colon != std::string::npos) redactor.add_credentials(userinfo.substr(0, colon), userinfo.substr(colon + 1));
+  }
   if (!options.extra_ca_pem.empty()) tls();  // a bad extra_ca_pem is reported by the constructor
 }
 
@@ -146,10 +170,38 @@ chr::nanoseconds Client::Impl::backoff(int attempt) {
   return chr::nanoseconds(static_cast<std::int64_t>(capped * (1.0 - jitter * u)));
 }
 
+chr::nanoseconds Client::Impl::spread(chr::nanoseconds server_wait) {
+  const double jitter = std::clamp(options.retry.jitter, 0.0, 1.0);
+  if (jitter <= 0) return chr::nanoseconds::zero();
+  double u = 0;
+  {
+    std::lock_guard lock(mutex);
+    u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+  }
+  const auto span = std::min<chr::nanoseconds>(server_wait, chr::seconds(1));
+  return chr::nanoseconds(static_cast<std::int64_t>(static_cast<double>(span.count()) * jitter * u));
+}
+
+std::vector<std::string> Client::Impl::all_secrets(std::vector<std::string> request_secrets) const {
+  std::vector<std::string> all = redactor.secrets();
+  all.insert(all.end(), std::make_move_iterator(request_secrets.begin()), std::make_move_iterator(request_secrets.end()));
+  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  return all;
+}
+
+std::optional<detail::ProxyRoute> Client::Impl::route_for(const detail::Url& url, const std::string& host) const {
+  try {
+    return detail::proxy_for(proxy, url);
+  } catch (const weft::Error& e) {
+    throw RequestError(error::invalid_url, host, 0, 0, redactor.apply(e.what()));
+  }
+}
+
 asio::awaitable<Response> Client::Impl::run(Request request) {
   const auto url = detail::parse_url(request.url);
-  const auto secrets = secrets_of(request.headers, request.url);
-  const std::string shown_url = redact(redact_url(request.url), secrets);
+  std::vector<std::string> request_secrets = secrets_of(request.headers, request.url);
+  const std::vector<std::string> secrets = all_secrets(std::move(request_secrets));
+  const std::string shown_url = mask(redact_url(request.url), secrets);
   if (!url) {
     // GCC 12: no throwing call with temporaries in a coroutine's full-expression (named locals only).
     const std::string message =
@@ -158,11 +210,30 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
     fail(error::invalid_url, no_host, 0, 0, message);
   }
   auto host = host_for(*url);
-  const std::string where = request.method + " " + redact(redact_url(url->authority() + url->target), secrets);
+  const std::string where = request.method + " " + mask(redact_url(url->authority() + url->target), secrets);
+  const std::optional<detail::ProxyRoute> proxy = route_for(*url, host->host());
   const int max_attempts = std::max(1, request.max_attempts.value_or(options.retry.max_attempts));
   const auto read_timeout = request.read_timeout.value_or(options.read_timeout);
+  // The overall deadline, on the injected clock (waits) and on real time (socket reads).
+  std::optional<chr::steady_clock::time_point> deadline;
+  std::optional<chr::steady_clock::time_point> io_deadline;
+  if (request.timeout) {
+    deadline = clock->now() + *request.timeout;
+    io_deadline = chr::steady_clock::now() + *request.timeout;
+  }
+  auto overall_timeout = [&](int attempts_so_far, int last_status, const std::string& doing) {
+    const std::string message = "http: " + where + " to " + host->host() + ": no answer within the request's overall timeout of " +
+                                millis(*request.timeout) + " (" + doing + ", after " + std::to_string(attempts_so_far) +
+                                (attempts_so_far == 1 ? " attempt" : " attempts") +
+                                "); the server is slow or hung: retry later or raise the timeout";
+    fail(error::timeout, host->host(), last_status, attempts_so_far, message);
+  };
+  auto would_pass_deadline = [&](chr::nanoseconds wait) { return deadline && clock->now() + wait > *deadline; };
 
-  int attempt = 0;
+  int attempt = 0;              // requests sent (every kind), for messages and Response::attempts
+  int failures = 0;             // attempts that failed for real: bounded by max_attempts
+  int limited = 0;              // rate-limited answers: bounded by time, not count
+  chr::nanoseconds limited_waited{0};
   for (;;) {
     ++attempt;
     std::optional<detail::Outcome> outcome;
@@ -174,7 +245,8 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
         RateLimitEvent event;
         event.kind = RateLimitEvent::Kind::concurrency;
         event.host = host->host();
-        event.reason = std::to_string(host->limits().max_concurrency) + " requests are already in flight (HostLimits::max_concurrency)";
+        event.reason = std::to_string(host->effective_concurrency()) +
+                       " requests are already in flight (HostLimits::max_concurrency, or fewer after a 429)";
         emit(event);
         co_await host->semaphore().acquire();
       }
@@ -183,6 +255,10 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
       for (;;) {
         const detail::Admission admission = host->admit(clock->now());
         if (admission.wait <= chr::nanoseconds::zero()) break;
+        if (would_pass_deadline(admission.wait)) {
+          const std::string doing = "waiting for the host's rate limit";
+          overall_timeout(attempt - 1, 0, doing);
+        }
         ++local_waits;
         RateLimitEvent event;
         event.kind = admission.kind;
@@ -202,11 +278,18 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
       spec.user_agent = options.user_agent;
       spec.read_timeout = read_timeout;
       spec.body_limit = options.body_limit;
+      spec.deadline = io_deadline;
+      spec.proxy = proxy && !url->tls ? &*proxy : nullptr;
       for (;;) {
         if (!connection) {
           // Awaitables with non-trivial arguments are built first, then awaited (GCC 12 rule).
           asio::ssl::context* context = url->tls ? &tls() : nullptr;
-          auto connecting = detail::connect(executor, context, *url, options.connect_timeout);
+          chr::milliseconds connect_timeout = options.connect_timeout;
+          if (io_deadline) {
+            const auto left = chr::ceil<chr::milliseconds>(*io_deadline - chr::steady_clock::now());
+            connect_timeout = std::max(chr::milliseconds(1), std::min(connect_timeout, left));
+          }
+          auto connecting = detail::connect(executor, context, *url, connect_timeout, proxy);
           connection = co_await std::move(connecting);
           ++connections_opened;
         }
@@ -257,19 +340,29 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
     chr::nanoseconds wait{0};
 
     if (failure) {
+      ++failures;
+      if (io_deadline && chr::steady_clock::now() >= *io_deadline && !failure->delivered) {
+        const std::string doing = failure->code == error::timeout ? "the server sent nothing" : mask(failure->detail, secrets);
+        overall_timeout(attempt, 0, doing);
+      }
       const std::string what = failure->detail.empty() ? error_category().message(static_cast<int>(failure->code))
                                                        : failure->detail;
       const bool retryable = !failure->delivered && (failure->code == error::connect_failed ||
                                                      failure->code == error::timeout ||
                                                      failure->code == error::connection_dropped);
-      if (!retryable || attempt >= max_attempts) {
+      if (!retryable || failures >= max_attempts) {
         if (retryable) {
           event.kind = RateLimitEvent::Kind::give_up;
-          event.reason = what;
+          event.reason = mask(what, secrets);
           emit(event);
         }
-        std::string message = "http: " + where + " to " + host->host() + ": " + redact(what, secrets);
-        if (failure->delivered) message += " (the response stream was cut; not retried)";
+        std::string message = "http: " + where + " to " + host->host() + ": " + what;
+        if (failure->delivered && failure->code == error::timeout && io_deadline &&
+            chr::steady_clock::now() >= *io_deadline) {
+          message += " (the request's overall timeout of " + millis(*request.timeout) + " passed mid-stream)";
+        } else if (failure->delivered) {
+          message += " (the response stream was cut; not retried)";
+        }
         message += " after " + std::to_string(attempt) + (attempt == 1 ? " attempt" : " attempts");
         if (failure->code == error::tls_failed) {
           message += "; check the server's certificate (or ClientOptions::extra_ca_pem for a private CA)";
@@ -277,14 +370,18 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
           message += "; the server is slow or unreachable (connect_timeout / read_timeout)";
         } else {
           message += "; check that the server is running and reachable";
+          if (proxy) message += " (and the proxy, or NO_PROXY)";
         }
-        fail(failure->code, host->host(), 0, attempt, message);
+        const std::string shown = mask(message, secrets);
+        fail(failure->code, host->host(), 0, attempt, shown);
       }
-      wait = backoff(attempt);
+      wait = backoff(failures);
       event.reason = what;
     } else {
       const RateLimitInfo info = parse_rate_limit(outcome->headers, clock->system_now());
       host->learn(info, clock->now());
+      const bool rate_limited = rate_limit_status(outcome->status);
+      if (!rate_limited) host->on_answer();
       if (!retryable_status(outcome->status)) {
         Response response;
         response.status = outcome->status;
@@ -295,44 +392,71 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
         response.reused_connection = reused;
         co_return response;
       }
-      const bool limited = rate_limit_status(outcome->status);
-      const error code = limited ? error::rate_limited : error::server_error;
+      const error code = rate_limited ? error::rate_limited : error::server_error;
       const std::string status = status_text(outcome->status, outcome->reason);
+      const auto asked = info.wait();
       event.status = outcome->status;
       auto give_up = [&](const std::string& why) {
         event.kind = RateLimitEvent::Kind::give_up;
-        event.reason = why;
+        event.reason = mask(why, secrets);
         emit(event);
         std::string message = "http: " + where + " to " + host->host() + ": gave up after " + std::to_string(attempt) +
                               (attempt == 1 ? " attempt" : " attempts") + "; " + why;
         if (!outcome->body.empty()) message += "; last body: " + excerpt(outcome->body);
-        message += limited ? "; the server is rate limiting: lower the request rate (HostLimits) or raise "
-                             "RetryPolicy::max_attempts/max_wait"
-                           : "; the server is failing: retry later";
-        const std::string shown = redact(message, secrets);
-        fail(code, host->host(), outcome->status, attempt, shown);
+        message += rate_limited ? "; the server is rate limiting: lower the request rate (HostLimits) or raise "
+                                  "RetryPolicy::max_rate_limit_wait"
+                                : "; the server is failing: retry later";
+        const std::string shown = mask(message, secrets);
+        const std::optional<chr::milliseconds> server_wait = asked;
+        throw RequestError(code, host->host(), outcome->status, attempt, shown, server_wait);
       };
-      if (attempt >= max_attempts) {
-        const std::string why = "last status " + status;
-        give_up(why);
+      if (rate_limited) {
+        ++limited;
+        const std::string adapted = host->on_rate_limited(info, clock->now());
+        if (adapted.empty()) {
+          event.reason = status;
+        } else {
+          event.reason = status + "; " + adapted;
+        }
+      } else {
+        ++failures;
+        if (failures >= max_attempts) {
+          const std::string why = "last status " + status;
+          give_up(why);
+        }
       }
-      if (const auto asked = info.wait()) {
-        wait = *asked;
-        event.reason = status + " with " + info.wait_source;
+      // A rate-limited "retry now" (Retry-After: 0) is no pace at all: back off instead of spinning.
+      if (asked && (*asked > chr::milliseconds::zero() || !rate_limited)) {
         if (*asked > options.retry.max_wait) {
           const std::string why = "the server asked to wait " + millis(*asked) + " (" + info.wait_source +
                                   "), more than RetryPolicy::max_wait " + millis(options.retry.max_wait);
           give_up(why);
         }
-        if (limited) host->block_for(wait, clock->now(), "an earlier answer was " + event.reason);
+        if (rate_limited) host->block_for(*asked, clock->now(), "an earlier answer was " + status + " with " + info.wait_source);
+        wait = *asked + spread(*asked);
+        event.reason += " with " + info.wait_source;
       } else {
-        wait = backoff(attempt);
-        event.reason = status + " (no Retry-After or RateLimit header; exponential backoff)";
+        wait = backoff(rate_limited ? limited : failures);
+        event.reason += " (no Retry-After or RateLimit header; exponential backoff)";
       }
+      if (rate_limited) {
+        if (limited_waited + wait > options.retry.max_rate_limit_wait) {
+          const std::string why = "still rate limited (last status " + status + ") after waiting " + millis(limited_waited) +
+                                  " in " + std::to_string(limited) + " rate-limited answers; the next wait of " +
+                                  millis(wait) + " would pass RetryPolicy::max_rate_limit_wait " +
+                                  millis(options.retry.max_rate_limit_wait);
+          give_up(why);
+        }
+        limited_waited += wait;
+      }
+    }
+    if (would_pass_deadline(wait)) {
+      const std::string doing = "the next retry would come after it";
+      overall_timeout(attempt, event.status, doing);
     }
     event.kind = RateLimitEvent::Kind::retry;
     event.wait = chr::ceil<chr::milliseconds>(wait);
-    event.reason = redact(event.reason, secrets);
+    event.reason = mask(event.reason, secrets);
     emit(event);
     ++retries;
     try {
@@ -373,6 +497,27 @@ void Client::set_host_limits(const std::string& host, HostLimits limits) {
   }
   for (auto& state : affected) state->set_limits(limits);
 }
+
+chr::nanoseconds Client::retry_delay(int failures, std::optional<chr::milliseconds> server_wait) {
+  if (server_wait && *server_wait > chr::milliseconds::zero()) return *server_wait + impl_->spread(*server_wait);
+  return impl_->backoff(std::max(1, failures));
+}
+
+asio::awaitable<void> Client::sleep_for(chr::nanoseconds duration) {
+  auto clock = impl_->clock;
+  auto sleeping = clock->sleep_for(duration);
+  co_await std::move(sleeping);
+}
+
+const RetryPolicy& Client::retry_policy() const noexcept { return impl_->options.retry; }
+
+void Client::add_secret(std::string_view secret) { impl_->redactor.add(secret); }
+
+void Client::add_credentials(std::string_view user, std::string_view password) {
+  impl_->redactor.add_credentials(user, password);
+}
+
+std::string Client::redact(std::string text) const { return impl_->redactor.apply(std::move(text)); }
 
 void Client::close_idle() {
   std::vector<std::shared_ptr<detail::HostState>> all;

@@ -7,7 +7,10 @@
 // - connect and read timeouts; cancellation through the awaiting coroutine's cancellation slot;
 // - retries with exponential backoff and jitter on 429, 420, 423, 5xx and connection errors,
 //   honouring Retry-After (seconds or HTTP-date), RateLimit-Reset (delta seconds) and the structured
-//   RateLimit field (rate_limit_headers.hpp), bounded by RetryPolicy;
+//   RateLimit field (rate_limit_headers.hpp), bounded by RetryPolicy (rate-limited answers by time,
+//   failures by count);
+// - an overall timeout per request (Request::timeout);
+// - HTTP_PROXY / HTTPS_PROXY (CONNECT) / NO_PROXY (proxy.hpp);
 // - per-host token bucket and concurrency cap (HostLimits) that also learn from RateLimit-Remaining;
 // - every wait and give-up reported to ClientOptions::observer (rate_limit_event.hpp);
 // - secrets (Authorization, API keys, secret query parameters) never appear in errors or events.
@@ -19,9 +22,12 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace weft::http {
 
@@ -51,7 +57,8 @@ class Client {
 
   /// Sends `request`, retrying per the policy, and returns the final response. Any status not
   /// retried (2xx, 3xx, 4xx other than 420/423/429) is returned, not thrown.
-  /// Errors: RequestError with http::error: invalid_url, connect_failed, timeout,
+  /// Errors: RequestError with http::error: invalid_url (also an unusable proxy URL), connect_failed, timeout
+  /// (also Request::timeout passed),
   /// connection_dropped, tls_failed, bad_response (after the retries for those that retry),
   /// rate_limited / server_error when retries are exhausted (the message says host, last status,
   /// attempts), cancelled.
@@ -59,8 +66,29 @@ class Client {
   /// awaiting coroutine's cancellation slot): the connection in use is closed, never pooled.
   boost::asio::awaitable<Response> request(Request request);
 
+  /// The wait before resending after the `failures`-th failed attempt, by this client's rules (the
+  /// ones request() itself follows): the server's wait when it gave one (never shortened, spread
+  /// by the jitter), else the jittered exponential backoff of RetryPolicy. For callers that drive
+  /// retries of non-idempotent requests themselves. Thread-safe.
+  std::chrono::nanoseconds retry_delay(int failures, std::optional<std::chrono::milliseconds> server_wait);
+  /// Waits `duration` on the client's clock (ClientOptions::clock). Cancellable as request().
+  boost::asio::awaitable<void> sleep_for(std::chrono::nanoseconds duration);
+  /// The client's retry policy (ClientOptions::retry).
+  const RetryPolicy& retry_policy() const noexcept;
+
   /// Replaces the limits of `host` ("host" or "host:port"); applies to requests not yet started.
   void set_host_limits(const std::string& host, HostLimits limits);
+
+  /// Registers a secret that no error or event of this client may show (besides each request's
+  /// own secret headers and query values, which are always masked). Strings shorter than 4
+  /// characters are ignored. Thread-safe; applies to requests that fail afterwards.
+  void add_secret(std::string_view secret);
+  /// Registers every form of a credential pair (the password, user:password, its base64 and the
+  /// Basic header value; see redact.hpp secrets_of_credentials()).
+  void add_credentials(std::string_view user, std::string_view password);
+  /// `text` with every secret registered with this client masked as "[redacted]": the one path
+  /// for a caller's own messages built from what a server sent (error bodies, echoes).
+  std::string redact(std::string text) const;
 
   /// Closes every idle pooled connection.
   void close_idle();

@@ -35,8 +35,14 @@ struct Request {
   BodyCallback on_body;
   /// Overrides ClientOptions::read_timeout for this request. Default: unset.
   std::optional<std::chrono::milliseconds> read_timeout;
-  /// Overrides RetryPolicy::max_attempts for this request (1 = no retry). Default: unset.
+  /// Overrides RetryPolicy::max_attempts for this request (1 = no resend after a failure; a
+  /// rate-limited answer is still waited out and resent, as the server did not process it).
+  /// Default: unset.
   std::optional<int> max_attempts;
+  /// Overall time allowed for the request: connecting, every attempt, every wait between attempts
+  /// and reading the whole body (streamed or not). Past it the request fails with error::timeout
+  /// ("overall timeout"). Default: unset (only the connect and read timeouts apply).
+  std::optional<std::chrono::milliseconds> timeout;
 };
 
 /// The final answer to a request (after retries).

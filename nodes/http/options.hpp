@@ -2,6 +2,7 @@
 // Options of the HTTP client: timeouts, retry policy, per-host rate limits, TLS, pooling.
 
 #include "nodes/http/clock.hpp"
+#include "nodes/http/proxy.hpp"
 #include "nodes/http/rate_limit_event.hpp"
 
 #include <chrono>
@@ -9,15 +10,25 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace weft::http {
 
 /// When and how long to retry. Retried: 429, 420, 423, 5xx answers and connection errors
 /// (refused, reset, dropped, timeout). Every other status is returned to the caller as is.
+///
+/// A rate-limited answer (429, 420, 423) is a pace, not a failure: the server did not process the
+/// request, so it is retried (also when max_attempts is 1) and does not count against
+/// max_attempts; the time spent waiting on such answers is bounded by max_rate_limit_wait instead.
 struct RetryPolicy {
-  /// Total attempts including the first (1 = never retry). Default 5.
+  /// Attempts that failed for real (5xx, connection errors), including the first; 1 = never
+  /// resend after a failure. Rate-limited answers are not counted. Default 5.
   int max_attempts = 5;
+  /// Longest total time one request may spend waiting on rate-limited answers before it gives up
+  /// with error::rate_limited. Default 300 s.
+  std::chrono::milliseconds max_rate_limit_wait{300'000};
   /// Backoff before the 2nd attempt when the server gives no wait; doubles (multiplier) each time.
   /// Default 500 ms.
   std::chrono::milliseconds initial_backoff{500};
@@ -26,7 +37,9 @@ struct RetryPolicy {
   /// Ceiling of the computed backoff. Default 30 s.
   std::chrono::milliseconds max_backoff{30'000};
   /// Fraction of the backoff drawn at random ("equal jitter"): wait = b * (1 - jitter * U[0,1)).
-  /// 0 = none. Server-given waits (Retry-After, reset) are used as given, never shortened. Default 0.5.
+  /// Server-given waits (Retry-After, reset) are never shortened: they are lengthened by up to
+  /// jitter * min(wait, 1 s), so that requests told the same wait do not return in lockstep.
+  /// 0 = none. Default 0.5.
   double jitter = 0.5;
   /// The longest single wait the client accepts; a server asking for more makes it give up at once
   /// with error::rate_limited (rather than block a run for an hour). Default 120 s.
@@ -42,7 +55,10 @@ struct HostLimits {
   /// Most requests in flight to the host at once; 0 = unlimited. Default 32.
   std::size_t max_concurrency = 32;
   /// Also obey the server's RateLimit-Remaining/-Reset: with remaining 0, hold every request to the
-  /// host until the reset, and never hold more local tokens than the server says remain. Default true.
+  /// host until the reset, and never hold more local tokens than the server says remain; on a
+  /// rate-limited answer that gives its quota and window, lower the rate to quota / window.
+  /// (A rate-limited answer always halves the concurrency cap, which later answers give back.)
+  /// Default true.
   bool learn_from_headers = true;
 };
 
@@ -77,6 +93,13 @@ struct ClientOptions {
   std::uint64_t jitter_seed = 0;
   /// Told about every rate-limit wait and give-up. Default none.
   RateLimitObserver observer;
+  /// Proxies. Default (nullopt): ProxySettings::from_env() when the client is constructed.
+  /// ProxySettings{} sends every request direct.
+  std::optional<ProxySettings> proxy;
+  /// Secrets never to let out in an error or event besides those of each request (its secret
+  /// headers and query values), e.g. the parts of a credential a server might echo. More can be
+  /// added later with Client::add_secret(). Default none.
+  std::vector<std::string> secrets;
 };
 
 }  // namespace weft::http

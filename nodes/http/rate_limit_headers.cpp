@@ -4,6 +4,7 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <vector>
@@ -124,6 +125,7 @@ struct StructuredItem {
   std::optional<std::int64_t> remaining;
   std::optional<std::int64_t> reset;
   std::optional<std::int64_t> limit;
+  std::optional<std::int64_t> window;
 };
 
 // The structured RateLimit field: draft -07 "limit=100, remaining=50, reset=5" (one dictionary)
@@ -147,6 +149,7 @@ std::vector<StructuredItem> parse_structured(std::string_view value) {
       if (key == "r" || key == "remaining") target.remaining = number;
       if (key == "t" || key == "reset") target.reset = number;
       if (key == "limit" || key == "q") target.limit = number;
+      if (key == "w" || key == "window") target.window = number;
     }
     if (is_dictionary_member) {
       dictionary_used = true;
@@ -227,10 +230,41 @@ RateLimitInfo parse_rate_limit(const Headers& headers, chr::system_clock::time_p
   auto note_remaining = [&](std::optional<std::int64_t> r) {
     if (r && (!info.remaining || *r < *info.remaining)) info.remaining = r;
   };
-  if (const auto v = find_header(headers, "retry-after")) {
+  if (const auto v = find_header(headers, "retry-after-ms")) {
+    // Milliseconds, possibly fractional ("1234", "20.5"); rounded up so the wait is never short.
+    const auto text = detail::trim(*v);
+    double ms = -1;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+    if (ec == std::errc() && ptr == text.data() + text.size() && ms >= 0 && ms < 1e12) {
+      info.retry_after = chr::milliseconds(static_cast<std::int64_t>(std::ceil(ms)));
+      info.wait_source = "retry-after-ms: " + std::string(text);
+    }
+  }
+  if (const auto v = find_header(headers, "retry-after"); v && !info.retry_after) {
     if (const auto wait = parse_retry_after(*v, now)) {
       info.retry_after = wait;
       info.wait_source = "Retry-After: " + std::string(detail::trim(*v));
+    }
+  }
+  if (const auto v = find_header(headers, "ratelimit-policy")) {
+    // The first policy with a window: "100;w=60" (draft -06/-07: the quota is the bare item) or
+    // "\"default\";q=100;w=60" (draft -08+).
+    for (auto member : split(*v, ',')) {
+      const auto params = split(member, ';');
+      std::optional<std::int64_t> quota = parse_int(params.front());
+      std::optional<std::int64_t> window;
+      for (std::size_t i = 1; i < params.size(); ++i) {
+        const auto eq = params[i].find('=');
+        if (eq == std::string_view::npos) continue;
+        const std::string key = detail::to_lower(detail::trim(params[i].substr(0, eq)));
+        const auto number = parse_int(params[i].substr(eq + 1));
+        if (key == "w" && number && *number > 0) window = number;
+        if (key == "q" && number) quota = number;
+      }
+      if (!window) continue;
+      info.window = chr::seconds(*window);
+      if (quota) info.limit = quota;
+      break;
     }
   }
   std::optional<chr::milliseconds> reset;
@@ -242,7 +276,9 @@ RateLimitInfo parse_rate_limit(const Headers& headers, chr::system_clock::time_p
     }
   }
   if (const auto v = find_header(headers, "ratelimit-remaining")) note_remaining(parse_int(*v));
-  if (const auto v = find_header(headers, "ratelimit-limit")) info.limit = parse_int(*v);
+  if (const auto v = find_header(headers, "ratelimit-limit")) {
+    if (const auto n = parse_int(*v)) info.limit = n;
+  }
   if (const auto v = find_header(headers, "ratelimit")) {
     // The item with the lowest remaining quota is the one that binds.
     const auto items = parse_structured(*v);
@@ -257,6 +293,7 @@ RateLimitInfo parse_rate_limit(const Headers& headers, chr::system_clock::time_p
     if (binding != nullptr) {
       note_remaining(binding->remaining);
       if (binding->limit && !info.limit) info.limit = binding->limit;
+      if (binding->window && *binding->window > 0 && !info.window) info.window = chr::seconds(*binding->window);
       if (binding->reset && !reset) {
         reset = chr::seconds(*binding->reset);
         reset_source = "RateLimit: " + std::string(detail::trim(*v));

@@ -2,8 +2,12 @@
 
 #include "nodes/http/detail/ascii.hpp"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <optional>
 
 namespace weft::http {
 
@@ -30,6 +34,30 @@ void for_each_query_parameter(std::string_view url, Fn fn) {
     if (eq != std::string_view::npos) fn(pair.substr(0, eq), pos + eq + 1, amp);
     pos = amp + 1;
   }
+}
+// Longest first, so "Bearer sk-1" is replaced as a whole before "sk-1".
+void sort_longest_first(std::vector<std::string>& secrets) {
+  std::stable_sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+}
+
+// Strict standard base64 (padding optional); nullopt for anything else.
+std::optional<std::string> base64_decode(std::string_view text) {
+  static constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  std::string out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    const auto v = alphabet.find(c);
+    if (v == std::string_view::npos) return std::nullopt;
+    bits = (bits << 6) | static_cast<std::uint32_t>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out.push_back(static_cast<char>((bits >> count) & 0xFF));
+    }
+  }
+  return out;
 }
 }  // namespace
 
@@ -77,14 +105,80 @@ std::vector<std::string> secrets_of(const Headers& headers, std::string_view url
   for (const auto& [name, value] : headers) {
     if (!is_secret_header(name)) continue;
     add(value);
-    if (const auto space = value.find(' '); space != std::string::npos) add(std::string_view(value).substr(space + 1));
+    if (const auto space = value.find(' '); space != std::string::npos) {
+      const std::string_view credential = detail::trim(std::string_view(value).substr(space + 1));
+      add(credential);
+      // HTTP Basic: a server may echo the decoded pair or the password alone.
+      if (detail::iequals(std::string_view(value).substr(0, space), "basic")) {
+        if (const auto decoded = base64_decode(credential)) {
+          const auto colon = decoded->find(':');
+          for (auto& form : secrets_of_credentials(decoded->substr(0, colon == std::string::npos ? 0 : colon),
+                                                   colon == std::string::npos ? *decoded : decoded->substr(colon + 1))) {
+            add(form);
+          }
+        }
+      }
+    }
   }
   for_each_query_parameter(url, [&](std::string_view name, std::size_t begin, std::size_t end) {
     if (is_secret_query_parameter(name)) add(url.substr(begin, end - begin));
   });
-  // Longest first, so "Bearer sk-1" is replaced as a whole before "sk-1".
-  std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  sort_longest_first(secrets);
   return secrets;
+}
+
+std::vector<std::string> secrets_of_credentials(std::string_view user, std::string_view password) {
+  std::vector<std::string> out;
+  auto add = [&](std::string s) {
+    if (s.size() >= 4) out.push_back(std::move(s));
+  };
+  add(std::string(password));
+  if (!user.empty()) {
+    const std::string pair = std::string(user) + ":" + std::string(password);
+    const std::string encoded = base64_encode(pair);
+    add(pair);
+    add("Basic " + encoded);
+    add(encoded);
+    std::string unpadded = encoded;
+    while (!unpadded.empty() && unpadded.back() == '=') unpadded.pop_back();
+    add(unpadded);
+  }
+  const std::string encoded_password = base64_encode(password);
+  if (password.size() >= 4) add(encoded_password);
+  sort_longest_first(out);
+  return out;
+}
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(std::max(0, n)));
+  return out;
+}
+
+void Redactor::add(std::string_view secret) {
+  if (secret.size() < 4) return;
+  std::lock_guard lock(mutex_);
+  if (std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
+  secrets_.emplace_back(secret);
+  sort_longest_first(secrets_);
+}
+
+void Redactor::add_credentials(std::string_view user, std::string_view password) {
+  for (const auto& form : secrets_of_credentials(user, password)) add(form);
+}
+
+std::vector<std::string> Redactor::secrets() const {
+  std::lock_guard lock(mutex_);
+  return secrets_;
+}
+
+std::string Redactor::apply(std::string text, const std::vector<std::string>& extra) const {
+  std::vector<std::string> all = secrets();
+  all.insert(all.end(), extra.begin(), extra.end());
+  sort_longest_first(all);
+  return redact(std::move(text), all);
 }
 
 std::string redact(std::string text, const std::vector<std::string>& secrets) {

@@ -9,6 +9,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <charconv>
 #include <cstdlib>
 
 namespace weft {
@@ -181,6 +182,17 @@ const char* token_limit_field_for(OpenAIConfig::TokenLimitField field, std::stri
   return "max_tokens";
 }
 
+// "120", "2.5" -> milliseconds; anything else is a configuration error.
+std::chrono::milliseconds parse_timeout_seconds(const std::string& text) {
+  double seconds = -1;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (ec != std::errc() || ptr != text.data() + text.size() || !(seconds >= 0) || seconds > 86'400.0 * 365) {
+    fail(model::error::invalid_config,
+         "WEFT_MODEL_TIMEOUT '" + text + "' is not a number of seconds (e.g. 120, or 0 for no overall limit)");
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0 + 0.5));
+}
+
 std::string trim_base(std::string base) {
   while (!base.empty() && base.back() == '/') base.pop_back();
   return base;
@@ -203,6 +215,7 @@ OpenAIConfig OpenAIConfig::from_env(const Env& env) {
            "WEFT_TOKEN_LIMIT_FIELD='" + *v + "' is not one of auto, max_tokens, max_completion_tokens");
     }
   }
+  if (auto v = lookup(env, "WEFT_MODEL_TIMEOUT")) config.timeout = parse_timeout_seconds(*v);
   return config;
 }
 
@@ -328,6 +341,13 @@ class Call {
   fail(model::error::cancelled, std::string("model call cancelled: ") + e.what());
 }
 
+[[noreturn]] void throw_timed_out(const http::RequestError& e, const OpenAIConfig& config) {
+  const std::string message = "model call to " + config.model + " timed out (overall limit " +
+                              std::to_string(config.timeout.count()) +
+                              " ms; set WEFT_MODEL_TIMEOUT in seconds, or --model-timeout, to change it): " + e.what();
+  throw http::RequestError(http::error::timeout, e.host(), e.status(), e.attempts(), message);
+}
+
 }  // namespace
 
 http::Request OpenAIChatModel::build_http_request(const ChatRequest& request) const {
@@ -348,6 +368,7 @@ http::Request OpenAIChatModel::build_http_request(const ChatRequest& request) co
   http_request.headers.emplace_back("Accept", streaming ? "text/event-stream" : "application/json");
   if (!config_.api_key.empty()) http_request.headers.emplace_back("Authorization", "Bearer " + config_.api_key);
   http_request.body = json::serialize(body);
+  if (config_.timeout > std::chrono::milliseconds::zero()) http_request.timeout = config_.timeout;
   return http_request;
 }
 
@@ -367,6 +388,7 @@ asio::awaitable<ChatResponse> OpenAIChatModel::complete(ChatRequest request) {
     response = std::move(got);
   } catch (const http::RequestError& e) {
     if (e.code() == http::error::cancelled) throw_cancelled(e);
+    if (e.code() == http::error::timeout && config_.timeout > std::chrono::milliseconds::zero()) throw_timed_out(e, config_);
     throw;
   }
   ChatResponse result = call.finish(response, request, model_name);

@@ -7,6 +7,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -33,9 +34,16 @@ struct OpenAIConfig {
   enum class TokenLimitField { automatic, max_tokens, max_completion_tokens };
   TokenLimitField token_limit_field = TokenLimitField::automatic;
 
+  /// Overall time one call may take: connecting, retries and their waits, and the whole answer
+  /// (streamed included). Past it the call fails with http::error::timeout and a message naming
+  /// WEFT_MODEL_TIMEOUT, so a hung server cannot hold a run. 0 = no overall limit (only the HTTP
+  /// client's connect and read timeouts). Default 120 s.
+  std::chrono::milliseconds timeout{120'000};
+
   /// OPENAI_BASE_URL (default above), OPENAI_API_KEY (optional), WEFT_MODEL (default above),
-  /// WEFT_TOKEN_LIMIT_FIELD (default automatic; another value throws weft::Error
-  /// model::error::invalid_config naming the accepted ones).
+  /// WEFT_MODEL_TIMEOUT (seconds, e.g. "120" or "2.5"; 0 = none), WEFT_TOKEN_LIMIT_FIELD (default
+  /// automatic). Throws weft::Error (model::error::invalid_config) for a WEFT_MODEL_TIMEOUT that is
+  /// not a non-negative number or a WEFT_TOKEN_LIMIT_FIELD that is not one of the accepted ones.
   /// `env` looks a variable up (nullopt = unset); default: std::getenv.
   static OpenAIConfig from_env(
       const std::function<std::optional<std::string>(std::string_view)>& env = {});

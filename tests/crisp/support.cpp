@@ -52,8 +52,10 @@ Env::Env(EnvOptions options) : options_(std::move(options)), work_(io_.get_execu
     ho.retry.initial_backoff = std::chrono::milliseconds(20);
     ho.retry.max_backoff = std::chrono::milliseconds(200);
     ho.retry.max_wait = std::chrono::milliseconds(5000);
+    ho.retry.max_rate_limit_wait = std::chrono::milliseconds(3000);
   }
   ho.read_timeout = std::chrono::milliseconds(10000);
+  ho.proxy = http::ProxySettings{};  // loopback only, whatever the environment says
   http_ = std::make_shared<http::Client>(io_.get_executor(), ho);
 
   const auto creds = sandbox_->credentials();

@@ -292,22 +292,166 @@ TEST_CASE("jitter shortens the backoff by at most its fraction and never lengthe
 
 TEST_CASE("the client gives up after max attempts with an error naming host, status and attempts") {
   auto answers = std::make_shared<Answers>();
-  answers->answers = {status(429, {{"Retry-After", "1"}}, R"({"error":"slow down"})")};
+  answers->answers = {status(503, {}, R"({"error":"down"})")};
   auto server = serve(answers);
   Fixture f;
   http::Client client(f.io.get_executor(), f.options());
   const auto e = expect_error(f.io, client, get(server->base_url() + "/v1/thing"));
-  CHECK(e.code() == http::error::rate_limited);
-  CHECK(e.status() == 429);
+  CHECK(e.code() == http::error::server_error);
+  CHECK(e.status() == 503);
   CHECK(e.attempts() == 3);
   const std::string what = e.what();
   CHECK(what.find("127.0.0.1:" + std::to_string(server->port())) != std::string::npos);
-  CHECK(what.find("429") != std::string::npos);
+  CHECK(what.find("503") != std::string::npos);
   CHECK(what.find("3 attempts") != std::string::npos);
   CHECK(what.find("/v1/thing") != std::string::npos);
   CHECK(answers->next == 3);
   REQUIRE_FALSE(f.events.empty());
   CHECK(f.events.back().kind == http::RateLimitEvent::Kind::give_up);
+}
+
+TEST_CASE("429s do not use up the attempts kept for failures: ten of them, then the answer") {
+  auto answers = std::make_shared<Answers>();
+  for (int i = 0; i < 10; ++i) answers->answers.push_back(status(429, {{"Retry-After", "1"}}));
+  answers->answers.push_back(status(200));
+  auto server = serve(answers);
+  Fixture f;
+  http::Client client(f.io.get_executor(), f.options());  // max_attempts 3
+  const auto res = weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x")));
+  CHECK(res.status == 200);
+  CHECK(res.attempts == 11);
+  CHECK(sleeps_ms(*f.clock) == std::vector<std::chrono::milliseconds>(10, 1000ms));
+}
+
+TEST_CASE("a request allowed a single attempt still waits out a 429, which the server did not process") {
+  auto answers = std::make_shared<Answers>();
+  answers->answers = {status(429, {{"Retry-After", "2"}}), status(429, {{"Retry-After", "2"}}), status(200)};
+  auto server = serve(answers);
+  Fixture f;
+  http::Client client(f.io.get_executor(), f.options());
+  auto request = get(server->base_url() + "/x");
+  request.max_attempts = 1;
+  CHECK(weft::test::run_sync(f.io, send(client, request)).status == 200);
+  CHECK(sleeps_ms(*f.clock) == std::vector<std::chrono::milliseconds>{2000ms, 2000ms});
+}
+
+TEST_CASE("rate-limited answers give up after max_rate_limit_wait, naming it") {
+  auto answers = std::make_shared<Answers>();
+  answers->answers = {status(429, {{"Retry-After", "1"}}, R"({"error":"slow down"})")};
+  auto server = serve(answers);
+  Fixture f;
+  auto options = f.options();
+  options.retry.max_rate_limit_wait = 2500ms;
+  http::Client client(f.io.get_executor(), options);
+  const auto e = expect_error(f.io, client, get(server->base_url() + "/x"));
+  CHECK(e.code() == http::error::rate_limited);
+  CHECK(e.status() == 429);
+  CHECK(e.attempts() == 3);
+  CHECK(std::string(e.what()).find("max_rate_limit_wait") != std::string::npos);
+  CHECK(sleeps_ms(*f.clock) == std::vector<std::chrono::milliseconds>{1000ms, 1000ms});
+}
+
+TEST_CASE("a rate-limited answer saying retry now is backed off, not spun on") {
+  auto answers = std::make_shared<Answers>();
+  answers->answers = {status(429, {{"Retry-After", "0"}}), status(429, {{"Retry-After", "0"}}), status(200)};
+  auto server = serve(answers);
+  Fixture f;
+  http::Client client(f.io.get_executor(), f.options());
+  CHECK(weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x"))).status == 200);
+  CHECK(sleeps_ms(*f.clock) == std::vector<std::chrono::milliseconds>{500ms, 1000ms});
+}
+
+TEST_CASE("retry-after-ms is read, and wins over Retry-After") {
+  auto answers = std::make_shared<Answers>();
+  answers->answers = {status(429, {{"retry-after-ms", "1500"}, {"Retry-After", "7"}}), status(200)};
+  auto server = serve(answers);
+  Fixture f;
+  http::Client client(f.io.get_executor(), f.options());
+  CHECK(weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x"))).status == 200);
+  CHECK(sleeps_ms(*f.clock) == std::vector<std::chrono::milliseconds>{1500ms});
+  REQUIRE_FALSE(f.events.empty());
+  CHECK(f.events[0].reason.find("retry-after-ms: 1500") != std::string::npos);
+}
+
+TEST_CASE("requests told the same Retry-After are spread by the jitter, never sent sooner") {
+  auto answers = std::make_shared<Answers>();
+  answers->answers = {status(429, {{"Retry-After", "2"}}), status(200)};
+  auto server = serve(answers);
+  Fixture f;
+  auto options = f.options();
+  options.retry.jitter = 0.5;
+  http::Client client(f.io.get_executor(), options);
+  CHECK(weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x"))).status == 200);
+  const auto sleeps = sleeps_ms(*f.clock);
+  REQUIRE(sleeps.size() == 1);
+  CHECK(sleeps[0] >= 2000ms);
+  CHECK(sleeps[0] <= 2500ms);
+  // And the client's public rule for callers that resend themselves is the same.
+  const auto delay = client.retry_delay(1, 2000ms);
+  CHECK(delay >= 2000ms);
+  CHECK(delay <= 2500ms);
+}
+
+TEST_CASE("a 429 that says the quota and window lowers the bucket's rate to the server's pace") {
+  auto answers = std::make_shared<Answers>();
+  answers->answers = {status(429, {{"Retry-After", "1"}, {"RateLimit-Limit", "2"}, {"RateLimit-Remaining", "0"},
+                                   {"RateLimit-Reset", "1"}}),
+                      status(200)};
+  auto server = serve(answers);
+  Fixture f;
+  auto options = f.options();
+  options.default_limits.rate = 10;
+  options.default_limits.burst = 10;
+  http::Client client(f.io.get_executor(), options);
+  for (int i = 0; i < 6; ++i) weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x")));
+  // 10/s would let all of them through at once; the server's 2 per second spaces them 500 ms.
+  int paced = 0;
+  for (const auto& e : f.events) {
+    if (e.kind == http::RateLimitEvent::Kind::token_bucket && e.wait == 500ms) ++paced;
+  }
+  CHECK(paced >= 3);
+  bool told = false;
+  for (const auto& e : f.events) told = told || e.reason.find("pace lowered to 2 requests/s") != std::string::npos;
+  CHECK(told);
+}
+
+TEST_CASE("a request past its overall timeout fails with timeout, however the server trickles") {
+  shttp::Router router;
+  router.add("*", "/{*rest}", [](shttp::Request&) {
+    shttp::Response res = shttp::Response::text(200, "");
+    std::vector<shttp::Chunk> chunks;
+    for (int i = 0; i < 50; ++i) chunks.push_back(shttp::Chunk{"x", 100ms});  // a byte every 100 ms: never silent
+    res.chunks = std::move(chunks);
+    return res;
+  });
+  shttp::Server server(std::move(router));
+  server.start();
+  asio::io_context io;
+  http::ClientOptions options;
+  options.read_timeout = 2000ms;
+  http::Client client(io.get_executor(), options);
+  auto request = get(server.base_url() + "/x");
+  request.timeout = 400ms;
+  const auto started = std::chrono::steady_clock::now();
+  const auto e = expect_error(io, client, request);
+  (void)started;
+  CHECK(e.code() == http::error::timeout);
+  CHECK(std::string(e.what()).find("overall timeout of 400 ms") != std::string::npos);
+}
+
+TEST_CASE("a secret registered with the client is masked in what a failing server sent back") {
+  auto answers = std::make_shared<Answers>();
+  answers->answers = {status(503, {}, R"({"error":"bad token s3cr3t-registered-value for user:s3cr3t-registered-value"})")};
+  auto server = serve(answers);
+  Fixture f;
+  auto options = f.options();
+  options.secrets = {"s3cr3t-registered-value"};
+  http::Client client(f.io.get_executor(), options);
+  const auto e = expect_error(f.io, client, get(server->base_url() + "/x"));
+  CHECK(std::string(e.what()).find("s3cr3t-registered-value") == std::string::npos);
+  CHECK(std::string(e.what()).find("[redacted]") != std::string::npos);
+  client.add_credentials("ident", "another-secret-key");
+  CHECK(client.redact("echo ident:another-secret-key") == "echo [redacted]");
 }
 
 TEST_CASE("a 5xx that never clears gives up with server_error") {

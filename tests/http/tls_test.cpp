@@ -1,6 +1,7 @@
 // HTTPS: a loopback TLS server with certificates generated at test time (OpenSSL APIs).
 
 #include "nodes/http/client.hpp"
+#include "tests/http/test_proxy.hpp"
 #include "tests/tools/run_sync.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -178,6 +179,26 @@ TEST_CASE("a server whose certificate is trusted answers over HTTPS, and the cli
   CHECK(res.status == 200);
   CHECK(res.body == "hello tls");
   CHECK(server.server_names() == std::vector<std::string>{"localhost"});
+}
+
+TEST_CASE("with HTTPS_PROXY set, an HTTPS request tunnels through CONNECT and TLS is still checked end to end") {
+  const auto creds = make_self_signed("DNS:localhost,IP:127.0.0.1");
+  TlsServer server(creds);
+  weft::test::TestProxy proxy;
+  asio::io_context io;
+  http::ClientOptions options;
+  options.extra_ca_pem = creds.cert_pem;
+  options.proxy = http::ProxySettings::from_env([&](std::string_view name) -> std::optional<std::string> {
+    if (name == "HTTPS_PROXY") return proxy.url();
+    return std::nullopt;
+  });
+  http::Client client(io.get_executor(), options);
+  const std::string url = "https://localhost:" + std::to_string(server.port()) + "/hello";
+  const auto res = weft::test::run_sync(io, get(client, url));
+  CHECK(res.status == 200);
+  CHECK(res.body == "hello tls");
+  CHECK(proxy.seen() == std::vector<std::string>{"CONNECT localhost:" + std::to_string(server.port())});
+  CHECK(server.server_names() == std::vector<std::string>{"localhost"});  // SNI is the origin's
 }
 
 TEST_CASE("a trusted certificate for another host name is refused") {

@@ -390,3 +390,42 @@ TEST_CASE("cancelling the awaiting coroutine aborts a model call with model::err
     CHECK(e.code() == weft::model::error::cancelled);
   }
 }
+
+TEST_CASE("a hung model server fails the call within the model's overall timeout, naming WEFT_MODEL_TIMEOUT") {
+  // Every attempt hangs far longer than the call may take; the read timeout alone would allow
+  // 120 s per attempt.
+  Harness h(R"([{"fault": {"delay_ms": 20000}, "reply": "never", "uses": -1}])");
+  weft::OpenAIConfig config;
+  config.base_url = h.server->base_url();
+  config.api_key = kKey;
+  config.model = "fake-gpt";
+  config.timeout = 300ms;
+  http::ClientOptions o;
+  o.proxy = http::ProxySettings{};
+  weft::OpenAIChatModel model(h.io.get_executor(), config, o);
+  const auto e = h.expect_error(model, ask("x"));
+  CHECK(e.code() == http::error::timeout);
+  const std::string what = e.what();
+  CHECK(what.find("WEFT_MODEL_TIMEOUT") != std::string::npos);
+  CHECK(what.find("300 ms") != std::string::npos);
+  CHECK(what.find(kKey) == std::string::npos);
+}
+
+TEST_CASE("WEFT_MODEL_TIMEOUT sets the model's overall timeout in seconds, and a bad value is refused") {
+  auto env = [](const char* value) {
+    return [value](std::string_view name) -> std::optional<std::string> {
+      if (name == "WEFT_MODEL_TIMEOUT") return std::string(value);
+      return std::nullopt;
+    };
+  };
+  CHECK(weft::OpenAIConfig::from_env(env("2.5")).timeout == 2500ms);
+  CHECK(weft::OpenAIConfig::from_env(env("0")).timeout == 0ms);
+  CHECK(weft::OpenAIConfig::from_env([](std::string_view) { return std::optional<std::string>(); }).timeout == 120'000ms);
+  try {
+    weft::OpenAIConfig::from_env(env("soon"));
+    FAIL("a bad WEFT_MODEL_TIMEOUT was accepted");
+  } catch (const weft::Error& e) {
+    CHECK(e.code() == weft::model::error::invalid_config);
+    CHECK(std::string(e.what()).find("WEFT_MODEL_TIMEOUT") != std::string::npos);
+  }
+}

@@ -18,6 +18,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <array>
 
 namespace weft::http::detail {
@@ -75,6 +76,16 @@ bool is_ssl_error(const error_code& ec) {
   throw f;
 }
 
+// Arms the stream's timer for one read or write: read_timeout, cut short by the overall deadline.
+void arm(beast::tcp_stream& tcp_layer, const ExchangeSpec& spec) {
+  std::chrono::steady_clock::duration limit = spec.read_timeout;
+  if (spec.deadline) {
+    const auto left = *spec.deadline - std::chrono::steady_clock::now();
+    limit = std::max<std::chrono::steady_clock::duration>(std::chrono::milliseconds(1), std::min(limit, left));
+  }
+  tcp_layer.expires_after(limit);
+}
+
 template <class Stream>
 asio::awaitable<Outcome> exchange_on(Stream& stream, Connection& connection, ExchangeSpec spec) {
   const Request& req = *spec.request;
@@ -85,7 +96,13 @@ asio::awaitable<Outcome> exchange_on(Stream& stream, Connection& connection, Exc
   } else {
     message.method(verb);
   }
-  message.target(spec.url->target);
+  if (spec.proxy != nullptr) {
+    // Absolute form: the proxy needs to know where to forward (RFC 9112 §3.2.2).
+    message.target("http://" + spec.url->authority() + spec.url->target);
+    if (!spec.proxy->authorization.empty()) message.set(bhttp::field::proxy_authorization, spec.proxy->authorization);
+  } else {
+    message.target(spec.url->target);
+  }
   message.version(11);
   message.set(bhttp::field::host, spec.url->authority());
   bool has_user_agent = false;
@@ -102,7 +119,7 @@ asio::awaitable<Outcome> exchange_on(Stream& stream, Connection& connection, Exc
 
   auto& tcp_layer = connection.tcp();
   error_code ec;
-  tcp_layer.expires_after(spec.read_timeout);
+  arm(tcp_layer, spec);
   co_await bhttp::async_write(stream, message, asio::redirect_error(asio::use_awaitable, ec));
   if (ec == asio::error::operation_aborted) throw_aborted();
   if (ec) throw_io_failure(ec, false, false);
@@ -110,7 +127,7 @@ asio::awaitable<Outcome> exchange_on(Stream& stream, Connection& connection, Exc
   bhttp::response_parser<bhttp::buffer_body> parser;
   parser.body_limit(spec.body_limit);
   if (verb == bhttp::verb::head) parser.skip(true);
-  tcp_layer.expires_after(spec.read_timeout);
+  arm(tcp_layer, spec);
   co_await bhttp::async_read_header(stream, connection.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
   if (ec == asio::error::operation_aborted) throw_aborted();
   if (ec) {
@@ -130,7 +147,7 @@ asio::awaitable<Outcome> exchange_on(Stream& stream, Connection& connection, Exc
   while (!parser.is_done()) {
     parser.get().body().data = buffer.data();
     parser.get().body().size = buffer.size();
-    tcp_layer.expires_after(spec.read_timeout);
+    arm(tcp_layer, spec);
     // read_some, not read: a streamed body must reach on_body as it arrives.
     co_await bhttp::async_read_some(stream, connection.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == bhttp::error::need_buffer) ec = {};
@@ -151,10 +168,52 @@ asio::awaitable<Outcome> exchange_on(Stream& stream, Connection& connection, Exc
   co_return out;
 }
 
+// CONNECT host:port through the proxy on the connection's TCP stream (its timer already armed).
+asio::awaitable<void> open_tunnel(Connection& connection, const Url& url, const ProxyRoute& proxy) {
+  auto& tcp_layer = connection.tcp();
+  const std::string authority = (url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) + ":" +
+                                std::to_string(url.port);
+  bhttp::request<bhttp::empty_body> request;
+  request.method(bhttp::verb::connect);
+  request.target(authority);
+  request.version(11);
+  request.set(bhttp::field::host, authority);
+  if (!proxy.authorization.empty()) request.set(bhttp::field::proxy_authorization, proxy.authorization);
+  error_code ec;
+  co_await bhttp::async_write(tcp_layer, request, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec == asio::error::operation_aborted) throw_aborted();
+  if (ec == beast::error::timeout) {
+    const std::string detail = "the proxy " + proxy.shown + " timed out";
+    throw_transport(error::timeout, detail);
+  }
+  if (ec) {
+    const std::string detail = "the proxy " + proxy.shown + " failed: " + ec.message();
+    throw_transport(error::connect_failed, detail);
+  }
+  bhttp::response_parser<bhttp::empty_body> parser;
+  parser.skip(true);  // a CONNECT answer has no body: the tunnel follows
+  co_await bhttp::async_read_header(tcp_layer, connection.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec == asio::error::operation_aborted) throw_aborted();
+  if (ec == beast::error::timeout) {
+    const std::string detail = "the proxy " + proxy.shown + " did not answer CONNECT in time";
+    throw_transport(error::timeout, detail);
+  }
+  if (ec) {
+    const std::string detail = "the proxy " + proxy.shown + " closed the connection during CONNECT: " + ec.message();
+    throw_transport(error::connect_failed, detail);
+  }
+  const unsigned status = parser.get().result_int();
+  if (status < 200 || status >= 300) {
+    std::string detail = "the proxy " + proxy.shown + " refused CONNECT " + authority + " with " + std::to_string(status);
+    if (status == 407) detail += " (proxy authentication required: put user:password in the proxy URL)";
+    throw_transport(error::connect_failed, detail);
+  }
+}
+
 }  // namespace
 
 asio::awaitable<std::shared_ptr<Connection>> connect(asio::any_io_executor executor, asio::ssl::context* tls, Url url,
-                                                     std::chrono::milliseconds timeout) {
+                                                     std::chrono::milliseconds timeout, std::optional<ProxyRoute> proxy) {
   std::shared_ptr<Connection> connection;
   if (url.tls) {
     connection = std::make_shared<Connection>(executor, *tls);
@@ -163,11 +222,13 @@ asio::awaitable<std::shared_ptr<Connection>> connect(asio::any_io_executor execu
   }
   error_code ec;
   tcp::resolver resolver(executor);
-  const std::string port = std::to_string(url.port);
-  auto endpoints = co_await resolver.async_resolve(url.host, port, asio::redirect_error(asio::use_awaitable, ec));
+  const std::string& dial_host = proxy ? proxy->host : url.host;
+  const std::string port = std::to_string(proxy ? proxy->port : url.port);
+  const std::string via = proxy ? " (proxy " + proxy->shown + ")" : std::string();
+  auto endpoints = co_await resolver.async_resolve(dial_host, port, asio::redirect_error(asio::use_awaitable, ec));
   if (ec == asio::error::operation_aborted) throw_aborted();
   if (ec) {
-    const std::string detail = "cannot resolve host: " + ec.message();
+    const std::string detail = "cannot resolve host" + via + ": " + ec.message();
     throw_transport(error::connect_failed, detail);
   }
 
@@ -176,14 +237,19 @@ asio::awaitable<std::shared_ptr<Connection>> connect(asio::any_io_executor execu
   co_await tcp_layer.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
   if (ec == asio::error::operation_aborted) throw_aborted();
   if (ec == beast::error::timeout) {
-    const std::string detail = "connect timed out";
+    const std::string detail = "connect timed out" + via;
     throw_transport(error::timeout, detail);
   }
   if (ec) {
-    const std::string detail = ec.message();
+    const std::string detail = ec.message() + via;
     throw_transport(error::connect_failed, detail);
   }
   tcp_layer.socket().set_option(tcp::no_delay(true), ec);
+
+  if (proxy && url.tls) {
+    auto tunnelling = open_tunnel(*connection, url, *proxy);
+    co_await std::move(tunnelling);
+  }
 
   if (url.tls) {
     auto& stream = *connection->secure;

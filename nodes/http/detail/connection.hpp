@@ -1,6 +1,7 @@
 #pragma once
 // One HTTP/1.1 connection (plain or TLS) and one request/response exchange on it (private; Beast).
 
+#include "nodes/http/detail/proxy_route.hpp"
 #include "nodes/http/detail/url.hpp"
 #include "nodes/http/error.hpp"
 #include "nodes/http/message.hpp"
@@ -40,12 +41,15 @@ struct TransportFailure {
   bool delivered = false;        ///< some body bytes already went to Request::on_body
 };
 
-/// Resolves, connects and (https) handshakes with SNI and verification. Throws TransportFailure
-/// (connect_failed, timeout, tls_failed) or boost::system::system_error(operation_aborted) when
-/// cancelled. Completes on the awaiting coroutine's executor.
+/// Resolves, connects and (https) handshakes with SNI and verification. With `proxy`, connects to
+/// the proxy instead, and for https opens a CONNECT tunnel to the origin first (the TLS handshake
+/// and its checks are the origin's). Throws TransportFailure (connect_failed, timeout, tls_failed)
+/// or boost::system::system_error(operation_aborted) when cancelled. Completes on the awaiting
+/// coroutine's executor.
 boost::asio::awaitable<std::shared_ptr<Connection>> connect(boost::asio::any_io_executor executor,
                                                             boost::asio::ssl::context* tls, Url url,
-                                                            std::chrono::milliseconds timeout);
+                                                            std::chrono::milliseconds timeout,
+                                                            std::optional<ProxyRoute> proxy);
 
 /// The response of one exchange.
 struct Outcome {
@@ -64,6 +68,10 @@ struct ExchangeSpec {
   std::string user_agent;
   std::chrono::milliseconds read_timeout{0};
   std::size_t body_limit = 0;
+  /// Real-time end of the whole request (Request::timeout); every read waits at most until then.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  /// Plain http through a proxy: the absolute-form target, and the proxy's credentials (or null).
+  const ProxyRoute* proxy = nullptr;
 };
 
 /// Writes the request and reads the response on `connection`. When spec.request->on_body is set and

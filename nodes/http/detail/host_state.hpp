@@ -45,6 +45,20 @@ class HostState {
   /// Holds every request to the host until now + wait (a 429/420/423 with a server-given wait).
   void block_for(std::chrono::nanoseconds wait, std::chrono::steady_clock::time_point now, std::string reason);
 
+  /// A rate-limited answer (429/420/423): adapts to the server's pace. When the answer says its
+  /// quota and window (RateLimit-Limit with RateLimit-Policy's w, or with the reset of an exhausted
+  /// window), the bucket's rate is lowered to quota / window (never raised above the configured
+  /// rate) and its burst to the quota; the concurrency cap is halved (not below 2). Returns a
+  /// description of what changed ("" when nothing did), for the observer.
+  std::string on_rate_limited(const RateLimitInfo& info, std::chrono::steady_clock::time_point now);
+  /// Any answer that is not rate-limited: after as many such answers as the current cap, the
+  /// concurrency cap grows by one again (up to the configured one). The learned rate stays.
+  void on_answer();
+  /// The pace applied now: the configured rate lowered by what the server taught (0 = none).
+  double effective_rate() const;
+  /// The concurrency cap applied now (0 = unlimited).
+  std::size_t effective_concurrency() const;
+
   /// An idle pooled connection not idle longer than `max_idle`, or null.
   std::shared_ptr<Connection> take_idle(std::chrono::steady_clock::time_point now, std::chrono::nanoseconds max_idle);
   /// Returns a connection to the pool (dropped when the pool holds `max_idle_count` already).
@@ -54,6 +68,8 @@ class HostState {
 
  private:
   void refill_locked(std::chrono::steady_clock::time_point now);
+  double rate_locked() const;
+  double capacity_locked() const;
 
   const std::string host_;
   std::shared_ptr<Semaphore> semaphore_;
@@ -63,6 +79,10 @@ class HostState {
   std::chrono::steady_clock::time_point refilled_at_;
   std::chrono::steady_clock::time_point blocked_until_{};
   std::string block_reason_;
+  double learned_rate_ = 0;      // 0 = nothing learned
+  double learned_burst_ = 0;     // 0 = nothing learned
+  std::size_t concurrency_ = 0;  // the adapted cap (0 = unlimited)
+  std::size_t answers_since_change_ = 0;
   struct Idle {
     std::shared_ptr<Connection> connection;
     std::chrono::steady_clock::time_point since;
