@@ -1,6 +1,7 @@
 // weft threads, weft history, weft state, weft check: reading a database.
 
 #include "cli/detail/commands.hpp"
+#include "cli/detail/thread_id.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/progress.hpp"
 #include "cli/runtime.hpp"
@@ -68,6 +69,13 @@ json::object snapshot_json(const StateSnapshot& s, bool with_values) {
   return o;
 }
 
+// A thread recorded `running` that no live process advances (its run crashed or was killed) would
+// read `running` forever: it is shown as `stale`, which `weft resume` continues.
+std::string status_text(SqliteStore& store, const ThreadInfo& info) {
+  if (info.status == ThreadStatus::running && !store.has_live_run(info.thread_id)) return "stale";
+  return std::string(to_string(info.status));
+}
+
 // Calls `fn` with the thread's graph compiled on placeholder services (enough to read state; it
 // never runs a node) and a RunConfig naming the thread.
 template <class F>
@@ -76,7 +84,10 @@ int with_graph(const Invocation& inv, const std::string& thread_id, F fn) {
   Runtime runtime(settings, inv.env);
   runtime.open_existing_store();
   auto info = runtime.store().thread(thread_id);
-  if (!info) throw UsageError("no thread '" + thread_id + "' in '" + settings.db_path + "'; list them with 'weft threads'");
+  if (!info) {
+    throw UsageError("no thread '" + printable_text(thread_id) + "' in '" + settings.db_path +
+                     "'; list them with 'weft threads'");
+  }
   graphs::GraphRegistry registry = graphs::builtin_graphs();
   CompileOptions options;
   options.checkpointer = runtime.checkpointer();
@@ -84,7 +95,7 @@ int with_graph(const Invocation& inv, const std::string& thread_id, F fn) {
   RunConfig config;
   config.thread_id = thread_id;
   config.checkpointer = runtime.checkpointer();
-  return fn(graph, config, settings, *info);
+  return fn(graph, config, settings, *info, status_text(runtime.store(), *info));
 }
 
 int threads(const Invocation& inv) {
@@ -98,14 +109,14 @@ int threads(const Invocation& inv) {
       json::object o;
       o["thread_id"] = t.thread_id;
       o["graph"] = t.graph;
-      o["status"] = std::string(to_string(t.status));
+      o["status"] = status_text(runtime.store(), t);
       o["created_at_ms"] = t.created_at_ms;
       o["updated_at_ms"] = t.updated_at_ms;
       o["latest_checkpoint_id"] = t.latest_checkpoint_id;
       o["metadata"] = t.metadata;
       a.push_back(std::move(o));
     }
-    inv.out << json::serialize(a) << "\n";
+    inv.out << json::serialize(utf8_safe(std::move(a))) << "\n";
     return kExitDone;
   }
   if (list.empty()) {
@@ -114,7 +125,8 @@ int threads(const Invocation& inv) {
   }
   inv.out << pad("THREAD", 40) << pad("GRAPH", 15) << pad("STATUS", 12) << "UPDATED (UTC)\n";
   for (const auto& t : list) {
-    inv.out << pad(t.thread_id, 40) << pad(t.graph, 15) << pad(std::string(to_string(t.status)), 12)
+    inv.out << pad(printable_text(t.thread_id), 40) << pad(printable_text(t.graph), 15)
+            << pad(status_text(runtime.store(), t), 12)
             << utc(t.updated_at_ms) << "\n";
   }
   return kExitDone;
@@ -123,7 +135,7 @@ int threads(const Invocation& inv) {
 int history(const Invocation& inv) {
   const std::string thread_id = inv.args.positional(0);
   return with_graph(inv, thread_id, [&](const CompiledGraph& graph, const RunConfig& config, const Settings& settings,
-                                        const ThreadInfo& info) {
+                                        const ThreadInfo& info, const std::string& status) {
     std::optional<std::size_t> limit;
     if (auto l = inv.args.get("limit")) {
       try {
@@ -136,10 +148,10 @@ int history(const Invocation& inv) {
     if (settings.json) {
       json::array a;
       for (const auto& s : history) a.push_back(snapshot_json(s, false));
-      inv.out << json::serialize(a) << "\n";
+      inv.out << json::serialize(utf8_safe(std::move(a))) << "\n";
       return static_cast<int>(kExitDone);
     }
-    inv.out << "thread " << thread_id << " (" << info.graph << ", " << to_string(info.status) << "), newest first:\n";
+    inv.out << "thread " << printable_text(thread_id) << " (" << info.graph << ", " << status << "), newest first:\n";
     inv.out << pad("CHECKPOINT", 38) << pad("STEP", 6) << pad("SOURCE", 8) << pad("CREATED (UTC)", 21) << "NEXT\n";
     for (const auto& s : history) {
       std::string next = joined(s.next);
@@ -154,7 +166,7 @@ int history(const Invocation& inv) {
 int state(const Invocation& inv) {
   const std::string thread_id = inv.args.positional(0);
   return with_graph(inv, thread_id, [&](const CompiledGraph& graph, RunConfig config, const Settings& settings,
-                                        const ThreadInfo& info) {
+                                        const ThreadInfo& info, const std::string& status) {
     config.checkpoint_id = inv.args.get_or("checkpoint", "");
     auto snapshot = graph.get_state(config);
     if (!snapshot) throw UsageError("thread '" + thread_id + "' has no checkpoint '" + config.checkpoint_id + "'");
@@ -162,11 +174,11 @@ int state(const Invocation& inv) {
       json::object o = snapshot_json(*snapshot, true);
       o["thread_id"] = thread_id;
       o["graph"] = info.graph;
-      o["status"] = std::string(to_string(info.status));
-      inv.out << json::serialize(o) << "\n";
+      o["status"] = status;
+      inv.out << json::serialize(utf8_safe(std::move(o))) << "\n";
       return static_cast<int>(kExitDone);
     }
-    inv.out << "thread " << thread_id << " (" << info.graph << ", " << to_string(info.status) << ")\n"
+    inv.out << "thread " << printable_text(thread_id) << " (" << info.graph << ", " << status << ")\n"
             << "checkpoint " << snapshot->checkpoint_id << ", step " << snapshot->step << ", " << snapshot->source
             << ", " << utc(snapshot->created_at_ms) << " UTC\n"
             << "next: " << joined(snapshot->next) << "\n";

@@ -1,6 +1,7 @@
 // weft run, weft resume, weft fork: the commands that execute a graph.
 
 #include "cli/detail/commands.hpp"
+#include "cli/detail/thread_id.hpp"
 #include "cli/detail/run_report.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/progress.hpp"
@@ -177,6 +178,7 @@ int run(const Invocation& inv) {
     throw UsageError(e.what());
   }
   std::string thread_id = inv.args.get_or("thread", "");
+  validate_new_thread_id(thread_id);
   if (thread_id.empty()) thread_id = new_thread_id(graph_name);
 
   Runtime runtime(settings, inv.env);

@@ -2,6 +2,7 @@
 // one line on stderr plus an exit code.
 
 #include "cli/command.hpp"
+#include "cli/detail/thread_id.hpp"
 #include "cli/exit_code.hpp"
 
 #include <cstdlib>
@@ -20,13 +21,14 @@ EnvLookup process_env() {
 
 namespace {
 
-// Errors are one line: a message from a lower layer may carry newlines (a server's body).
+// Errors are one line: a message from a lower layer may carry newlines (a server's body), and
+// other control characters (ESC from a forged thread id) must not reach the terminal raw.
 std::string one_line(std::string text) {
   for (char& c : text) {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   }
   while (!text.empty() && text.back() == ' ') text.pop_back();
-  return text;
+  return detail::printable_text(text);
 }
 
 void print_overview(std::ostream& out, const std::vector<Command>& commands) {

@@ -10,11 +10,13 @@
 #include "nodes/model/openai_chat_model.hpp"
 #include "nodes/model/scripted_chat_model.hpp"
 #include "sandbox/crisp/sandbox.hpp"
+#include "store/error.hpp"
 #include "store/sqlite_store.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <iostream>
 #include <stdexcept>
 
 namespace weft::cli {
@@ -25,7 +27,17 @@ Runtime::~Runtime() {
   // The model and Crisp client hold executors of io_; drop them before the io_context.
   services_ = {};
   crisp_client_.reset();
-  if (sandbox_) sandbox_->stop();
+  // A destructor that throws ends the process (std::terminate, exit 134): stopping the sandbox
+  // may fail on its state file; say so and go on (every write was saved when it was made).
+  if (sandbox_) {
+    try {
+      sandbox_->stop();
+    } catch (const std::exception& e) {
+      std::cerr << "weft: warning: stopping the Crisp sandbox: " << e.what() << "\n";
+    } catch (...) {
+      std::cerr << "weft: warning: stopping the Crisp sandbox failed\n";
+    }
+  }
 }
 
 void Runtime::open_store() {
@@ -49,7 +61,19 @@ void Runtime::open_existing_store() {
     throw std::runtime_error("no database at '" + settings_.db_path +
                              "'; run 'weft run GRAPH' first or give the right file with --db PATH");
   }
-  open_store();
+  // Reading only: works on a read-only file or directory, and creates nothing.
+  SqliteOptions options;
+  options.read_only = true;
+  try {
+    store_ = std::make_shared<SqliteStore>(settings_.db_path, options);
+  } catch (const Error& e) {
+    // A database of an older schema needs migrating, which only a read-write open does (as
+    // before); where that is impossible too, its error says why.
+    if (e.code() != make_error_code(store::error::open_failed)) throw;
+    store_ = std::make_shared<SqliteStore>(settings_.db_path);
+  }
+  checkpointer_ = store_;
+  journal_ = store_;
 }
 
 SqliteStore& Runtime::store() {

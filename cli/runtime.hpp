@@ -32,7 +32,7 @@ using ProgressLine = std::function<void(const std::string&)>;
 
 /// Owns the io_context, the store and, once connect() ran, the sandbox, the Crisp client and the
 /// model. Not thread-safe: one command uses it from one thread. Destruction stops the sandbox
-/// (saving its state file) and closes the store.
+/// and closes the store; it never throws (a failure to stop is a warning on std::cerr).
 class Runtime {
  public:
   Runtime(Settings settings, EnvLookup env);
@@ -46,8 +46,8 @@ class Runtime {
   /// Opens (creating) the database. With WEFT_CRASH_AT set, the checkpointer and journal are
   /// wrapped in crash points (crash_points.hpp). Throws weft::Error from the store.
   void open_store();
-  /// Opens an existing database for reading; throws std::runtime_error "no database at 'path';
-  /// ..." when the file does not exist.
+  /// Opens an existing database read-only (works in a read-only directory; puts throw); throws
+  /// std::runtime_error "no database at 'path'; ..." when the file does not exist.
   void open_existing_store();
   SqliteStore& store();
   std::shared_ptr<Checkpointer> checkpointer() const { return checkpointer_; }

@@ -216,10 +216,17 @@ json::value read_json_argument(const std::string& option, const std::string& tex
   if (!text.empty() && text[0] == '@') {
     std::ifstream in(text.substr(1), std::ios::binary);
     if (!in) throw UsageError("--" + option + " file '" + text.substr(1) + "' cannot be read");
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    source = buf.str();
     where = "--" + option + " file '" + text.substr(1) + "'";
+    // One byte past the limit tells "too big" from "exactly the limit" without reading an endless
+    // source (@/dev/zero, a FIFO) any further.
+    source.assign(kMaxJsonArgumentBytes + 1, '\0');
+    in.read(source.data(), static_cast<std::streamsize>(source.size()));
+    source.resize(static_cast<std::size_t>(in.gcount()));
+    if (in.bad()) throw UsageError(where + " cannot be read");
+  }
+  if (source.size() > kMaxJsonArgumentBytes) {
+    throw UsageError(where + " is larger than " + std::to_string(kMaxJsonArgumentBytes / 1024) +
+                     " KiB; give a smaller JSON document");
   }
   boost::system::error_code ec;
   json::value v = json::parse(source, ec);

@@ -70,8 +70,12 @@ CrispSetting parse_crisp_setting(const std::string& text);
 /// not (so `weft resume` reuses the run's model and Crisp). Throws UsageError for bad values.
 Settings resolve_settings(const ParsedArgs& args, const EnvLookup& env, const boost::json::object* recorded = nullptr);
 
+/// The largest --input/--resume/--update document (inline or @file): 1 MiB.
+inline constexpr std::size_t kMaxJsonArgumentBytes = std::size_t{1} << 20;
+
 /// Reads a --input/--resume argument: inline JSON, or "@path" for a file. Throws UsageError with
-/// the parse error position, or when the file cannot be read.
+/// the parse error position, when the file cannot be read, or when the text is larger than
+/// kMaxJsonArgumentBytes (reading stops there: an endless file such as @/dev/zero ends at once).
 boost::json::value read_json_argument(const std::string& option, const std::string& text);
 
 }  // namespace weft::cli

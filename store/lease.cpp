@@ -50,6 +50,11 @@ bool displaceable(const Holder& h, std::int64_t now) {
 
 }  // namespace
 
+bool SqliteStoreImpl::lease_held_by_live_owner(const std::string& thread_id) {
+  std::optional<Holder> h = read_holder(*db_, thread_id);
+  return h && !displaceable(*h, now_ms());
+}
+
 void SqliteStoreImpl::check_not_leased_by_other(const std::string& thread_id) {
   std::optional<Holder> h = read_holder(*db_, thread_id);
   if (!h) return;
@@ -248,6 +253,16 @@ std::optional<LeaseInfo> SqliteStore::lease(const std::string& thread_id) {
     std::optional<Holder> h = read_holder(*impl.db_, thread_id);
     if (!h) return std::nullopt;
     return LeaseInfo{thread_id, h->owner.pid, h->owner.host, h->acquired_at_ms, h->heartbeat_at_ms, h->expires_at_ms};
+  } catch (const SQLite::Exception& e) {
+    throw_sqlite(e, impl.path_, "thread '" + thread_id + "': reading its lease");
+  }
+}
+
+bool SqliteStore::has_live_run(const std::string& thread_id) {
+  auto& impl = *impl_;
+  try {
+    std::lock_guard lock(impl.db_mutex_);
+    return impl.lease_held_by_live_owner(thread_id);
   } catch (const SQLite::Exception& e) {
     throw_sqlite(e, impl.path_, "thread '" + thread_id + "': reading its lease");
   }

@@ -16,7 +16,9 @@
 
 namespace weft::store::detail {
 
-// One statement: the requested (or latest) row, then its parents until a snapshot.
+// One statement: the requested (or latest) row, then its parents until a snapshot. Ids sort in
+// creation order, so a parent is always older: the walk stops at a parent that is not (a damaged
+// or forged chain, possibly a cycle) and fold() reports that row instead of looping.
 const char kLoadChainSql[] =
     "WITH RECURSIVE chain(id, parent, snap, depth) AS ("
     "  SELECT checkpoint_id, parent_id, snapshot IS NOT NULL, 0 FROM checkpoints"
@@ -26,7 +28,7 @@ const char kLoadChainSql[] =
     "  SELECT c.checkpoint_id, c.parent_id, c.snapshot IS NOT NULL, chain.depth + 1"
     "    FROM chain JOIN checkpoints c"
     "      ON c.thread_id = ?1 AND c.ns = ?2 AND c.checkpoint_id = chain.parent"
-    "   WHERE NOT chain.snap AND chain.parent <> '' AND chain.depth < 1000000)"
+    "   WHERE NOT chain.snap AND chain.parent <> '' AND chain.parent < chain.id)"
     "SELECT " WEFT_CHECKPOINT_COLUMNS
     "  FROM chain JOIN checkpoints c ON c.thread_id = ?1 AND c.ns = ?2 AND c.checkpoint_id = chain.id"
     " ORDER BY chain.depth";
@@ -109,6 +111,12 @@ const std::string& resolve_text(const std::string& path, std::vector<Row>& chain
 boost::json::object fold(const std::string& path, Row& row, const boost::json::object* parent_values) {
   if (row.snapshot) return store::detail::parse_object(*row.snapshot, ref(path, row, "snapshot"));
   if (!parent_values) {
+    if (!row.record.parent_id.empty() && row.record.parent_id >= row.record.id) {
+      store::detail::throw_bad_record(ref(path, row, "parent_id"),
+                                      "parent checkpoint '" + row.record.parent_id +
+                                          "' does not sort before the checkpoint (ids grow, so the parent chain "
+                                          "is damaged, possibly a cycle)");
+    }
     store::detail::throw_bad_record(ref(path, row, "parent_id"),
                                     "parent checkpoint '" + row.record.parent_id +
                                         "' is missing and the row has no snapshot, so its state cannot be rebuilt");

@@ -156,6 +156,11 @@ class SqliteStore final : public Checkpointer, public EffectJournal, public Node
   // Store-specific.
   /// The current holder of the thread's lease, if any (expired or not).
   std::optional<LeaseInfo> lease(const std::string& thread_id);
+  /// Whether a live run holds the thread: its lease belongs to a process alive on this host, or
+  /// is unexpired (another host). A thread whose status reads `running` without one was left by a
+  /// run that crashed or was killed; `weft threads` shows it `stale` and `weft resume` continues it.
+  /// Works on a read-only store. Throws weft::Error from SQLite.
+  bool has_live_run(const std::string& thread_id);
   /// Removes the thread's lease whoever holds it (an operator's "break lease"). Returns whether
   /// there was one. The former holder's next put for that thread throws lease_lost.
   bool break_lease(const std::string& thread_id);

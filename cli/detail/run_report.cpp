@@ -1,5 +1,6 @@
 #include "cli/detail/run_report.hpp"
 
+#include "cli/detail/thread_id.hpp"
 #include "cli/exit_code.hpp"
 
 #include <boost/json/object.hpp>
@@ -96,31 +97,31 @@ int report_run(const RunResult& result, const std::string& thread_id, const std:
       o["error"] = std::move(e);
     }
     o["values"] = result.values;
-    out << json::serialize(o) << "\n";
+    out << json::serialize(utf8_safe(std::move(o))) << "\n";
   }
   switch (result.status) {
     case RunStatus::done: {
       const bool clean = finished_status(result.values) == "done";
       if (!as_json) {
         out << (summary && summary->is_string() ? std::string(summary->as_string()) : std::string("(no summary)")) << "\n";
-        err << (clean ? "done" : "done with failures (see the summary)") << ": thread " << thread_id << " (" << graph
-            << "), " << result.steps << " steps\n";
+        err << (clean ? "done" : "done with failures (see the summary)") << ": thread " << printable_text(thread_id)
+            << " (" << graph << "), " << result.steps << " steps\n";
       }
       return clean ? kExitDone : kExitDoneWithFailures;
     }
     case RunStatus::interrupted:
       if (!as_json) {
-        out << "Waiting for a human on thread " << thread_id << " (" << graph << "):\n";
+        out << "Waiting for a human on thread " << printable_text(thread_id) << " (" << graph << "):\n";
         for (const auto& i : result.interrupts) {
           out << "  [" << i.node << (i.id.empty() ? "" : " " + i.id) << "] " << json::serialize(i.value) << "\n";
         }
         std::string example = result.interrupts.empty() ? std::string("JSON") : example_answer(result.interrupts.front());
-        out << "Answer with: weft resume " << thread_id << " --resume '" << example << "'\n";
+        out << "Answer with: weft resume " << printable_text(thread_id) << " --resume '" << example << "'\n";
       }
       return kExitInterrupted;
     case RunStatus::failed:
       err << "weft: error: " << one_line(result.error ? result.error->message : std::string("the run failed"))
-          << "; the thread is kept: fix the cause, then 'weft resume " << thread_id << "'\n";
+          << "; the thread is kept: fix the cause, then 'weft resume " << printable_text(thread_id) << "'\n";
       return kExitFailed;
   }
   return kExitFailed;

@@ -46,7 +46,7 @@ struct SandboxOptions {
   std::uint16_t port = 0;               // 0 (default) = a free port
   unsigned threads = 1;                 // server threads; default 1
   std::uint64_t seed = 42;              // seed of the generated data and credentials; default 42
-  std::string state_file;               // "" (default) = in memory only; else loaded at start, saved on each write and at stop
+  std::string state_file;               // "" (default) = in memory only; else loaded at start, merged and saved on each write (shared safely by several processes, README)
   std::string helpdesk_mode = "both";   // "legacy" | "tree" | "both" for the main website; default both
   std::optional<Token> token;           // the accepted token; default: generated from the seed, plugin tier, main website
   Faults faults;                        // default: none

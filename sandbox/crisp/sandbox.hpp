@@ -31,7 +31,7 @@ class Sandbox {
   Sandbox& operator=(const Sandbox&) = delete;
 
   void start();  // seeds or loads the state, binds, serves
-  void stop();   // saves the state file (if any), closes every connection; idempotent
+  void stop();   // closes every connection; idempotent; writes were saved when made (README)
 
   std::uint16_t port() const;
   std::string base_url() const;  // "http://127.0.0.1:<port>"

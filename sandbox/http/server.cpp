@@ -60,7 +60,12 @@ Server::Server(Router router, ServerOptions options)
 Server::Server(net::io_context& io, Router router, ServerOptions options)
     : impl_(std::make_shared<Impl>(&io, std::move(router), std::move(options))) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  try {
+    stop();
+  } catch (...) {  // joining a thread can throw std::system_error; a destructor must not
+  }
+}
 
 void Server::start() {
   if (impl_->started) return;

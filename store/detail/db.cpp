@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace weft::store::detail {
 
@@ -57,50 +58,128 @@ std::uint32_t big_endian(const unsigned char* p, int bytes) {
   return v;
 }
 
-}  // namespace
-
-void precheck_file(const std::string& path) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec || size == 0) return;  // absent (created on open) or empty (SQLite treats it as a new database)
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return;  // the open proper reports permission problems with SQLite's words
+// One reading of the file: its size and its first 100 bytes.
+struct HeaderReading {
+  std::uintmax_t size = 0;
   std::array<unsigned char, 100> header{};
-  in.read(reinterpret_cast<char*>(header.data()), header.size());
-  const auto got = static_cast<std::size_t>(in.gcount());
+  std::size_t got = 0;
+  bool present = false;
+};
+
+HeaderReading read_header(const std::string& path) {
+  HeaderReading r;
+  std::error_code ec;
+  r.size = std::filesystem::file_size(path, ec);
+  if (ec || r.size == 0) return r;  // absent (created on open) or empty (SQLite treats it as a new database)
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return r;  // the open proper reports permission problems with SQLite's words
+  in.read(reinterpret_cast<char*>(r.header.data()), r.header.size());
+  r.got = static_cast<std::size_t>(in.gcount());
+  r.present = true;
+  return r;
+}
+
+// The header's page count times the page size when it exceeds the file's size (truncation), else 0.
+// Throws for a file that is not an SQLite database at all or whose header is impossible.
+std::uint64_t declared_beyond_size(const std::string& path, const HeaderReading& r) {
   static constexpr char kMagic[] = "SQLite format 3";  // 15 characters and a NUL
-  if (got < 16 || !std::equal(kMagic, kMagic + 16, header.begin())) {
+  if (r.got < 16 || !std::equal(kMagic, kMagic + 16, r.header.begin())) {
     throw Error(error::not_a_database, "'" + path + "' is not a Weft database (no SQLite header in its first " +
                                            "bytes); check the path");
   }
-  if (got < header.size()) {
-    throw Error(error::corrupt, "'" + path + "' is truncated (" + std::to_string(size) +
+  if (r.got < r.header.size()) {
+    throw Error(error::corrupt, "'" + path + "' is truncated (" + std::to_string(r.size) +
                                     " bytes, shorter than an SQLite header); restore it from a backup");
   }
-  std::uint32_t page_size = big_endian(&header[16], 2);
+  std::uint32_t page_size = big_endian(&r.header[16], 2);
   if (page_size == 1) page_size = 65536;
   if (page_size < 512 || page_size > 65536 || (page_size & (page_size - 1)) != 0) {
     throw Error(error::corrupt, "'" + path + "' has an invalid SQLite header (page size " + std::to_string(page_size) +
                                     "); run 'weft check' and restore from a backup");
   }
-  const std::uint32_t change_counter = big_endian(&header[24], 4);
-  const std::uint32_t pages = big_endian(&header[28], 4);
-  const std::uint32_t valid_for = big_endian(&header[92], 4);
+  const std::uint32_t change_counter = big_endian(&r.header[24], 4);
+  const std::uint32_t pages = big_endian(&r.header[28], 4);
+  const std::uint32_t valid_for = big_endian(&r.header[92], 4);
   // The in-header page count is authoritative only when written by the same change as the counter.
-  if (pages != 0 && valid_for == change_counter &&
-      static_cast<std::uint64_t>(pages) * page_size > static_cast<std::uint64_t>(size)) {
-    throw Error(error::corrupt, "'" + path + "' is truncated: its header declares " + std::to_string(pages) +
-                                    " pages of " + std::to_string(page_size) + " bytes but the file has " +
-                                    std::to_string(size) + " bytes; restore it from a backup");
+  const std::uint64_t declared = static_cast<std::uint64_t>(pages) * page_size;
+  if (pages != 0 && valid_for == change_counter && declared > static_cast<std::uint64_t>(r.size)) return declared;
+  return 0;
+}
+
+}  // namespace
+
+void precheck_file(const std::string& path) {
+  HeaderReading r = read_header(path);
+  if (!r.present) return;
+  std::uint64_t declared = declared_beyond_size(path, r);
+  if (declared == 0) return;
+  // A WAL checkpoint in another process copies page 1 (with the new page count) into the file
+  // before the pages that extend it, so a live database can look truncated for a moment. With a
+  // WAL beside the file, read again until the file is consistent or has stopped changing.
+  std::error_code ec;
+  if (std::filesystem::file_size(path + "-wal", ec) > 0 && !ec) {
+    constexpr int kRereads = 100;  // 10 ms apart: a checkpoint finishes far sooner
+    int unchanged = 0;
+    for (int i = 0; i < kRereads && unchanged < 20; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      const HeaderReading again = read_header(path);
+      if (!again.present) return;  // gone or emptied: the open proper will say what it finds
+      const std::uint64_t now_declared = declared_beyond_size(path, again);
+      if (now_declared == 0) return;
+      unchanged = (again.size == r.size && again.header == r.header) ? unchanged + 1 : 0;
+      r = again;
+      declared = now_declared;
+    }
   }
+  throw Error(error::corrupt, "'" + path + "' is truncated: its header declares " + std::to_string(declared) +
+                                  " bytes of pages but the file has " + std::to_string(r.size) +
+                                  " bytes; restore it from a backup");
+}
+
+namespace {
+
+// "file:" URI of a path: '%', '?' and '#' (and anything outside printable ASCII) percent-encoded.
+std::string file_uri(const std::string& path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string uri = "file:";
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#' || c <= 0x20 || c >= 0x7f) {
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 0xf];
+    } else {
+      uri += static_cast<char>(c);
+    }
+  }
+  return uri;
 }
 
 // NOMUTEX: the owner serialises every use of the connection with its own mutex, so SQLite's
 // per-call mutexes would only add cost.
+SQLite::Database open_connection(const std::string& path, bool read_only, int busy_timeout_ms) {
+  if (!read_only) {
+    return SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
+                            busy_timeout_ms);
+  }
+  SQLite::Database db(path, SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX, busy_timeout_ms);
+  try {
+    db.exec("SELECT count(*) FROM sqlite_master");  // the first read opens the WAL index
+    return db;
+  } catch (const SQLite::Exception& e) {
+    const int primary = e.getErrorCode() & 0xff;
+    if (primary != SQLITE_CANTOPEN && primary != SQLITE_READONLY && primary != SQLITE_PERM) throw;
+  }
+  // A WAL database in a directory this process cannot write (or a read-only -shm): SQLite cannot
+  // create the WAL index. Nobody can be writing there through SQLite either, so read the file as
+  // immutable (no locks, no -shm; a leftover -wal is ignored).
+  return SQLite::Database(file_uri(path) + "?immutable=1",
+                          SQLite::OPEN_READONLY | SQLite::OPEN_URI | SQLite::OPEN_NOMUTEX, busy_timeout_ms);
+}
+
+}  // namespace
+
 Db::Db(const std::string& path, bool read_only, int busy_timeout_ms)
-    : db_(path,
-          (read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE)) | SQLite::OPEN_NOMUTEX,
-          busy_timeout_ms) {}
+    : db_(open_connection(path, read_only, busy_timeout_ms)) {}
 
 SQLite::Statement& Db::stmt(const char* sql) {
   auto found = statements_.find(sql);

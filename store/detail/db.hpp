@@ -26,11 +26,16 @@ std::string format_utc(std::int64_t epoch_ms);
 
 /// Reads the first 100 bytes of an existing file and throws weft::Error (not_a_database, corrupt)
 /// when it cannot be an intact SQLite database: wrong magic, bad page size, or a file shorter than
-/// the page count its header declares (truncated). A missing or empty file passes.
+/// the page count its header declares (truncated). A missing or empty file passes. With a non-empty
+/// "-wal" beside it, an apparent truncation is read again (up to about 1 s) until the file is
+/// consistent or stops changing: another process's WAL checkpoint extends the file after
+/// rewriting its header, and a live database must never be called truncated.
 void precheck_file(const std::string& path);
 
 class Db {
  public:
+  /// read_only: SQLITE_OPEN_READONLY; when SQLite cannot open the WAL index (a read-only
+  /// directory or -shm), falls back to an immutable open of the file. Throws SQLite::Exception.
   Db(const std::string& path, bool read_only, int busy_timeout_ms);
 
   SQLite::Database& raw() noexcept { return db_; }

@@ -114,6 +114,9 @@ class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
   void release_lease(const std::string& thread_id, const std::string& token) noexcept;
   std::optional<LeaseInfo> lease(const std::string& thread_id);
   bool break_lease(const std::string& thread_id);
+  /// Whether a live process (or an unexpired lease) holds the thread; false when no lease row
+  /// exists (caller holds db_mutex_).
+  bool lease_held_by_live_owner(const std::string& thread_id);
   /// Throws thread_busy if a live owner other than this store holds the lease (caller holds db_mutex_).
   void check_not_leased_by_other(const std::string& thread_id);
   void stop_heartbeat() noexcept;

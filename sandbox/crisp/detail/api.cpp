@@ -1,6 +1,7 @@
 #include "sandbox/crisp/detail/api.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 #include <boost/json/parse.hpp>
@@ -67,10 +68,42 @@ Api::Api(SandboxOptions options) : options_(std::move(options)) {
 
 void Api::init() {
   const std::lock_guard lock(mutex_);
-  if (options_.state_file.empty() || !store_.load(options_.state_file)) {
+  if (options_.state_file.empty()) {
     store_.reset(options_.seed, options_.helpdesk_mode);
-    if (!options_.state_file.empty()) store_.save(options_.state_file);
+    return;
   }
+  // Under the file lock: two processes starting on a missing file seed it once, not twice.
+  const StateFileLock file_lock(options_.state_file);
+  const FileVersion before = current_version(options_.state_file);
+  if (store_.load(options_.state_file)) {
+    synced_ = before;
+  } else {
+    store_.reset(options_.seed, options_.helpdesk_mode);
+    save_locked();
+  }
+}
+
+void Api::refresh_locked() const {
+  if (options_.state_file.empty()) return;
+  const FileVersion now = current_version(options_.state_file);
+  if (now == synced_ || now.size < 0) return;  // unchanged, or deleted: keep serving the memory copy
+  // Another process replaced the file. Reading it after the stat sees that version or a newer
+  // one; a newer one only costs one more reload next time.
+  store_.load(options_.state_file);
+  synced_ = now;
+}
+
+void Api::save_locked() {
+  try {
+    store_.save(options_.state_file);
+  } catch (...) {
+    // The change is not durable: forget the memory copy so the next request reloads the file.
+    FileVersion stale;
+    stale.size = -2;  // matches no file
+    synced_ = stale;
+    throw;
+  }
+  synced_ = current_version(options_.state_file);
 }
 
 Token Api::effective_token() const {
@@ -187,6 +220,10 @@ http::Response Api::gate(http::Request& req, const std::string& route_key, Famil
     ++reads_;
   }
   if (auto fault = inject_fault(latency_ms)) return finish(std::move(*fault));
+  // A write holds the state file's lock from before it reads the world until the file has it.
+  std::optional<StateFileLock> file_lock;
+  if (!options_.state_file.empty() && is_write(req.method)) file_lock.emplace(options_.state_file);
+  refresh_locked();
 
   // Authentication: HTTP Basic identifier:key, and the tier header (absent = "user", as the
   // official Node and Go clients default).
@@ -265,7 +302,7 @@ http::Response Api::gate(http::Request& req, const std::string& route_key, Famil
       effect["status"] = reply.status;
       effect["replayed"] = reply.replayed;
       store_.append_effect(std::move(effect));
-      if (!options_.state_file.empty()) store_.save(options_.state_file);
+      if (file_lock) save_locked();
     }
   } catch (const ApiError& e) {
     res = error_response(e.status, e.reason, e.message);
@@ -297,6 +334,8 @@ Limits Api::limits() const {
 
 void Api::reset(std::optional<std::uint64_t> seed) {
   const std::lock_guard lock(mutex_);
+  std::optional<StateFileLock> file_lock;
+  if (!options_.state_file.empty()) file_lock.emplace(options_.state_file);
   store_.reset(seed.value_or(options_.seed), options_.helpdesk_mode);
   faults_ = options_.faults;
   fault_rng_ = Prng(faults_.seed);
@@ -304,16 +343,19 @@ void Api::reset(std::optional<std::uint64_t> seed) {
   by_route_.clear();
   by_status_.clear();
   total_ = reads_ = writes_ = 0;
-  if (!options_.state_file.empty()) store_.save(options_.state_file);
+  if (file_lock) save_locked();
 }
 
 void Api::save_now() {
   const std::lock_guard lock(mutex_);
-  if (!options_.state_file.empty()) store_.save(options_.state_file);
+  if (options_.state_file.empty()) return;
+  const StateFileLock file_lock(options_.state_file);
+  if (current_version(options_.state_file).size < 0) save_locked();
 }
 
 std::string Api::effects_json(std::int64_t since) const {
   const std::lock_guard lock(mutex_);
+  refresh_locked();
   json::array out;
   if (const auto* log = store_.root().if_contains("effects"); log != nullptr && log->is_array()) {
     for (const auto& e : log->get_array()) {
@@ -342,6 +384,7 @@ std::string Api::requests_json() const {
 
 std::string Api::info_json() const {
   const std::lock_guard lock(mutex_);
+  refresh_locked();
   const Token t = effective_token();
   json::object doc;
   doc["website_id"] = store_.main_website_id();
@@ -362,10 +405,13 @@ void Api::set_helpdesk_mode(const std::string& website_id, const std::string& mo
     throw ApiError{400, "invalid_data", "data.mode should be equal to one of the allowed values"};
   }
   const std::lock_guard lock(mutex_);
+  std::optional<StateFileLock> file_lock;
+  if (!options_.state_file.empty()) file_lock.emplace(options_.state_file);
+  refresh_locked();
   auto* site = store_.website(website_id.empty() ? store_.main_website_id() : website_id);
   if (site == nullptr) throw ApiError{404, "not_found", "website not found"};
   (*site)["helpdesk_mode"] = mode;
-  if (!options_.state_file.empty()) store_.save(options_.state_file);
+  if (file_lock) save_locked();
 }
 
 }  // namespace weft::sandbox::crisp::detail

@@ -12,6 +12,7 @@
 #include "sandbox/crisp/detail/prng.hpp"
 #include "sandbox/crisp/detail/rate_limiter.hpp"
 #include "sandbox/crisp/detail/route_context.hpp"
+#include "sandbox/crisp/detail/state_file.hpp"
 #include "sandbox/crisp/detail/store.hpp"
 #include "sandbox/crisp/options.hpp"
 #include "sandbox/http/router.hpp"
@@ -43,7 +44,9 @@ class Api {
   void set_limits(const Limits& limits);
   Limits limits() const;
   void reset(std::optional<std::uint64_t> seed);
-  void save_now();  // writes the state file if configured
+  // Writes the state file when it is configured but absent (e.g. deleted while serving); every
+  // change is already in it otherwise, and a stale copy is never written over another process's.
+  void save_now();
   std::string effects_json(std::int64_t since) const;
   std::string requests_json() const;
   std::string info_json() const;
@@ -59,10 +62,17 @@ class Api {
   std::optional<http::Response> inject_fault(std::int64_t& latency_ms);
   void count(const std::string& route_key, int status);
   Token effective_token() const;
+  // Shared state file protocol (state_file.hpp); both require mutex_. refresh_locked() reloads
+  // the world when another process replaced the file; save_locked() writes it (call with the
+  // StateFileLock held).
+  void refresh_locked() const;
+  void save_locked();
 
   SandboxOptions options_;
   mutable std::mutex mutex_;
-  Store store_;
+  // A cache of the state file when there is one: refreshing it from the file is logically const.
+  mutable Store store_;
+  mutable FileVersion synced_;  // the file version store_ equals (meaningless without a state file)
   RateLimiter limiter_;
   Faults faults_;
   Prng fault_rng_{1};

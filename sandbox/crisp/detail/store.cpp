@@ -12,6 +12,7 @@
 
 #include "sandbox/crisp/detail/ids.hpp"
 #include "sandbox/crisp/detail/seed_data.hpp"
+#include "sandbox/crisp/detail/state_file.hpp"
 
 namespace weft::sandbox::crisp::detail {
 namespace json = boost::json;
@@ -44,18 +45,7 @@ bool Store::load(const std::string& path) {
   return true;
 }
 
-void Store::save(const std::string& path) const {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("crisp sandbox: cannot write state file '" + tmp + "'");
-    out << json::serialize(root_);
-    if (!out.flush()) throw std::runtime_error("crisp sandbox: cannot write state file '" + tmp + "'");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw std::runtime_error("crisp sandbox: cannot replace state file '" + path + "': " + ec.message());
-}
+void Store::save(const std::string& path) const { replace_file(path, json::serialize(root_)); }
 
 json::object* Store::website(std::string_view website_id) {
   auto* sites = root_.at("websites").if_object();

@@ -23,7 +23,8 @@ class Store {
   // Loads `path` when it exists (returns true); throws std::runtime_error when it exists but is
   // not a state file. Returns false when it does not exist.
   bool load(const std::string& path);
-  // Writes the document to `path` atomically (temp file + rename). Throws std::runtime_error.
+  // Writes the document to `path` atomically (a unique temp file + rename, state_file.hpp).
+  // Throws std::runtime_error.
   void save(const std::string& path) const;
 
   boost::json::object& root() { return root_; }
