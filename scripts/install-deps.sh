@@ -10,6 +10,7 @@ packages=(
   libsqlitecpp-dev libsqlite3-dev sqlite3
   doctest-dev
   libssl-dev ca-certificates
+  libre2-dev
 )
 
 missing=()

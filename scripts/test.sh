@@ -2,7 +2,8 @@
 # Builds Weft and runs every test, as CI does:
 #   1. GCC 12, warnings as errors, the whole suite;
 #   2. Clang 16 under ASan+UBSan, the whole suite;
-#   3. the examples, built against the package installed from (1) with find_package(weft), then
+#   3. the libFuzzer targets (scripts/fuzz.sh), about 15 s each;
+#   4. the examples, built against the package installed from (1) with find_package(weft), then
 #      each one run (against a `weft sandbox` on loopback) and its exit code checked.
 # Installs the Debian packages it needs first (scripts/install-deps.sh). Slow soak and fuzz cases
 # (doctest suite "soak") run only with WEFT_SOAK=1. Set WEFT_JOBS to change the parallelism.
@@ -47,6 +48,17 @@ run_suite() {   # name, then extra cmake arguments
 run_suite gcc -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
 run_suite clang-asan -DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug \
   -DWEFT_SANITIZE=address,undefined -DWEFT_BUILD_BENCH=OFF -DWEFT_BUILD_EXAMPLES=OFF
+
+# The libFuzzer targets for a short bounded time each (WEFT_SOAK=1: 10^6 runs each), one pass or
+# failure per target (scripts/fuzz.sh).
+set +e
+bash scripts/fuzz.sh | tee "$out/fuzz.log"
+fuzz_rc=${PIPESTATUS[0]}
+set -e
+fuzz_ok=$(grep -c '^fuzz: .*: ok' "$out/fuzz.log" || true)
+fuzz_bad=$(grep -c '^fuzz: .*: FAILED' "$out/fuzz.log" || true)
+passed=$((passed + fuzz_ok)); failed=$((failed + fuzz_bad))
+[ "$fuzz_rc" -eq 0 ] || [ "$fuzz_bad" -gt 0 ] || failed=$((failed + 1))
 
 # The consumer test: install the GCC build and build the examples against it, as a user would.
 if [ -f examples/CMakeLists.txt ]; then

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <set>
+#include <stdexcept>
 
 namespace weft::crisp {
 namespace json = boost::json;
@@ -66,8 +67,9 @@ void inject_ids(json::value& schema, const std::map<std::string, IdKind, std::le
     const IdKind& kind = it->second;
     if (kind.integer) {
       if (!s.contains("minimum")) s["minimum"] = kind.minimum;
-    } else if (!s.contains("pattern")) {
-      s["pattern"] = kind.pattern;
+    } else {
+      if (!s.contains("pattern")) s["pattern"] = kind.pattern;
+      if (kind.max_length > 0 && !s.contains("maxLength")) s["maxLength"] = kind.max_length;
     }
     std::string desc = s.contains("description") && s["description"].is_string()
                            ? std::string(s["description"].as_string()) + " "
@@ -268,7 +270,15 @@ CatalogEntry parse_entry(const json::value& v, std::size_t index,
 
 }  // namespace
 
-bool IdKind::matches(const std::string& text) const { return compiled && compiled->matches(text); }
+bool IdKind::matches(const std::string& text) const {
+  // The length first: a model's megabyte-long "id" is refused without reading it all.
+  if (max_length > 0) {
+    std::size_t chars = 0;
+    for (const char c : text)
+      if ((static_cast<unsigned char>(c) & 0xC0) != 0x80 && ++chars > max_length) return false;
+  }
+  return compiled && compiled->matches(text);
+}
 
 std::string_view to_string(RouteFamily family) noexcept {
   return family == RouteFamily::tree ? "tree" : "legacy";
@@ -299,6 +309,10 @@ Catalog Catalog::parse(std::string_view json_text, bool lazy_schemas) {
       kind.integer = s.contains("integer") && s.at("integer").is_bool() && s.at("integer").as_bool();
       kind.pattern = str(s, "pattern", where, !kind.integer);
       if (const auto* m = s.if_contains("minimum"); m && m->is_int64()) kind.minimum = m->as_int64();
+      if (const auto* m = s.if_contains("max_length")) {
+        if (!m->is_int64() || m->as_int64() < 1) bad(where, "max_length must be a positive integer");
+        kind.max_length = static_cast<std::size_t>(m->as_int64());
+      }
       kind.example = str(s, "example", where, true);
       kind.source = str(s, "source", where, true);
       if (!kind.integer) {
@@ -306,7 +320,7 @@ Catalog Catalog::parse(std::string_view json_text, bool lazy_schemas) {
         if (!lazy_schemas) {
           try {
             compiled->compile();
-          } catch (const std::regex_error& e) {
+          } catch (const std::invalid_argument& e) {
             bad(where, std::string("bad pattern: ") + e.what());
           }
         }

@@ -27,13 +27,17 @@ class IdPattern;
 /// where a model gets a valid one.
 struct IdKind {
   std::string name;
-  std::string pattern;     ///< ECMAScript regex the whole id must match ("" for integers)
+  std::string pattern;     ///< ECMAScript regex the whole id must match ("" for integers); RE2 matches it
   bool integer = false;    ///< fingerprints: a JSON integer, not a string
   std::int64_t minimum = 0;
+  /// The longest id of this kind in characters (0: no bound), checked before the pattern; from
+  /// the catalog's `max_length`. Injected as maxLength into the tools' parameter schemas.
+  std::size_t max_length = 0;
   std::string example;
   std::string source;      ///< "the session_id field of list_all_crisp_conversations ..."
 
-  /// True when the whole of `text` matches `pattern`. The regex is compiled on first use
+  /// True when `text` is at most max_length characters and the whole of it matches `pattern`,
+  /// in time linear in its size whatever its size. The regex is compiled on first use
   /// (thread-safe; copies of the IdKind share it).
   bool matches(const std::string& text) const;
   std::shared_ptr<const detail::IdPattern> compiled;  ///< internal: `pattern`'s regex

@@ -4,7 +4,8 @@ namespace weft::crisp {
 namespace json = boost::json;
 namespace {
 
-// Removes vendor keywords and id patterns (CrispTools checks ids with better messages).
+// Removes vendor keywords and id patterns and length caps (CrispTools checks ids with better
+// messages).
 json::value model_schema(const json::value& schema) {
   if (schema.is_array()) {
     json::array out;
@@ -17,7 +18,7 @@ json::value model_schema(const json::value& schema) {
   json::object out;
   for (const auto& [key, value] : in) {
     if (key.starts_with("x-")) continue;
-    if (is_id && key == "pattern") continue;
+    if (is_id && (key == "pattern" || key == "maxLength")) continue;
     if (key == "properties" && value.is_object()) {
       json::object props;
       for (const auto& [name, sub] : value.as_object()) props[name] = model_schema(sub);

@@ -8,7 +8,8 @@
 //   type (string or array; "integer" accepts 3 and 3.0), properties, required,
 //   additionalProperties (bool or schema), minProperties/maxProperties, items, prefixItems,
 //   minItems/maxItems, uniqueItems, enum, const, minLength/maxLength (Unicode code points),
-//   pattern (ECMAScript, unanchored search, compiled once), format (see formats.hpp; custom
+//   pattern (ECMAScript, unanchored search, compiled once; matched by RE2 in linear time, and
+//   backreferences/lookaround refused at compile time), format (see formats.hpp; custom
 //   formats through SchemaOptions::formats), minimum/maximum, exclusiveMinimum/exclusiveMaximum,
 //   multipleOf, anyOf/oneOf/allOf/not, $ref to a local JSON pointer ("#", "#/$defs/x",
 //   "#/definitions/x", recursion allowed), boolean schemas (true/false).

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string_view>
 #include <utility>
 
@@ -169,8 +170,8 @@ class Compiler {
       if (!value.is_string()) fail(where, "must be a string");
       node.pattern_source = value.get_string();
       try {
-        node.pattern.emplace(node.pattern_source, std::regex::ECMAScript | std::regex::optimize);
-      } catch (const std::regex_error& e) {
+        node.pattern = std::make_shared<const detail::EcmaRegex>(node.pattern_source);
+      } catch (const std::invalid_argument& e) {
         fail(where, "invalid regular expression '" + node.pattern_source + "': " + e.what());
       }
     } else if (key == "format") {

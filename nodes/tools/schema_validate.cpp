@@ -198,7 +198,7 @@ class Validator {
                  std::to_string(length) + ")"))
           return false;
       }
-      if (node.pattern && !std::regex_search(s.begin(), s.end(), *node.pattern) &&
+      if (node.pattern && !node.pattern->search(s) &&
           fail("does not match pattern " + node.pattern_source))
         return false;
       if (node.format && !node.format(s) && fail("is not a valid " + node.format_name)) return false;

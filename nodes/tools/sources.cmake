@@ -2,6 +2,7 @@
 list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/error.cpp
   ${CMAKE_CURRENT_LIST_DIR}/formats.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/detail/ecma_regex.cpp
   ${CMAKE_CURRENT_LIST_DIR}/schema_compile.cpp
   ${CMAKE_CURRENT_LIST_DIR}/schema_validate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tool.cpp

@@ -1,9 +1,11 @@
 // The identifier maze, enforced before any request: what the model gets wrong is rejected with
 // a message it can act on (what is wrong, where, and where a valid id comes from).
+#include "nodes/crisp/catalog.hpp"
 #include "nodes/crisp/detail/arguments.hpp"
 #include "nodes/crisp/error.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <doctest/doctest.h>
 
 #include <string>
@@ -144,4 +146,50 @@ TEST_CASE("an article tool needs an article_id or a tree_path") {
 TEST_CASE("an update with nothing to change is rejected") {
   CHECK(rejection("update_a_crisp_conversation_meta_by_id", R"({"session_id":")" + kSession + R"("})")
             .find("at least one") != std::string::npos);
+}
+
+// issue #10: a model's 30,000-character tree_path overflowed the stack inside std::regex (exit
+// 139), and every resume replayed the journaled answer into the same crash.
+TEST_CASE("a megabyte-long id from a model is refused with a short message, never a crash") {
+  std::string path;
+  while (path.size() < (1u << 20)) path += "getting-started/";
+  path += "install.md";
+  json::object args;
+  args["locale"] = "en";
+  args["tree_path"] = path;
+  const std::string msg = rejection("get_single_crisp_helpdesk_article_by_id", json::serialize(args));
+  CHECK(msg.find("is not a valid Crisp tree_path") != std::string::npos);
+  CHECK(msg.size() < 2000);  // the id is shown cut short, not echoed whole
+  args["tree_path"] = std::string(30'000, 'a');
+  CHECK(rejection("get_single_crisp_helpdesk_article_by_id", json::serialize(args)).find("tree_path") != std::string::npos);
+  args.erase("tree_path");
+  args["article_id"] = std::string(1u << 20, 'f');
+  CHECK(rejection("get_single_crisp_helpdesk_article_by_id", json::serialize(args)).find("article_id") != std::string::npos);
+  // up to the cap a tree path is still an id
+  args.erase("article_id");
+  args["tree_path"] = std::string(1020, 'a') + ".md";
+  CHECK(rejection("get_single_crisp_helpdesk_article_by_id", json::serialize(args)).empty());
+}
+
+TEST_CASE("an id kind without a length cap still matches a megabyte in linear time") {
+  const Catalog catalog = Catalog::parse(
+      R"({"format":"weft-crisp-catalog/1","id_kinds":{"path":{"pattern":"^[a-z]+(/[a-z]+)*$","example":"a/b","source":"a list"}},"tools":[]})");
+  const IdKind* kind = catalog.id_kind("path");
+  REQUIRE(kind != nullptr);
+  CHECK(kind->max_length == 0);
+  std::string path;
+  while (path.size() < (1u << 20)) path += "abc/";
+  CHECK(kind->matches(path + "z"));
+  CHECK_FALSE(kind->matches(path));
+}
+
+TEST_CASE("a catalog id pattern RE2 cannot take is refused when the catalog loads") {
+  try {
+    Catalog::parse(R"({"format":"weft-crisp-catalog/1","id_kinds":{"k":{"pattern":"^(a)\\1$","example":"aa","source":"s"}},"tools":[]})");
+    FAIL("parsed");
+  } catch (const weft::Error& e) {
+    CHECK(e.code() == make_error_code(error::invalid_catalog));
+    CHECK(std::string(e.what()).find("id_kinds.k") != std::string::npos);
+    CHECK(std::string(e.what()).find("backreference") != std::string::npos);
+  }
 }

@@ -65,3 +65,20 @@ TEST_CASE("writes naming things that do not exist answer not_found and change no
   CHECK(f.call("POST", "/campaign/00000000-0000-4000-8000-000000000000/pause").status == 404);
   CHECK(f.effects().empty());
 }
+
+// issue #10: std::regex recursed per character, so a client's megabyte string crashed the
+// sandbox's validator (stack overflow); RE2 matches it in linear time.
+TEST_CASE("a megabyte string checked against a pattern or a format is answered, not a crash") {
+  Fixture f;
+  const auto sid = f.any_session();
+  const std::string c = "/conversation/" + sid;
+  const std::string long_text(1u << 20, 'a');
+  auto email = f.call("PATCH", c + "/meta", R"({"email":")" + long_text + R"("})");
+  CHECK(email.status == 400);
+  CHECK(email.message() == "data.email should match format \"email\"");
+  auto origin = f.call("POST", c + "/message",
+                       R"({"type":"text","from":"operator","content":"hi","origin":"urn:)" + long_text + R"(!"})");
+  CHECK(origin.status == 400);
+  CHECK(origin.message().find("data.origin should match pattern") == 0);
+  CHECK(f.effects().empty());
+}

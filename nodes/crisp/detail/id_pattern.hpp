@@ -1,12 +1,15 @@
 #pragma once
-// The regex of an IdKind's pattern, compiled on first use: the catalog has a handful of id kinds
-// and std::regex compilation is slow enough to matter at every command's start. Private to
-// nodes/crisp.
+// The compiled pattern of an IdKind, compiled on first use: the catalog has a handful of id kinds
+// and compiling them all would cost every command's start for kinds it never checks. Matched by
+// RE2 (nodes/tools/detail/ecma_regex.hpp): linear time, bounded stack, whatever a model sends.
+// Private to nodes/crisp.
+
+#include "nodes/tools/detail/ecma_regex.hpp"
 
 #include <mutex>
 #include <optional>
-#include <regex>
 #include <string>
+#include <string_view>
 
 namespace weft::crisp::detail {
 
@@ -14,21 +17,22 @@ class IdPattern {
  public:
   explicit IdPattern(std::string pattern) : pattern_(std::move(pattern)) {}
 
-  /// Compiles now; throws std::regex_error for a bad pattern (catalog validation).
+  /// Compiles now; throws std::invalid_argument for a bad or unsupported pattern (catalog
+  /// validation).
   void compile() const { regex(); }
   /// True when the whole of `text` matches. Thread-safe (the first caller compiles).
-  bool matches(const std::string& text) const { return std::regex_match(text, regex()); }
+  bool matches(std::string_view text) const { return regex().full_match(text); }
 
  private:
-  const std::regex& regex() const {
+  const weft::detail::EcmaRegex& regex() const {
     // A throw leaves the flag unset: a bad pattern throws on every use.
-    std::call_once(once_, [this] { regex_.emplace(pattern_, std::regex::ECMAScript); });
+    std::call_once(once_, [this] { regex_.emplace(pattern_); });
     return *regex_;
   }
 
   std::string pattern_;
   mutable std::once_flag once_;
-  mutable std::optional<std::regex> regex_;
+  mutable std::optional<weft::detail::EcmaRegex> regex_;
 };
 
 }  // namespace weft::crisp::detail

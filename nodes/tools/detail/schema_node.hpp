@@ -3,6 +3,7 @@
 // point back up). Built once by schema_compile.cpp, read-only afterwards (schema_validate.cpp).
 // SchemaState is what a JsonSchema handle shares: the source and, once compiled, the graph.
 
+#include "nodes/tools/detail/ecma_regex.hpp"
 #include "nodes/tools/json_schema.hpp"
 
 #include <boost/json/array.hpp>
@@ -15,7 +16,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,7 +57,7 @@ struct SchemaNode {
 
   // strings
   std::optional<std::size_t> min_length, max_length;
-  std::optional<std::regex> pattern;
+  std::shared_ptr<const EcmaRegex> pattern;  ///< RE2: linear in the text (issue #10)
   std::string pattern_source;
   std::string format_name;
   FormatChecker format;

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <mutex>
-#include <regex>
 #include <stdexcept>
+
+#include <re2/re2.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -16,13 +18,22 @@ namespace weft::sandbox::crisp::detail {
 namespace json = boost::json;
 namespace {
 
-const std::regex& cached_regex(const std::string& pattern) {
+// The sandbox's schemas are its own (route_*.cpp), written in the common subset of ECMA-262 and
+// RE2 syntax, so they go to RE2 as they are; the text they check is a client's, matched in
+// linear time whatever its size (std::regex overflowed the stack on long strings).
+const RE2& cached_regex(const std::string& pattern) {
   static std::mutex mutex;
-  static std::map<std::string, std::regex> cache;
+  static std::map<std::string, std::unique_ptr<const RE2>> cache;
   const std::lock_guard lock(mutex);
   auto it = cache.find(pattern);
-  if (it == cache.end()) it = cache.emplace(pattern, std::regex(pattern, std::regex::ECMAScript)).first;
-  return it->second;
+  if (it == cache.end()) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    auto re = std::make_unique<const RE2>(pattern, options);
+    if (!re->ok()) throw std::logic_error("sandbox schema pattern '" + pattern + "': " + re->error());
+    it = cache.emplace(pattern, std::move(re)).first;
+  }
+  return *it->second;
 }
 
 bool is_identifier(std::string_view key) {
@@ -70,16 +81,16 @@ bool has_type(const json::value& v, std::string_view type) {
 bool check_format(std::string_view format, std::string_view s) {
   if (format == "uuid") return is_uuid(s);
   if (format == "email") {
-    static const std::regex re(R"(^[^\s@]+@[^\s@]+\.[^\s@]+$)");
-    return std::regex_match(s.begin(), s.end(), re);
+    static const RE2 re(R"(^[^\s@]+@[^\s@]+\.[^\s@]+$)");
+    return RE2::FullMatch(s, re);
   }
   if (format == "date-time") {
-    static const std::regex re(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$)");
-    return std::regex_match(s.begin(), s.end(), re);
+    static const RE2 re(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$)");
+    return RE2::FullMatch(s, re);
   }
   if (format == "uri") {
-    static const std::regex re(R"(^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+$)");
-    return std::regex_match(s.begin(), s.end(), re);
+    static const RE2 re(R"(^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+$)");
+    return RE2::FullMatch(s, re);
   }
   return true;
 }
@@ -162,7 +173,7 @@ void validate(const json::object& schema, const json::value& data, const std::st
     }
     if (const auto* pat = schema.if_contains("pattern")) {
       const std::string pattern(pat->as_string());
-      if (!std::regex_search(s.begin(), s.end(), cached_regex(pattern))) {
+      if (!RE2::PartialMatch(std::string_view(s), cached_regex(pattern))) {
         out.push_back(path + " should match pattern \"" + pattern + "\"");
       }
     }

@@ -15,6 +15,22 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 
+Request to_request(bhttp::request<bhttp::string_body>& msg) {
+  Request req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  const auto qpos = req.target.find('?');
+  req.path = req.target.substr(0, qpos);
+  if (qpos != std::string::npos) req.query = parse_query(std::string_view(req.target).substr(qpos + 1));
+  for (const auto& field : msg) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    req.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  req.body = std::move(msg.body());
+  return req;
+}
+
 Session::Session(net::ip::tcp::socket socket, std::shared_ptr<ServerCore> core)
     : stream_(std::move(socket)), timer_(stream_.get_executor()), core_(std::move(core)) {}
 
@@ -59,18 +75,7 @@ void Session::on_read(beast::error_code ec) {
     return;
   }
   auto& msg = parser_->get();
-  Request req;
-  req.method = std::string(msg.method_string());
-  req.target = std::string(msg.target());
-  const auto qpos = req.target.find('?');
-  req.path = req.target.substr(0, qpos);
-  if (qpos != std::string::npos) req.query = parse_query(std::string_view(req.target).substr(qpos + 1));
-  for (const auto& field : msg) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    req.headers.emplace_back(std::move(name), std::string(field.value()));
-  }
-  req.body = std::move(msg.body());
+  Request req = to_request(msg);
   beast::error_code ep_ec;
   const auto ep = stream_.socket().remote_endpoint(ep_ec);
   if (!ep_ec) req.remote_address = ep.address().to_string();

@@ -14,6 +14,11 @@
 
 namespace weft::sandbox::http::detail {
 
+// A parsed Beast request as a handler sees it (header names lower-cased, query decoded); moves
+// the body out of `msg`. remote_address is left empty. Used by Session and by the fuzz target
+// fuzz/sandbox_http.cpp, which feeds raw bytes through the same parser and conversion.
+Request to_request(boost::beast::http::request<boost::beast::http::string_body>& msg);
+
 // All of a session's handlers run on the socket's strand (the executor it was accepted on).
 class Session : public std::enable_shared_from_this<Session> {
  public:
