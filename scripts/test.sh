@@ -2,7 +2,8 @@
 # Builds Weft and runs every test, as CI does:
 #   1. GCC 12, warnings as errors, the whole suite;
 #   2. Clang 16 under ASan+UBSan, the whole suite;
-#   3. the examples, built against the package installed from (1) with find_package(weft).
+#   3. the examples, built against the package installed from (1) with find_package(weft);
+#   4. the package as a consumer uses it (scripts/test-package.sh).
 # Installs the Debian packages it needs first (scripts/install-deps.sh). Slow soak and fuzz cases
 # (doctest suite "soak") run only with WEFT_SOAK=1. Set WEFT_JOBS to change the parallelism.
 set -euo pipefail
@@ -59,6 +60,9 @@ if [ -f examples/CMakeLists.txt ]; then
     failed=$((failed + 1))
   fi
 fi
+
+# The package as a consumer uses it: COMPONENTS, pkg-config and weft::testing, run and checked.
+if bash scripts/test-package.sh "$out/gcc" "$out/package"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 echo "weft: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
