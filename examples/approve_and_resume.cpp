@@ -7,9 +7,9 @@
 //
 //   example_approve_and_resume [DB_PATH]
 
-#include "engine/compiled_graph.hpp"
-#include "engine/state_graph.hpp"
-#include "store/sqlite_store.hpp"
+#include <weft/engine/compiled_graph.hpp>
+#include <weft/engine/state_graph.hpp>
+#include <weft/store/sqlite_store.hpp>
 
 #include <boost/json.hpp>
 

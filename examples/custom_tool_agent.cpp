@@ -9,12 +9,12 @@
 // OpenAIChatModel (nodes/model/openai_chat_model.hpp) configured from OPENAI_BASE_URL,
 // OPENAI_API_KEY and WEFT_MODEL.
 
-#include "engine/compiled_graph.hpp"
-#include "nodes/model/scripted_chat_model.hpp"
-#include "nodes/tools/react_agent.hpp"
-#include "nodes/tools/tool.hpp"
-#include "nodes/tools/tool_registry.hpp"
-#include "store/memory_checkpointer.hpp"
+#include <weft/engine/compiled_graph.hpp>
+#include <weft/nodes/model/scripted_chat_model.hpp>
+#include <weft/nodes/tools/react_agent.hpp>
+#include <weft/nodes/tools/tool.hpp>
+#include <weft/nodes/tools/tool_registry.hpp>
+#include <weft/store/memory_checkpointer.hpp>
 
 #include <boost/json.hpp>
 

@@ -8,14 +8,14 @@
 //   weft sandbox --port 8800          # prints CRISP_API_URL=... CRISP_API_IDENTIFIER=... etc.
 //   example_run_builtin_graph [DB_PATH]
 
-#include "engine/compiled_graph.hpp"
-#include "graphs/registry.hpp"
-#include "nodes/crisp/client.hpp"
-#include "nodes/crisp/config.hpp"
-#include "nodes/crisp/register.hpp"
-#include "nodes/crisp/tools.hpp"
-#include "nodes/model/offline_model.hpp"
-#include "store/sqlite_store.hpp"
+#include <weft/engine/compiled_graph.hpp>
+#include <weft/graphs/registry.hpp>
+#include <weft/nodes/crisp/client.hpp>
+#include <weft/nodes/crisp/config.hpp>
+#include <weft/nodes/crisp/register.hpp>
+#include <weft/nodes/crisp/tools.hpp>
+#include <weft/nodes/model/offline_model.hpp>
+#include <weft/store/sqlite_store.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

@@ -39,7 +39,7 @@ constexpr const char* kInputSchema = R"({
     "engineering_inbox": {"type": "string", "minLength": 1, "default": "Engineering",
               "description": "Name of the inbox technical conversations move to (resolved to its id)."},
     "block_spam": {"type": "boolean", "default": true,
-              "description": "Block a conversation after reporting it as spam."}
+              "description": "Block a conversation after reporting it as spam (never on the offline model's verdict, which only reports)."}
   },
   "additionalProperties": false
 })";
@@ -232,7 +232,11 @@ boost::asio::awaitable<json::object> triage(std::shared_ptr<ChatModel> model, To
     auto pending_report = call_tool(tools, "create_a_crisp_report", std::move(report), ctx, "report");
     co_await std::move(pending_report);
     action = "reported as spam";
-    if (bool_of(state.snapshot(), "block_spam", true)) {
+    // Blocking silences a visitor for good; a keyword heuristic must never be the reason a real
+    // customer is blocked, so an offline verdict is at most reported (nodes/model/offline_model.md).
+    if (offline) {
+      action = "reported as spam (not blocked: offline verdict)";
+    } else if (bool_of(state.snapshot(), "block_spam", true)) {
       json::object block;
       block["session_id"] = session_id;
       block["blocked"] = true;
@@ -297,7 +301,8 @@ json::object summarize(StateView state, NodeContext) {
   } else {
     summary = "Triaged " + std::to_string(total) + " unread conversation" + (total == 1 ? "" : "s") + ": " +
               std::to_string(counts["spam"]) + " spam (reported" +
-              (bool_of(input_of(state), "block_spam", true) ? " and blocked" : "") + "), " +
+              (offline ? ", never blocked offline"
+                       : (bool_of(input_of(state), "block_spam", true) ? " and blocked" : "")) + "), " +
               std::to_string(counts["technical"]) + " technical (moved to " + inbox + "), " +
               std::to_string(counts["sales"]) + " sales, " + std::to_string(counts["other"]) + " other (left as they were)." +
               lines;

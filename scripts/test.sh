@@ -4,7 +4,8 @@
 #   2. Clang 16 under ASan+UBSan, the whole suite;
 #   3. the libFuzzer targets (scripts/fuzz.sh), about 15 s each;
 #   4. the examples, built against the package installed from (1) with find_package(weft), then
-#      each one run (against a `weft sandbox` on loopback) and its exit code checked.
+#      each one run (against a `weft sandbox` on loopback) and its exit code checked;
+#   5. the package as a consumer uses it (scripts/test-package.sh).
 # Installs the Debian packages it needs first (scripts/install-deps.sh). Slow soak and fuzz cases
 # (doctest suite "soak") run only with WEFT_SOAK=1. Set WEFT_JOBS to change the parallelism.
 set -euo pipefail
@@ -91,6 +92,9 @@ if [ -f examples/CMakeLists.txt ]; then
   kill "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true
   rm -rf "$work"
 fi
+
+# The package as a consumer uses it: COMPONENTS, pkg-config and weft::testing, run and checked.
+if bash scripts/test-package.sh "$out/gcc" "$out/package"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 echo "weft: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -16,6 +16,7 @@ Command graphs_command();   // commands_catalog.cpp
 Command graph_command();    // commands_catalog.cpp
 Command tools_command();    // commands_catalog.cpp
 Command sandbox_command();  // commands_sandbox.cpp
+Command fake_llm_command(); // commands_fake_llm.cpp
 
 /// Options shared by the commands that open a database.
 OptionSpec db_option();

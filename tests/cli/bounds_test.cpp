@@ -194,8 +194,8 @@ std::pair<ProcessResult, std::vector<json::object>> run_on_fake_llm(const std::s
   std::ofstream(dir.file("script.json")) << script_json;
   ProcessOptions clean;
   clean.unset_env = kCleanEnv;
-  BackgroundProcess llm(WEFT_FAKE_LLM_BINARY,
-                        {"--script", dir.file("script.json"), "--port", "0", "--record", dir.file("requests.jsonl")}, clean);
+  BackgroundProcess llm(WEFT_BINARY,
+                        {"fake-llm", "--script", dir.file("script.json"), "--port", "0", "--record", dir.file("requests.jsonl")}, clean);
   const std::string line = llm.read_line();
   REQUIRE(line.rfind("OPENAI_BASE_URL=", 0) == 0);
   ProcessOptions options = clean;

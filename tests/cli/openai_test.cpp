@@ -1,5 +1,5 @@
 // `weft run` with OPENAI_BASE_URL set: the real OpenAI-compatible client against the fake LLM
-// server (sandbox/fake_llm) in another process, with a rate-limited first answer.
+// server (`weft fake-llm`) in another process, with a rate-limited first answer.
 
 #include "cli/exit_code.hpp"
 #include "tests/cli/process.hpp"
@@ -27,7 +27,7 @@ TEST_CASE("with OPENAI_BASE_URL set, support_agent runs its tool loop on the LLM
   ProcessOptions clean;
   clean.unset_env = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL",
                      "OPENAI_API_KEY",       "OPENAI_BASE_URL", "WEFT_MODEL",      "WEFT_DB", "WEFT_CRASH_AT"};
-  BackgroundProcess llm(WEFT_FAKE_LLM_BINARY, {"--script", dir.file("script.json"), "--port", "0"}, clean);
+  BackgroundProcess llm(weft::test::weft_binary(), {"fake-llm", "--script", dir.file("script.json"), "--port", "0"}, clean);
   std::string line = llm.read_line();
   REQUIRE(line.rfind("OPENAI_BASE_URL=", 0) == 0);
 

@@ -32,7 +32,7 @@ bool only_allowed_writes(const json::array& writes, const std::set<std::string>&
 
 }  // namespace
 
-TEST_CASE("spam_triage reports and blocks spam, moves technical conversations to Engineering, and summarises") {
+TEST_CASE("offline spam_triage reports spam without blocking, moves technical conversations to Engineering, and summarises") {
   World world(std::make_shared<weft::OfflineModel>());
   auto result = world.run("spam_triage", json::parse(R"({"limit":20})"), "triage-1");
   REQUIRE_MESSAGE(result.status == weft::RunStatus::done, (result.error ? result.error->message : ""));
@@ -55,13 +55,13 @@ TEST_CASE("spam_triage reports and blocks spam, moves technical conversations to
   CHECK_FALSE(technical.empty());
 
   auto writes = world.writes();
-  // Every spam conversation was reported and blocked exactly once, and nothing else was.
+  // Every spam conversation was reported exactly once, and nothing else was; an offline verdict
+  // never blocks anyone.
   auto reported = sessions_of(writes, "POST", "/report");
   auto blocked = sessions_of(writes, "PATCH", "/block");
   CHECK(reported.size() == spam.size());
   CHECK(as_set(reported) == spam);
-  CHECK(blocked.size() == spam.size());
-  CHECK(as_set(blocked) == spam);
+  CHECK(blocked.empty());
   // Every technical conversation moved to the Engineering inbox exactly once.
   auto moved = sessions_of(writes, "PATCH", "/inbox");
   CHECK(moved.size() == technical.size());
@@ -71,7 +71,7 @@ TEST_CASE("spam_triage reports and blocks spam, moves technical conversations to
     if (w.at("path").as_string().ends_with("/inbox")) CHECK(w.at("body").at("inbox_id").as_string() == engineering);
   }
   // Nothing else was written: no messages, no conversation, no article.
-  CHECK(writes.size() == 2 * spam.size() + technical.size());
+  CHECK(writes.size() == spam.size() + technical.size());
 
   std::string summary(result.values.at("summary").as_string());
   CHECK(summary.rfind("Triaged 20 unread conversations: " + std::to_string(spam.size()) + " spam", 0) == 0);
