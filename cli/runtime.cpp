@@ -145,6 +145,9 @@ void Runtime::connect(ProgressLine progress) {
     http_options.retry.max_rate_limit_wait =
         std::chrono::milliseconds(static_cast<std::int64_t>(*settings_.rate_limit_wait_s * 1000.0));
   }
+  // The in-process sandbox is this process's own loopback server: no proxy can reach it, so a user
+  // with HTTPS_PROXY set for real services still runs the offline default.
+  if (sandbox_) http_options.proxy = http::ProxySettings{};
   auto http_client = std::make_shared<http::Client>(io_.get_executor(), std::move(http_options));
   crisp_client_ = std::make_shared<crisp::CrispClient>(http_client, std::move(config));
   auto tools = std::make_shared<crisp::CrispTools>(crisp_client_);
