@@ -175,7 +175,7 @@ boost::asio::awaitable<json::object> draft(std::shared_ptr<ChatModel> model, Sta
   request.metadata["solution"] = facts["solution"];
   request.metadata["title"] = facts["title"];
   request.metadata["locale"] = locale;
-  auto pending = detail::ask_json(model, std::move(request), ctx, "draft");
+  auto pending = detail::ask_json(model, std::move(request), ctx, "draft", detail::Readers::people);
   detail::ModelAnswer answer = co_await std::move(pending);
   const json::object* o = answer.json.if_object();
   if (!o || string_of(*o, "title").size() < 3 || string_of(*o, "content").empty()) {

@@ -1,6 +1,8 @@
 #include "cli/detail/run_report.hpp"
 
 #include "cli/exit_code.hpp"
+#include "cli/render_question.hpp"
+#include "cli/version.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -26,18 +28,6 @@ json::object interrupt_json(const Interrupt& i) {
   return o;
 }
 
-// An example --resume answer for the first pending interrupt.
-std::string example_answer(const Interrupt& i) {
-  if (const json::object* v = i.value.if_object()) {
-    if (auto* examples = v->if_contains("answer_examples"); examples && examples->is_object()) {
-      if (auto* approve = examples->as_object().if_contains("approve"); approve && approve->is_string()) {
-        return std::string(approve->as_string());
-      }
-    }
-  }
-  return "JSON";
-}
-
 }  // namespace
 
 int report_run(const RunResult& result, const std::string& thread_id, const std::string& graph, bool as_json,
@@ -45,6 +35,7 @@ int report_run(const RunResult& result, const std::string& thread_id, const std:
   const json::value* summary = result.values.if_contains("summary");
   if (as_json) {
     json::object o;
+    o["version"] = weft_version();
     o["thread_id"] = thread_id;
     o["graph"] = graph;
     o["status"] = std::string(to_string(result.status));
@@ -72,14 +63,7 @@ int report_run(const RunResult& result, const std::string& thread_id, const std:
       }
       return kExitDone;
     case RunStatus::interrupted:
-      if (!as_json) {
-        out << "Waiting for a human on thread " << thread_id << " (" << graph << "):\n";
-        for (const auto& i : result.interrupts) {
-          out << "  [" << i.node << (i.id.empty() ? "" : " " + i.id) << "] " << json::serialize(i.value) << "\n";
-        }
-        std::string example = result.interrupts.empty() ? std::string("JSON") : example_answer(result.interrupts.front());
-        out << "Answer with: weft resume " << thread_id << " --resume '" << example << "'\n";
-      }
+      if (!as_json) render_questions(out, result.interrupts, thread_id, graph);
       return kExitInterrupted;
     case RunStatus::failed:
       err << "weft: error: " << one_line(result.error ? result.error->message : std::string("the run failed"))

@@ -37,6 +37,8 @@ boost::asio::awaitable<json::value> call_tool(ToolRegistry tools, std::string na
   event["event"] = "tool";
   event["tool"] = name;
   event["status"] = failed ? "failed" : "ok";
+  // Names the conversation the call is about, so progress can say which one.
+  if (const json::value* session = args.if_contains("session_id")) event["session_id"] = *session;
   ctx.emit(json::value(std::move(event)));
   if (failed) {
     if (content.rfind("Error: ", 0) == 0) content.erase(0, 7);
@@ -82,7 +84,10 @@ ModelAnswer answer_from(const json::value& recorded) {
 // The model call under the task's journal key "model:<key>": run once, recorded, and replayed on
 // a re-run of the task.
 boost::asio::awaitable<ModelAnswer> journaled_answer(std::shared_ptr<ChatModel> model, ChatRequest request,
-                                                     NodeContext ctx, std::string key) {
+                                                     NodeContext ctx, std::string key, Readers readers) {
+  if (readers == Readers::people && ctx.streams(StreamMode::messages)) {
+    request.on_token = [ctx](std::string_view token) { ctx.emit_token(token); };
+  }
   EffectFn fn = [model, request]() { return complete_once(model, request); };
   ReconcileFn reconcile = model_call_never_happened;
   auto pending = ctx.effect_erased("model:" + key, std::move(fn), std::move(reconcile));
@@ -93,8 +98,8 @@ boost::asio::awaitable<ModelAnswer> journaled_answer(std::shared_ptr<ChatModel> 
 }  // namespace
 
 boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
-                                             std::string key) {
-  auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key);
+                                             std::string key, Readers readers) {
+  auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key, readers);
   ModelAnswer answer = co_await std::move(pending);
   if (answer.json.is_null()) {
     // Some models wrap JSON in prose or a fence; take the outermost object if there is one.
@@ -113,8 +118,8 @@ boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, C
 }
 
 boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
-                                             std::string key) {
-  auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key);
+                                             std::string key, Readers readers) {
+  auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key, readers);
   ModelAnswer answer = co_await std::move(pending);
   if (answer.text.empty()) {
     throw Error(error::bad_model_output, "model " + answer.model + " gave an empty answer for '" + key + "'");

@@ -41,15 +41,20 @@ struct ModelAnswer {
   bool offline = false;     ///< true when the answer came from OfflineModel
 };
 
+/// Who reads a model's answer. Text written for people (a reply, an article, a greeting) streams
+/// to the run's `messages` stream mode as it arrives (NodeContext::emit_token), when someone
+/// listens; text for the graph itself (a classification) does not.
+enum class Readers { graph, people };
+
 /// Sends `request` (with response_format set by the caller) once per (task, `key`), journaled, and
 /// returns the parsed JSON answer. Throws weft::Error(graphs::error::bad_model_output) when the
 /// answer is not JSON. Completes on the run's executor.
 boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
-                                             std::string key);
+                                             std::string key, Readers readers = Readers::graph);
 
 /// Same for a free-text answer (the content). Throws bad_model_output for an empty answer.
 boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
-                                             std::string key);
+                                             std::string key, Readers readers = Readers::graph);
 
 /// A string member of `o`, or `fallback`.
 std::string string_of(const boost::json::object& o, std::string_view key, std::string fallback = {});
