@@ -62,7 +62,7 @@ std::vector<std::string> ConversationNames::about(const json::value& data) const
     if (std::find(sessions.begin(), sessions.end(), session) == sessions.end()) sessions.push_back(session);
   });
   // A list (a fetch of twenty) is counted, not named: the lines about each one name it.
-  if (sessions.size() > kMaxNamed) return {std::to_string(sessions.size()) + " conversations"};
+  if (sessions.size() > kMaxNamed) return {std::to_string(sessions.size()) + " sessions"};
   std::vector<std::string> labels;
   for (const auto& session : sessions) labels.push_back(label(session));
   return labels;

@@ -19,7 +19,7 @@ class ConversationNames {
   /// "SESSION (nickname, "subject")", or SESSION alone when nothing is known.
   std::string label(const std::string& session_id) const;
   /// The labels of the conversations `data` is about (session ids found a few levels deep), in
-  /// order; more than three are counted instead ("20 conversations").
+  /// order; more than three are counted instead ("20 sessions").
   std::vector<std::string> about(const boost::json::value& data) const;
 
  private:

@@ -42,8 +42,9 @@ bool has_sgr(const std::string& text) { return std::regex_search(text, std::rege
 std::string thread_status(const TempDir& dir, const std::string& thread) {
   auto r = weft::test::run_process(weft::test::weft_binary(), {"threads", "--json"}, offline_in(dir));
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  for (const auto& t : json::parse(r.out).at("threads").as_array()) {
-    if (t.at("thread_id") == thread) return std::string(t.at("status").as_string());
+  const json::value threads = json::parse(r.out);
+  for (const auto& t : threads.at("threads").as_array()) {
+    if (t.at("thread_id").as_string() == thread) return std::string(t.at("status").as_string());
   }
   return "(none)";
 }
