@@ -88,6 +88,11 @@ ParsedArgs parse_args(const CommandSpec& spec, std::span<const std::string> word
       throw UsageError("missing " + spec.positionals[i].name + "; usage: " + usage_line(spec));
     }
   }
+  for (const auto& o : spec.options) {
+    if (o.required && !out.has(o.name)) {
+      throw UsageError("missing --" + o.name + (o.value_name.empty() ? "" : " " + o.value_name) + "; usage: " + usage_line(spec));
+    }
+  }
   return out;
 }
 
@@ -95,7 +100,8 @@ std::string usage_line(const CommandSpec& spec) {
   std::string line = "weft " + spec.name;
   for (const auto& p : spec.positionals) line += p.required ? " " + p.name : " [" + p.name + "]";
   for (const auto& o : spec.options) {
-    line += " [--" + o.name + (o.value_name.empty() ? "" : " " + o.value_name) + "]";
+    const std::string option = "--" + o.name + (o.value_name.empty() ? "" : " " + o.value_name);
+    line += o.required ? " " + option : " [" + option + "]";
   }
   return line;
 }
@@ -117,7 +123,9 @@ std::string format_help(const CommandSpec& spec) {
     for (const auto& p : spec.positionals) column(p.name, p.help + (p.required ? "" : " (optional)"));
   }
   out << "\noptions:\n";
-  for (const auto& o : spec.options) column("--" + o.name + (o.value_name.empty() ? "" : " " + o.value_name), o.help);
+  for (const auto& o : spec.options) {
+    column("--" + o.name + (o.value_name.empty() ? "" : " " + o.value_name), o.help + (o.required ? " (required)" : ""));
+  }
   column("-h, --help", "show this help");
   if (!spec.description.empty()) out << "\n" << spec.description << (spec.description.back() == '\n' ? "" : "\n");
   return out.str();

@@ -17,6 +17,7 @@ struct OptionSpec {
   std::string name;        ///< without the leading dashes: "thread" for --thread
   std::string value_name;  ///< shown in help ("ID", "JSON|@file"); empty = a flag taking no value
   std::string help;        ///< one line
+  bool required = false;   ///< parse_args fails without it; help shows it unbracketed (default false)
 };
 
 /// One positional argument.
@@ -59,7 +60,7 @@ class ParsedArgs {
 /// Parses `words` (the arguments after the command name) against `spec`. Accepts `--name VALUE`,
 /// `--name=VALUE`, flags, `-h`/`--help` anywhere, and `--` to end options.
 /// Throws UsageError: unknown option, option missing its value, value given to a flag, missing
-/// required positional, too many positionals. Pure function; thread-safe.
+/// required positional or option, too many positionals. Pure function; thread-safe.
 ParsedArgs parse_args(const CommandSpec& spec, std::span<const std::string> words);
 
 /// The --help text of a command (usage line, summary, arguments, options, description).

@@ -4,6 +4,7 @@
 #include "cli/exit_code.hpp"
 #include "cli/runtime.hpp"
 #include "cli/settings.hpp"
+#include "cli/version.hpp"
 #include "graphs/registry.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -47,7 +48,10 @@ int list_graphs(const Invocation& inv) {
       o["input_schema"] = d.input_schema;
       a.push_back(std::move(o));
     }
-    inv.out << json::serialize(a) << "\n";
+    json::object result;
+    result["version"] = weft_version();
+    result["graphs"] = std::move(a);
+    inv.out << json::serialize(result) << "\n";
     return kExitDone;
   }
   for (const auto& d : registry.definitions()) {
@@ -69,12 +73,14 @@ int show_graph(const Invocation& inv) {
   }
   Runtime runtime(resolve_settings(inv.args, inv.env), inv.env);
   CompiledGraph graph = d->build(runtime.offline_shapes(), CompileOptions{});
-  if (inv.args.has("mermaid")) {
+  // --json wins over --mermaid: the object carries the flowchart too.
+  if (inv.args.has("mermaid") && !inv.args.has("json")) {
     inv.out << graph.to_mermaid();
     return kExitDone;
   }
   if (inv.args.has("json")) {
     json::object o;
+    o["version"] = weft_version();
     o["name"] = d->name;
     o["description"] = d->description;
     o["input_schema"] = d->input_schema;
@@ -98,6 +104,26 @@ int list_tools(const Invocation& inv) {
   if (format != "text" && format != "openai") throw UsageError("--format '" + format + "' is not one of text, openai");
   Runtime runtime(resolve_settings(inv.args, inv.env), inv.env);
   graphs::GraphServices services = runtime.offline_shapes();
+  if (inv.args.has("json")) {
+    json::object result;
+    result["version"] = weft_version();
+    if (format == "openai") {
+      result["tools"] = services.crisp_tools.to_openai();
+    } else {
+      json::array tools;
+      for (const auto& tool : services.crisp_tools.tools()) {
+        json::object t;
+        t["name"] = tool.name();
+        t["access"] = tool.side_effecting() ? "write" : "read";
+        t["description"] = tool.description();
+        t["parameters"] = tool.parameters();
+        tools.push_back(std::move(t));
+      }
+      result["tools"] = std::move(tools);
+    }
+    inv.out << json::serialize(result) << "\n";
+    return kExitDone;
+  }
   if (format == "openai") {
     inv.out << json::serialize(services.crisp_tools.to_openai()) << "\n";
     return kExitDone;
@@ -122,7 +148,8 @@ Command graph_command() {
   return {{"graph",
            "Describe one graph: its nodes and input, or its Mermaid flowchart.",
            {{"GRAPH", "the graph name", true}},
-           {{"mermaid", "", "print the graph as a Mermaid flowchart"}, json_option()},
+           {{"mermaid", "", "print the graph as a Mermaid flowchart (with --json: the object, which holds it)"},
+            json_option()},
            ""},
           show_graph};
 }
@@ -131,7 +158,8 @@ Command tools_command() {
   return {{"tools",
            "List the Crisp tools the graphs and agents use.",
            {},
-           {{"format", "text|openai", "text (default), or the OpenAI function-calling JSON"}},
+           {{"format", "text|openai", "text (default), or the OpenAI function-calling JSON array"},
+            json_option()},
            ""},
           list_tools};
 }

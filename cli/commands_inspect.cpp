@@ -5,6 +5,7 @@
 #include "cli/exit_code.hpp"
 #include "cli/progress.hpp"
 #include "cli/runtime.hpp"
+#include "cli/version.hpp"
 #include "graphs/registry.hpp"
 #include "store/check.hpp"
 #include "store/sqlite_store.hpp"
@@ -116,7 +117,11 @@ int threads(const Invocation& inv) {
       o["metadata"] = t.metadata;
       a.push_back(std::move(o));
     }
-    inv.out << json::serialize(utf8_safe(std::move(a))) << "\n";
+    json::object result;
+    result["version"] = weft_version();
+    result["database"] = settings.db_path;
+    result["threads"] = std::move(a);
+    inv.out << json::serialize(utf8_safe(std::move(result))) << "\n";
     return kExitDone;
   }
   if (list.empty()) {
@@ -148,7 +153,13 @@ int history(const Invocation& inv) {
     if (settings.json) {
       json::array a;
       for (const auto& s : history) a.push_back(snapshot_json(s, false));
-      inv.out << json::serialize(utf8_safe(std::move(a))) << "\n";
+      json::object result;
+      result["version"] = weft_version();
+      result["thread_id"] = thread_id;
+      result["graph"] = info.graph;
+      result["status"] = status;
+      result["checkpoints"] = std::move(a);
+      inv.out << json::serialize(utf8_safe(std::move(result))) << "\n";
       return static_cast<int>(kExitDone);
     }
     inv.out << "thread " << printable_text(thread_id) << " (" << info.graph << ", " << status << "), newest first:\n";
@@ -175,6 +186,7 @@ int state(const Invocation& inv) {
       o["thread_id"] = thread_id;
       o["graph"] = info.graph;
       o["status"] = status;
+      o["version"] = weft_version();
       inv.out << json::serialize(utf8_safe(std::move(o))) << "\n";
       return static_cast<int>(kExitDone);
     }
@@ -204,6 +216,7 @@ int check(const Invocation& inv) {
   store::CheckReport report = store::check(path);
   if (inv.args.has("json")) {
     json::object o;
+    o["version"] = weft_version();
     o["path"] = report.path;
     o["ok"] = report.ok();
     o["schema_version"] = report.schema_version;

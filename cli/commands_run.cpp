@@ -5,22 +5,28 @@
 #include "cli/detail/run_report.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/progress.hpp"
+#include "cli/render_question.hpp"
+#include "cli/run_control.hpp"
 #include "cli/runtime.hpp"
+#include "cli/terminal.hpp"
+#include "cli/version.hpp"
 #include "graphs/human_decision.hpp"
 #include "graphs/registry.hpp"
+#include "nodes/http/rate_limit_event.hpp"
 #include "store/sqlite_store.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
 #include <filesystem>
 #include <ctime>
+#include <csignal>
 #include <future>
 #include <optional>
 #include <random>
 #include <stdexcept>
+#include <stop_token>
+#include <unistd.h>
 
 namespace json = boost::json;
 
@@ -49,6 +55,8 @@ std::vector<OptionSpec> service_options() {
            "how long one Crisp request may wait out 429s before it fails (default 300; 429s never count as failures)"},
           {"model-timeout", "SECONDS",
            "overall limit of one model call, streaming included (default $WEFT_MODEL_TIMEOUT or 120; 0 = none)"},
+          {"quiet", "", "no progress on stderr: only errors, and the result on stdout"},
+          {"no-stream", "", "do not show the model's text as it is written"},
           json_option()};
 }
 
@@ -113,13 +121,27 @@ struct Execution {
   RunConfig config;
   std::string banner;  // printed when the run starts (after every check passed)
   std::ostream* err = nullptr;
+  ProgressPrinter* progress = nullptr;  // null with --quiet
+  std::stop_source stop{};              // RunConfig::stop's source: Ctrl-C, SIGTERM, a broken stderr
 };
+
+// The progress printer of a run: the live status line when stderr is a terminal.
+ProgressPrinter make_progress(const Invocation& inv, const Settings& settings, const std::string& graph) {
+  ProgressOptions options;
+  options.mode = settings.stream;
+  options.terminal = detect_terminal(STDERR_FILENO, inv.env);
+  options.stream_text = !inv.args.has("no-stream");
+  options.graph = graph;
+  return ProgressPrinter(inv.err, std::move(options));
+}
 
 // Builds the graph on connected services and fills the run configuration.
 Execution prepare(Runtime& runtime, const graphs::GraphDefinition& definition, const std::string& thread_id,
                   ProgressPrinter& progress, std::ostream& err, bool quiet) {
   runtime.connect([&progress, quiet](const std::string& line) {
     if (!quiet) progress.line(line);
+  }, [&progress, quiet](const http::RateLimitEvent& event) {
+    if (!quiet) progress.rate_limit(event);
   });
   CompileOptions compile;
   compile.checkpointer = runtime.checkpointer();
@@ -130,6 +152,7 @@ Execution prepare(Runtime& runtime, const graphs::GraphDefinition& definition, c
                runtime.services().model->describe() + "\n";
   }
   e.err = &err;
+  e.config.stop = e.stop.get_token();
   e.config.thread_id = thread_id;
   e.config.durability = durability_of(runtime.settings().durability);
   e.config.checkpointer = runtime.checkpointer();
@@ -139,24 +162,38 @@ Execution prepare(Runtime& runtime, const graphs::GraphDefinition& definition, c
   metadata["graph"] = definition.name;
   e.config.metadata = std::move(metadata);
   if (!quiet) {
-    e.config.stream = [&progress](const StreamEvent& event) { progress(event); };
+    e.progress = &progress;
+    e.config.stream = [&progress, stop = e.stop](const StreamEvent& event) mutable {
+      progress(event);
+      if (progress.status().broken()) stop.request_stop();  // stderr is a closed pipe: stop safely
+    };
     e.config.stream_modes = progress.modes();
   }
   return e;
 }
 
-RunResult execute_run(Execution& e, json::value input) {
+RunOutcome execute_run(Execution& e, json::value input) {
   if (e.err) *e.err << e.banner << std::flush;
-  auto future = boost::asio::co_spawn(e.runtime.io(), e.graph.run(std::move(input), e.config), boost::asio::use_future);
-  e.runtime.io().run();
-  return future.get();
+  return drive_run(e.runtime.io(), e.graph.run(std::move(input), e.config), e.stop, e.progress);
 }
 
-RunResult execute_resume(Execution& e, weft::Command command) {
+RunOutcome execute_resume(Execution& e, weft::Command command) {
   if (e.err) *e.err << e.banner << std::flush;
-  auto future = boost::asio::co_spawn(e.runtime.io(), e.graph.resume(std::move(command), e.config), boost::asio::use_future);
-  e.runtime.io().run();
-  return future.get();
+  return drive_run(e.runtime.io(), e.graph.resume(std::move(command), e.config), e.stop, e.progress);
+}
+
+// The end of a run: a stopped one says how to continue; the rest is report_run's.
+int finish_run(const RunOutcome& outcome, const std::string& thread_id, const std::string& graph, const Settings& settings,
+               const Invocation& inv) {
+  if (outcome.signal != 0 && outcome.result.status != RunStatus::done) {
+    inv.err << "\nweft: stopped by " << (outcome.signal == SIGINT ? "Ctrl-C" : "SIGTERM") << " after "
+            << outcome.result.steps << " step(s); thread " << thread_id << " (" << graph
+            << ") is kept at its last checkpoint: continue it with 'weft resume " << thread_id << "'\n"
+            << std::flush;
+    return exit_code_for_signal(outcome.signal);
+  }
+  if (outcome.broken_pipe) return kExitFailed;  // nobody reads stderr any more; the thread is resumable
+  return report_run(outcome.result, thread_id, graph, settings.json, inv.out, inv.err);
 }
 
 int run(const Invocation& inv) {
@@ -191,8 +228,8 @@ int run(const Invocation& inv) {
     throw UsageError("thread '" + thread_id + "' already exists (" + status + "); continue it with 'weft resume " +
                      thread_id + "' or choose another --thread");
   }
-  ProgressPrinter progress(inv.err, settings.stream);
-  Execution e = prepare(runtime, *definition, thread_id, progress, inv.err, false);
+  ProgressPrinter progress = make_progress(inv, settings, graph_name);
+  Execution e = prepare(runtime, *definition, thread_id, progress, inv.err, inv.args.has("quiet"));
   try {
     record_run(runtime.store(), thread_id, run_record(graph_name, run_input, settings));
   } catch (const Error& error) {
@@ -201,8 +238,8 @@ int run(const Invocation& inv) {
     throw UsageError("thread '" + thread_id + "' was just started by another process; continue it with 'weft resume " +
                      thread_id + "' or choose another --thread");
   }
-  RunResult result = execute_run(e, json::value(std::move(run_input)));
-  return report_run(result, thread_id, graph_name, settings.json, inv.out, inv.err);
+  RunOutcome outcome = execute_run(e, json::value(std::move(run_input)));
+  return finish_run(outcome, thread_id, graph_name, settings, inv);
 }
 
 // Checks an answer against the pending interrupts' choices before resuming, so a typo is a usage
@@ -270,20 +307,20 @@ int resume(const Invocation& inv) {
 
   Runtime runtime(settings, inv.env);
   runtime.open_store();
-  ProgressPrinter progress(inv.err, settings.stream);
-  Execution e = prepare(runtime, definition, thread_id, progress, inv.err, false);
+  ProgressPrinter progress = make_progress(inv, settings, definition.name);
+  Execution e = prepare(runtime, definition, thread_id, progress, inv.err, inv.args.has("quiet"));
   if (thread.restart_input) {
     // The run died before its first durable checkpoint: start it again from its input. What it
     // already did is in the journal, bound to each request, so it is replayed, not repeated.
     if (answer) inv.err << "weft: note: thread " << thread_id << " has no pending question; --resume is ignored\n";
-    RunResult restarted = execute_run(e, json::value(std::move(*thread.restart_input)));
-    return report_run(restarted, thread_id, definition.name, settings.json, inv.out, inv.err);
+    RunOutcome restarted = execute_run(e, json::value(std::move(*thread.restart_input)));
+    return finish_run(restarted, thread_id, definition.name, settings, inv);
   }
   auto snapshot = e.graph.get_state(e.config);
   std::vector<Interrupt> pending = snapshot ? snapshot->interrupts : std::vector<Interrupt>{};
   if (snapshot && snapshot->next.empty() && pending.empty())
     return report_finished_thread(snapshot->values, thread_id, definition.name, settings.json, inv.out, inv.err);
-  RunResult result;
+  RunOutcome result;
   if (!pending.empty()) {
     if (!answer) {
       throw UsageError("thread '" + thread_id +
@@ -299,7 +336,7 @@ int resume(const Invocation& inv) {
     // unfinished tasks; journaled effects are not repeated.
     result = execute_run(e, json::value(nullptr));
   }
-  return report_run(result, thread_id, definition.name, settings.json, inv.out, inv.err);
+  return finish_run(result, thread_id, definition.name, settings, inv);
 }
 
 int fork(const Invocation& inv) {
@@ -312,16 +349,16 @@ int fork(const Invocation& inv) {
   Settings settings = resolve_settings(inv.args, inv.env, &thread.recorded);
   Runtime runtime(settings, inv.env);
   runtime.open_store();
-  ProgressPrinter progress(inv.err, settings.stream);
-  Execution e = prepare(runtime, definition, thread_id, progress, inv.err, false);
+  ProgressPrinter progress = make_progress(inv, settings, definition.name);
+  Execution e = prepare(runtime, definition, thread_id, progress, inv.err, inv.args.has("quiet"));
   e.config.checkpoint_id = checkpoint;
   if (auto update = inv.args.get("update")) {
     json::value values = read_json_argument("update", *update);
     if (!values.is_object()) throw UsageError("--update must be a JSON object of state keys");
     e.config.checkpoint_id = e.graph.update_state(e.config, values.as_object(), inv.args.get_or("as-node", ""));
   }
-  RunResult result = execute_run(e, json::value(nullptr));
-  return report_run(result, thread_id, definition.name, settings.json, inv.out, inv.err);
+  RunOutcome outcome = execute_run(e, json::value(nullptr));
+  return finish_run(outcome, thread_id, definition.name, settings, inv);
 }
 
 }  // namespace
@@ -358,7 +395,7 @@ Command fork_command() {
   CommandSpec spec{"fork",
                    "Run a thread again from an older checkpoint, as a new branch (the old history stays).",
                    {{"THREAD", "the thread id", true}},
-                   {{"checkpoint", "ID", "the checkpoint to branch from (see 'weft history THREAD')"},
+                   {{"checkpoint", "ID", "the checkpoint to branch from (see 'weft history THREAD')", true},
                     {"update", "JSON", "state values to write on that checkpoint before running"},
                     {"as-node", "NODE", "write --update as if this node returned it"}},
                    ""};

@@ -2,6 +2,7 @@
 
 #include "cli/detail/commands.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/version.hpp"
 #include "sandbox/crisp/sandbox.hpp"
 
 #include <boost/json/object.hpp>
@@ -56,6 +57,7 @@ int serve(const Invocation& inv) {
   auto credentials = sandbox.credentials();
   if (inv.args.has("json")) {
     json::object o;
+    o["version"] = weft_version();
     o["url"] = sandbox.base_url();
     o["api_url"] = sandbox.api_url();
     o["identifier"] = credentials.identifier;

@@ -4,6 +4,7 @@
 #include "cli/command.hpp"
 #include "cli/detail/thread_id.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/version.hpp"
 
 #include <cstdlib>
 #include <exception>
@@ -41,8 +42,9 @@ void print_overview(std::ostream& out, const std::vector<Command>& commands) {
     out << "  " << c.spec.name << std::string(c.spec.name.size() < 10 ? 10 - c.spec.name.size() : 1, ' ')
         << c.spec.summary << "\n";
   }
-  out << "\nexit codes: 0 done, 1 failed, 2 usage error, 3 interrupted (waiting for a human)\n"
-         "'weft COMMAND --help' shows a command's options.\n";
+  out << "\nexit codes: 0 done, 1 failed, 2 usage error (also: the database, thread or checkpoint named does not\n"
+         "exist), 3 interrupted (waiting for a human), 130/143 a run stopped by Ctrl-C/SIGTERM (resumable)\n"
+         "'weft COMMAND --help' shows a command's options; 'weft --version' the version.\n";
 }
 
 }  // namespace
@@ -58,6 +60,10 @@ int run_main(const std::vector<std::string>& argv, std::ostream& out, std::ostre
     const std::string& name = argv.front();
     if (name == "-h" || name == "--help" || name == "help") {
       print_overview(out, commands);
+      return kExitDone;
+    }
+    if (name == "--version" || name == "-V") {
+      out << "weft " << weft_version() << "\n";
       return kExitDone;
     }
     const Command* command = nullptr;

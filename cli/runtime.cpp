@@ -58,8 +58,9 @@ void Runtime::open_store() {
 
 void Runtime::open_existing_store() {
   if (!std::filesystem::exists(settings_.db_path)) {
-    throw std::runtime_error("no database at '" + settings_.db_path +
-                             "'; run 'weft run GRAPH' first or give the right file with --db PATH");
+    // Exit 2 like every other "what you named does not exist" (thread, checkpoint, check's DB).
+    throw UsageError("no database at '" + settings_.db_path +
+                     "'; run 'weft run GRAPH' first or give the right file with --db PATH");
   }
   // Reading only: works on a read-only file or directory, and creates nothing.
   SqliteOptions options;
@@ -104,9 +105,9 @@ std::shared_ptr<ChatModel> make_model(const ModelSetting& setting, boost::asio::
 
 }  // namespace
 
-void Runtime::connect(ProgressLine progress) {
-  http::RateLimitObserver observer;
-  if (progress) {
+void Runtime::connect(ProgressLine progress, http::RateLimitObserver rate_limits) {
+  http::RateLimitObserver observer = std::move(rate_limits);
+  if (!observer && progress) {
     observer = [progress](const http::RateLimitEvent& event) { progress(event.to_string()); };
   }
   crisp::CrispConfig config;

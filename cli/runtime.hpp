@@ -6,6 +6,7 @@
 #include "cli/command.hpp"
 #include "cli/settings.hpp"
 #include "graphs/registry.hpp"
+#include "nodes/http/rate_limit_event.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -47,7 +48,7 @@ class Runtime {
   /// wrapped in crash points (crash_points.hpp). Throws weft::Error from the store.
   void open_store();
   /// Opens an existing database read-only (works in a read-only directory; puts throw); throws
-  /// std::runtime_error "no database at 'path'; ..." when the file does not exist.
+  /// UsageError (exit 2) "no database at 'path'; ..." when the file does not exist.
   void open_existing_store();
   SqliteStore& store();
   std::shared_ptr<Checkpointer> checkpointer() const { return checkpointer_; }
@@ -55,9 +56,10 @@ class Runtime {
 
   /// Starts the sandbox (when settings().crisp is sandbox; its state file is
   /// settings().sandbox_state_path()) or reads CRISP_* for real Crisp, and makes the model.
-  /// `progress` gets rate-limit waits. Throws weft::Error / std::runtime_error with a message
-  /// that says what to set.
-  void connect(ProgressLine progress);
+  /// `progress` gets rate-limit waits as lines, unless `rate_limits` is given: it then gets each
+  /// http::RateLimitEvent (for a countdown). Throws weft::Error / std::runtime_error with a
+  /// message that says what to set.
+  void connect(ProgressLine progress, http::RateLimitObserver rate_limits = {});
   /// Services bound to a placeholder website that never receives a request: for commands that
   /// only need the graphs' and tools' shapes (`weft graph`, `weft tools`).
   graphs::GraphServices offline_shapes();

@@ -23,6 +23,7 @@ std::string_view to_string(StreamMode mode) noexcept {
     case StreamMode::updates: return "updates";
     case StreamMode::custom: return "custom";
     case StreamMode::debug: return "debug";
+    case StreamMode::messages: return "messages";
   }
   return "values";
 }

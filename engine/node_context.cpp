@@ -22,7 +22,16 @@ Clock& NodeContext::clock() const noexcept { return *task_->run->clock; }
 bool NodeContext::stop_requested() const noexcept { return task_->run->stop_requested(); }
 
 void NodeContext::emit(boost::json::value data) const {
-  task_->run->emit(StreamMode::custom, task_->node, task_->step, std::move(data));
+  task_->run->emit(StreamMode::custom, task_->node, task_->step, std::move(data), task_->id);
+}
+
+bool NodeContext::streams(StreamMode mode) const noexcept { return task_->run->wants(mode); }
+
+void NodeContext::emit_token(std::string_view text) const {
+  if (text.empty() || !task_->run->wants(StreamMode::messages)) return;
+  boost::json::object data;
+  data["delta"] = text;
+  task_->run->emit(StreamMode::messages, task_->node, task_->step, boost::json::value(std::move(data)), task_->id);
 }
 
 boost::json::value NodeContext::interrupt(boost::json::value value) const {
@@ -121,21 +130,36 @@ boost::asio::awaitable<boost::json::value> NodeContext::effect_erased(std::strin
   co_return result;
 }
 
-boost::asio::awaitable<void> NodeContext::sleep_durably(std::string key, Clock::duration delay,
-                                                        boost::json::value after) const {
+namespace {
+// A deadline has no effect outside the process: in doubt after a crash, a new one is taken.
+boost::asio::awaitable<std::optional<boost::json::value>> deadline_never_recorded() { co_return std::nullopt; }
+}  // namespace
+
+boost::asio::awaitable<std::int64_t> NodeContext::sleep_durably(std::string key, Clock::duration delay,
+                                                                boost::json::value after) const {
   Clock& clock = *task_->run->clock;
   const std::int64_t proposed = clock.now_ms() + delay.count();
   EffectRequest request;
   request.what = boost::json::object{{"timer", "deadline"}, {"delay_ms", static_cast<std::int64_t>(delay.count())},
                                      {"after", std::move(after)}};
   request.rerun_on_change = true;  // a deadline is ours alone: a new wait simply takes a new one
-  auto recording = effect(std::move(key), [proposed] { return boost::json::value(proposed); }, {}, std::move(request));
-  boost::json::value deadline = co_await std::move(recording);
-  const std::int64_t remaining = deadline.to_number<std::int64_t>() - clock.now_ms();
+  ReconcileFn reconcile = deadline_never_recorded;
+  auto recording = effect(key, [proposed] { return boost::json::value(proposed); }, std::move(reconcile),
+                          std::move(request));
+  boost::json::value recorded = co_await std::move(recording);
+  const std::int64_t deadline = recorded.to_number<std::int64_t>();
+  const std::int64_t remaining = deadline - clock.now_ms();
   if (remaining > 0) {
+    boost::json::object timer;
+    timer["event"] = "timer";
+    timer["key"] = key;
+    timer["until_ms"] = deadline;
+    timer["remaining_ms"] = remaining;
+    emit(boost::json::value(std::move(timer)));
     auto sleeping = clock.sleep(Clock::duration(remaining));
     co_await std::move(sleeping);
   }
+  co_return deadline;
 }
 
 }  // namespace weft

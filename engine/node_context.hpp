@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -62,6 +63,12 @@ class NodeContext {
 
   /// Sends `data` to the run's stream sink as a `custom` event (no-op without a sink).
   void emit(boost::json::value data) const;
+  /// True when the run's sink receives `mode` events (so a node can skip work nobody sees, e.g.
+  /// a model's token streaming).
+  bool streams(StreamMode mode) const noexcept;
+  /// Sends a piece of model text as a `messages` event {"delta": text} with this task's node and
+  /// id (no-op unless streams(StreamMode::messages)).
+  void emit_token(std::string_view text) const;
 
   /// Pauses the run for human input (LangGraph semantics). The first time, this throws an
   /// internal signal (not a std::exception: do not swallow it with catch(...)) that ends the
@@ -95,9 +102,13 @@ class NodeContext {
   /// A durable timer: the deadline (now + delay) is journaled under `key` on first call, so a
   /// resumed node waits only for what is left. The entry is bound to `delay` and `after` (what the
   /// wait follows, e.g. the time of the observation it spaces out): a re-run that waits after
-  /// something else takes a new deadline instead of replaying a passed one. Uses clock().
-  boost::asio::awaitable<void> sleep_durably(std::string key, Clock::duration delay,
-                                             boost::json::value after = nullptr) const;
+  /// something else takes a new deadline instead of replaying a passed one. Uses clock(). Before
+  /// waiting it emits the custom event {"event":"timer","key","until_ms","remaining_ms"}
+  /// (stream.hpp) so a front end can show a countdown. A deadline left in doubt by a crash (begun,
+  /// never recorded) is taken anew: recording it has no outside effect. Returns the deadline (Unix
+  /// ms). Cancellable through the run.
+  boost::asio::awaitable<std::int64_t> sleep_durably(std::string key, Clock::duration delay,
+                                                     boost::json::value after = nullptr) const;
 
   /// Same as effect() with an already type-erased body.
   boost::asio::awaitable<boost::json::value> effect_erased(std::string key, EffectFn fn, ReconcileFn reconcile,

@@ -183,7 +183,7 @@ boost::asio::awaitable<json::object> draft(std::shared_ptr<ChatModel> model, Sta
       throw Error(error::bad_model_output, "model " + a.model + " did not draft an article with a title and content");
     }
   };
-  auto pending = detail::ask_json(model, std::move(request), ctx, "draft", std::move(accept));
+  auto pending = detail::ask_json(model, std::move(request), ctx, "draft", std::move(accept), detail::Readers::people);
   detail::ModelAnswer answer = co_await std::move(pending);
   const json::object* o = answer.json.if_object();
   json::object article;

@@ -132,6 +132,7 @@ boost::asio::awaitable<json::object> agent(std::shared_ptr<ChatModel> model, Too
   LlmNodeOptions options;
   options.system_prompt = system_prompt();
   options.max_steps = static_cast<std::size_t>(int_of(input, "max_steps", 8));
+  options.stream_tokens = true;  // the answer is written for people: stream it when someone listens
   LlmNode node = llm_node(model, view_for(all, input), options);
   EffectFn fn = [node, state, ctx]() { return run_llm(node, state, ctx); };
   // In doubt after a crash: the turn had no outside effect (tools run in the next step), run it again.

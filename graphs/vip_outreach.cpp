@@ -79,32 +79,20 @@ boost::asio::awaitable<json::object> observe(ToolRegistry tools, StateView, Node
   co_return update;
 }
 
-// The durable timer: the deadline is journaled (ctx.effect) on first entry, so a process restarted
-// during the wait sleeps only for what is left. If a crash left the journal entry in doubt (begun,
-// never finished), no deadline was recorded and a new one is taken.
-boost::asio::awaitable<std::optional<json::value>> deadline_never_recorded() { co_return std::nullopt; }
-
+// The durable timer (NodeContext::sleep_durably): the deadline is journaled on first entry, so a
+// process restarted during the wait sleeps only for what is left, and the engine streams a timer
+// event a front end shows as a countdown.
 boost::asio::awaitable<json::object> wait(StateView state, NodeContext ctx) {
   const std::int64_t delay_ms = int_of(input_of(state), "min_seconds_on_pricing", 60) * 1000;
-  const std::int64_t now_ms = ctx.clock().now_ms();
-  ReconcileFn reconcile = deadline_never_recorded;
   // Bound to the observation it spaces out: a re-run that observed anew (its first run died
   // before a durable checkpoint) takes a new deadline instead of replaying a passed one.
   std::int64_t observed_at_ms = 0;
   if (const json::value* obs = state.find("observations"); obs && obs->is_array() && !obs->as_array().empty()) {
     if (const json::object* last = obs->as_array().back().if_object()) observed_at_ms = int_of(*last, "at_ms", 0);
   }
-  EffectRequest request;
-  request.what = json::object{{"timer", "observation-deadline"}, {"delay_ms", delay_ms}, {"after_observation_at_ms", observed_at_ms}};
-  request.rerun_on_change = true;
-  auto pending_deadline = ctx.effect("observation-deadline", [deadline = now_ms + delay_ms]() { return deadline; },
-                                     std::move(reconcile), std::move(request));
-  json::value deadline = co_await std::move(pending_deadline);
-  const std::int64_t remaining = deadline.to_number<std::int64_t>() - ctx.clock().now_ms();
-  if (remaining > 0) {
-    auto pending_sleep = ctx.clock().sleep(std::chrono::milliseconds(remaining));
-    co_await std::move(pending_sleep);
-  }
+  json::value after = json::object{{"after_observation_at_ms", observed_at_ms}};
+  auto sleeping = ctx.sleep_durably("observation-deadline", std::chrono::milliseconds(delay_ms), std::move(after));
+  const std::int64_t deadline = co_await std::move(sleeping);
   json::object update;
   update["waited_until_ms"] = deadline;
   co_return update;
@@ -167,7 +155,7 @@ boost::asio::awaitable<json::object> outreach(std::shared_ptr<ChatModel> model, 
   request.metadata["company"] = visitor["company"];
   request.metadata["page"] = visitor["page_title"];
   request.metadata["locale"] = locale;
-  auto pending_greeting = detail::ask_text(model, std::move(request), ctx, "greeting");
+  auto pending_greeting = detail::ask_text(model, std::move(request), ctx, "greeting", detail::Readers::people);
   detail::ModelAnswer greeting = co_await std::move(pending_greeting);
   std::string text = greeting.text;
 

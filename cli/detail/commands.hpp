@@ -16,7 +16,9 @@ Command graphs_command();   // commands_catalog.cpp
 Command graph_command();    // commands_catalog.cpp
 Command tools_command();    // commands_catalog.cpp
 Command sandbox_command();  // commands_sandbox.cpp
-Command fake_llm_command(); // commands_fake_llm.cpp
+Command fake_llm_command();    // commands_fake_llm.cpp
+Command version_command();     // commands_about.cpp
+Command completion_command();  // commands_about.cpp
 
 /// Options shared by the commands that open a database.
 OptionSpec db_option();

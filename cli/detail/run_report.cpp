@@ -2,6 +2,8 @@
 
 #include "cli/detail/thread_id.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/render_question.hpp"
+#include "cli/version.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -27,18 +29,6 @@ json::object interrupt_json(const Interrupt& i) {
   return o;
 }
 
-// An example --resume answer for the first pending interrupt.
-std::string example_answer(const Interrupt& i) {
-  if (const json::object* v = i.value.if_object()) {
-    if (auto* examples = v->if_contains("answer_examples"); examples && examples->is_object()) {
-      if (auto* approve = examples->as_object().if_contains("approve"); approve && approve->is_string()) {
-        return std::string(approve->as_string());
-      }
-    }
-  }
-  return "JSON";
-}
-
 const json::value* outcome_of(const json::object& values) {
   const json::value* outcome = values.if_contains("outcome");
   return outcome != nullptr && outcome->is_object() ? outcome : nullptr;
@@ -60,15 +50,16 @@ int report_finished_thread(const json::object& values, const std::string& thread
   const std::string status = finished_status(values);
   if (as_json) {
     json::object o;
+    o["version"] = weft_version();
     o["thread_id"] = thread_id;
     o["graph"] = graph;
     o["status"] = status;
     o["summary"] = summary ? *summary : json::value(nullptr);
     if (const json::value* outcome = outcome_of(values)) o["outcome"] = *outcome;
-    out << json::serialize(o) << "\n";
+    out << json::serialize(utf8_safe(std::move(o))) << "\n";
   } else {
     out << (summary && summary->is_string() ? std::string(summary->as_string()) : std::string("(no summary)")) << "\n";
-    err << "thread " << thread_id << " is already done" << (status == "done" ? "" : " (with failures, see the summary)")
+    err << "thread " << printable_text(thread_id) << " is already done" << (status == "done" ? "" : " (with failures, see the summary)")
         << "; nothing to resume\n";
   }
   return status == "done" ? kExitDone : kExitDoneWithFailures;
@@ -79,6 +70,7 @@ int report_run(const RunResult& result, const std::string& thread_id, const std:
   const json::value* summary = result.values.if_contains("summary");
   if (as_json) {
     json::object o;
+    o["version"] = weft_version();
     o["thread_id"] = thread_id;
     o["graph"] = graph;
     o["status"] = result.status == RunStatus::done ? finished_status(result.values) : std::string(to_string(result.status));
@@ -110,14 +102,7 @@ int report_run(const RunResult& result, const std::string& thread_id, const std:
       return clean ? kExitDone : kExitDoneWithFailures;
     }
     case RunStatus::interrupted:
-      if (!as_json) {
-        out << "Waiting for a human on thread " << printable_text(thread_id) << " (" << graph << "):\n";
-        for (const auto& i : result.interrupts) {
-          out << "  [" << i.node << (i.id.empty() ? "" : " " + i.id) << "] " << json::serialize(i.value) << "\n";
-        }
-        std::string example = result.interrupts.empty() ? std::string("JSON") : example_answer(result.interrupts.front());
-        out << "Answer with: weft resume " << printable_text(thread_id) << " --resume '" << example << "'\n";
-      }
+      if (!as_json) render_questions(out, result.interrupts, printable_text(thread_id), graph);
       return kExitInterrupted;
     case RunStatus::failed:
       err << "weft: error: " << one_line(result.error ? result.error->message : std::string("the run failed"))

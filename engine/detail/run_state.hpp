@@ -138,7 +138,7 @@ struct RunShared {
     return config.stream && (config.stream_modes & static_cast<unsigned>(mode)) != 0;
   }
   /// Sends one event to the sink; a throwing sink is recorded in sink_error, never propagated.
-  void emit(StreamMode mode, std::string node, std::int64_t step, boost::json::value data);
+  void emit(StreamMode mode, std::string node, std::int64_t step, boost::json::value data, std::string task_id = {});
   bool stop_requested() const noexcept { return cancelled || config.stop.stop_requested(); }
   /// Marks the run cancelled and cancels every in-flight async task.
   void request_cancel();

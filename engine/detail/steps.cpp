@@ -52,7 +52,8 @@ Command command_from_json(const boost::json::value& value) {
 
 // ---- RunShared, Persister -------------------------------------------------------------------
 
-void RunShared::emit(StreamMode mode, std::string node, std::int64_t step, boost::json::value data) {
+void RunShared::emit(StreamMode mode, std::string node, std::int64_t step, boost::json::value data,
+                     std::string task_id) {
   if (!wants(mode) || sink_error) return;
   StreamEvent event;
   event.mode = mode;
@@ -60,6 +61,7 @@ void RunShared::emit(StreamMode mode, std::string node, std::int64_t step, boost
   event.node = std::move(node);
   event.step = step;
   event.data = std::move(data);
+  event.task_id = std::move(task_id);
   try {
     config.stream(event);
   } catch (...) {

@@ -37,6 +37,8 @@ boost::asio::awaitable<json::value> call_tool(ToolRegistry tools, std::string na
   event["event"] = "tool";
   event["tool"] = name;
   event["status"] = failed ? "failed" : "ok";
+  // Names the conversation the call is about, so progress can say which one.
+  if (const json::value* session = args.if_contains("session_id")) event["session_id"] = *session;
   ctx.emit(json::value(std::move(event)));
   if (failed) {
     if (content.rfind("Error: ", 0) == 0) content.erase(0, 7);
@@ -102,12 +104,16 @@ json::value asked(const ChatRequest& request) {
 
 // The model call under the task's journal key "model:<key>": run once, recorded when accepted,
 // and replayed on a re-run of the task that asks the same; a re-run that asks something else
-// (its inputs changed) asks again.
+// (its inputs changed) asks again. Text for people streams its tokens as they arrive.
 boost::asio::awaitable<ModelAnswer> journaled_answer(std::shared_ptr<ChatModel> model, ChatRequest request,
-                                                     NodeContext ctx, std::string key, AnswerCheck check) {
+                                                     NodeContext ctx, std::string key, AnswerCheck check,
+                                                     Readers readers) {
   EffectRequest bound;
   bound.what = asked(request);
   bound.rerun_on_change = true;
+  if (readers == Readers::people && ctx.streams(StreamMode::messages)) {
+    request.on_token = [ctx](std::string_view token) { ctx.emit_token(token); };
+  }
   EffectFn fn = [model, request, check]() { return complete_checked(model, request, check); };
   ReconcileFn reconcile = model_call_never_happened;
   auto pending = ctx.effect_erased("model:" + key, std::move(fn), std::move(reconcile), std::move(bound));
@@ -142,19 +148,19 @@ void require_json(ModelAnswer& answer, const std::string& key) {
 }  // namespace
 
 boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
-                                             std::string key, AnswerCheck accept) {
+                                             std::string key, AnswerCheck accept, Readers readers) {
   AnswerCheck check = [key, accept](ModelAnswer& answer) {
     check_not_refused(answer, key);
     require_json(answer, key);
     if (accept) accept(answer);
   };
-  auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key, std::move(check));
+  auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key, std::move(check), readers);
   ModelAnswer answer = co_await std::move(pending);
   co_return answer;
 }
 
 boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
-                                             std::string key, AnswerCheck accept) {
+                                             std::string key, AnswerCheck accept, Readers readers) {
   AnswerCheck check = [key, accept](ModelAnswer& answer) {
     check_not_refused(answer, key);
     if (answer.text.empty()) {
@@ -162,7 +168,7 @@ boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, C
     }
     if (accept) accept(answer);
   };
-  auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key, std::move(check));
+  auto pending = journaled_answer(std::move(model), std::move(request), std::move(ctx), key, std::move(check), readers);
   ModelAnswer answer = co_await std::move(pending);
   co_return answer;
 }

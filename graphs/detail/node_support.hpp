@@ -47,6 +47,11 @@ struct ModelAnswer {
 /// weft::Error(graphs::error::bad_model_output) saying what is wrong with it.
 using AnswerCheck = std::function<void(ModelAnswer&)>;
 
+/// Who reads a model's answer. Text written for people (a reply, an article, a greeting) streams
+/// to the run's `messages` stream mode as it arrives (NodeContext::emit_token), when someone
+/// listens; text for the graph itself (a classification) does not.
+enum class Readers { graph, people };
+
 /// Sends `request` (with response_format set by the caller) once per (task, `key`), journaled, and
 /// returns the parsed JSON answer. The entry is bound to what was asked (messages, tools, formats,
 /// metadata; not the model or its options): a re-run that asks something else asks again. Throws
@@ -55,12 +60,12 @@ using AnswerCheck = std::function<void(ModelAnswer&)>;
 /// rejected answer is not recorded, so the next attempt (`weft resume`) asks again instead of
 /// replaying it. Completes on the run's executor.
 boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
-                                             std::string key, AnswerCheck accept = {});
+                                             std::string key, AnswerCheck accept = {}, Readers readers = Readers::graph);
 
 /// Same for a free-text answer (the content). Throws model_refused for a refusal, bad_model_output
 /// for an empty answer or one `accept` rejects (neither is recorded).
 boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
-                                             std::string key, AnswerCheck accept = {});
+                                             std::string key, AnswerCheck accept = {}, Readers readers = Readers::graph);
 
 /// A string member of `o`, or `fallback`.
 std::string string_of(const boost::json::object& o, std::string_view key, std::string fallback = {});

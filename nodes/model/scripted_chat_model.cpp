@@ -200,6 +200,8 @@ ChatResponse ScriptedChatModel::State::take(const ChatRequest& request) {
 
 asio::awaitable<ChatResponse> ScriptedChatModel::complete(ChatRequest request) {
   ChatResponse response = state_->take(request);
+  // ChatRequest::on_token's contract for a model that does not stream: the whole text, once.
+  if (request.on_token && !response.content().empty()) request.on_token(response.content());
   co_return response;
 }
 

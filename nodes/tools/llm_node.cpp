@@ -85,14 +85,8 @@ asio::awaitable<json::object> LlmNode::run(std::shared_ptr<const Shared> shared,
   request.model = options.model;
   request.temperature = options.temperature;
   request.max_tokens = options.max_tokens;
-  if (options.stream_tokens) {
-    request.on_token = [context](std::string_view token) {
-      json::object event;
-      event["event"] = "token";
-      event["node"] = context.node();
-      event["token"] = token;
-      context.emit(std::move(event));
-    };
+  if (options.stream_tokens && context.streams(StreamMode::messages)) {
+    request.on_token = [context](std::string_view token) { context.emit_token(token); };
   }
 
   auto completion = shared->model->complete(std::move(request));

@@ -31,8 +31,9 @@ struct LlmNodeOptions {
   /// ChatRequest::temperature / max_tokens. Default unset.
   std::optional<double> temperature;
   std::optional<std::int64_t> max_tokens;
-  /// Stream the assistant's text as it is generated, each piece as a custom stream event
-  /// {"event":"token","node":<node>,"token":<text>} (NodeContext::emit). Default false.
+  /// Stream the assistant's text as it is generated, each piece as a `messages` stream event
+  /// {"delta":<text>} with the node and task (NodeContext::emit_token), when the run's sink takes
+  /// that mode (otherwise the model is not asked to stream). Default false.
   bool stream_tokens = false;
   /// Step limit of an agent loop: the number of model calls allowed since the last user message.
   /// When the call that reaches it still asks for tools, the node appends instead a final

@@ -136,11 +136,12 @@ TEST_CASE("the agent streams the final answer's tokens in order through the run'
   std::string streamed;
   int token_events = 0;
   weft::RunConfig config;
-  config.stream_modes = static_cast<weft::StreamModes>(weft::StreamMode::custom);
+  config.stream_modes = static_cast<weft::StreamModes>(weft::StreamMode::messages);
   config.stream = [&](const weft::StreamEvent& event) {
-    if (event.mode != weft::StreamMode::custom || event.data.at("event") != "token") return;
+    if (event.mode != weft::StreamMode::messages) return;
     CHECK(event.node == "agent");
-    streamed += event.data.at("token").as_string();
+    CHECK(!event.task_id.empty());
+    streamed += event.data.at("delta").as_string();
     ++token_events;
   };
   const weft::RunResult result = weft::test::run_sync(io, agent.run(conversation("Weather and time in Paris?"), config));

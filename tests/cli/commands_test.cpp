@@ -124,7 +124,7 @@ TEST_CASE("--json gives one parseable object with the status and the summary") {
 
   auto threads = weft_in(dir, {"threads", "--json"});
   REQUIRE(threads.exit_code == 0);
-  auto list = parse_json(threads.out).as_array();
+  auto list = parse_json(threads.out).at("threads").as_array();
   REQUIRE(list.size() == 1);
   CHECK(list[0].at("thread_id") == "j");
   CHECK(list[0].at("status") == "done");
@@ -132,7 +132,7 @@ TEST_CASE("--json gives one parseable object with the status and the summary") {
 
   auto history = weft_in(dir, {"history", "j", "--json"});
   REQUIRE(history.exit_code == 0);
-  CHECK(parse_json(history.out).as_array().size() >= 3);
+  CHECK(parse_json(history.out).at("checkpoints").as_array().size() >= 3);
 
   auto state = weft_in(dir, {"state", "j", "--json"});
   REQUIRE(state.exit_code == 0);
@@ -182,7 +182,7 @@ TEST_CASE("graphs, graph --mermaid and tools --format openai describe what can r
   TempDir dir;
   auto graphs = weft_in(dir, {"graphs", "--json"});
   REQUIRE(graphs.exit_code == 0);
-  CHECK(parse_json(graphs.out).as_array().size() == 4);
+  CHECK(parse_json(graphs.out).at("graphs").as_array().size() == 4);
   auto mermaid = weft_in(dir, {"graph", "spam_triage", "--mermaid"});
   REQUIRE(mermaid.exit_code == 0);
   CHECK(mermaid.out.find("triage") != std::string::npos);
@@ -199,7 +199,7 @@ TEST_CASE("fork reruns a finished thread from an older checkpoint as a new branc
   TempDir dir;
   REQUIRE(weft_in(dir, {"run", "kb_enrichment", "--thread", "kb"}).exit_code == weft::cli::kExitInterrupted);
   REQUIRE(weft_in(dir, {"resume", "kb", "--resume", R"({"action":"reject"})"}).exit_code == weft::cli::kExitDone);
-  auto history = parse_json(weft_in(dir, {"history", "kb", "--json"}).out).as_array();
+  auto history = parse_json(weft_in(dir, {"history", "kb", "--json"}).out).at("checkpoints").as_array();
   std::string before_review;
   for (const auto& c : history) {
     const auto& next = c.at("next").as_array();
@@ -211,7 +211,7 @@ TEST_CASE("fork reruns a finished thread from an older checkpoint as a new branc
   auto approved = weft_in(dir, {"resume", "kb", "--resume", R"({"action":"approve"})", "--json"});
   REQUIRE_MESSAGE(approved.exit_code == weft::cli::kExitDone, approved.err);
   CHECK(parse_json(approved.out).at("summary").as_string().starts_with("Published helpdesk article"));
-  auto after = parse_json(weft_in(dir, {"history", "kb", "--json"}).out).as_array();
+  auto after = parse_json(weft_in(dir, {"history", "kb", "--json"}).out).at("checkpoints").as_array();
   CHECK(after.size() > history.size());  // the rejected branch is still there
 
   auto missing = weft_in(dir, {"fork", "kb", "--checkpoint", "nope"});
