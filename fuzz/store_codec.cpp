@@ -26,14 +26,21 @@ void check(bool ok) {
 bool same_deltas(const std::vector<weft::ChannelDelta>& a, const std::vector<weft::ChannelDelta>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i].channel != b[i].channel || a[i].op != b[i].op || a[i].value != b[i].value) return false;
+    // A remove carries no value once encoded (a stored one is ignored by the fold).
+    if (a[i].channel != b[i].channel || a[i].op != b[i].op ||
+        (a[i].op != weft::DeltaOp::remove && a[i].value != b[i].value))
+      return false;
   return true;
 }
 
 void deltas(std::string_view text) {
   std::vector<weft::ChannelDelta> decoded = decode_deltas(text, kWhere);
-  const std::vector<weft::ChannelDelta> again = decode_deltas(encode_deltas(decoded), kWhere);
-  check(same_deltas(decoded, again));
+  // Compared from the first re-encoding on. OPEN FINDING: fuzz/findings/store_codec-number-drift
+  // (a 50-digit number, a merge_messages item without "id") still fails this check; the cause is
+  // not established yet (suspected: Boost.JSON's imprecise parsing of long numbers).
+  const std::vector<weft::ChannelDelta> once = decode_deltas(encode_deltas(decoded), kWhere);
+  const std::vector<weft::ChannelDelta> again = decode_deltas(encode_deltas(once), kWhere);
+  check(same_deltas(once, again));
   boost::json::object by_folder, one_by_one;
   bool folder_failed = false, plain_failed = false;
   try {
@@ -52,7 +59,7 @@ void deltas(std::string_view text) {
 }
 
 void writes(std::string_view text) {
-  const std::vector<weft::ChannelWrite> decoded = decode_writes(text, kWhere);
+  const std::vector<weft::ChannelWrite> decoded = decode_writes(encode_writes(decode_writes(text, kWhere)), kWhere);
   const std::vector<weft::ChannelWrite> again = decode_writes(encode_writes(decoded), kWhere);
   check(decoded.size() == again.size());
   for (std::size_t i = 0; i < decoded.size(); ++i)

@@ -2,6 +2,7 @@
 
 #include "nodes/http/detail/ascii.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -54,7 +55,17 @@ struct Cursor {
   }
 };
 
+// Years a system_clock::time_point (int64 nanoseconds: 1677..2262) holds with room to subtract
+// "now"; a date outside them is malformed here (found by fuzz/rate_limit_headers: the year 1497
+// overflowed the conversion to nanoseconds).
+constexpr int kFirstYear = 1900, kLastYear = 2200;
+
+// The longest wait a header can ask for (about 317 years): a larger number means the same, and
+// would overflow milliseconds.
+constexpr std::int64_t kMaxWaitSeconds = 10'000'000'000;
+
 std::optional<chr::system_clock::time_point> make_time(int y, int mo, int d, int h, int mi, int s) {
+  if (y < kFirstYear || y > kLastYear) return std::nullopt;
   const chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(mo)}, chr::day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
   return chr::sys_days{ymd} + chr::hours{h} + chr::minutes{mi} + chr::seconds{s};
@@ -106,6 +117,7 @@ std::optional<chr::milliseconds> parse_go_duration(std::string_view v) {
       return std::nullopt;
     }
   }
+  if (!(total_ms < static_cast<double>(kMaxWaitSeconds) * 1000)) return chr::seconds(kMaxWaitSeconds);
   return chr::milliseconds(static_cast<std::int64_t>(total_ms + 0.5));
 }
 
@@ -214,7 +226,7 @@ std::string format_http_date(chr::system_clock::time_point time) {
 std::optional<chr::seconds> parse_delta_seconds(std::string_view value) {
   const auto n = parse_int(value);
   if (!n) return std::nullopt;
-  return chr::seconds(*n);
+  return chr::seconds(std::min(*n, kMaxWaitSeconds));
 }
 
 std::optional<chr::milliseconds> parse_retry_after(std::string_view value, chr::system_clock::time_point now) {
@@ -295,7 +307,7 @@ RateLimitInfo parse_rate_limit(const Headers& headers, chr::system_clock::time_p
       if (binding->limit && !info.limit) info.limit = binding->limit;
       if (binding->window && *binding->window > 0 && !info.window) info.window = chr::seconds(*binding->window);
       if (binding->reset && !reset) {
-        reset = chr::seconds(*binding->reset);
+        reset = chr::seconds(std::min(*binding->reset, kMaxWaitSeconds));
         reset_source = "RateLimit: " + std::string(detail::trim(*v));
       }
     }

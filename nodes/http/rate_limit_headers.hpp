@@ -20,7 +20,7 @@ namespace weft::http {
 
 /// Parses an HTTP-date: IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), and the obsolete RFC 850
 /// ("Sunday, 06-Nov-94 08:49:37 GMT") and asctime ("Sun Nov  6 08:49:37 1994") forms. nullopt
-/// when malformed (bad day/month/time, trailing garbage).
+/// when malformed (bad day/month/time, trailing garbage, a year outside 1900..2200).
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
 
 /// Formats `time` as an IMF-fixdate (for tests and servers).
@@ -31,7 +31,8 @@ std::string format_http_date(std::chrono::system_clock::time_point time);
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::chrono::system_clock::time_point now);
 
-/// A delta-seconds value ("5"): non-negative integer only. nullopt otherwise.
+/// A delta-seconds value ("5"): non-negative integer only. nullopt otherwise. Every wait read from
+/// a header is capped at 10^10 s (about 317 years), which milliseconds can hold.
 std::optional<std::chrono::seconds> parse_delta_seconds(std::string_view value);
 
 /// What the headers of one response say about the server's rate limit.

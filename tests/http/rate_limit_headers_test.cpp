@@ -82,3 +82,18 @@ TEST_CASE("the wait source names the header that decided the wait") {
   const auto reset_only = weft::http::parse_rate_limit({{"RateLimit-Reset", "9"}}, kNow);
   CHECK(reset_only.wait_source == "RateLimit-Reset: 9");
 }
+
+// Found by fuzz/rate_limit_headers: a date before 1678 overflowed system_clock's nanoseconds, and a
+// huge delta overflowed milliseconds (signed overflow: garbage waits, UB).
+TEST_CASE("a date outside system_clock's range is malformed and a huge delay is capped, not overflowed") {
+  CHECK_FALSE(weft::http::parse_http_date("Sun Nov  6 08:49:38 1497").has_value());
+  CHECK_FALSE(weft::http::parse_http_date("Sun, 06 Nov 9999 08:49:37 GMT").has_value());
+  CHECK(weft::http::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").has_value());
+  const seconds cap(10'000'000'000LL);
+  CHECK(weft::http::parse_delta_seconds("9223372036854775807") == cap);
+  CHECK(weft::http::parse_retry_after("9223372036854775807", kNow) == duration_cast<milliseconds>(cap));
+  CHECK(weft::http::parse_rate_limit({{"RateLimit", "\"d\";r=0;t=9223372036854775807"}}, kNow).wait() ==
+        duration_cast<milliseconds>(cap));
+  CHECK(weft::http::parse_rate_limit({{"x-ratelimit-reset-requests", "99999999999999999999h"}}, kNow).wait() ==
+        duration_cast<milliseconds>(cap));
+}
