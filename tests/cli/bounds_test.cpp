@@ -165,8 +165,9 @@ TEST_CASE("support_agent under a 429 storm that fails every tool call ends done 
                                               {"arguments", json::object{{"page_number", 1}}}}}}});
   replies.push_back("I answered the customer.");
   const std::string script = write_script(dir, std::move(replies));
+  // 429s are a pace, bounded by time: give up on them after 2 s instead of the default 300.
   auto r = run_agent(sandbox, dir, R"({"instruction":"Answer the customer.","allow_write_tools":["create_a_crisp_message"]})",
-                     {"--model", "scripted:" + script});
+                     {"--model", "scripted:" + script, "--rate-limit-wait", "2"});
   CHECK_MESSAGE(r.exit_code == weft::cli::kExitDoneWithFailures, r.err);
   const json::value out = json::parse(r.out);
   CHECK(out.at("status") == "done_with_failures");

@@ -3,6 +3,7 @@
 #include "nodes/crisp/client.hpp"
 #include "nodes/crisp/register.hpp"
 #include "nodes/crisp/tools.hpp"
+#include "nodes/http/client.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
@@ -32,7 +33,14 @@ World::World(std::shared_ptr<ChatModel> model, sandbox::crisp::SandboxOptions op
   config.identifier = credentials.identifier;
   config.key = credentials.key;
   config.website_id = sandbox_->website_id();
-  auto client = std::make_shared<crisp::CrispClient>(io_.get_executor(), std::move(config));
+  // The Crisp client's own pace, direct to the loopback sandbox whatever the environment's proxy,
+  // and a 429 storm given up after 3 s of waiting (the default, 300 s, is for real servers).
+  http::ClientOptions http_options;
+  http_options.default_limits = crisp::CrispClient::default_host_limits();
+  http_options.retry.max_rate_limit_wait = std::chrono::milliseconds(3000);
+  http_options.proxy = http::ProxySettings{};
+  auto http_client = std::make_shared<http::Client>(io_.get_executor(), std::move(http_options));
+  auto client = std::make_shared<crisp::CrispClient>(http_client, std::move(config));
   crisp::register_tools(services_.crisp_tools, std::make_shared<crisp::CrispTools>(client));
   services_.model = std::move(model);
 }
