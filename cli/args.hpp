@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The command line grammar of `weft`: each command declares its positionals and options as data
 // (CommandSpec); parse_args() turns the words after the command name into ParsedArgs or throws a

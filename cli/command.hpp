@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A `weft` command: its grammar (CommandSpec) and what it does. Commands receive everything they
 // need through Invocation (streams, environment lookup), never from globals, so tests can drive

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The table of `weft` commands, in the order `weft --help` lists them.
 
 #include "cli/command.hpp"

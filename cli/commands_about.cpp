@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // weft version, weft completion: commands about weft itself.
 
 #include "cli/completion.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // weft graphs, weft graph, weft tools: what can be run and called.
 
 #include "cli/detail/commands.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // weft fake-llm: serve the scripted OpenAI-compatible fake LLM (sandbox/fake_llm) until interrupted,
 // so a user can run graphs against a deterministic "model" without a key or a network.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // weft threads, weft history, weft state, weft check: reading a database.
 
 #include "cli/detail/commands.hpp"

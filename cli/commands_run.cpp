@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // weft run, weft resume, weft fork: the commands that execute a graph.
 
 #include "cli/detail/commands.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // weft sandbox: serve the Crisp sandbox until interrupted.
 
 #include "cli/detail/commands.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Shell completion scripts, generated from the command table (CommandSpec), so they can never
 // disagree with the parser: commands, each command's options, the choices of an option whose

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/conversation_names.hpp"
 
 #include "cli/progress.hpp"

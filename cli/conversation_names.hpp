@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Which conversation a progress line is about: "session_9f2c (Ada Lovelace, "Webhook failures")".
 // The names are learnt from what the run streams (a fetched list of conversations, a read

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/crash_points.hpp"
 
 #include <atomic>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Named crash points for the exactly-once test suite. When WEFT_CRASH_AT is set, `weft` wraps
 // its store in these decorators, which kill the process with SIGKILL (no destructors, no flush:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The dispatcher: finds the command, parses its arguments, runs it, and turns every failure into
 // one line on stderr plus an exit code.
 

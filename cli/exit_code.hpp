@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The exit codes of `weft`, so scripts can tell "done" from "waiting for a human" from "failed".
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/graph_progress.hpp"
 
 #include <boost/json/object.hpp>

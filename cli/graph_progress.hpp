@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Graph-specific progress for the status line: "triaged 7 of 20" (spam_triage), "handled 2 of 5"
 // (vip_outreach). A graph's entry says which node's update gives the total (the length of a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `weft`: the command line. Everything lives in run_main so tests can drive it in-process.
 
 #include "cli/command.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/progress.hpp"
 
 #include "nodes/http/rate_limit_event.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Progress while a run goes: which step, which node, which conversation, tool calls, durable
 // timers and rate-limit waits (with a countdown on a terminal), and the model's text as it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/render_question.hpp"
 
 #include "cli/progress.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A question for a human (an interrupt of a waiting run) shown as text people read: a draft
 // article as a formatted article, a greeting as the visitor would see it, anything else as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/run_control.hpp"
 
 #include <boost/asio/co_spawn.hpp>

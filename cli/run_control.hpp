@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Drives one run of a graph on the command's io_context: the status line's ticker on a terminal,
 // and a safe stop on SIGINT/SIGTERM (Ctrl-C, kill) or when stderr breaks (a closed pipe). A stop

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/runtime.hpp"
 
 #include "cli/crash_points.hpp"

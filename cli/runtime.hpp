@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // What a `weft` command runs on: the store, and (for run/resume) the services the graphs act
 // with: the Crisp sandbox started in-process or real Crisp, and the model. Everything is owned

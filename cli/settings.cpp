@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/settings.hpp"
 
 #include <boost/json/parse.hpp>

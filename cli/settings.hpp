@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Where a `weft` command runs: which database, which model, which Crisp, how durable, how it
 // prints. Resolved from the command line first, then the environment, then the offline defaults

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The run's progress on stderr. On a terminal: permanent lines scroll above one live status line
 // (elapsed time, step and node, graph progress, a countdown) that is redrawn in place at most 10

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/terminal.hpp"
 
 #include <sys/ioctl.h>

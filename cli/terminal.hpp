@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Whether stderr is a terminal, and whether colour is allowed there (https://no-color.org).
 

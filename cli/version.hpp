@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The version of `weft`: CMake's project(VERSION), compiled into version.cpp alone (so a version
 // bump rebuilds one file). `weft --version` prints it; every --json object carries it as "version".

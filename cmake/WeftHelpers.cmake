@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 include(GNUInstallDirs)
 
 # The installed layout is include/weft/<module>/... (only include/ is on a user's path). The build

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Used at install time (install(CODE) in WeftHelpers.cmake).
 #
 # weft_install_headers(<source dir> <headers> <stage dir> <destination>)

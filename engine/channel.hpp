@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Channels: how the writes of one superstep combine into a state key (LangGraph's reducers).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The records the engine hands to a Checkpointer and gets back from it.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The storage interface the engine runs against. The engine knows nothing of SQLite: stores
 // (store/: in-memory, SQLite; later PostgreSQL) implement this.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "engine/clock.hpp"
 
 #include <boost/asio/steady_timer.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Clock: the engine's source of time and of waiting, injectable so tests never sleep for real.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Send and Command: the control values nodes, routers and callers hand to the engine.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // CompiledGraph: an immutable, validated graph that runs. Cheap to copy (one shared_ptr) and
 // safe to share between threads and concurrent runs; each run owns its own state.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "engine/effect_journal.hpp"
 
 #include "engine/detail/hash.hpp"

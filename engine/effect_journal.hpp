@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The effect journal: side effects (an HTTP POST, a chat message) run at most once per
 // (thread, key). The engine's NodeContext::effect(key, fn) drives it; stores persist it.

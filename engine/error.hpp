@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Errors of the engine module, and weft::Error, the exception every Weft module throws.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // CompiledGraph::to_mermaid: a Mermaid flowchart of the graph's structure.
 #include "engine/compiled_graph.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Stable text names of the engine's small enums.
 #include "engine/channel.hpp"
 #include "engine/run_result.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Nodes and routers: the callables a graph is made of, classified by named concepts so that a
 // plain function, a lambda and a coroutine all go through one StateGraph::add_node.

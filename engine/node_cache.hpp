@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Node caching (LangGraph's CachePolicy): a node given a CachePolicy, in a graph compiled with a
 // NodeCache, skips running when its input was seen before and returns its recorded result.

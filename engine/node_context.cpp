@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "engine/node_context.hpp"
 
 #include "engine/detail/hash.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // NodeContext: what a running node may know and do besides reading state.
 //

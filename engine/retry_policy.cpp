@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "engine/retry_policy.hpp"
 
 #include "engine/error.hpp"

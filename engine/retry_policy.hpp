@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // RetryPolicy: how a failing node is retried (LangGraph's RetryPolicy and defaults).
 

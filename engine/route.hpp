@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Route: what a router (conditional edge) returns: node names and/or Sends.
 

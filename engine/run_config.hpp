@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // RunConfig: everything one run (or resume, get_state, ...) is given by its caller.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // RunResult and StateSnapshot: what a run returns and what get_state reads back.
 

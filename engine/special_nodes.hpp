@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The two virtual nodes every graph has: START (where input enters) and END (where a path stops).
 

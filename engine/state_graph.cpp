@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "engine/state_graph.hpp"
 
 #include "engine/detail/graph_def.hpp"

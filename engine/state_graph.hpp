@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // StateGraph: the mutable builder of a graph. Add nodes and edges, then compile() into an
 // immutable CompiledGraph. A builder is not thread-safe; the compiled graph is.

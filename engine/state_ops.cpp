@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // CompiledGraph's state operations: get_state, get_state_history, update_state.
 
 #include "engine/compiled_graph.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "engine/state_view.hpp"
 
 #include "engine/detail/view_overlay.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // StateView: a cheap, read-only handle over the state a node or router sees.
 //

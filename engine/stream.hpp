@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Streaming: events a run emits while it progresses (LangGraph's stream modes).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Interrupt, approve and resume.
 //
 // A refund workflow drafts a refund, asks a human to approve it, then pays it. The run stops at

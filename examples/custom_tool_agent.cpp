@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A new graph defined in code, with a custom tool.
 //
 // An agent (an LLM node and a tool node in a loop) answers a customer's question with the help of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reading a thread's history and forking.
 //
 // A counter loops until it reaches a limit, checkpointing every step. We list the checkpoints,

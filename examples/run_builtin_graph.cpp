@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Running a built-in graph from C++.
 //
 // Runs spam_triage on one Crisp website: the real one when CRISP_API_IDENTIFIER, CRISP_API_KEY

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rate-limit header parsing (nodes/http/rate_limit_headers.*): response headers come from a
 // server. Input: header lines "name: value". Oracles: parse_rate_limit never throws; an HTTP-date
 // that parses formats back to a date that parses to the same instant.

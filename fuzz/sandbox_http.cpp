@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Crisp sandbox's HTTP request handling, in process: raw request bytes go through the same
 // Beast parser settings and request conversion as a connection (sandbox/http/detail/session.*)
 // and then through the Crisp router (gate, routes, validation). The sandbox is seeded with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SSE decoding of a model's streamed answer (nodes/model/detail/sse.*): the body bytes come from a
 // server. Oracle: the events do not depend on how the bytes were split across reads (the first
 // byte of the input chooses the split sizes).

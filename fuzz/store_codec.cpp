@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Checkpoint and journal row decoding (store/detail/codec.*): a damaged or hostile database row
 // must decode or fail with bad_record, never crash. The first byte picks the column form; the rest
 // is the column text. Oracles: what decodes re-encodes and decodes to the same; folding deltas

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tool-argument validation against the built-in Crisp catalog: what a model sends as a tool call
 // goes through prepare_arguments (id kinds, defaults, the parameter schema with its patterns) and
 // through the entry's JsonSchema alone. Input: the tool name, a newline, the arguments as JSON

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Errors of the built-in graphs (graphs/). Thrown as weft::Error; what() says what happened, to
 // what, and what to do.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The answers a human gives to a built-in graph's interrupt (vip_outreach's approval,
 // kb_enrichment's review), and the interrupt payload that asks for them. One format for both so

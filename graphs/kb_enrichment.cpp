@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // kb_enrichment: turn a resolved conversation into a published helpdesk article, with a human
 // review in between.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The built-in graph 'kb_enrichment' (design: graphs/README.md).
 

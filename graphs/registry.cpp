@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "graphs/registry.hpp"
 
 #include "graphs/error.hpp"

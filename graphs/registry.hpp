@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The registry of graphs `weft` can run by name. No global registry: builtin_graphs() returns a
 // value holding the four built-in graphs, and a program may add its own definitions to it.

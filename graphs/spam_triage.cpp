@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // spam_triage: list the N most recent unread conversations, triage each one in parallel (Send),
 // act on the classification through an allow-list of three write tools, and summarise.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The built-in graph 'spam_triage' (design: graphs/README.md).
 

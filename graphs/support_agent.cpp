@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // support_agent: the general loop of the Truto article. The model gets the Crisp tools (every
 // read tool, plus only the write tools the input allows) and the operator's instruction, and
 // works until it answers or reaches the step limit.

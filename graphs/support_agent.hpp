@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The built-in graph 'support_agent' (design: graphs/README.md).
 

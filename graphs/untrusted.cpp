@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "graphs/untrusted.hpp"
 
 #include <boost/json/serialize.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Untrusted text (conversation messages, visitor names and pages) reaches a model only as quoted
 // data: serialised as JSON inside a fenced block that the prompt names as data, never as

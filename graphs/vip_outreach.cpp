@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // vip_outreach: greet valuable visitors proactively. Observe the active visitors twice with a
 // durable timer in between, select company visitors who stayed on pricing pages, then for each
 // one: draft a greeting, ask a human (optional), open a conversation and send the greeting once.

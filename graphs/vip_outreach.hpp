@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The built-in graph 'vip_outreach' (design: graphs/README.md).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The local filter of vip_outreach: which active visitors are worth a proactive greeting. Pure
 // functions over observations of Crisp's visitors list (crisp-api.md §2.9), so the rule is tested

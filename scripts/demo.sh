@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The main job: builds the `weft` command line and runs the built-in spam_triage graph on the
 # embedded defaults (./weft.db, the Crisp sandbox on a free loopback port, the offline model).
 # Extra arguments go to `weft run spam_triage`, e.g. `scripts/demo.sh --json`.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the libFuzzer targets (fuzz/, clang-16, -fsanitize=fuzzer,address,undefined) in their own
 # build directory and runs each one from its seed corpus (fuzz/corpus/<target>/):
 #   default      each target for WEFT_FUZZ_SECONDS (15) seconds: the CI smoke run;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs the Debian 12 packages Weft builds and tests with. Idempotent: when every package is
 # already installed it only runs dpkg-query and returns in well under a second.
 set -euo pipefail

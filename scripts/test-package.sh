@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The installed package as a user sees it (called by scripts/test.sh):
 #   scripts/test-package.sh BUILD_DIR WORK_DIR
 # Installs BUILD_DIR (an already built Weft) into WORK_DIR/prefix, then

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds Weft and runs every test, as CI does:
 #   1. GCC 12, warnings as errors, the whole suite;
 #   2. Clang 16 under ASan+UBSan, the whole suite;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "store/check.hpp"
 
 #include "engine/checkpoint.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Integrity check of a Weft store file (what `weft check` runs).
 

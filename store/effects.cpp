@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The effect journal on the `effects` table. Every change commits before returning, whatever the
 // durability of checkpoints, because an effect's "started" mark must exist before the effect runs.
 #include "store/sqlite_store.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "store/error.hpp"
 
 namespace weft::store {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Errors of the store module (SQLite checkpointer, effect journal, integrity check).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Thread leases: one row per thread in `leases` naming the process advancing it. A background
 // thread renews the leases this store holds; a lease whose owner died (same host) or whose expiry
 // passed may be taken over; break_lease() removes one unconditionally.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SqliteStore::get and ::list: a checkpoint's values are its nearest snapshot on the parent chain
 // with the deltas of the checkpoints after it folded in order. Each call is a fixed number of
 // queries (no per-checkpoint query), see store/checkpoint_format.md "Loading".

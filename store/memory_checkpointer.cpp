@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "store/memory_checkpointer.hpp"
 
 #include <boost/json/object.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // MemoryCheckpointer: a Checkpointer and EffectJournal kept in process memory, for tests,
 // benchmarks and runs that need no persistence.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "store/memory_node_cache.hpp"
 
 namespace weft {

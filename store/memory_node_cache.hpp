@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // MemoryNodeCache: a NodeCache (engine/node_cache.hpp) kept in process memory. Thread-safe.
 // Expired entries are dropped when they are looked up.

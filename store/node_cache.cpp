@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The node cache on the `node_cache` table: recorded node results by (node, input key).
 #include "store/sqlite_store.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // SqliteStore: Weft's durable store. One SQLite file (SQLiteCpp) holds checkpoints as per-step
 // deltas plus periodic snapshots, pending task writes, thread status, per-thread leases and the

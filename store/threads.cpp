@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SqliteStore's thread table: status, listing, deletion.
 #include "store/sqlite_store.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "testing/crisp_sandbox.hpp"
 
 #include "sandbox/crisp/sandbox.hpp"

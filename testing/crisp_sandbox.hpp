@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // weft::testing::CrispSandbox: the local Crisp REST API v1 (sandbox/crisp, documented in
 // sandbox/README.md) started in-process on a loopback port, so a user's own tests can run graphs

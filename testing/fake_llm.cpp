@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "testing/fake_llm.hpp"
 
 #include "sandbox/fake_llm/server.hpp"

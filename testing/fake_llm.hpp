@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // weft::testing::FakeLlm: an OpenAI-compatible Chat Completions server (sandbox/fake_llm) started
 // in-process on a loopback port and answering from a script, so a user's own tests can run graphs

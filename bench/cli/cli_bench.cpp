@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // weft-bench-cli: the `weft` command's own latencies, measured from outside the process
 // (issue 5's "How well"):
 //

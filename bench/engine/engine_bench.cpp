@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Engine overhead: how long the superstep machinery takes when nodes do nothing.
 //
 //   weft_bench_engine [--quick] [--plain]

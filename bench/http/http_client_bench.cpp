@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // weft-bench-http: what weft::http::Client adds per request over loopback, against a minimal
 // hand-written Beast coroutine client on the same keep-alive connection and the same server
 // (sandbox/http, one thread); and what connection reuse saves.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs the LangGraph.js peer benchmarks (read-only source: /work/shared/peers/langgraphjs) from a
 # scratch copy, so node_modules/, data/ and results/ never land in the repository.
 # usage: bench/peers/run-langgraphjs.sh [extra run-all.mjs args]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Read throughput of the Crisp sandbox: one server thread, several keep-alive client connections
 // on their own threads, a mix of read routes, for a fixed duration per route.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Weft side of the LangGraph.js peer benchmarks (/work/shared/peers/langgraphjs), same workloads:
 //   linear   (a) one node loops on itself N times          --n=1000 --saver=none|memory|sqlite|sqlite-sync|sqlite-exit
 //   growing  (b) each step appends one ~200-byte message    --n=1000 --saver=...

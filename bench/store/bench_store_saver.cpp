@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // (f) Storage cost without the graph runtime: SqliteStore::put_checkpoint / put_writes / get /
 // list called directly, mirroring the LangGraph.js peer's bench-saver.mjs (a checkpoint of two
 // small channels per step, then the three writes of its task). Durability sync, WAL, NORMAL.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Small helpers shared by the store benchmarks: clock, args, result line, file sizes.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs the Weft store benchmarks, each configuration RUNS times in a fresh process, interleaved,
 # appending every `RESULT {json}` line (plus the load average when it started) to OUT.
 # usage: bench/store/run.sh <build-dir> [OUT=weft-results.jsonl]

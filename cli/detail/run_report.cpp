@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/detail/run_report.hpp"
 
 #include "cli/detail/thread_id.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Printing a RunResult (run, resume, fork): the summary or the pending question on stdout (or
 // one JSON object with --json), and the exit code that says done / waiting for a human / failed.

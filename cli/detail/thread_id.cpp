@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/detail/thread_id.hpp"
 
 #include "cli/args.hpp"

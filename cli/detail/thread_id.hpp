@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Thread ids as the CLI takes and shows them. A new id must be printable UTF-8 of at most
 // kMaxThreadIdBytes bytes; ids already stored (older databases, other API users) may be anything,

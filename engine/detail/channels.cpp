@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "engine/detail/channels.hpp"
 
 #include "engine/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Folding one superstep's writes into the state through the schema's channels.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The data behind StateGraph and CompiledGraph. Private to the engine.
 

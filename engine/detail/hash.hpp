@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Deterministic ids: a 128-bit non-cryptographic hash of a few strings, as 32 hex digits.
 // Stable across processes, platforms and compilers (no std::hash), so that a task re-created

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The superstep loop (LangGraph's Pregel loop): load or start a checkpoint, then repeatedly plan a
 // step's tasks, run them, apply their writes at the barrier, checkpoint, until nothing is
 // triggered, a node interrupts or fails, or the run is cancelled.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The state of one run (one invocation of run/resume) and of its tasks. Private to the engine.
 //

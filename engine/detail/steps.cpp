@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "engine/detail/steps.hpp"
 
 #include "engine/detail/channels.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Step mechanics shared by the run loop and the state operations (get_state, update_state):
 // routing, planning the next step, checkpoint ids, task ids, and the encoding of task writes.

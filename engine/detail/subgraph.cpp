@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A compiled graph used as a node: it runs in the parent's thread under its own checkpoint
 // namespace "node:task_id" (nested with '|'), and its changes to shared keys become the node's
 // update, unless one of its nodes returns a Command for the parent graph, which then is.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "engine/detail/task_runner.hpp"
 
 #include "engine/detail/channels.hpp"

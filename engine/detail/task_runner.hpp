@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Running the tasks of one superstep: concurrency, retries, timeouts, cancellation, and what a
 // finished task hands to the checkpointer and the stream.

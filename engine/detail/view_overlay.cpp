@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "engine/detail/view_overlay.hpp"
 
 #include "engine/detail/channels.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // What a StateView shows on top of its snapshot (engine/state_view.hpp).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "graphs/detail/definition.hpp"
 
 #include <boost/json/parse.hpp>

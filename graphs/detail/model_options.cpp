@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "graphs/detail/model_options.hpp"
 
 namespace weft::graphs::detail {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The graphs' model with GraphServices::model_options applied: every request a graph sends gets
 // the configured temperature and token cap, and none when they are unset (a graph never sets

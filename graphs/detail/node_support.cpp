@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "graphs/detail/node_support.hpp"
 
 #include "engine/state_view.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Helpers the built-in graphs' nodes share: calling one Crisp tool from a node (through the tool
 // layer, so arguments are validated and writes journaled exactly as in a tool node), and asking

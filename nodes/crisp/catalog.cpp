@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/crisp/catalog.hpp"
 
 #include "nodes/crisp/detail/id_pattern.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The Crisp tool catalog: the tools Weft exposes on Crisp, described as data (catalog.json,
 // compiled in; format in catalog_format.md). Adding an endpoint is adding an entry, not code.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/crisp/client.hpp"
 
 #include "nodes/crisp/detail/path_template.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // CrispClient: Crisp's REST API v1 over Weft's HTTP client (nodes/http/): HTTP Basic auth,
 // X-Crisp-Tier, the {error, reason, data} envelope mapped to typed errors (error.hpp), and the two

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/crisp/config.hpp"
 
 #include "nodes/crisp/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // CrispConfig: where and how the Crisp client connects, and to which website its tools are bound.
 

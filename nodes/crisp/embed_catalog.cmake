@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # cmake -DINPUT=catalog.json -DOUTPUT=catalog_data.cpp -P embed_catalog.cmake
 # Writes a C++ file whose weft::crisp::builtin_catalog_json() returns the catalog's text. The
 # bytes are emitted as a hex array so that no quoting of the JSON is needed and no string-literal

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/crisp/error.hpp"
 
 namespace weft::crisp {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Errors of the Crisp integration (nodes/crisp/): the Crisp API's error envelope mapped to typed
 // codes, and the tool layer's own rejections.

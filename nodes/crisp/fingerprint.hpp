@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Message fingerprints derived from the run's effect key, so that a message sent by a retried or
 // resumed task carries the same fingerprint as the first attempt and can be found in the

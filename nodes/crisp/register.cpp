@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/crisp/register.hpp"
 
 namespace weft::crisp {

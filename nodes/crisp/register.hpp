@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The catalog's tools as weft::Tool values (nodes/tools/), ready for a ToolRegistry, its
 // allow-list views and the OpenAI function export.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # nodes/crisp: the Crisp REST client, the tool catalog (catalog.json, compiled in) and the tools.
 set(_weft_crisp_dir ${CMAKE_CURRENT_LIST_DIR})
 set(_weft_crisp_catalog_cpp ${CMAKE_CURRENT_BINARY_DIR}/crisp_catalog_data.cpp)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/crisp/tools.hpp"
 
 #include "nodes/crisp/detail/arguments.hpp"

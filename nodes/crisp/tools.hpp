@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // CrispTools: the catalog's tools bound to one CrispClient, i.e. to ONE configured website.
 //

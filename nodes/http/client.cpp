@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/http/client.hpp"
 
 #include "nodes/http/detail/connection.hpp"

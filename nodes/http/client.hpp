@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // weft::http::Client: an HTTP/1.1 client for Asio coroutines (Beast inside, never in this header).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/http/clock.hpp"
 #include "nodes/http/manual_clock.hpp"
 

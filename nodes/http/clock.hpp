@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Clock: where the HTTP client reads time and waits. Injectable so that retry, backoff and
 // token-bucket behaviour is tested deterministically (manual_clock.hpp) instead of by sleeping.

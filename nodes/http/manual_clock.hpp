@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // ManualClock: a Clock for tests whose time only moves when something sleeps on it or advance()
 // is called. sleep_for(d) advances the clock by d at once and records d, so a test can assert the

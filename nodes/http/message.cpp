@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/http/message.hpp"
 
 #include "nodes/http/detail/ascii.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Request and Response of the HTTP client: plain standard types, so callers never include Beast.
 

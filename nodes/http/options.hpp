@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Options of the HTTP client: timeouts, retry policy, per-host rate limits, TLS, pooling.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Proxies for the HTTP client, from the conventional environment variables.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/http/rate_limit_event.hpp"
 
 namespace weft::http {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // RateLimitEvent: what the HTTP client tells an observer each time it waits or gives up, so that
 // rate-limit state is visible ("waiting 2000 ms for api.openai.com because 429 with Retry-After: 2").

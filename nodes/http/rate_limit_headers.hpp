@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Reading a server's rate-limit signals from response headers (../shared/reference/crisp-api.md §5).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Redaction of secrets from anything the HTTP layer shows: errors, events, logs.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # nodes/http: the HTTP/1.1 client (Beast + OpenSSL inside, never in public headers).
 list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/error.cpp

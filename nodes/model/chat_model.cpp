@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/model/chat_model.hpp"
 
 #include <boost/json/serialize.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // ChatModel: the one interface LLM nodes call. Messages, tools, tool_choice and structured output
 // use the OpenAI Chat Completions JSON format as-is (boost::json), so a request built for one model

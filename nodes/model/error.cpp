@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/model/error.hpp"
 
 #include <string>

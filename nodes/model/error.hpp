@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Errors of the model layer (nodes/model/): chat models and their configuration.
 //

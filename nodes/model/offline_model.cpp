@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/model/offline_model.hpp"
 
 #include "nodes/model/detail/offline_tasks.hpp"

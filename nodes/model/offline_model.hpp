@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // OfflineModel: a deterministic, documented heuristic standing in for an LLM when none is
 // configured, so the built-in graphs run offline. It is NOT a language model and says so: every

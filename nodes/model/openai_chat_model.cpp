@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/model/openai_chat_model.hpp"
 
 #include "nodes/http/redact.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // OpenAIChatModel: the Chat Completions API (POST {base_url}/chat/completions), as served by
 // OpenAI and by vLLM, Ollama, llama.cpp server and other OpenAI-compatible servers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // ScriptedChatModel: answers from a script instead of an LLM, for tests and demos.
 //

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # nodes/model: the ChatModel interface and its implementations (OpenAI-compatible, scripted, offline).
 list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/error.cpp

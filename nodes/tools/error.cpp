@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/tools/error.hpp"
 
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Errors of the tool layer (nodes/tools/): schemas, the registry, tool calls.
 //

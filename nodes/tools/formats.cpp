@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/tools/formats.hpp"
 
 #include <arpa/inet.h>

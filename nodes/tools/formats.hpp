@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The built-in `format` checks of JsonSchema. Each takes the whole string and returns whether it
 // is in the format; none allocates. Thread safety: pure functions.

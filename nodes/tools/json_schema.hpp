@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // JsonSchema: a JSON Schema (the draft 2020-12 subset tool arguments use) compiled once into a
 // tree of checks, then validated cheaply against many instances. Works on Boost.JSON directly.

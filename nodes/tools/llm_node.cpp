@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/tools/llm_node.hpp"
 
 #include "engine/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The LLM node: sends the conversation in state (plus an optional system prompt) to a ChatModel
 // with the registry's tools bound, and appends the assistant's message (with its tool calls).

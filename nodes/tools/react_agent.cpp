@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/tools/react_agent.hpp"
 
 #include "engine/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // react_agent: the prebuilt agent loop (LangGraph's create_react_agent): an LLM node and a tool
 // node, agent <-> tools, bounded by a step limit that ends with a final message instead of an

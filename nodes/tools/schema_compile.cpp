@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // JsonSchema::compile: turns a schema document into the SchemaNode graph of detail/schema_node.hpp,
 // checking every keyword's value so that validation never meets a malformed schema.
 

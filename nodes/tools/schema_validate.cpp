@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // JsonSchema::validate: walks an instance against the compiled SchemaNode graph, collecting every
 // violation with the JSON Pointer of the offending value.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The tool layer: JSON Schema validation, tools, the registry, and the agent nodes.
 list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/error.cpp

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/tools/tool.hpp"
 
 #include "nodes/tools/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Tool: a named async function a model may call, with a JSON Schema for its arguments that is
 // checked before the function runs.

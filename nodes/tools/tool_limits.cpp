@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/tools/tool_limits.hpp"
 
 namespace weft {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Bounds on what one model answer, and one run, can make the tools do. A model answer is
 // untrusted: one answer with 2,000 tool calls must not become 2,000 requests, and a model

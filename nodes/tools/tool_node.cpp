@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/tools/tool_node.hpp"
 
 #include "engine/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The tool node: runs the tool calls of the last assistant message, all at once, and appends one
 // tool message per call, in the calls' order (LangGraph's ToolNode).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/tools/tool_registry.hpp"
 
 #include "nodes/tools/error.hpp"

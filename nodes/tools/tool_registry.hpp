@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // ToolRegistry: the tools a graph may call, by name, and their export for a model.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/tools/tools_condition.hpp"
 
 #include "engine/special_nodes.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // tools_condition: the router after an LLM node (LangGraph's tools_condition).
 

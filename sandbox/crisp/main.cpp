@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // weft-sandbox: runs the Crisp sandbox on loopback until SIGINT/SIGTERM and prints how to reach it.
 
 #include <csignal>

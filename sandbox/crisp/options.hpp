@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Configuration of the Crisp sandbox: tokens, limits, faults, seed, state file.
 // Every behaviour listed here is sandbox behaviour, documented in sandbox/README.md.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/crisp/sandbox.hpp"
 
 #include "sandbox/crisp/detail/api.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The Crisp sandbox: a local server that behaves like Crisp's REST API v1 (crisp-api.md) for the
 // routes Weft's tools use, with seeded data, limits, fault injection and an effect log.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/fake_llm/completion.hpp"
 
 #include <boost/json/serialize.hpp>

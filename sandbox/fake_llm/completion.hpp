@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Turning a scripted Reply into what the Chat Completions API sends: one chat.completion object, or
 // the chat.completion.chunk events of an SSE stream.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/fake_llm/script.hpp"
 
 #include <boost/json/serialize.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The fake LLM's script: which answer (or fault) each /v1/chat/completions request gets.
 // The format is documented in sandbox/fake_llm/README.md.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/fake_llm/server.hpp"
 
 #include "sandbox/fake_llm/completion.hpp"

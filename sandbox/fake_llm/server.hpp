@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // weft-fake-llm: an OpenAI-compatible Chat Completions server on loopback, driven by a script
 // (script.hpp, README.md), for tests and offline demos. Built on sandbox/http; no part of Weft.

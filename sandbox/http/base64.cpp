@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/http/base64.hpp"
 
 namespace weft::sandbox::http {

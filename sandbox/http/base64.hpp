@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Base64 (RFC 4648, standard alphabet, with padding) for HTTP Basic credentials.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/http/client.hpp"
 
 #include <system_error>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A minimal blocking HTTP/1.1 client for tests and benches of the sandboxes (loopback, keep-alive).
 // Not a general client: no TLS, no redirects, no proxy.

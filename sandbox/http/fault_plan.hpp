@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Server-wide fault injection of the loopback server, applied before routing.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/http/message.hpp"
 
 #include "sandbox/http/url.hpp"

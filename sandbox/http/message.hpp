@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Request and response types of the loopback HTTP server (sandbox/http/server.hpp).
 // Plain standard-library types, so route handlers never include Beast.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/http/router.hpp"
 
 #include <stdexcept>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Route table of the loopback server: method + path pattern -> handler.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A small HTTP/1.1 server on loopback for the sandboxes (Crisp, fake LLM). Beast stays in the .cpp.
 

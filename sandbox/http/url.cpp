@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/http/url.hpp"
 
 #include <cctype>

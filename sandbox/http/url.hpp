@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // URL helpers of the loopback server: percent-decoding and query-string parsing.
 

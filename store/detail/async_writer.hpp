@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Private: the writer thread behind Durability::async. Jobs are committed in the order they were
 // pushed, in batches (one transaction per batch, run by the commit callback). The first failure is

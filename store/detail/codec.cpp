@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "store/detail/codec.hpp"
 
 #include "engine/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Private: the JSON text forms of the store's columns (format in store/checkpoint_format.md).
 //   deltas: [[channel, op, value], ...]  (op is to_string(DeltaOp); a remove has no value)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Private: one SQLite connection with a cache of prepared statements, transactions, and the
 // conversion of SQLite exceptions into weft::Error. Not thread-safe: the owner serialises use.

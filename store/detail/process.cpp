@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "store/detail/process.hpp"
 
 #include <cerrno>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Private: who this process is, and whether another process (named in a lease row) still lives.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Private: SQL of the hot read statements, shared so the store can prepare them when it opens
 // (a fresh process's first load then costs no statement compilation). Defined in load.cpp.

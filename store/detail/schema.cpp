@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "store/detail/schema.hpp"
 
 #include <string_view>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Private: the SQLite schema of a Weft store, its version, and the migrations that bring an older
 // file up to date. store/checkpoint_format.md documents every table and column.

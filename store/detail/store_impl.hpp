@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Private: the state behind SqliteStore, shared by its parts (checkpoint writes, loads, threads,
 // leases, effects; one .cpp each). Locking order: db_mutex_ before lease_mutex_ (never the other

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The react agent end to end with the real OpenAIChatModel against the loopback fake LLM
 // (sandbox/fake_llm): the model asks for two tools in one turn, then answers.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // llm_node, tools_condition and the prebuilt react agent, with a scripted model.
 
 #include "tests/agent/support.hpp"

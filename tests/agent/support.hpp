@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Test support for graphs around a tool node (tests/agent, tests/crisp): the run input of a
 // conversation, a graph that is one tool step, the node options that time a task out and retry

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Bounded actions: one model answer cannot make more than the per-turn cap of tool calls, and a
 // write tool cannot exceed its per-run budget, counted from the conversation in state (so a
 // resumed run, in a new process, counts what the earlier ones did).

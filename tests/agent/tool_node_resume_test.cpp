@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The tool node inside a graph with a checkpointer: a journaled (side-effecting) tool is not run
 // again when its task re-runs (resume after an interrupt raised by a sibling tool), while a
 // read-only tool is; and without journaling the side effect would be duplicated.

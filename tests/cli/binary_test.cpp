@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The built `weft` binary, spawned as a user would run it.
 
 #include "cli/exit_code.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Bounded actions and honest outcomes, through the real `weft` binary against a `weft sandbox`
 // process (and the fake LLM for refusals and request bodies): one model answer with 2,000 tool
 // calls makes at most the per-turn cap of Crisp requests; 100 message calls send at most the

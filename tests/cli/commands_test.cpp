@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The built `weft` binary's commands, spawned in a fresh directory with no configuration (so the
 // defaults apply: ./weft.db, the in-process Crisp sandbox, the offline model).
 

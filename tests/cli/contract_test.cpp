@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The command line's contract, checked against its own option table (all_commands()): every
 // --help agrees with the parser, every --json is one object with the version, --version, the exit
 // code of a missing database, and completion scripts that know every option.

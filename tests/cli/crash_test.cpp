@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Exactly once, proven: each built-in graph runs in a child `weft` process against a Crisp sandbox
 // in another process (its state kept in a file), is killed with SIGKILL at a named crash point
 // (after the Nth checkpoint or task write, right after a side effect was marked started, or right

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `weft fake-llm`: the scripted OpenAI-compatible server as a command of weft (it replaced the
 // separate weft-fake-llm executable, which scripts/demo.sh did not build).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A model is untrusted input (issue #10, item 2): a tool call whose id is a megabyte long
 // overflowed the stack inside std::regex (SIGSEGV, exit 139), and because the model's answer is
 // journaled, every `weft resume` replayed it into the same crash. Here a scripted model sends such

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Neighbours and bounds, through the built `weft` binary: many runs side by side in one directory
 // (one sandbox state file), a crashed run's status, read-only databases, --input size, and thread
 // ids that must not reach a terminal or a JSON reader raw.

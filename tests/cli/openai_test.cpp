@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `weft run` with OPENAI_BASE_URL set: the real OpenAI-compatible client against the fake LLM
 // server (`weft fake-llm`) in another process, with a rate-limited first answer.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rate limits are a pace, not a failure: `weft run spam_triage` over 50 conversations against a
 // Crisp sandbox limited to N requests/s (burst N) completes in one run, with the CLI's default
 // Crisp pace (10/s, 8 in flight) adapting to the server's 429s and RateLimit fields.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Spawning the built `weft` binary from tests: argv, extra environment, captured stdout/stderr,
 // exit code or terminating signal. POSIX only (fork/exec with pipes).

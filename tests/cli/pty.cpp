@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tests/cli/pty.hpp"
 
 #include <poll.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Running the built `weft` on a pseudo-terminal, as a user's shell would: stdin, stdout and stderr
 // are the terminal (so isatty(2) holds), the child leads its own session with the terminal as its

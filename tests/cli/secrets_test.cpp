@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A hostile Crisp-compatible server that echoes the credentials it was sent in every error body
 // (data.message): no form of the key (raw, identifier:key, their base64) may reach stdout,
 // stderr, any database file or any model request, through the real `weft` binary.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What a person sees: the live status line on a terminal (a pseudo-terminal), plain lines when
 // stderr is redirected, NO_COLOR, streamed model text, questions rendered as text, and Ctrl-C.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Built by scripts/test-package.sh with nothing but pkg-config:
 //   g++ -std=c++20 hello_pkg_config.cpp $(pkg-config --cflags --libs weft)
 // A one-node graph checkpointed to SQLite, and the fake LLM started and stopped: exit 0 when the

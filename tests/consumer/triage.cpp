@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A user's own graph, tested offline with weft::testing: the Crisp sandbox stands in for Crisp and
 // the fake LLM for the model. The graph reads the newest unread conversation, asks the model for a
 // one-word verdict, and leaves it as a private note on the conversation. Exit 0 when the note the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The identifier maze, enforced before any request: what the model gets wrong is rejected with
 // a message it can act on (what is wrong, where, and where a valid id comes from).
 #include "nodes/crisp/catalog.hpp"

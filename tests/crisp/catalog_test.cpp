@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The tool catalog as data: it loads, it covers the tools the workflows need, and what the model
 // sees never lets it name a website or a fingerprint.
 #include "nodes/crisp/catalog.hpp"

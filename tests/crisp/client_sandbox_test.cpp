@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The client against the sandbox: envelope and typed errors, pagination, messages paging
 // backwards, faults (429 storms, 5xx, drops, quota), the token bucket under a fan-out, the
 // helpdesk family probe, and no secret in any error.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Crisp tools inside a real graph (tool node, effect journal, node retry): a message send
 // whose first attempt reached Crisp but died before its journal entry was finished is found by
 // its fingerprint on the retry and not sent again.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Messages exactly once: the fingerprint is derived from the effect key, a send in doubt after a
 // crash is reconciled by looking for that fingerprint, and the sandbox's effect log shows a
 // single send. The same for the other checkable writes (article create).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/crisp/fingerprint.hpp"
 
 #include <boost/json/parse.hpp>

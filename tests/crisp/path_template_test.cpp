@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/crisp/detail/path_template.hpp"
 
 #include <boost/json/parse.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tests/crisp/support.hpp"
 
 #include <boost/json/parse.hpp>

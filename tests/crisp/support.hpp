@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Test support for tests/crisp: an in-process Crisp sandbox on loopback, an io_context thread,
 // a CrispClient/CrispTools bound to the sandbox's website, an in-memory effect journal, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Every catalog tool against the in-process sandbox: it succeeds with real ids, and wrong types,
 // missing fields, hallucinated ids and a named website are rejected before any request.
 #include "tests/crisp/support.hpp"

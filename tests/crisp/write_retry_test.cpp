@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Crisp writes against a scripted Crisp-compatible server with a ManualClock: their retries wait
 // as the HTTP layer says (Retry-After, RateLimit-Reset; 429s waited out without spending the
 // write's attempts), and nothing a server echoes (the key, identifier:key, their base64) gets out.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Node caching: a node with a CachePolicy in a graph compiled with a NodeCache replays its
 // recorded result for an input seen before, within its TTL, and records only successes.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Channels: how the writes of one step combine into each key.
 
 #include "support.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Checkpointing: deltas, history, get_state, update_state, fork, durability, the memory store.
 
 #include "support.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // compile(): validation errors name the culprit; a valid graph compiles, exports Mermaid.
 
 #include "support.hpp"

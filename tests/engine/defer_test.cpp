@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Deferred nodes (NodeOptions::defer): a node gathering branches of unequal length runs once,
 // after the longest, also across an interrupt and resume.
 

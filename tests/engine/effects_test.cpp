@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The effect journal: side effects run at most once per (thread, task, key).
 
 #include "support.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Failures: retries, timeouts, cancellation, and resuming a step after a node threw.
 
 #include "support.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Human in the loop: interrupt() in nodes, resume by value or by id, interrupt_before/after.
 
 #include "support.hpp"

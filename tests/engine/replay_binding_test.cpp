@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Replay is bound to the request (engine/run_format.md): a journal entry, a recorded answer, a
 // durable deadline and a cached node result are replayed only for what they were recorded for.
 // Each case starts the thread again from its input on a fresh checkpointer with the old journal,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Running graphs: node kinds, edges, routers, Send, Command, joins, recursion limit, ordering.
 
 #include "support.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // StateFolder: folding many deltas onto one state with an index of message ids must give exactly
 // what apply_delta gives, whatever the mix of appends, replacements and removals.
 

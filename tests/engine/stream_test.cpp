@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Streaming: values, updates, custom and debug events, in order, filtered by mode.
 
 #include "support.hpp"

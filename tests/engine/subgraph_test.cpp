@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Subgraphs: a compiled graph used as a node.
 
 #include "support.hpp"

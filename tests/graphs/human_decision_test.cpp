@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "graphs/human_decision.hpp"
 
 #include <boost/json/parse.hpp>

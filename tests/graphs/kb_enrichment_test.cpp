@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // kb_enrichment end to end, through the human review: approve, edit, reject, a malformed answer.
 
 #include "nodes/model/offline_model.hpp"

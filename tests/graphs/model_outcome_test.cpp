@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the built-in graphs send to a model (no temperature or token cap unless configured, so a
 // default-temperature-only model such as o-series or gpt-5 works) and how they end when the
 // model refuses or the actions fail.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The registry's API makes the dangling reference of the old examples/run_builtin_graph.cpp
 // (`const auto& def = builtin_graphs().at("x");`, a reference into a destroyed temporary) a
 // compile error, while keeping the safe forms.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // spam_triage with the offline model must never block a visitor and must not take a real customer
 // for a spammer: conversations written into the Crisp sandbox as a visitor would, then triaged.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // spam_triage end to end: the Crisp sandbox on loopback, the SQLite store, the offline model or a
 // scripted (hijacked) model.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // support_agent: the tool loop, its allow-list and step limit, with a scripted model.
 
 #include "nodes/model/offline_model.hpp"

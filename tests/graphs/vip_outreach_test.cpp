@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // vip_outreach end to end: durable timer on a manual clock, selection, approval, exactly-once send.
 
 #include "nodes/model/offline_model.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "graphs/vip_selection.hpp"
 
 #include <boost/json/parse.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tests/graphs/world.hpp"
 
 #include "nodes/crisp/client.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A test world for the built-in graphs: the Crisp sandbox on a loopback port, a SQLite store in a
 // fresh temp directory, Crisp tools bound to the sandbox's website, and a model. Runs graphs on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The HTTP client against loopback servers (sandbox/http), with a ManualClock so that retry and
 // rate-limit waits are asserted, not slept.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // HTTP_PROXY / HTTPS_PROXY / NO_PROXY: a loopback proxy (test_proxy.hpp) sees every request the
 // client sends when one is set, and none when NO_PROXY lists the host. (The CONNECT tunnel to a
 // TLS server is in tls_test.cpp.)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/http/rate_limit_headers.hpp"
 
 #include <doctest/doctest.h>

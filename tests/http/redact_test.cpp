@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/http/redact.hpp"
 
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The name tests/model uses for tests/tools/run_sync.hpp's helper (one implementation for both).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tests/http/tcp_counter.hpp"
 
 #include <boost/asio/connect.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A loopback TCP relay that counts the connections it accepts, placed in front of a server so a
 // test can see how many connections a client really opened (keep-alive reuse).

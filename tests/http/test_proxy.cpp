@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tests/http/test_proxy.hpp"
 
 #include <boost/asio/connect.hpp>

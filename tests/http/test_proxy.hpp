@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A loopback HTTP proxy for tests (Beast, blocking, a thread per connection): forwards
 // absolute-form requests (GET http://host:port/path) and tunnels CONNECT host:port. Records the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // HTTPS: a loopback TLS server with certificates generated at test time (OpenSSL APIs).
 
 #include "nodes/http/client.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // OpenAIChatModel against the fake LLM: a refusal (message.refusal, or streamed refusal deltas)
 // comes back as ChatResponse::refusal; sampling fields are sent only when set; the token cap goes
 // in the field the model needs (max_completion_tokens for o-series and gpt-5).

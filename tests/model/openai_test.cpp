@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // OpenAIChatModel against the scripted fake LLM (sandbox/fake_llm) on loopback.
 
 #include "nodes/http/manual_clock.hpp"

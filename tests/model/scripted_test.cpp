@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/model/error.hpp"
 #include "nodes/model/scripted_chat_model.hpp"
 #include "tests/http/run.hpp"

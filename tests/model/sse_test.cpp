@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/model/detail/sse.hpp"
 
 #include <doctest/doctest.h>

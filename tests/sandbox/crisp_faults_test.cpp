@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Fault injection, by options and at runtime through POST /_sandbox/faults.
 
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Message fingerprints: server-generated 64-bit integers when absent, caller-supplied ones kept,
 // and the sandbox policy for a repeated fingerprint (a replay: no second message).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A Crisp sandbox started on a free loopback port plus a tiny authenticated client, for the
 // sandbox's own tests (no dependency on nodes/: the Weft client is tested elsewhere).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The gate every /v1 route passes: envelope, Basic auth, X-Crisp-Tier, website subscription,
 // unknown routes, malformed ids.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Helpdesk: both route families over one store, per-website mode, tree path rules.
 
 #include "tests/sandbox/crisp_fixture.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Per-token rate limit (429 with Retry-After and RateLimit-* in delta seconds, a sandbox
 // extension) and the daily quota (423 quota_limit_exceeded).
 

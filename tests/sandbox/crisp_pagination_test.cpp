@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Pagination: page numbers in the path with per_page 20–50, filters, and messages paged backwards
 // with timestamp_before in batches of 40, oldest first (crisp-api.md §1.5, §2.1, §2.4).
 

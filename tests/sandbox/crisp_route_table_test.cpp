@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The sandbox serves the official Node client's route table (crisp-api.md §6, and §8.3 for the
 // tree routes) for every route it implements: method + path + expected status, table-driven.
 

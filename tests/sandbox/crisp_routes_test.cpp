@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Behaviour of individual write routes: state, inbox, routing, meta, block, report, spam,
 // people, campaigns.
 

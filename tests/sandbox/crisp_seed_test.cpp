@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The seeded world holds what the built-in workflows need to find.
 
 #include "tests/sandbox/crisp_fixture.hpp"

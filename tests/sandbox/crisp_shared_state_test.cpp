@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Several sandboxes (as several `weft run` processes in one directory) on one state file: every
 // write lands in the file and none is lost, whatever the interleaving (sandbox/README.md, "State
 // file shared by several processes"). Separate Sandbox objects stand in for processes: each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Concurrency: several clients writing and reading at once on a two-thread server keep the state
 // consistent (every send stored once, every write logged once).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The effect log, the state file across restarts, seeded determinism, and reset.
 
 #include <filesystem>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Request bodies are validated with AJV-style invalid_data messages (crisp-api.md §1.4).
 
 #include "tests/sandbox/crisp_fixture.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The generic loopback server of sandbox/http: routing, keep-alive, HEAD, streaming, faults, stop.
 
 #include <doctest/doctest.h>

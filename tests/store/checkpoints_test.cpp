@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SqliteStore as a Checkpointer: puts, loads, history, forks, snapshots, namespaces.
 #include "store/sqlite_store.hpp"
 #include "store/check.hpp"

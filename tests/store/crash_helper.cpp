@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // weft_store_crash_helper: runs a small graph on a SqliteStore and, when told, dies with _exit(42)
 // at a named point, as a crashed process would (no destructors, no flush, no lease release).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Crash and resume across processes: a helper runs a graph on the SQLite store and dies with
 // _exit at a named point; a second process resumes. The resumed final state must equal an
 // uninterrupted run's, no task whose writes were committed may run again, and no effect may run

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Delta storage keeps a growing message history linear in size.
 #include "store/sqlite_store.hpp"
 

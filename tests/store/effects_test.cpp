@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SqliteStore as an EffectJournal.
 #include "store/sqlite_store.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Test helpers for the store suite: a unique temporary directory, record builders, raw SQL access.
 

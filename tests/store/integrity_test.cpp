@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Damaged files give clear errors (never a crash), and check() pinpoints problems.
 #include "store/check.hpp"
 #include "store/sqlite_store.hpp"

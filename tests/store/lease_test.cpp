@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Thread leases: one process at a time advances a thread.
 #include "store/sqlite_store.hpp"
 

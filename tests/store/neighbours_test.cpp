@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What other processes and damaged rows do to readers: a crashed run's thread reads `stale`, a
 // forged parent cycle is an error (not an endless walk), a live database is never called
 // truncated while another connection checkpoints it, and a read-only open works where the

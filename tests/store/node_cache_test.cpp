@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The SQLite store as a NodeCache: entries persist across processes (store instances), expire,
 // clear, survive a migration from schema 1, and a damaged entry is a clear error.
 #include "store/check.hpp"

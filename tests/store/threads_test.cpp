@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SqliteStore's thread table: status, metadata, listing and deletion.
 #include "store/sqlite_store.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The built-in format checks, one table per format: edge cases on both sides of each rule.
 
 #include "nodes/tools/formats.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // JsonSchema: for each supported keyword, a table of instances and the exact violations expected
 // ("" = valid); then compile errors, and error collection.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // JSON Schema `pattern`: ECMA-262 syntax matched by RE2 (nodes/tools/detail/ecma_regex.cpp).
 // Untrusted text of any size is matched in linear time with bounded stack (std::regex recursed
 // per character: a 30,000-character string overflowed the stack, issue #10); the ECMA meaning is

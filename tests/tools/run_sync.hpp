@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Runs one awaitable to completion on a fresh io_context and returns its result (rethrowing).
 

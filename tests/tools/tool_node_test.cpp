@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // run_tool_calls outside a graph: concurrency, result order, and every failure turned into a tool
 // message the model can read.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tool and ToolRegistry: definition checks, validation before the body runs, allow-list views,
 // OpenAI export.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Checks a tool call's arguments against its catalog entry before any request, and splits them
 // into path variables, query and body. Private to nodes/crisp.

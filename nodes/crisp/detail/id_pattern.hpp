@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The compiled pattern of an IdKind, compiled on first use: the catalog has a handful of id kinds
 // and compiling them all would cost every command's start for kinds it never checks. Matched by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A route template such as "website/{website_id}/conversation/{session_id}/messages" or
 // ".../helpdesk/tree/content/{locale}/articles/{tree_path*}". A {name*} variable spans several

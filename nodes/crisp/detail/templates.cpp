@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/crisp/detail/templates.hpp"
 
 namespace weft::crisp::detail {

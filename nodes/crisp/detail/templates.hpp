@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Rendering of the catalog's JSON templates ("{var}" placeholders) and the small named functions
 // route steps use. Private to nodes/crisp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // ASCII helpers shared by the HTTP client's sources (private).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/http/detail/connection.hpp"
 
 #include <boost/asio/error.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // One HTTP/1.1 connection (plain or TLS) and one request/response exchange on it (private; Beast).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/http/detail/host_state.hpp"
 
 #include <algorithm>

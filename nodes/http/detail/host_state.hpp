@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Per-host state of the HTTP client (private): limits, token bucket, the server's window, the
 // concurrency semaphore and the pool of idle keep-alive connections.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/http/detail/semaphore.hpp"
 
 #include <boost/asio/associated_cancellation_slot.hpp>

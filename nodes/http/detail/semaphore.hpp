@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // An asynchronous counting semaphore for coroutines (private): the per-host concurrency cap.
 

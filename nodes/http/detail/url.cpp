@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/http/detail/url.hpp"
 
 #include "nodes/http/detail/ascii.hpp"

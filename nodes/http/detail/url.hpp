@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Absolute http(s) URL split into what a connection needs (private).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/model/detail/offline_tasks.hpp"
 
 #include <boost/json/array.hpp>

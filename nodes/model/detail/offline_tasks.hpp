@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The OfflineModel's tasks as pure functions (private). Specified in nodes/model/offline_model.md.
 

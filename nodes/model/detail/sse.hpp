@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Server-Sent Events decoding (private): bytes in, each event's data out. Only what the Chat
 // Completions stream uses: "data:" fields (several join with '\n'), comments (':') and other fields

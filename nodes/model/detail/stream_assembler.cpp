@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/model/detail/stream_assembler.hpp"
 
 #include "nodes/model/detail/wire.hpp"

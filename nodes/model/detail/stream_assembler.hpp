@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Assembles chat.completion.chunk objects into one ChatResponse (private): content deltas in order,
 // tool-call deltas merged by index (id and name from the first, arguments concatenated), finish

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nodes/model/detail/wire.hpp"
 
 namespace weft::model::detail {

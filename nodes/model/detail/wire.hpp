@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The OpenAI chat wire form, both ways, as the model implementations share it (private): reading
 // a field of a response object that may be absent or of another type, and writing a tool call as

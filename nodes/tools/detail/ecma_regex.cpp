@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ECMA-262 pattern syntax (without flags, with the web-compatibility grammar of Annex B) mapped
 // onto RE2. The two agree on most syntax; where the meaning differs the translation spells the
 // ECMA meaning out:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A regular expression written in ECMA-262 syntax (JSON Schema `pattern`, the Crisp catalog's id
 // patterns) and matched by RE2, whose time is linear in the text and whose stack use does not

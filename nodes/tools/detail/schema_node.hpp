@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The compiled form of a JsonSchema: a graph of SchemaNode (a graph, not a tree, because $ref may
 // point back up). Built once by schema_compile.cpp, read-only afterwards (schema_validate.cpp).

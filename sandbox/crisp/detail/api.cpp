@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/crisp/detail/api.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The Crisp API front: every /v1 route goes through one gate (faults, Basic auth, tier, website
 // subscription, rate limit, quota, helpdesk family) before its handler; the handler's Reply or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/crisp/detail/helpdesk_store.hpp"
 
 #include "sandbox/crisp/detail/seed_data.hpp"

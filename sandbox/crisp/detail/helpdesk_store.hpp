@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The one store of helpdesk entries both route families read and write (crisp-api.md §8.7):
 // each entry has locale, content type, tree path, kind (file|folder), the legacy article_id

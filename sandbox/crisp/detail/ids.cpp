@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/crisp/detail/ids.hpp"
 
 #include <charconv>

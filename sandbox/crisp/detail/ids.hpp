@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Crisp identifier formats (crisp-api.md §3.1): lowercase hyphenated UUIDs, session_<uuid>,
 // integer fingerprints.

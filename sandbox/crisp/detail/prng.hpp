@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A deterministic PRNG (SplitMix64) whose output is the same on every compiler and platform,
 // unlike std::uniform_*_distribution. Seeded data and generated ids depend only on the seed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Per-token token bucket (429) and per-token daily quota (423). Sandbox behaviour: real Crisp
 // discloses only the daily quotas (crisp-api.md §1.6); the bucket stands in for its undisclosed

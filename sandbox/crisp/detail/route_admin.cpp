@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Inspection and control endpoints outside /v1 (no auth; loopback test tool):
 //   GET  /_sandbox/info       website ids, credentials, seed, helpdesk modes
 //   GET  /_sandbox/effects    every write performed (?since=<index>)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Campaigns: list (filters), get / HEAD, pause, resume. crisp-api.md §2.13.
 // Sandbox behaviour: pause sets running=false, resume sets running=true; both are idempotent
 // (a second call answers 200 and is logged as replayed); resuming a campaign never dispatched

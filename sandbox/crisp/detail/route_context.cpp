@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/crisp/detail/route_context.hpp"
 
 #include <cctype>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // What a Crisp route handler receives (Ctx) and returns (Reply), and the error it throws (ApiError).
 // Handlers see only these types and boost::json, never Beast.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Per-conversation properties: state, inbox, routing, meta, block, report, read marks.
 // crisp-api.md §2.5 (read), §2.6, §2.7, §2.8, §2.10.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Conversations: list (filters, search, pagination), get / HEAD / delete, create, initiate.
 // crisp-api.md §2.1–2.3.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Helpdesk routes common to both families: resolve helpdesk, locales (list, add, HEAD/get).
 // crisp-api.md §2.12 and §8.3.3. The locale shape follows the website's helpdesk mode: legacy
 // {articles, categories}, tree {statistics}, both: all of them (sandbox choice, §8.8 row 27).

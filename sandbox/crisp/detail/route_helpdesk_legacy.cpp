@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Helpdesk v10 article routes (workspaces not migrated): list, add {title} -> {article_id},
 // HEAD / get, save (PUT), update (PATCH), delete, publish -> {url}, unpublish, page.
 // crisp-api.md §2.12. Articles live in the shared entry store (content type "articles").

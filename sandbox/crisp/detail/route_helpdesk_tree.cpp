@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Helpdesk crisp-api 11 tree routes (migrated workspaces): tree list, path create / get / delete,
 // content get / put, metadata get / patch (state.published publishes), tree page, page list,
 // page entity, history changes, refresh. crisp-api.md §8.3–8.5. The tree path is a catch-all

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Inboxes: list, get, HEAD. crisp-api.md §2.7 and §8.6 (teams fields).
 
 #include "sandbox/crisp/detail/api.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Messages: list (40 per batch, oldest first, timestamp_before / _after / _around), send (with
 // the sandbox fingerprint policy), get, update and remove one. crisp-api.md §2.4, §2.5, §3.2.
 

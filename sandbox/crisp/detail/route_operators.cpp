@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Operators: list, get one. crisp-api.md §2.14 (list operators) and §6 WebsiteOperator.
 
 #include "sandbox/crisp/detail/api.hpp"

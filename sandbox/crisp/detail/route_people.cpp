@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // People (CRM profiles): list with search and sort, add, HEAD / get, save (PUT), update (PATCH),
 // remove, list a profile's conversations (session ids). crisp-api.md §2.11.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Spam quarantine: list, resolve content, decision. crisp-api.md §2.8.
 // Sandbox behaviour: "accept" moves the quarantined message into a new conversation; "reject"
 // deletes it. Both remove the item from the spam list.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Active visitors: count and list (20 per page, sandbox choice). crisp-api.md §2.9.
 
 #include "sandbox/crisp/detail/api.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The website itself: GET /v1/website/{website_id} (crisp-api.md §6 WebsiteBase getWebsite).
 
 #include "sandbox/crisp/detail/api.hpp"

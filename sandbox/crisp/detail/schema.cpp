@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/crisp/detail/schema.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A small JSON Schema validator that words its errors like AJV 6, which is what Crisp's API
 // answers with (crisp-api.md §1.4): "data should have required property '.origin'",

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/crisp/detail/seed_data.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Generates the sandbox's initial world from a seed: the same seed gives byte-identical data on
 // every platform (Prng, fixed anchor time), so tests can rely on it.

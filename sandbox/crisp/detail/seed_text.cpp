@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/crisp/detail/seed_text.hpp"
 
 namespace weft::sandbox::crisp::detail::seed_text {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Text banks of the seeded data: names, domains, pages, and conversation scripts by kind
 // (spam, bot, bug report, sales question, resolved case with its operator solution, injection).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/crisp/detail/state_file.hpp"
 
 #include <cerrno>

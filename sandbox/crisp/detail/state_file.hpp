@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The state file shared by every sandbox process that names it (`weft run` processes started side by
 // side in one directory each run their own in-process sandbox on `<db>.sandbox.json`). The file is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The sandbox's whole state as one JSON document: websites (conversations, messages, inboxes,
 // operators, visitors, people, spam, helpdesk, campaigns), the effect log and the id generator.

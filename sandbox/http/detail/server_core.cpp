@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/http/detail/server_core.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // State shared by the server and its connections (private to sandbox/http).
 

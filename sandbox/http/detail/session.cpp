@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sandbox/http/detail/session.hpp"
 
 #include <exception>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // One accepted connection: read request, dispatch, write (plain or chunked), repeat while keep-alive.
 // Private to sandbox/http; includes Beast.
