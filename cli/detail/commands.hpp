@@ -16,6 +16,7 @@ Command graphs_command();   // commands_catalog.cpp
 Command graph_command();    // commands_catalog.cpp
 Command tools_command();    // commands_catalog.cpp
 Command sandbox_command();  // commands_sandbox.cpp
+Command serve_command();    // commands_serve.cpp
 
 /// Options shared by the commands that open a database.
 OptionSpec db_option();
