@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -132,6 +134,22 @@ TEST_CASE("a client over its connection cap is answered 429") {
   auto refused = second.request("GET", "/ok");
   CHECK(refused.status == 429);
   CHECK(refused.body.find("too many open connections") != std::string::npos);
+  CHECK(s.get("/ok").status == 200);
+}
+
+TEST_CASE("a client that sends half a request is disconnected after the io timeout") {
+  weft::server::ServerOptions options;
+  options.io_timeout = std::chrono::seconds(1);
+  TestServer s(options);
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), s.port()});
+  boost::asio::write(socket, boost::asio::buffer(std::string("GET /ok HTTP/1.1\r\nHost: x\r\n")));
+  char byte = 0;
+  boost::system::error_code ec;
+  const std::size_t n = socket.read_some(boost::asio::buffer(&byte, 1), ec);  // blocks until the server closes
+  CHECK(n == 0);
+  CHECK(ec == boost::asio::error::eof);
   CHECK(s.get("/ok").status == 200);
 }
 
