@@ -8,6 +8,7 @@
 #include "server/server.hpp"
 #include "store/sqlite_store.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -44,6 +45,13 @@ int serve(const Invocation& inv) {
     if (!key) throw UsageError("--api-key-env " + *name + ": the environment variable " + *name + " is not set");
     options.api_key = *key;
   }
+
+  // Refused before anything is opened or started (the server checks it again).
+  boost::system::error_code address_error;
+  auto address = boost::asio::ip::make_address(options.host, address_error);
+  if (address_error) throw UsageError("--host '" + options.host + "' is not an IP address");
+  if (options.api_key.empty() && !address.is_loopback())
+    throw UsageError("refusing to serve on " + options.host + " without an API key: set one with --api-key-env NAME");
 
   Runtime runtime(resolve_settings(inv.args, inv.env), inv.env);
   runtime.open_store();
