@@ -229,7 +229,10 @@ net::awaitable<void> follow(ServerState& s, Exchange& ex, std::shared_ptr<Active
       const bool wanted = only.empty() || event.event == "metadata" || event.event == "error" ||
                           std::find(only.begin(), only.end(), event.event) != only.end();
       if (!wanted) continue;
-      ok = co_await ex.send_event(std::move(event.event), std::move(event.data), std::to_string(next));
+      // Hoisted: no std::string temporary in the co_await's full-expression (GCC 12, STYLE.md).
+      std::string id = std::to_string(next);
+      net::awaitable<bool> sending = ex.send_event(std::move(event.event), std::move(event.data), std::move(id));
+      ok = co_await std::move(sending);
     }
     if (!ok || (run->finished && next >= run->events.size())) break;
     net::awaitable<void> change = run->changed();
