@@ -96,6 +96,7 @@ void Server::start() {
   listener_->open();
   listener_->start_accepting();
   state_->runs->resume_unfinished();
+  state_->runs->start_heartbeat();
   state_->crons->start();
 }
 

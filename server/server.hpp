@@ -70,6 +70,10 @@ struct ServerOptions {
   std::size_t max_connections_per_client = 64;
   /// Runs executing at once; more wait (status pending). Default 4.
   std::size_t workers = 4;
+  /// An event stream with nothing to send for this long gets an SSE comment (": heartbeat"), so
+  /// a client that went away is noticed (and its run cancelled when it asked for
+  /// on_disconnect=cancel). Default 10 s.
+  std::chrono::milliseconds stream_heartbeat{10'000};
   /// How often crons are checked against the clock. Default 1 s.
   std::chrono::milliseconds cron_poll{1000};
 };

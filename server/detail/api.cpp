@@ -97,6 +97,14 @@ net::awaitable<bool> Exchange::send_event(std::string event, std::string data, s
   co_return !ec;
 }
 
+net::awaitable<bool> Exchange::send_comment(std::string text) {
+  std::string frame = ": " + text + "\n\n";
+  beast::error_code ec;
+  stream_.expires_after(write_timeout_);
+  co_await net::async_write(stream_, net::buffer(frame), net::redirect_error(net::use_awaitable, ec));
+  co_return !ec;
+}
+
 Response error_response(const Request& request, int status, const std::string& detail) {
   Response res{static_cast<http::status>(status), request.version()};
   res.set(http::field::content_type, "application/json");

@@ -67,6 +67,8 @@ class Exchange {
   boost::asio::awaitable<bool> open_stream();
   /// Writes one event; false when the client is gone (the write failed or timed out).
   boost::asio::awaitable<bool> send_event(std::string event, std::string data, std::string id);
+  /// Writes an SSE comment line (clients ignore it); false when the client is gone.
+  boost::asio::awaitable<bool> send_comment(std::string text);
 
   bool streamed() const noexcept { return streamed_; }
   std::optional<Response>& response() noexcept { return response_; }

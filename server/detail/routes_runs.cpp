@@ -237,6 +237,11 @@ net::awaitable<void> follow(ServerState& s, Exchange& ex, std::shared_ptr<Active
     if (!ok || (run->finished && next >= run->events.size())) break;
     net::awaitable<void> change = run->changed();
     co_await std::move(change);
+    if (!run->finished && next >= run->events.size()) {
+      // Woken by the heartbeat: the write tells whether the client is still there.
+      net::awaitable<bool> beat = ex.send_comment("heartbeat");
+      ok = co_await std::move(beat);
+    }
   }
   if (!ok && cancel_on_disconnect && !run->finished) s.runs->cancel(run, "interrupt");
 }

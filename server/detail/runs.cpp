@@ -83,7 +83,17 @@ net::awaitable<void> ActiveRun::changed() {
   co_await signal_.async_wait(net::redirect_error(net::use_awaitable, ec));
 }
 
-RunManager::RunManager(ServerState& state) : state_(state) {}
+RunManager::RunManager(ServerState& state) : state_(state), heartbeat_(state.io) {}
+
+void RunManager::start_heartbeat() {
+  if (shutting_down_) return;
+  heartbeat_.expires_after(state_.options.stream_heartbeat);
+  heartbeat_.async_wait([this](boost::system::error_code ec) {
+    if (ec || shutting_down_) return;
+    for (const auto& [id, run] : active_) run->wake();
+    start_heartbeat();
+  });
+}
 
 std::shared_ptr<ActiveRun> RunManager::submit(RunRow row, std::string start_checkpoint) {
   row.status = "pending";
@@ -327,6 +337,7 @@ void RunManager::resume_unfinished() {
 
 void RunManager::stop_all() {
   shutting_down_ = true;
+  heartbeat_.cancel();
   std::vector<std::shared_ptr<ActiveRun>> pending;
   for (const auto& [id, run] : active_) {
     if (run->row.status == "running") {

@@ -49,8 +49,11 @@ class ActiveRun {
   void push(std::string event, const boost::json::value& data);
   /// Marks the run finished and wakes the waiters.
   void finish(boost::json::value final_output);
-  /// Completes when an event is pushed or the run finishes (or at once if it already has).
+  /// Completes when an event is pushed, the run finishes (or at once if it already has), or
+  /// wake() is called.
   boost::asio::awaitable<void> changed();
+  /// Wakes the followers without an event (the heartbeat).
+  void wake() { signal_.cancel(); }
 
  private:
   boost::asio::steady_timer signal_;
@@ -73,6 +76,8 @@ class RunManager {
   /// Asks every running run to stop at its next step boundary (server shutdown); they stay
   /// "running" in the catalog so the next start resumes them.
   void stop_all();
+  /// Starts the heartbeat that wakes every active run's followers each options.stream_heartbeat.
+  void start_heartbeat();
   std::size_t running() const noexcept { return running_; }
   bool idle() const noexcept { return running_ == 0; }
 
@@ -89,6 +94,7 @@ class RunManager {
   std::deque<std::shared_ptr<ActiveRun>> recent_;              ///< finished, newest last
   std::size_t running_ = 0;
   bool shutting_down_ = false;
+  boost::asio::steady_timer heartbeat_;
 };
 
 /// The SSE event name and the data the API sends for an interrupt list, values, errors.

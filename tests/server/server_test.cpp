@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 namespace json = boost::json;
 using server_test::parse_sse;
@@ -35,7 +36,51 @@ std::int64_t count_threads(TestServer& s) {
   return s.post("/threads/count", json::object()).json.as_int64();
 }
 
+// Starts a stream on a raw connection, reads up to its first event, and hangs up.
+void stream_and_hang_up(std::uint16_t port, const std::string& path, const json::object& body) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  const std::string text = json::serialize(body);
+  const std::string request = "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+                              "Content-Length: " + std::to_string(text.size()) + "\r\n\r\n" + text;
+  boost::asio::write(socket, boost::asio::buffer(request));
+  std::string got;
+  char buffer[512];
+  while (got.find("event: metadata") == std::string::npos) {
+    const std::size_t n = socket.read_some(boost::asio::buffer(buffer));
+    got.append(buffer, n);
+  }
+  socket.close();
+}
+
+// The status of the thread's only run once it has ended (waits for it, polling).
+std::string final_run_status(TestServer& s, const std::string& thread_id) {
+  for (int i = 0; i < 2000; ++i) {
+    auto runs = s.get("/threads/" + thread_id + "/runs");
+    REQUIRE(runs.json.as_array().size() == 1);
+    std::string status(runs.json.as_array()[0].at("status").as_string());
+    if (status != "pending" && status != "running") return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return "still running";
+}
+
 }  // namespace
+
+TEST_CASE("a streaming client that hangs up cancels its run only when it asked on_disconnect cancel") {
+  weft::server::ServerOptions options;
+  options.stream_heartbeat = std::chrono::milliseconds(20);
+  TestServer s(options);
+  const std::string cancelled = new_thread(s, "slow");
+  stream_and_hang_up(s.port(), "/threads/" + cancelled + "/runs/stream",
+                     json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 3000}}}, {"on_disconnect", "cancel"}});
+  CHECK(final_run_status(s, cancelled) == "interrupted");
+  const std::string kept = new_thread(s, "slow");
+  stream_and_hang_up(s.port(), "/threads/" + kept + "/runs/stream",
+                     json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 300}}}});
+  CHECK(final_run_status(s, kept) == "success");
+}
 
 TEST_CASE("GET /ok answers without a key and every other route needs the key") {
   weft::server::ServerOptions options;
