@@ -25,6 +25,12 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 label_filter=(-LE soak)
 [ "${WEFT_SOAK:-0}" = "1" ] && label_filter=()
 
+# The official LangGraph JS SDK for the "npm:" CTest case (tests/npm/README.md). A failed install
+# is not fatal here: that case then fails, so nothing is skipped silently.
+echo "== weft: npm ci (tests/npm)" >&2
+(cd tests/npm && npm ci --no-audit --no-fund --prefer-offline) \
+  || echo "weft: npm ci in tests/npm failed; the npm: test will fail" >&2
+
 passed=0
 failed=0
 run_suite() {   # name, then extra cmake arguments

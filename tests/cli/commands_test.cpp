@@ -68,11 +68,19 @@ std::size_t sandbox_writes(const TempDir& dir, const std::string& suffix) {
 TEST_CASE("every command has --help that starts with its usage line and exits 0") {
   TempDir dir;
   for (const char* command : {"run", "resume", "threads", "history", "state", "fork", "graphs", "graph", "tools", "sandbox",
-                              "fake-llm", "check"}) {
+                              "fake-llm", "serve", "check"}) {
     auto r = weft_in(dir, {command, "--help"});
     CHECK_MESSAGE(r.exit_code == weft::cli::kExitDone, command);
     CHECK_MESSAGE(r.out.rfind(std::string("usage: weft ") + command, 0) == 0, command);
   }
+}
+
+TEST_CASE("weft serve refuses a non-loopback address without an API key before opening anything") {
+  TempDir dir;
+  auto r = weft_in(dir, {"serve", "--host", "0.0.0.0"});
+  CHECK(r.exit_code == weft::cli::kExitUsage);
+  CHECK(r.err.find("without an API key") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("weft.db")));
 }
 
 TEST_CASE("an unknown graph is one error line listing the graphs, exit 2") {

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+#include "support.hpp"
+
+#include "engine/state_graph.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <future>
+#include <random>
+
+namespace json = boost::json;
+using namespace weft;
+
+namespace server_test {
+namespace {
+
+graphs::GraphDefinition definition(std::string name, const char* schema, decltype(graphs::GraphDefinition::build) build) {
+  graphs::GraphDefinition d;
+  d.name = std::move(name);
+  d.description = "test graph " + d.name;
+  d.input_schema = json::parse(schema).as_object();
+  d.build = std::move(build);
+  return d;
+}
+
+const char* kWordSchema = R"({"type":"object","properties":{"word":{"type":"string","default":"hi"}},
+  "additionalProperties":false})";
+
+}  // namespace
+
+graphs::GraphRegistry test_graphs() {
+  graphs::GraphRegistry registry;
+  registry.add(definition("steps", kWordSchema, [](const graphs::GraphServices&, CompileOptions options) {
+    StateGraph g({{"input", Channel::last_value()}, {"log", Channel::append()}}, "steps");
+    g.add_node("first", [](StateView, NodeContext ctx) {
+      ctx.emit(json::object{{"at", "first"}});
+      return json::object{{"log", "first"}};
+    });
+    g.add_node("second", [](StateView, NodeContext) { return json::object{{"log", "second"}}; });
+    g.add_edge(std::string(START), "first");
+    g.add_edge("first", "second");
+    g.add_edge("second", std::string(END));
+    return g.compile(std::move(options));
+  }));
+  registry.add(definition("review", kWordSchema, [](const graphs::GraphServices&, CompileOptions options) {
+    StateGraph g({{"input", Channel::last_value()}, {"draft", Channel::last_value()}, {"answer", Channel::last_value()}},
+                 "review");
+    g.add_node("draft", [](StateView, NodeContext) { return json::object{{"draft", "hello"}}; });
+    g.add_node("ask", [](StateView, NodeContext ctx) {
+      json::value answer = ctx.interrupt(json::object{{"question", "send it?"}});
+      return json::object{{"answer", answer}};
+    });
+    g.add_edge(std::string(START), "draft");
+    g.add_edge("draft", "ask");
+    g.add_edge("ask", std::string(END));
+    return g.compile(std::move(options));
+  }));
+  registry.add(definition("slow", R"({"type":"object","properties":{"ms":{"type":"integer","default":300}}})",
+                          [](const graphs::GraphServices&, CompileOptions options) {
+    StateGraph g({{"input", Channel::last_value()}, {"log", Channel::append()}}, "slow");
+    g.add_node("wait", [](StateView s, NodeContext) -> boost::asio::awaitable<json::object> {
+      const std::int64_t ms = s.at("input").as_object().at("ms").to_number<std::int64_t>();
+      auto executor = co_await boost::asio::this_coro::executor;
+      boost::asio::steady_timer timer(executor, std::chrono::milliseconds(ms));
+      co_await timer.async_wait(boost::asio::use_awaitable);
+      co_return json::object{{"log", "waited"}};
+    });
+    g.add_edge(std::string(START), "wait");
+    g.add_edge("wait", std::string(END));
+    return g.compile(std::move(options));
+  }));
+  return registry;
+}
+
+std::string Reply::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        }))
+      return v;
+  }
+  return {};
+}
+
+std::vector<SseEvent> parse_sse(const std::string& body) {
+  std::vector<SseEvent> out;
+  SseEvent current;
+  std::size_t i = 0;
+  while (i < body.size()) {
+    std::size_t end = body.find('\n', i);
+    if (end == std::string::npos) end = body.size();
+    std::string line = body.substr(i, end - i);
+    i = end + 1;
+    if (line.empty()) {
+      if (!current.event.empty()) out.push_back(current);
+      current = {};
+      continue;
+    }
+    if (line.rfind("event: ", 0) == 0) current.event = line.substr(7);
+    else if (line.rfind("data: ", 0) == 0) current.data = line.substr(6);
+    else if (line.rfind("id: ", 0) == 0) current.id = line.substr(4);
+  }
+  return out;
+}
+
+TestServer::TestServer(server::ServerOptions options, std::string folder, std::shared_ptr<Clock> clock)
+    : folder_(std::move(folder)) {
+  if (folder_.empty()) {
+    std::random_device rd;
+    folder_ = (std::filesystem::temp_directory_path() / ("weft-server-test-" + std::to_string(rd()))).string();
+    std::filesystem::create_directories(folder_);
+    owns_folder_ = true;
+  }
+  const std::string db = folder_ + "/weft.db";
+  store_ = std::make_shared<SqliteStore>(db);
+  server::ServerEnvironment env;
+  env.registry = test_graphs();
+  env.services.model = nullptr;
+  env.checkpointer = store_;
+  env.journal = store_;
+  env.catalog_path = db;
+  env.clock = std::move(clock);
+  server_ = std::make_unique<server::Server>(io_, std::move(env), std::move(options));
+  server_->start();
+  port_ = server_->port();
+  thread_ = std::thread([this] { io_.run(); });
+  client_ = std::make_unique<sandbox::http::Client>("127.0.0.1", port_);
+}
+
+void TestServer::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  std::promise<void> done;
+  boost::asio::post(io_, [&] { server_->stop([&] { done.set_value(); }); });
+  done.get_future().wait();
+  io_.stop();
+  thread_.join();
+  // Let the closed connections' coroutines see their aborted operations and end.
+  io_.restart();
+  io_.poll();
+}
+
+TestServer::~TestServer() {
+  client_.reset();
+  stop();
+  server_.reset();
+  store_.reset();
+  if (owns_folder_) {
+    std::error_code ec;
+    std::filesystem::remove_all(folder_, ec);
+  }
+}
+
+Reply TestServer::request(std::string_view method, std::string_view target, std::string_view body,
+                          const sandbox::http::Fields& headers) {
+  sandbox::http::Fields all = headers;
+  if (!body.empty()) all.emplace_back("content-type", "application/json");
+  auto res = client_->request(method, target, body, all);
+  Reply reply;
+  reply.status = res.status;
+  reply.body = res.body;
+  reply.headers = res.headers;
+  boost::system::error_code ec;
+  json::value parsed = json::parse(res.body, ec);
+  if (!ec) reply.json = std::move(parsed);
+  return reply;
+}
+
+Reply TestServer::post(std::string_view target, const json::value& body, const sandbox::http::Fields& headers) {
+  return request("POST", target, json::serialize(body), headers);
+}
+
+Reply TestServer::get(std::string_view target, const sandbox::http::Fields& headers) {
+  return request("GET", target, {}, headers);
+}
+
+}  // namespace server_test
