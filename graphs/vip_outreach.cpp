@@ -156,7 +156,7 @@ boost::asio::awaitable<json::object> outreach(std::shared_ptr<ChatModel> model, 
   request.metadata["company"] = visitor["company"];
   request.metadata["page"] = visitor["page_title"];
   request.metadata["locale"] = locale;
-  auto pending_greeting = detail::ask_text(model, std::move(request), ctx, "greeting", detail::Readers::people);
+  auto pending_greeting = detail::ask_text(model, std::move(request), ctx, "greeting", {}, detail::Readers::people);
   detail::ModelAnswer greeting = co_await std::move(pending_greeting);
   std::string text = greeting.text;
 
