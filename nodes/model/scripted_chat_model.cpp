@@ -189,7 +189,6 @@ ChatResponse ScriptedChatModel::State::take(const ChatRequest& request) {
                       name + ": scripted error (entry " + std::to_string(index) + "): " + entry.error);
   }
   ChatResponse response = std::move(entry.response);
-  if (request.on_token && !response.content().empty()) request.on_token(response.content());
   if (request.response_format) {
     boost::system::error_code ec;
     json::value parsed = json::parse(response.content(), ec);
