@@ -94,13 +94,14 @@ TEST_CASE("a model's megabyte-long ids are refused back to it and the run ends i
   Setup s;
   const ProcessResult result = s.run(s.run_args, s.options);
   REQUIRE_MESSAGE(result.signal == 0, "weft run died of signal " << result.signal);  // was SIGSEGV (exit 139)
-  REQUIRE_MESSAGE(result.exit_code == weft::cli::kExitDone, result.err);
+  // Every tool call of the run was refused, so it ends honestly: done with failures (exit 4).
+  REQUIRE_MESSAGE(result.exit_code == weft::cli::kExitDoneWithFailures, result.err);
   const std::string summary = s.summary();
   CHECK(summary.find("Those ids were refused") != std::string::npos);
   CHECK(summary.find("get_single_crisp_helpdesk_article_by_id") != std::string::npos);
   const ProcessResult again = s.run({"resume", "t", "--db", s.dir.file("weft.db")}, s.options);
   CHECK(again.signal == 0);
-  CHECK(again.exit_code == weft::cli::kExitDone);
+  CHECK(again.exit_code == weft::cli::kExitDoneWithFailures);
   CHECK(again.err.find("already done") != std::string::npos);
 }
 
@@ -114,12 +115,12 @@ TEST_CASE("a run killed after the megabyte-long answer was recorded resumes to t
     crashing.env["WEFT_CRASH_AT"] = "checkpoint:" + std::to_string(n);
     const ProcessResult first = s.run(s.run_args, crashing);
     INFO("checkpoint:" << n << ": exit " << first.exit_code << " signal " << first.signal << ": " << first.err);
-    REQUIRE((first.signal == SIGKILL || (first.signal == 0 && first.exit_code == weft::cli::kExitDone)));
+    REQUIRE((first.signal == SIGKILL || (first.signal == 0 && first.exit_code == weft::cli::kExitDoneWithFailures)));
     if (first.signal != SIGKILL) break;  // the run ended before its nth checkpoint
     ++crashed;
     const ProcessResult resumed = s.run({"resume", "t", "--db", s.dir.file("weft.db")}, s.options);
     REQUIRE_MESSAGE(resumed.signal == 0, "weft resume died of signal " << resumed.signal);
-    REQUIRE_MESSAGE(resumed.exit_code == weft::cli::kExitDone, resumed.err);
+    REQUIRE_MESSAGE(resumed.exit_code == weft::cli::kExitDoneWithFailures, resumed.err);
     CHECK(s.summary().find("Those ids were refused") != std::string::npos);
   }
   CHECK(crashed >= 2);

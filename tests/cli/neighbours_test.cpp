@@ -119,7 +119,7 @@ TEST_CASE("a run killed mid-way shows as stale, not running, and resumes") {
   REQUIRE(killed.signal == SIGKILL);
   auto listed = weft_in(dir.path(), {"threads", "--json"});
   REQUIRE_MESSAGE(listed.exit_code == 0, listed.err);
-  const auto threads = parse_json(listed.out).as_array();
+  const auto threads = parse_json(listed.out).at("threads").as_array();
   REQUIRE(threads.size() == 1);
   CHECK(threads[0].at("status") == "stale");
   auto text = weft_in(dir.path(), {"threads"});
@@ -130,7 +130,7 @@ TEST_CASE("a run killed mid-way shows as stale, not running, and resumes") {
   CHECK(parse_json(state.out).at("status") == "stale");
   auto resumed = weft_in(dir.path(), {"resume", "k"});
   CHECK_MESSAGE(resumed.exit_code == weft::cli::kExitDone, resumed.err);
-  CHECK(parse_json(weft_in(dir.path(), {"threads", "--json"}).out).as_array()[0].at("status") == "done");
+  CHECK(parse_json(weft_in(dir.path(), {"threads", "--json"}).out).at("threads").as_array()[0].at("status") == "done");
 }
 
 TEST_CASE("--input larger than 1 MiB is a usage error, and @/dev/zero ends at once") {
@@ -179,7 +179,7 @@ TEST_CASE("a forged thread id already in a database is printed escaped and as va
   CHECK(text.out.find("evil\\x1b[2J\\x0anext\\xff") != std::string::npos);
   auto listed = weft_in(dir.path(), {"threads", "--json"});
   REQUIRE(listed.exit_code == 0);
-  const auto threads = parse_json(listed.out).as_array();
+  const auto threads = parse_json(listed.out).at("threads").as_array();
   REQUIRE(threads.size() == 1);
   CHECK(threads[0].at("thread_id") == "evil\\x1b[2J\\x0anext\\xff");
   auto missing = weft_in(dir.path(), {"state", forged});
