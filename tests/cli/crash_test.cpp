@@ -488,7 +488,7 @@ TEST_SUITE("soak") {
         BoundTally tally;
         for (const char* kind : {"checkpoint", "writes", "effect-begin", "effect-finish"})
           sweep_bound(*scenario, broad, kind, durability, tally);
-        MESSAGE(scenario->graph << " under " << durability << ": " << tally.runs << " crashed and resumed runs, "
+        MESSAGE(scenario->graph << " under " << std::string(durability) << ": " << tally.runs << " crashed and resumed runs, "
                                 << tally.misdirected << " misdirected, " << tally.doubled << " doubled");
         CHECK(tally.misdirected == 0);
         CHECK(tally.doubled == 0);
