@@ -338,7 +338,9 @@ TEST_CASE("a hundred concurrent calls under the token bucket meet no 429 from a 
   Harness h(R"([{"reply": "ok", "uses": -1}])", options);
   http::ClientOptions o;
   o.clock = http::system_clock();  // the server limits in real time
-  o.default_limits.rate = 40;      // at most 1 + 8 per 200 ms window: below the server's 12
+  // At most 1 + 5 per 200 ms window, half the server's 12: connections that open at different
+  // speeds (ASan, a loaded machine) can bunch arrivals, and the margin must absorb that.
+  o.default_limits.rate = 25;
   o.default_limits.burst = 1;
   auto model = h.model(o);
   std::vector<std::future<weft::ChatResponse>> futures;
