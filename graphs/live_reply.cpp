@@ -764,9 +764,11 @@ json::object summarize(StateView state, NodeContext) {
     summary += "\n  Refused: the model asked for " + std::to_string(refused) +
                " tool call(s); live_reply runs no tool a model names and writes only in " + session_id + ".";
   }
-  if (bool_of(classification, "offline", false) || bool_of(draft_reply, "offline", false)) {
+  if (bool_of(draft_reply, "offline", false)) {
     summary += offline_model_note("Classified and drafted", "heuristic");
     summary += " Its confidence is not a confidence: an offline reply is never sent without a human.";
+  } else if (bool_of(classification, "offline", false)) {
+    summary += offline_model_note("Classified", "heuristic");
   }
   json::object update;
   update["summary"] = summary;
