@@ -604,7 +604,8 @@ json::object review(StateView state, NodeContext ctx) {
     subject["conversation_excerpt"] = conversation.at("excerpt");
     subject["reply"] = text;  // exactly what the visitor would see
     subject["citations"] = draft_reply.at("citations");
-    subject["confidence"] = draft_reply.at("confidence");
+    // The offline template's 0 is not a confidence: shown as none rather than as a low score.
+    subject["confidence"] = bool_of(draft_reply, "offline", false) ? json::value(nullptr) : draft_reply.at("confidence");
     subject["model"] = draft_reply.at("model");
     subject["offline"] = draft_reply.at("offline");
     subject["why_asked"] = reasons;
