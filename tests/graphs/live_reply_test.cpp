@@ -192,6 +192,37 @@ TEST_CASE("live_reply with auto_send sends a confident model's reply once, and a
   CHECK(writes_since(world, before).size() == 1);
 }
 
+TEST_CASE("a later visitor message on the same thread gets its own reply, with nothing of the earlier run taken for it") {
+  json::array script;
+  for (const char* reply : {"Check the website id in the snippet.", "Invoices are in Billing, Invoices."}) {
+    script.push_back(json::parse(R"({"content":"{\"category\":\"question\",\"reason\":\"scripted\"}"})"));
+    json::object draft;
+    draft["content"] = std::string(R"({"reply":")") + reply + R"(","confidence":0.9,"cited":[1]})";
+    script.push_back(std::move(draft));
+  }
+  World world(std::make_shared<weft::ScriptedChatModel>(std::move(script)));
+  const std::string session = visitor_writes(world, kWidgetQuestion);
+  const std::string extra = R"(,"auto_send":true)";
+  auto first = world.run("live_reply", input_for(session, extra), "live-thread");
+  REQUIRE_MESSAGE(first.status == RunStatus::done, (first.error ? first.error->message : "interrupted"));
+  json::object message;
+  message["session_id"] = session;
+  message["type"] = "text";
+  message["from"] = "user";
+  message["origin"] = "chat";
+  message["content"] = "Thanks! And where do I download my invoices?";
+  world.call_tool("create_a_crisp_message", std::move(message));
+  const std::size_t before = world.writes().size();
+  auto second = world.run("live_reply", input_for(session, extra), "live-thread");
+  REQUIRE_MESSAGE(second.status == RunStatus::done, (second.error ? second.error->message : "interrupted"));
+  CHECK(second.values.at("outcome").at("action") == "replied");
+  CHECK(second.values.at("conversation").at("visitor_message").at("text") == "Thanks! And where do I download my invoices?");
+  const auto sent = messages_in(writes_since(world, before), session);
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].rfind("Invoices are in Billing", 0) == 0);
+  CHECK(sent[0].find("Download invoices") != std::string::npos);  // this question's article, not the first one's
+}
+
 TEST_CASE("live_reply never sends the offline model's draft by itself, even with auto_send and min_confidence 0") {
   World world(std::make_shared<weft::OfflineModel>());
   const std::string session = visitor_writes(world, kWidgetQuestion);
