@@ -18,6 +18,7 @@ class Category final : public std::error_category {
       case error::not_found: return "not found";
       case error::invalid_decision: return "invalid human decision";
       case error::model_refused: return "the model refused";
+      case error::write_refused: return "write refused";
     }
     return "unknown graphs error";
   }

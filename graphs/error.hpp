@@ -24,6 +24,9 @@ enum class error {
   invalid_decision,
   /// The model declined to answer (a refusal); the message quotes its explanation.
   model_refused,
+  /// A write falls outside what the run's input allows (live_reply: a conversation other than the
+  /// one the input names); it was refused before any request, nothing was sent.
+  write_refused,
 };
 
 const std::error_category& error_category() noexcept;

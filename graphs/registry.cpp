@@ -3,6 +3,7 @@
 
 #include "graphs/error.hpp"
 #include "graphs/kb_enrichment.hpp"
+#include "graphs/live_reply.hpp"
 #include "graphs/spam_triage.hpp"
 #include "graphs/support_agent.hpp"
 #include "graphs/vip_outreach.hpp"
@@ -64,6 +65,7 @@ GraphRegistry builtin_graphs() {
   registry.add(vip_outreach_definition());
   registry.add(kb_enrichment_definition());
   registry.add(support_agent_definition());
+  registry.add(live_reply_definition());
   return registry;
 }
 

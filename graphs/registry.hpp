@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // The registry of graphs `weft` can run by name. No global registry: builtin_graphs() returns a
-// value holding the four built-in graphs, and a program may add its own definitions to it.
+// value holding the five built-in graphs, and a program may add its own definitions to it.
 //
 //   auto registry = weft::graphs::builtin_graphs();
 //   const auto& def = registry.at("spam_triage");
@@ -93,7 +93,7 @@ class GraphRegistry {
   std::vector<GraphDefinition> definitions_;
 };
 
-/// A registry holding spam_triage, vip_outreach, kb_enrichment and support_agent, returned by
+/// A registry holding spam_triage, vip_outreach, kb_enrichment, support_agent and live_reply, returned by
 /// value: keep it in a variable before taking references into it (see GraphRegistry).
 [[nodiscard]] GraphRegistry builtin_graphs();
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// The part of a built-in graph's GraphDefinition that is the same for all four: name and
+// The part of a built-in graph's GraphDefinition that is the same for all of them: name and
 // description as given, the input schema parsed from the graph's JSON literal, and its build.
 
 #include "graphs/registry.hpp"

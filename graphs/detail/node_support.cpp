@@ -60,6 +60,10 @@ json::object answer_record(const ChatResponse& response, const ChatModel& model)
   record["model"] = response.model.empty() ? model.describe() : response.model;
   record["offline"] = model.is_offline();
   if (response.refusal) record["refusal"] = *response.refusal;
+  if (const json::value* calls = response.message.if_contains("tool_calls"); calls && calls->is_array() &&
+                                                                             !calls->as_array().empty()) {
+    record["tool_calls"] = *calls;
+  }
   return record;
 }
 
@@ -72,6 +76,7 @@ ModelAnswer answer_from(const json::value& recorded) {
   a.model = string_of(o, "model");
   a.offline = bool_of(o, "offline", false);
   a.refusal = string_of(o, "refusal");
+  if (auto* calls = o.if_contains("tool_calls"); calls && calls->is_array()) a.tool_calls = calls->as_array();
   return a;
 }
 

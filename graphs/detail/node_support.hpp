@@ -11,6 +11,7 @@
 #include "nodes/tools/tool_registry.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -42,6 +43,10 @@ struct ModelAnswer {
   std::string model;        ///< the model that answered ("weft-offline" for the heuristic)
   bool offline = false;     ///< true when the answer came from OfflineModel
   std::string refusal;      ///< the model's refusal (ChatResponse::refusal), "" when it answered
+  /// Tool calls the answer carries ([{"id","type","function":{"name","arguments"}}]), [] when
+  /// none. The graphs that ask for JSON or text offer no tools, so these are never run; a graph
+  /// reports them (a model asking for actions it was not offered is a sign it was steered).
+  boost::json::array tool_calls;
 };
 
 /// Accepts a model answer (may normalize it) or rejects it by throwing

@@ -63,6 +63,7 @@ std::string infer_task(const ChatRequest& request) {
       if (name.find("extract") != std::string::npos) return "extract";
       if (name.find("article") != std::string::npos) return "article";
       if (name.find("greeting") != std::string::npos) return "greeting";
+      if (name.find("reply") != std::string::npos) return "reply";
     }
   }
   return "agent";
@@ -116,6 +117,8 @@ ChatResponse answer(const ChatRequest& request) {
       invalid("task 'article' needs metadata.problem/solution or an extraction JSON in the last user message");
     }
     structured = model::detail::offline_article(problem, solution, title, string_of(meta, "locale"));
+  } else if (task == "reply") {
+    structured = model::detail::offline_reply(meta);
   } else if (task == "agent") {
     std::string instruction = string_of(meta, "instruction");
     if (instruction.empty()) instruction = last_user_text(request.messages);
@@ -124,7 +127,7 @@ ChatResponse answer(const ChatRequest& request) {
            instruction.substr(0, 300) +
            "\". Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, WEFT_MODEL) to run this agent with an LLM.";
   } else {
-    invalid("unknown task '" + task + "'; known tasks: classify, extract, greeting, article, agent (see nodes/model/offline_model.md)");
+    invalid("unknown task '" + task + "'; known tasks: classify, extract, greeting, article, reply, agent (see nodes/model/offline_model.md)");
   }
 
   ChatResponse response;

@@ -11,9 +11,11 @@
 //   "greeting"  -> text greeting (metadata: "name", "company", "page", "locale")
 //   "article"   -> JSON {"title","description","content"} helpdesk article (metadata: "problem",
 //                  "solution", "title" or the extraction JSON in the last user message)
+//   "reply"     -> JSON {"reply","confidence": 0,"cited":[1..n]} a templated chat reply pointing to
+//                  the articles in metadata["articles"] (live_reply; never a real confidence)
 //   "agent"     -> a plain final answer that says no LLM is configured (never calls tools)
 // Without metadata["task"], the task is inferred from response_format's json_schema name
-// ("classification", "extraction", "article") and otherwise is "agent".
+// ("classification", "extraction", "article", "reply") and otherwise is "agent".
 
 #include "nodes/model/chat_model.hpp"
 

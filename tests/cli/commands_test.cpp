@@ -88,7 +88,7 @@ TEST_CASE("an unknown graph is one error line listing the graphs, exit 2") {
   auto r = weft_in(dir, {"run", "spam_triag"});
   CHECK(r.exit_code == weft::cli::kExitUsage);
   CHECK(lines(r.err) == 1);
-  CHECK(r.err.find("no graph named 'spam_triag'; the graphs are: spam_triage, vip_outreach, kb_enrichment, support_agent") !=
+  CHECK(r.err.find("no graph named 'spam_triag'; the graphs are: spam_triage, vip_outreach, kb_enrichment, support_agent, live_reply") !=
         std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir.file("weft.db")));
 }
@@ -191,7 +191,7 @@ TEST_CASE("graphs, graph --mermaid and tools --format openai describe what can r
   TempDir dir;
   auto graphs = weft_in(dir, {"graphs", "--json"});
   REQUIRE(graphs.exit_code == 0);
-  CHECK(parse_json(graphs.out).at("graphs").as_array().size() == 4);
+  CHECK(parse_json(graphs.out).at("graphs").as_array().size() == 5);
   auto mermaid = weft_in(dir, {"graph", "spam_triage", "--mermaid"});
   REQUIRE(mermaid.exit_code == 0);
   CHECK(mermaid.out.find("triage") != std::string::npos);

@@ -98,6 +98,18 @@ RunResult World::continue_run(const std::string& graph, const std::string& threa
   return future.get();
 }
 
+json::value World::call_tool(const std::string& name, json::object args) {
+  return call_tool(services_.crisp_tools, name, std::move(args));
+}
+
+json::value World::call_tool(const ToolRegistry& tools, const std::string& name, json::object args) {
+  const Tool& tool = tools.at(name);
+  auto future = boost::asio::co_spawn(io_, tool.call(json::value(std::move(args)), ToolContext{}), boost::asio::use_future);
+  io_.restart();
+  io_.run();
+  return future.get();
+}
+
 json::array World::writes() const {
   json::value doc = json::parse(sandbox_->effects_json());
   json::array out;

@@ -35,6 +35,11 @@ class World {
   /// The clock runs use from now on (default: a ManualClock).
   void set_clock(std::shared_ptr<Clock> clock) { run_clock_ = std::move(clock); }
 
+  /// Runs tool `name` of `tools` (default: every Crisp tool of the world) once, outside any graph
+  /// (no journal), e.g. to set up a conversation; returns its result, throws its error.
+  boost::json::value call_tool(const std::string& name, boost::json::object args);
+  boost::json::value call_tool(const ToolRegistry& tools, const std::string& name, boost::json::object args);
+
   /// Successful writes (2xx) the sandbox performed, from its effect log.
   boost::json::array writes() const;
   /// Writes whose path ends with `suffix` (e.g. "/report") or whose method+path contains it.

@@ -74,7 +74,7 @@ try {
   check("assistants.search lists the built-in graphs");
   const assistants = await client.assistants.search({ limit: 20 });
   const names = assistants.map((a) => a.graph_id);
-  for (const g of ["spam_triage", "kb_enrichment", "vip_outreach", "support_agent"]) assert.ok(names.includes(g), g);
+  for (const g of ["spam_triage", "kb_enrichment", "vip_outreach", "support_agent", "live_reply"]) assert.ok(names.includes(g), g);
   const spam = await client.assistants.get("spam_triage");
   assert.equal(spam.graph_id, "spam_triage");
   assert.equal((await client.assistants.get(spam.assistant_id)).graph_id, "spam_triage");

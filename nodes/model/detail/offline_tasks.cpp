@@ -342,4 +342,33 @@ json::object offline_article(std::string_view problem, std::string_view solution
   return out;
 }
 
+json::object offline_reply(const json::object& metadata) {
+  std::size_t articles = 0;
+  if (const auto* list = metadata.if_contains("articles"); list != nullptr && list->is_array()) {
+    articles = list->get_array().size();
+  }
+  const auto* locale_value = metadata.if_contains("locale");
+  const std::string locale =
+      locale_value != nullptr && locale_value->is_string() ? lower(locale_value->get_string()) : std::string();
+  const bool fr = locale.rfind("fr", 0) == 0;
+  std::string reply;
+  if (articles == 0) {
+    reply = fr ? "Merci pour votre message ! Un membre de l'\xc3\xa9quipe vous r\xc3\xa9pond ici tr\xc3\xa8s vite."
+               : "Thanks for your message! A teammate will get back to you here shortly.";
+  } else {
+    reply = fr ? "Merci pour votre message ! Ces articles de notre centre d'aide r\xc3\xa9pondent peut-\xc3\xaatre \xc3\xa0 "
+                 "votre question. Sinon, un membre de l'\xc3\xa9quipe vous r\xc3\xa9pond ici."
+               : "Thanks for your message! These articles from our help center may answer your question. If they "
+                 "don't, a teammate will follow up here.";
+  }
+  json::array cited;
+  for (std::size_t i = 1; i <= articles; ++i) cited.emplace_back(static_cast<std::int64_t>(i));
+  json::object out;
+  out["reply"] = reply;
+  // A template cannot know whether it answers: never a confidence a policy could trust.
+  out["confidence"] = 0;
+  out["cited"] = std::move(cited);
+  return out;
+}
+
 }  // namespace weft::model::detail

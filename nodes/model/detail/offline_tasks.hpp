@@ -22,4 +22,9 @@ std::string offline_greeting(const boost::json::object& metadata);
 boost::json::object offline_article(std::string_view problem, std::string_view solution, std::string_view title,
                                     std::string_view locale);
 
+/// {"reply": "...", "confidence": 0, "cited": [1..n]} from metadata: "articles" (array of
+/// {"title", "url"}, as numbered in the prompt), "locale". A template acknowledging the message
+/// and pointing to every given article; its confidence is always 0 (a template knows nothing).
+boost::json::object offline_reply(const boost::json::object& metadata);
+
 }  // namespace weft::model::detail
