@@ -74,6 +74,18 @@ graphs::GraphRegistry test_graphs() {
     g.add_edge("wait", std::string(END));
     return g.compile(std::move(options));
   }));
+  // "visitor": what a Crisp hook starts; records the input it was given (session, fingerprint).
+  registry.add(definition("visitor",
+                          R"({"type":"object","properties":{"session_id":{"type":"string"},
+                              "message_fingerprint":{"type":"integer"},"website_id":{"type":"string"},
+                              "tag":{"type":"string"}},"additionalProperties":false})",
+                          [](const graphs::GraphServices&, CompileOptions options) {
+    StateGraph g({{"input", Channel::last_value()}, {"log", Channel::append()}}, "visitor");
+    g.add_node("note", [](StateView s, NodeContext) { return json::object{{"log", s.at("input")}}; });
+    g.add_edge(std::string(START), "note");
+    g.add_edge("note", std::string(END));
+    return g.compile(std::move(options));
+  }));
   return registry;
 }
 
