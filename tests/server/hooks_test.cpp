@@ -16,7 +16,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 namespace json = boost::json;
@@ -375,4 +377,45 @@ TEST_CASE("hooks: the sandbox delivers a visitor's message as Crisp does, and th
   }
   CHECK(hooks.at("delivered") == 2);
   CHECK(hooks.at("failed") == 0);
+}
+
+TEST_CASE("hooks: a burst of 1,000 events over 100 conversations: all answered 2xx, each conversation in order, one run at a time") {
+  weft::server::ServerOptions options = hook_options();
+  options.workers = 8;
+  TestServer s(options);
+  constexpr int kConversations = 100;
+  constexpr int kMessages = 10;
+  constexpr int kSenders = 10;
+  auto session_of = [](int c) {
+    char id[64];
+    std::snprintf(id, sizeof id, "session_%08d-0000-4000-8000-000000000000", c);
+    return std::string(id);
+  };
+  std::atomic<int> refused{0};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < kSenders; ++t) {
+    senders.emplace_back([&, t] {
+      weft::sandbox::http::Client client("127.0.0.1", s.port());
+      // Each sender owns 10 conversations and interleaves them, message by message.
+      for (int m = 0; m < kMessages; ++m) {
+        for (int c = t; c < kConversations; c += kSenders) {
+          const std::string body = message_body(session_of(c), 1000 + m);
+          const auto answer = client.request("POST", "/crisp/hooks", body, signed_headers(body));
+          if (answer.status != 200 || answer.body.find("\"accepted\"") == std::string::npos) ++refused;
+        }
+      }
+    });
+  }
+  for (auto& t : senders) t.join();
+  CHECK(refused.load() == 0);
+  CHECK(stored_events(s) == kConversations * kMessages);
+  for (int c = 0; c < kConversations; ++c) {
+    json::array runs = settled_runs(s, "crisp-" + session_of(c));
+    REQUIRE(runs.size() == kMessages);
+    for (int m = 0; m < kMessages; ++m) {
+      CHECK(runs[m].at("status") == "success");
+      CHECK(runs[m].at("kwargs").at("input").at("message_fingerprint") == 1000 + m);
+    }
+  }
+  CHECK(server_test::visitor_runs_at_once_on_one_thread() == 1);
 }

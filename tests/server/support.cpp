@@ -11,6 +11,8 @@
 #include <boost/json/serialize.hpp>
 
 #include <future>
+#include <map>
+#include <mutex>
 #include <random>
 
 namespace json = boost::json;
@@ -31,7 +33,25 @@ graphs::GraphDefinition definition(std::string name, const char* schema, decltyp
 const char* kWordSchema = R"({"type":"object","properties":{"word":{"type":"string","default":"hi"}},
   "additionalProperties":false})";
 
+std::mutex& visitor_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::map<std::string, int>& visitor_in_flight() {
+  static std::map<std::string, int> m;
+  return m;
+}
+int& visitor_max_overlap() {
+  static int n = 0;
+  return n;
+}
+
 }  // namespace
+
+int visitor_runs_at_once_on_one_thread() {
+  std::lock_guard lock(visitor_mutex());
+  return visitor_max_overlap();
+}
 
 graphs::GraphRegistry test_graphs() {
   graphs::GraphRegistry registry;
@@ -81,7 +101,22 @@ graphs::GraphRegistry test_graphs() {
                               "tag":{"type":"string"}},"additionalProperties":false})",
                           [](const graphs::GraphServices&, CompileOptions options) {
     StateGraph g({{"input", Channel::last_value()}, {"log", Channel::append()}}, "visitor");
-    g.add_node("note", [](StateView s, NodeContext) { return json::object{{"log", s.at("input")}}; });
+    g.add_node("note", [](StateView s, NodeContext ctx) -> boost::asio::awaitable<json::object> {
+      // Counts the runs of each thread in flight at once; a moment's wait gives overlaps a chance.
+      {
+        std::lock_guard lock(visitor_mutex());
+        const int now = ++visitor_in_flight()[ctx.thread_id()];
+        visitor_max_overlap() = std::max(visitor_max_overlap(), now);
+      }
+      auto executor = co_await boost::asio::this_coro::executor;
+      boost::asio::steady_timer timer(executor, std::chrono::milliseconds(1));
+      co_await timer.async_wait(boost::asio::use_awaitable);
+      {
+        std::lock_guard lock(visitor_mutex());
+        --visitor_in_flight()[ctx.thread_id()];
+      }
+      co_return json::object{{"log", s.at("input")}};
+    });
     g.add_edge(std::string(START), "note");
     g.add_edge("note", std::string(END));
     return g.compile(std::move(options));

@@ -24,6 +24,8 @@
 namespace server_test {
 
 weft::graphs::GraphRegistry test_graphs();
+/// The most runs of "visitor" ever in flight at once on one thread, in this process.
+int visitor_runs_at_once_on_one_thread();
 
 struct Reply {
   int status = 0;
