@@ -112,6 +112,26 @@ Catalog::Catalog(const std::string& path) : path_(path) {
 
 Catalog::~Catalog() = default;
 
+Catalog::Batch::Batch(Catalog& catalog) : catalog_(catalog) {
+  std::lock_guard lock(catalog_.mutex_);
+  guarded(catalog_.path_, "beginning a transaction", [&] { catalog_.db_->exec("BEGIN IMMEDIATE"); });
+}
+
+Catalog::Batch::~Batch() {
+  if (done_) return;
+  std::lock_guard lock(catalog_.mutex_);
+  try {
+    catalog_.db_->exec("ROLLBACK");
+  } catch (const SQLite::Exception&) {  // nothing begun is left open: SQLite rolled back already
+  }
+}
+
+void Catalog::Batch::commit() {
+  std::lock_guard lock(catalog_.mutex_);
+  guarded(catalog_.path_, "committing", [&] { catalog_.db_->exec("COMMIT"); });
+  done_ = true;
+}
+
 std::optional<ThreadRow> Catalog::thread(const std::string& thread_id) {
   std::lock_guard lock(mutex_);
   return guarded(path_, "reading a thread", [&]() -> std::optional<ThreadRow> {

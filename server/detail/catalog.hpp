@@ -76,6 +76,23 @@ class Catalog {
   explicit Catalog(const std::string& path);
   ~Catalog();
 
+  /// Makes the writes done until commit() one transaction: one commit (one fsync) for what must
+  /// be durable together, e.g. a Crisp event, its thread and its run. Destroyed uncommitted, it
+  /// rolls them back. Use it on the thread that does the catalog's writes (the server's io
+  /// thread), and call no method that opens its own transaction (delete_thread) inside it.
+  class Batch {
+   public:
+    explicit Batch(Catalog& catalog);
+    ~Batch();
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+    void commit();
+
+   private:
+    Catalog& catalog_;
+    bool done_ = false;
+  };
+
   std::optional<ThreadRow> thread(const std::string& thread_id);
   std::vector<ThreadRow> threads();
   void put_thread(const ThreadRow& row);

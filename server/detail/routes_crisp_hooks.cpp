@@ -127,6 +127,10 @@ net::awaitable<void> receive(ServerState& s, Exchange& ex) {
   row.session_id = event.session_id;
   row.received_at_ms = now_ms();
   row.body = ex.request().body();
+  // The event, its thread and its run in one transaction: one commit before the answer. The run
+  // starts once it is committed (the hold ends after the batch).
+  RunManager::Hold hold(*s.runs);
+  Catalog::Batch batch(*s.catalog);
   if (!s.catalog->insert_hook_event(row)) {
     json::object answer;
     answer["status"] = "duplicate";
@@ -134,7 +138,9 @@ net::awaitable<void> receive(ServerState& s, Exchange& ex) {
     ex.reply(std::move(answer));
     co_return;
   }
-  ex.reply(route_event(s, event));
+  json::object answer = route_event(s, event);
+  batch.commit();
+  ex.reply(std::move(answer));
   co_return;
 }
 

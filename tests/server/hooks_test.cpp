@@ -383,6 +383,7 @@ TEST_CASE("hooks: a burst of 1,000 events over 100 conversations: all answered 2
   weft::server::ServerOptions options = hook_options();
   options.workers = 8;
   TestServer s(options);
+  server_test::reset_visitor_runs_at_once();
   constexpr int kConversations = 100;
   constexpr int kMessages = 10;
   constexpr int kSenders = 10;

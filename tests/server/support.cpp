@@ -53,6 +53,11 @@ int visitor_runs_at_once_on_one_thread() {
   return visitor_max_overlap();
 }
 
+void reset_visitor_runs_at_once() {
+  std::lock_guard lock(visitor_mutex());
+  visitor_max_overlap() = 0;
+}
+
 graphs::GraphRegistry test_graphs() {
   graphs::GraphRegistry registry;
   registry.add(definition("steps", kWordSchema, [](const graphs::GraphServices&, CompileOptions options) {
@@ -103,18 +108,23 @@ graphs::GraphRegistry test_graphs() {
     StateGraph g({{"input", Channel::last_value()}, {"log", Channel::append()}}, "visitor");
     g.add_node("note", [](StateView s, NodeContext ctx) -> boost::asio::awaitable<json::object> {
       // Counts the runs of each thread in flight at once; a moment's wait gives overlaps a chance.
-      {
-        std::lock_guard lock(visitor_mutex());
-        const int now = ++visitor_in_flight()[ctx.thread_id()];
-        visitor_max_overlap() = std::max(visitor_max_overlap(), now);
-      }
+      // The count is released by a destructor, so a run abandoned by a stopping server (its frame
+      // destroyed mid-wait) does not look like one still running.
+      struct InFlight {
+        std::string thread;
+        explicit InFlight(std::string t) : thread(std::move(t)) {
+          std::lock_guard lock(visitor_mutex());
+          const int now = ++visitor_in_flight()[thread];
+          visitor_max_overlap() = std::max(visitor_max_overlap(), now);
+        }
+        ~InFlight() {
+          std::lock_guard lock(visitor_mutex());
+          --visitor_in_flight()[thread];
+        }
+      } in_flight(ctx.thread_id());
       auto executor = co_await boost::asio::this_coro::executor;
       boost::asio::steady_timer timer(executor, std::chrono::milliseconds(1));
       co_await timer.async_wait(boost::asio::use_awaitable);
-      {
-        std::lock_guard lock(visitor_mutex());
-        --visitor_in_flight()[ctx.thread_id()];
-      }
       co_return json::object{{"log", s.at("input")}};
     });
     g.add_edge(std::string(START), "note");

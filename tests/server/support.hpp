@@ -26,6 +26,8 @@ namespace server_test {
 weft::graphs::GraphRegistry test_graphs();
 /// The most runs of "visitor" ever in flight at once on one thread, in this process.
 int visitor_runs_at_once_on_one_thread();
+/// Forgets that maximum (a test measuring its own runs calls it first).
+void reset_visitor_runs_at_once();
 
 struct Reply {
   int status = 0;
