@@ -44,6 +44,12 @@ int serve(const Invocation& inv) {
     }
   }
   options.state_file = inv.args.get_or("state", "");
+  if (auto url = inv.args.get("hook-url")) {
+    if (url->rfind("http://", 0) != 0)
+      throw UsageError("--hook-url '" + *url + "' must be an http:// URL (the sandbox delivers on loopback)");
+    options.hook_url = *url;
+    options.hook_secret = inv.env("CRISP_HOOK_SECRET").value_or("");
+  }
 
   // Block the stop signals before the server threads start so they inherit the mask and this
   // thread alone receives them with sigwait.
@@ -66,6 +72,7 @@ int serve(const Invocation& inv) {
     o["tier"] = credentials.tier;
     o["website_id"] = sandbox.website_id();
     o["effects_url"] = sandbox.base_url() + "/_sandbox/effects";
+    o["hooks_url"] = sandbox.base_url() + "/_sandbox/hooks";
     inv.out << json::serialize(o) << std::endl;
   } else {
     inv.out << "Crisp sandbox listening on " << sandbox.base_url() << " (Ctrl-C stops it)\n"
@@ -95,8 +102,11 @@ Command sandbox_command() {
             {"seed", "N", "seed of the generated data and tokens (default 42)"},
             {"state", "FILE", "keep the state in FILE across restarts (default: in memory)"},
             {"faults", "SPEC", "e.g. latency_ms=50,error_rate=0.1,storm_429=10,drop_next=2"},
+            {"hook-url", "URL", "deliver Crisp web hooks (message:send, ...) to URL, signed with $CRISP_HOOK_SECRET"},
             json_option()},
-           "With --json the first line on stdout is {url, api_url, identifier, key, tier, website_id, effects_url}."},
+           "With --json the first line on stdout is {url, api_url, identifier, key, tier, website_id, effects_url,\n"
+           "hooks_url}. With --hook-url, every message added (a visitor's through the API with from=user, an\n"
+           "operator's) is POSTed to URL as Crisp does; without CRISP_HOOK_SECRET put ?key= in the URL."},
           serve};
 }
 

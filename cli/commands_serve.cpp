@@ -15,6 +15,9 @@
 #include <boost/json/serialize.hpp>
 
 #include <csignal>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <iostream>
 
 namespace json = boost::json;
@@ -54,6 +57,19 @@ int serve(const Invocation& inv) {
   if (options.api_key.empty() && !address.is_loopback())
     throw UsageError("refusing to serve on " + options.host + " without an API key: set one with --api-key-env NAME");
 
+  options.crisp_hooks.secret = inv.env("CRISP_HOOK_SECRET").value_or("");
+  options.crisp_hooks.key = inv.env("CRISP_HOOK_KEY").value_or("");
+  options.crisp_hooks.max_age = std::chrono::seconds(positive(inv, "hook-max-age", 300, 7 * 86400));
+  if (auto file = inv.args.get("config")) {
+    std::ifstream in(*file, std::ios::binary);
+    std::ostringstream text;
+    if (!in || !(text << in.rdbuf())) throw UsageError("--config '" + *file + "': cannot read the file");
+    options.crisp_hooks.routing = text.str();
+    options.crisp_hooks.routing_file = *file;
+    if (options.crisp_hooks.routing.find_first_not_of(" \t\r\n") == std::string::npos)
+      throw UsageError("--config '" + *file + "': the file holds no rule (server/README.md, \"Routing Crisp events\")");
+  }
+
   Runtime runtime(resolve_settings(inv.args, inv.env), inv.env);
   runtime.open_store();
   runtime.connect([&inv](const std::string& line) { inv.err << "weft: " << line << "\n" << std::flush; });
@@ -64,10 +80,17 @@ int serve(const Invocation& inv) {
   environment.checkpointer = runtime.checkpointer();
   environment.journal = runtime.journal();
   environment.catalog_path = runtime.settings().db_path;
+  options.crisp_hooks.website_ids = {runtime.website_id()};
   environment.durability = runtime.settings().durability == "async" ? Durability::async
                            : runtime.settings().durability == "exit" ? Durability::exit
                                                                      : Durability::sync;
-  server::Server server(runtime.io(), std::move(environment), options);
+  std::optional<server::Server> constructed;
+  try {
+    constructed.emplace(runtime.io(), std::move(environment), options);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  server::Server& server = *constructed;
   server.start();
 
   json::object line;
@@ -76,9 +99,18 @@ int serve(const Invocation& inv) {
   line["db"] = runtime.settings().db_path;
   line["crisp"] = runtime.crisp_description();
   line["model"] = runtime.services().model->describe();
+  const auto& hooks = options.crisp_hooks;
+  line["crisp_hooks"] = hooks.secret.empty() && hooks.key.empty() ? "off"
+                        : hooks.key.empty()                       ? "signed"
+                        : hooks.secret.empty()                    ? "key"
+                                                                  : "signed+key";
   inv.out << json::serialize(line) << std::endl;
   if (options.api_key.empty()) {
     inv.err << "weft: no API key (--api-key-env NAME): serving on loopback only, to this machine's users\n";
+  }
+  if (hooks.secret.empty() && hooks.key.empty()) {
+    inv.err << "weft: Crisp hooks (POST /crisp/hooks) refuse every event: set CRISP_HOOK_SECRET (plugin hooks) or "
+               "CRISP_HOOK_KEY (website hooks) to accept them\n";
   }
   inv.err << "weft: serving the LangGraph API on " << server.url() << " (Ctrl-C stops it)\n" << std::flush;
 
@@ -114,8 +146,11 @@ Command serve_command() {
             {"model", "offline|scripted:FILE|openai:NAME", "the model (default as for 'weft run')"},
             {"crisp", "sandbox|URL", "Crisp (default as for 'weft run')"},
             {"durability", "sync|async|exit", "when checkpoints become durable (default sync)"},
-            {"seed", "N", "seed of a new sandbox's data (default 42)"}},
-           "The first line on stdout is {url, auth, db, crisp, model}. Routes: server/README.md.\n"
+            {"seed", "N", "seed of a new sandbox's data (default 42)"},
+            {"config", "FILE", "Crisp hook routing rules (default: visitor messages -> live_reply)"},
+            {"hook-max-age", "SECONDS", "refuse signed Crisp hooks older than this (default 300)"}},
+           "The first line on stdout is {url, auth, db, crisp, model, crisp_hooks}. Crisp hooks: POST /crisp/hooks\n"
+           "with CRISP_HOOK_SECRET and/or CRISP_HOOK_KEY set. Routes: server/README.md.\n"
            "Example: weft serve --port 8123, then from JS: new Client({apiUrl: 'http://127.0.0.1:8123'})"},
           serve};
 }

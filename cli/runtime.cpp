@@ -151,6 +151,7 @@ void Runtime::connect(ProgressLine progress, http::RateLimitObserver rate_limits
   // with HTTPS_PROXY set for real services still runs the offline default.
   if (sandbox_) http_options.proxy = http::ProxySettings{};
   auto http_client = std::make_shared<http::Client>(io_.get_executor(), std::move(http_options));
+  website_id_ = config.website_id;
   crisp_client_ = std::make_shared<crisp::CrispClient>(http_client, std::move(config));
   auto tools = std::make_shared<crisp::CrispTools>(crisp_client_);
   services_.crisp_tools = ToolRegistry();

@@ -68,6 +68,8 @@ class Runtime {
   const graphs::GraphServices& services() const noexcept { return services_; }
   /// "sandbox http://127.0.0.1:PORT (state weft.db.sandbox.json)" or "crisp https://... website W".
   const std::string& crisp_description() const noexcept { return crisp_description_; }
+  /// The Crisp website the services act on (after connect()).
+  const std::string& website_id() const noexcept { return website_id_; }
   /// The in-process sandbox, or nullptr.
   sandbox::crisp::Sandbox* sandbox() noexcept { return sandbox_.get(); }
 
@@ -82,6 +84,7 @@ class Runtime {
   std::shared_ptr<crisp::CrispClient> crisp_client_;
   graphs::GraphServices services_;
   std::string crisp_description_;
+  std::string website_id_;
 };
 
 }  // namespace weft::cli

@@ -3,6 +3,7 @@
 
 #include "server/detail/api.hpp"
 #include "server/detail/crons.hpp"
+#include "server/detail/hook_routing.hpp"
 #include "server/detail/listener.hpp"
 #include "server/detail/runs.hpp"
 #include "server/detail/state.hpp"
@@ -57,7 +58,7 @@ void when_idle(std::shared_ptr<net::steady_timer> timer, detail::ServerState* st
 
 Server::Server(net::io_context& io, ServerEnvironment environment, ServerOptions options)
     : state_(std::make_unique<detail::ServerState>(detail::ServerState{io, std::move(options), std::move(environment),
-                                                                       {}, nullptr, nullptr, nullptr, false})) {
+                                                                       {}, nullptr, nullptr, nullptr, false, nullptr})) {
   auto& s = *state_;
   if (!s.environment.checkpointer) throw std::invalid_argument("weft serve needs a checkpointer");
   if (s.options.api_key.empty() && !s.options.allow_unauthenticated_remote && !is_loopback(s.options.host))
@@ -76,6 +77,16 @@ Server::Server(net::io_context& io, ServerEnvironment environment, ServerOptions
     a.created_at_ms = now;
     s.assistants.push_back(std::move(a));
   }
+  s.hook_routing = std::make_unique<detail::HookRouting>(detail::HookRouting::defaults());
+  if (!s.options.crisp_hooks.routing.empty()) {
+    try {
+      *s.hook_routing = detail::HookRouting::parse(
+          s.options.crisp_hooks.routing, s.options.crisp_hooks.routing_file,
+          [&](std::string_view name) { return s.environment.registry.find(name) != nullptr; });
+    } catch (const detail::HookConfigError& e) {
+      throw std::invalid_argument(e.what());
+    }
+  }
   s.catalog = std::make_unique<detail::Catalog>(s.environment.catalog_path);
   if (!s.environment.clock) s.environment.clock = system_clock();
   s.runs = std::make_unique<detail::RunManager>(s);
@@ -86,6 +97,7 @@ Server::Server(net::io_context& io, ServerEnvironment environment, ServerOptions
   detail::add_thread_routes(router);
   detail::add_cron_routes(router);  // before the run routes: /runs/crons is not /runs/{run_id}
   detail::add_run_routes(router);
+  detail::add_crisp_hook_routes(router);
   listener_ = std::make_shared<detail::Listener>(s, std::move(router));
 }
 
@@ -97,6 +109,7 @@ void Server::start() {
   listener_->open();
   listener_->start_accepting();
   state_->runs->resume_unfinished();
+  detail::route_pending_hook_events(*state_);
   state_->runs->start_heartbeat();
   state_->crons->start();
 }

@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -50,6 +51,25 @@ struct ServerEnvironment {
   std::shared_ptr<Clock> clock;
 };
 
+/// Crisp web hooks, POST /crisp/hooks (server/README.md, "Crisp web hooks"). The route has its own
+/// authentication (the server's API key is not asked of Crisp): with neither `secret` nor `key`
+/// set it refuses every event.
+struct CrispHookOptions {
+  /// Plugin hooks: the HMAC-SHA256 key of X-Crisp-Signature. Default: empty (not accepted).
+  std::string secret;
+  /// Website hooks: the value of the URL's `key` query parameter. Default: empty (not accepted).
+  std::string key;
+  /// Events of any other website are refused (404). Default: empty (every website refused).
+  std::vector<std::string> website_ids;
+  /// A signed event whose X-Crisp-Request-Timestamp is further than this from now is refused
+  /// (replay). Default 5 minutes.
+  std::chrono::seconds max_age{300};
+  /// The routing rules (server/README.md, "Routing Crisp events") and the file they came from,
+  /// named in errors. Default: empty, i.e. visitor messages go to live_reply on crisp-<session>.
+  std::string routing;
+  std::string routing_file = "(routing)";
+};
+
 struct ServerOptions {
   /// Address to bind. Default 127.0.0.1. Without api_key only a loopback address is accepted
   /// unless allow_unauthenticated_remote is set.
@@ -77,12 +97,14 @@ struct ServerOptions {
   std::chrono::milliseconds stream_heartbeat{10'000};
   /// How often crons are checked against the clock. Default 1 s.
   std::chrono::milliseconds cron_poll{1000};
+  /// Crisp web hooks. Default: refused (no secret, no key).
+  CrispHookOptions crisp_hooks;
 };
 
 /// Thread safety: construct, start and stop on one thread; the server's work all runs on `io`,
 /// which must be run by exactly one thread (the engine's runs are single-threaded).
 /// Errors: the constructor throws std::invalid_argument for a bad option (no key on a remote
-/// address) or std::runtime_error when the catalog cannot be opened; start() throws
+/// address, a routing rule in error: its message names the file and line) or std::runtime_error when the catalog cannot be opened; start() throws
 /// std::system_error when the address cannot be bound. A route's failure is answered as a
 /// LangGraph-shaped error ({"detail": "..."}) and never ends the server.
 class Server {

@@ -52,6 +52,8 @@ struct SandboxOptions {
   std::optional<Token> token;           // the accepted token; default: generated from the seed, plugin tier, main website
   Faults faults;                        // default: none
   Limits limits;                        // default: see Limits
+  std::string hook_url;                 // "" (default) = no web hooks; else Crisp-shaped hooks are POSTed here (http://HOST:PORT/path?key=...) when messages are added
+  std::string hook_secret;              // signs the hooks as Crisp plugin hooks (X-Crisp-Signature); "" = unsigned (a website hook: put ?key= in hook_url)
 };
 
 }  // namespace weft::sandbox::crisp

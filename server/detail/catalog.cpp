@@ -102,11 +102,35 @@ Catalog::Catalog(const std::string& path) : path_(path) {
         "TEXT NOT NULL, schedule TEXT NOT NULL, payload TEXT NOT NULL, metadata TEXT NOT NULL, next_run_ms INTEGER "
         "NOT NULL, end_time_ms INTEGER NOT NULL, enabled INTEGER NOT NULL, on_run_completed TEXT NOT NULL, "
         "created_at_ms INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL)");
+    db_->exec(
+        "CREATE TABLE IF NOT EXISTS server_hook_events (identity TEXT PRIMARY KEY, website_id TEXT NOT NULL, event "
+        "TEXT NOT NULL, session_id TEXT NOT NULL, received_at_ms INTEGER NOT NULL, body TEXT NOT NULL, run_id TEXT "
+        "NOT NULL, note TEXT NOT NULL)");
     db_->exec("CREATE INDEX IF NOT EXISTS server_runs_thread ON server_runs(thread_id, created_at_ms)");
   });
 }
 
 Catalog::~Catalog() = default;
+
+Catalog::Batch::Batch(Catalog& catalog) : catalog_(catalog) {
+  std::lock_guard lock(catalog_.mutex_);
+  guarded(catalog_.path_, "beginning a transaction", [&] { catalog_.db_->exec("BEGIN IMMEDIATE"); });
+}
+
+Catalog::Batch::~Batch() {
+  if (done_) return;
+  std::lock_guard lock(catalog_.mutex_);
+  try {
+    catalog_.db_->exec("ROLLBACK");
+  } catch (const SQLite::Exception&) {  // nothing begun is left open: SQLite rolled back already
+  }
+}
+
+void Catalog::Batch::commit() {
+  std::lock_guard lock(catalog_.mutex_);
+  guarded(catalog_.path_, "committing", [&] { catalog_.db_->exec("COMMIT"); });
+  done_ = true;
+}
 
 std::optional<ThreadRow> Catalog::thread(const std::string& thread_id) {
   std::lock_guard lock(mutex_);
@@ -268,6 +292,82 @@ bool Catalog::delete_cron(const std::string& cron_id) {
     SQLite::Statement q(*db_, "DELETE FROM server_crons WHERE cron_id = ?");
     q.bind(1, cron_id);
     return q.exec() > 0;
+  });
+}
+
+namespace {
+
+constexpr const char* kHookColumns = "identity, website_id, event, session_id, received_at_ms, body, run_id, note";
+
+HookEventRow read_hook_event(SQLite::Statement& q) {
+  HookEventRow row;
+  row.identity = q.getColumn(0).getString();
+  row.website_id = q.getColumn(1).getString();
+  row.event = q.getColumn(2).getString();
+  row.session_id = q.getColumn(3).getString();
+  row.received_at_ms = q.getColumn(4).getInt64();
+  row.body = q.getColumn(5).getString();
+  row.run_id = q.getColumn(6).getString();
+  row.note = q.getColumn(7).getString();
+  return row;
+}
+
+}  // namespace
+
+bool Catalog::insert_hook_event(const HookEventRow& row) {
+  std::lock_guard lock(mutex_);
+  return guarded(path_, "saving a Crisp event", [&] {
+    SQLite::Statement q(*db_, "INSERT OR IGNORE INTO server_hook_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, row.identity);
+    q.bind(2, row.website_id);
+    q.bind(3, row.event);
+    q.bind(4, row.session_id);
+    q.bind(5, static_cast<std::int64_t>(row.received_at_ms));
+    q.bind(6, row.body);
+    q.bind(7, row.run_id);
+    q.bind(8, row.note);
+    return q.exec() > 0;
+  });
+}
+
+void Catalog::set_hook_event_run(const std::string& identity, const std::string& run_id, const std::string& note) {
+  std::lock_guard lock(mutex_);
+  guarded(path_, "routing a Crisp event", [&] {
+    SQLite::Statement q(*db_, "UPDATE server_hook_events SET run_id = ?, note = ? WHERE identity = ?");
+    q.bind(1, run_id);
+    q.bind(2, note);
+    q.bind(3, identity);
+    q.exec();
+  });
+}
+
+std::vector<HookEventRow> Catalog::unrouted_hook_events() {
+  std::lock_guard lock(mutex_);
+  return guarded(path_, "listing unrouted Crisp events", [&] {
+    SQLite::Statement q(*db_, std::string("SELECT ") + kHookColumns +
+                                  " FROM server_hook_events WHERE run_id = '' ORDER BY received_at_ms, rowid");
+    std::vector<HookEventRow> rows;
+    while (q.executeStep()) rows.push_back(read_hook_event(q));
+    return rows;
+  });
+}
+
+std::optional<HookEventRow> Catalog::hook_event(const std::string& identity) {
+  std::lock_guard lock(mutex_);
+  return guarded(path_, "reading a Crisp event", [&]() -> std::optional<HookEventRow> {
+    SQLite::Statement q(*db_, std::string("SELECT ") + kHookColumns + " FROM server_hook_events WHERE identity = ?");
+    q.bind(1, identity);
+    if (!q.executeStep()) return std::nullopt;
+    return read_hook_event(q);
+  });
+}
+
+std::size_t Catalog::hook_event_count() {
+  std::lock_guard lock(mutex_);
+  return guarded(path_, "counting Crisp events", [&] {
+    SQLite::Statement q(*db_, "SELECT COUNT(*) FROM server_hook_events");
+    q.executeStep();
+    return static_cast<std::size_t>(q.getColumn(0).getInt64());
   });
 }
 

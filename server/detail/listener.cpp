@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server/detail/listener.hpp"
 
+#include "server/detail/constant_time.hpp"
 #include "server/detail/state.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -22,16 +23,6 @@ using tcp = net::ip::tcp;
 namespace weft::server::detail {
 namespace {
 
-// Compares in time independent of where `given` first differs from `expected` (only the
-// configured key's length shapes the loop).
-bool same_key(std::string_view given, std::string_view expected) {
-  unsigned char diff = given.size() == expected.size() ? 0 : 1;
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
-    diff |= static_cast<unsigned char>(g ^ static_cast<unsigned char>(expected[i]));
-  }
-  return diff == 0;
-}
 
 }  // namespace
 
@@ -79,12 +70,12 @@ net::awaitable<void> Listener::accept_loop() {
 bool Listener::authorized(const Request& request) const {
   const std::string& key = state_.options.api_key;
   if (key.empty()) return true;
-  if (auto it = request.find("x-api-key"); it != request.end()) return same_key(it->value(), key);
+  if (auto it = request.find("x-api-key"); it != request.end()) return same_secret(it->value(), key);
   if (auto it = request.find(http::field::authorization); it != request.end()) {
     std::string_view value = it->value();
     constexpr std::string_view bearer = "Bearer ";
     if (value.size() > bearer.size() && value.substr(0, bearer.size()) == bearer)
-      return same_key(value.substr(bearer.size()), key);
+      return same_secret(value.substr(bearer.size()), key);
   }
   return false;
 }
@@ -140,7 +131,10 @@ net::awaitable<bool> Listener::answer(beast::tcp_stream& stream, Request& reques
   if (auto q = target.find('?'); q != std::string_view::npos) exchange.query = parse_query(target.substr(q + 1));
 
   std::optional<Response> failure;
-  const bool public_route = request.method() == http::verb::get && path == "/ok";
+  // Crisp cannot send our API key: its hooks prove themselves with their own secret (the route
+  // checks it before anything else).
+  const bool public_route = (request.method() == http::verb::get && path == "/ok") ||
+                            (request.method() == http::verb::post && path == "/crisp/hooks");
   if (!public_route && !authorized(request)) {
     failure = error_response(request, 401, "missing or wrong API key (send x-api-key or Authorization: Bearer)");
   } else {

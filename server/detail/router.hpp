@@ -46,5 +46,9 @@ void add_assistant_routes(Router& router);  // routes_assistants.cpp
 void add_thread_routes(Router& router);     // routes_threads.cpp
 void add_run_routes(Router& router);        // routes_runs.cpp
 void add_cron_routes(Router& router);       // routes_crons.cpp
+void add_crisp_hook_routes(Router& router); // routes_crisp_hooks.cpp
+/// Starts the runs of Crisp events a previous process accepted but had not started (it died
+/// between committing the event and its run). routes_crisp_hooks.cpp.
+void route_pending_hook_events(ServerState& s);
 
 }  // namespace weft::server::detail

@@ -123,7 +123,8 @@ void validate_run_request(ServerState& s, const json::object& body) {
 }
 
 // Everything that can be refused is checked before anything is written.
-std::shared_ptr<ActiveRun> accept_run(ServerState& s, const std::string& thread_id, const json::object& body) {
+std::shared_ptr<ActiveRun> accept_run(ServerState& s, const std::string& thread_id, const json::object& body,
+                                      const std::string& run_id) {
   auto assistant_id = string_field(body, "assistant_id");
   if (!assistant_id) throw ApiError(422, "'assistant_id' is required");
   const Assistant& assistant = s.assistant(*assistant_id);
@@ -191,7 +192,7 @@ std::shared_ptr<ActiveRun> accept_run(ServerState& s, const std::string& thread_
   s.catalog->put_thread(thread);
 
   RunRow row;
-  row.run_id = random_uuid();
+  row.run_id = run_id.empty() ? random_uuid() : run_id;
   row.thread_id = thread.thread_id;
   row.assistant_id = *assistant_id;
   row.graph_id = assistant.definition->name;

@@ -16,8 +16,9 @@ class ActiveRun;
 /// Validates `body` (with its assistant_id) and submits the run on `thread_id` ("" = stateless: a
 /// new thread, deleted after unless on_completion is "keep"). Throws ApiError (404 unknown
 /// assistant or thread, 409 busy under reject, 400 nothing to resume, 422 invalid) before
-/// anything is written.
-std::shared_ptr<ActiveRun> accept_run(ServerState& s, const std::string& thread_id, const boost::json::object& body);
+/// anything is written. `run_id`: the new run's id; default "" = a random UUID.
+std::shared_ptr<ActiveRun> accept_run(ServerState& s, const std::string& thread_id, const boost::json::object& body,
+                                      const std::string& run_id = {});
 
 /// Only the validation of accept_run's body fields that do not depend on a thread (assistant,
 /// input, command, stream_mode, interrupt_*, options). Throws ApiError.

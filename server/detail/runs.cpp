@@ -134,7 +134,12 @@ bool RunManager::thread_busy(const std::string& thread_id) const {
   return false;
 }
 
+RunManager::Hold::~Hold() {
+  if (--runs_.held_ == 0) boost::asio::post(runs_.state_.io, [&runs = runs_] { runs.pump(); });
+}
+
 void RunManager::pump() {
+  if (held_ > 0) return;
   // Rescans from the front after each start: start() may change the queue.
   while (!shutting_down_ && running_ < state_.options.workers) {
     auto it = std::find_if(queue_.begin(), queue_.end(),

@@ -64,6 +64,20 @@ class RunManager {
  public:
   explicit RunManager(ServerState& state);
 
+  /// While one exists, submitted runs are queued but none starts; its end schedules the start.
+  /// For a route whose writes are one catalog transaction (Catalog::Batch): a run started inside
+  /// it would wait for the database's write lock that transaction holds.
+  class Hold {
+   public:
+    explicit Hold(RunManager& runs) : runs_(runs) { ++runs_.held_; }
+    ~Hold();
+    Hold(const Hold&) = delete;
+    Hold& operator=(const Hold&) = delete;
+
+   private:
+    RunManager& runs_;
+  };
+
   /// Persists `row` as pending and queues it; starts it when its thread and a worker are free.
   std::shared_ptr<ActiveRun> submit(RunRow row, std::string start_checkpoint);
   /// The run if it is pending, running or recently finished (kept for joiners); else nullptr.
@@ -94,6 +108,7 @@ class RunManager {
   std::deque<std::shared_ptr<ActiveRun>> queue_;               ///< pending, in arrival order
   std::deque<std::shared_ptr<ActiveRun>> recent_;              ///< finished, newest last
   std::size_t running_ = 0;
+  std::size_t held_ = 0;  ///< live Hold objects
   bool shutting_down_ = false;
   boost::asio::steady_timer heartbeat_;
 };

@@ -21,6 +21,7 @@ namespace weft::server::detail {
 
 class RunManager;
 class CronScheduler;
+class HookRouting;
 
 /// A registered graph, compiled once for the server's life, as an assistant.
 struct Assistant {
@@ -39,6 +40,7 @@ struct ServerState {
   std::unique_ptr<RunManager> runs;
   std::unique_ptr<CronScheduler> crons;
   bool stopping = false;
+  std::unique_ptr<HookRouting> hook_routing;  ///< Crisp web hooks: which graph an event starts
 
   /// The assistant named by graph name or by its UUID; throws ApiError 404.
   const Assistant& assistant(const std::string& id) const;

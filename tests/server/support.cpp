@@ -11,6 +11,8 @@
 #include <boost/json/serialize.hpp>
 
 #include <future>
+#include <map>
+#include <mutex>
 #include <random>
 
 namespace json = boost::json;
@@ -31,7 +33,30 @@ graphs::GraphDefinition definition(std::string name, const char* schema, decltyp
 const char* kWordSchema = R"({"type":"object","properties":{"word":{"type":"string","default":"hi"}},
   "additionalProperties":false})";
 
+std::mutex& visitor_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::map<std::string, int>& visitor_in_flight() {
+  static std::map<std::string, int> m;
+  return m;
+}
+int& visitor_max_overlap() {
+  static int n = 0;
+  return n;
+}
+
 }  // namespace
+
+int visitor_runs_at_once_on_one_thread() {
+  std::lock_guard lock(visitor_mutex());
+  return visitor_max_overlap();
+}
+
+void reset_visitor_runs_at_once() {
+  std::lock_guard lock(visitor_mutex());
+  visitor_max_overlap() = 0;
+}
 
 graphs::GraphRegistry test_graphs() {
   graphs::GraphRegistry registry;
@@ -72,6 +97,38 @@ graphs::GraphRegistry test_graphs() {
     });
     g.add_edge(std::string(START), "wait");
     g.add_edge("wait", std::string(END));
+    return g.compile(std::move(options));
+  }));
+  // "visitor": what a Crisp hook starts; records the input it was given (session, fingerprint).
+  registry.add(definition("visitor",
+                          R"({"type":"object","properties":{"session_id":{"type":"string"},
+                              "message_fingerprint":{"type":"integer"},"website_id":{"type":"string"},
+                              "tag":{"type":"string"}},"additionalProperties":false})",
+                          [](const graphs::GraphServices&, CompileOptions options) {
+    StateGraph g({{"input", Channel::last_value()}, {"log", Channel::append()}}, "visitor");
+    g.add_node("note", [](StateView s, NodeContext ctx) -> boost::asio::awaitable<json::object> {
+      // Counts the runs of each thread in flight at once; a moment's wait gives overlaps a chance.
+      // The count is released by a destructor, so a run abandoned by a stopping server (its frame
+      // destroyed mid-wait) does not look like one still running.
+      struct InFlight {
+        std::string thread;
+        explicit InFlight(std::string t) : thread(std::move(t)) {
+          std::lock_guard lock(visitor_mutex());
+          const int now = ++visitor_in_flight()[thread];
+          visitor_max_overlap() = std::max(visitor_max_overlap(), now);
+        }
+        ~InFlight() {
+          std::lock_guard lock(visitor_mutex());
+          --visitor_in_flight()[thread];
+        }
+      } in_flight(ctx.thread_id());
+      auto executor = co_await boost::asio::this_coro::executor;
+      boost::asio::steady_timer timer(executor, std::chrono::milliseconds(1));
+      co_await timer.async_wait(boost::asio::use_awaitable);
+      co_return json::object{{"log", s.at("input")}};
+    });
+    g.add_edge(std::string(START), "note");
+    g.add_edge("note", std::string(END));
     return g.compile(std::move(options));
   }));
   return registry;

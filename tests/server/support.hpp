@@ -5,7 +5,8 @@
 //
 // Graphs: "steps" (first -> second, each appends to "log"; first emits a custom event),
 // "review" (draft -> ask: interrupts with {"question": ...}, then writes the answer), and
-// "slow" (one node waiting `ms` milliseconds on a timer, cancellable).
+// "slow" (one node waiting `ms` milliseconds on a timer, cancellable), "visitor" (what Crisp hooks
+// start: appends its input, {session_id, message_fingerprint, website_id, tag}, to "log").
 
 #include "sandbox/http/client.hpp"
 #include "server/server.hpp"
@@ -23,6 +24,10 @@
 namespace server_test {
 
 weft::graphs::GraphRegistry test_graphs();
+/// The most runs of "visitor" ever in flight at once on one thread, in this process.
+int visitor_runs_at_once_on_one_thread();
+/// Forgets that maximum (a test measuring its own runs calls it first).
+void reset_visitor_runs_at_once();
 
 struct Reply {
   int status = 0;

@@ -69,6 +69,7 @@ Api::Api(SandboxOptions options) : options_(std::move(options)) {
 
 void Api::init() {
   const std::lock_guard lock(mutex_);
+  if (!options_.hook_url.empty() && !hooks_) hooks_ = std::make_unique<HookSender>(options_.hook_url, options_.hook_secret);
   if (options_.state_file.empty()) {
     store_.reset(options_.seed, options_.helpdesk_mode);
     return;
@@ -304,6 +305,8 @@ http::Response Api::gate(http::Request& req, const std::string& route_key, Famil
       effect["replayed"] = reply.replayed;
       store_.append_effect(std::move(effect));
       if (file_lock) save_locked();
+      if (hooks_)
+        for (auto& [event, data] : ctx.hook_events) hooks_->deliver(website_id, event, std::move(data));
     }
   } catch (const ApiError& e) {
     res = error_response(e.status, e.reason, e.message);
@@ -381,6 +384,11 @@ std::string Api::requests_json() const {
   for (const auto& [route, n] : by_route_) routes[route] = n;
   doc["by_route"] = std::move(routes);
   return json::serialize(doc);
+}
+
+std::string Api::hooks_json() const {
+  if (!hooks_) return R"({"url":null})";
+  return json::serialize(hooks_->stats());
 }
 
 std::string Api::info_json() const {

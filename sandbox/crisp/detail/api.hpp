@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "sandbox/crisp/detail/rate_limiter.hpp"
 #include "sandbox/crisp/detail/route_context.hpp"
 #include "sandbox/crisp/detail/state_file.hpp"
+#include "sandbox/crisp/detail/hook_sender.hpp"
 #include "sandbox/crisp/detail/store.hpp"
 #include "sandbox/crisp/options.hpp"
 #include "sandbox/http/router.hpp"
@@ -51,6 +53,8 @@ class Api {
   std::string effects_json(std::int64_t since) const;
   std::string requests_json() const;
   std::string info_json() const;
+  // The hook sender's counters (GET /_sandbox/hooks); {"url": null} when hooks are off.
+  std::string hooks_json() const;
   void set_helpdesk_mode(const std::string& website_id, const std::string& mode);
 
   std::string main_website_id() const;
@@ -83,6 +87,7 @@ class Api {
   std::int64_t reads_ = 0;
   std::int64_t writes_ = 0;
   http::Router router_;
+  std::unique_ptr<HookSender> hooks_;  // when options_.hook_url is set (created by init())
 };
 
 // Route families, one file each (route_*.cpp).

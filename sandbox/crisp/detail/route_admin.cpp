@@ -6,6 +6,7 @@
 //   GET  /_sandbox/faults     POST /_sandbox/faults   (replaces the fault config; JSON of Faults)
 //   GET  /_sandbox/limits     POST /_sandbox/limits   (replaces limits; resets buckets and quotas)
 //   POST /_sandbox/reset      re-seed ({"seed":N} optional), clear effects, counters, faults, limits
+//   GET  /_sandbox/hooks      web hook deliveries (url, delivered, failed, pending, attempts, last_error)
 //   POST /_sandbox/helpdesk_mode {"mode":"legacy|tree|both","website_id"?}
 
 #include <boost/json/parse.hpp>
@@ -126,6 +127,7 @@ void add_admin_routes(Api& api) {
     }
     return ok_json(api.effects_json(since));
   });
+  api.add_raw("GET", "/_sandbox/hooks", [&api](http::Request&) { return ok_json(api.hooks_json()); });
   api.add_raw("GET", "/_sandbox/requests", [&api](http::Request&) { return ok_json(api.requests_json()); });
   api.add_raw("GET", "/_sandbox/faults", [&api](http::Request&) { return ok_json(json::serialize(faults_json(api.faults()))); });
   api.add_raw("POST", "/_sandbox/faults", [&api](http::Request& req) {

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -53,6 +55,8 @@ struct Ctx {
   boost::json::object& site;  // the website addressed by the path, already authorised
   std::string website_id;
   std::int64_t now;           // request time, epoch ms
+  // Web hook events the handler caused ({event name, data}), delivered once the write is saved.
+  std::vector<std::pair<std::string, boost::json::object>> hook_events;
 
   // The route capture `name`.
   std::string_view param(std::string_view name) const { return req.param(name); }

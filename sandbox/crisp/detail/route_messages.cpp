@@ -253,6 +253,8 @@ void append_message(Ctx& ctx, const std::string& sid, json::object message) {
   preview["excerpt"] = excerpt;
   preview["fingerprint"] = message.at("fingerprint");
   const bool is_last = pos == arr.end();
+  // Crisp's hooks: message:send for what the visitor sent, message:received for an operator's.
+  if (type != "note") ctx.hook_events.emplace_back(from == "user" ? "message:send" : "message:received", message);
   arr.insert(pos, std::move(message));
   if (type == "note") return;  // private notes do not move the conversation
   if (is_last) {
