@@ -111,7 +111,7 @@ TEST_CASE("assistants are the registered graphs, addressable by name or stable u
   TestServer s;
   auto all = s.post("/assistants/search", json::object{{"limit", 10}});
   REQUIRE(all.status == 200);
-  REQUIRE(all.json.as_array().size() == 3);
+  REQUIRE(all.json.as_array().size() == 4);  // steps, review, slow, talk
   CHECK(all.json.as_array()[0].at("graph_id") == "steps");
   const std::string uuid(all.json.as_array()[0].at("assistant_id").as_string());
   CHECK(uuid.size() == 36);

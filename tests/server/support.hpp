@@ -5,7 +5,8 @@
 //
 // Graphs: "steps" (first -> second, each appends to "log"; first emits a custom event),
 // "review" (draft -> ask: interrupts with {"question": ...}, then writes the answer), and
-// "slow" (one node waiting `ms` milliseconds on a timer, cancellable).
+// "slow" (one node waiting `ms` milliseconds on a timer, cancellable), and "talk" (speak: streams
+// the tokens "Hel", "lo, ", "world" and writes reply "Hello, world" -> after: appends to "log").
 
 #include "sandbox/http/client.hpp"
 #include "server/server.hpp"
