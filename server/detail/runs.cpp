@@ -351,14 +351,24 @@ void RunManager::resume_unfinished() {
       state_.catalog->put_run(row);
       continue;
     }
-    if (row.status == "running") {
-      // It had started: its input is in the checkpoints; continue from the latest one.
+    if (row.status == "running" && wrote_checkpoint(row)) {
+      // Its input (or command) is in the checkpoints: continue from the latest one. A run that
+      // was killed before its first checkpoint starts again as it was asked, or an approval
+      // (command resume) would be lost and the thread would stop at the same interrupt again.
       row.kwargs.erase("input");
       row.kwargs.erase("command");
       row.kwargs.erase("checkpoint_id");
     }
     submit(std::move(row), {});
   }
+}
+
+bool RunManager::wrote_checkpoint(const RunRow& row) const {
+  // Every checkpoint of a run carries its run_id (start() puts it in the run's metadata).
+  std::optional<CheckpointTuple> latest = state_.environment.checkpointer->get(row.thread_id, "");
+  if (!latest) return false;
+  const json::value* run_id = latest->record.metadata.if_contains("run_id");
+  return run_id != nullptr && run_id->is_string() && run_id->as_string() == row.run_id;
 }
 
 void RunManager::stop_all() {

@@ -91,6 +91,8 @@ class RunManager {
   void finished(const std::shared_ptr<ActiveRun>& run, std::exception_ptr error, RunResult result);
   void retire(const std::shared_ptr<ActiveRun>& run);
   bool thread_busy(const std::string& thread_id) const;
+  /// Whether the thread's latest checkpoint was written by this run.
+  bool wrote_checkpoint(const RunRow& row) const;
 
   ServerState& state_;
   std::map<std::string, std::shared_ptr<ActiveRun>> active_;  ///< pending + running, by run id
