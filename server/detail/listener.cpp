@@ -58,6 +58,10 @@ net::awaitable<void> Listener::accept_loop() {
       if (closed_ || ec == net::error::operation_aborted) co_return;
       continue;  // e.g. too many open files: keep accepting
     }
+    // SSE frames and small replies are written as they come: without TCP_NODELAY, Nagle's
+    // algorithm holds a frame back until the client's delayed ACK (~40 ms on Linux).
+    boost::system::error_code option_ec;
+    socket.set_option(tcp::no_delay(true), option_ec);
     boost::system::error_code peer_ec;
     std::string client = socket.remote_endpoint(peer_ec).address().to_string();
     auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));

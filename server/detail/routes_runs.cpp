@@ -228,8 +228,12 @@ net::awaitable<void> follow(ServerState& s, Exchange& ex, std::shared_ptr<Active
       // Copied: the event list may grow (and move) while this write is suspended.
       RunEvent event = run->events[next];
       ++next;
+      // "messages" covers messages/partial, /complete and /metadata.
       const bool wanted = only.empty() || event.event == "metadata" || event.event == "error" ||
-                          std::find(only.begin(), only.end(), event.event) != only.end();
+                          std::any_of(only.begin(), only.end(), [&](const std::string& m) {
+                            return event.event == m || event.event.starts_with(m + "/") ||
+                                   (m == "messages-tuple" && event.event == "messages");
+                          });
       if (!wanted) continue;
       // Hoisted: no std::string temporary in the co_await's full-expression (GCC 12, STYLE.md).
       std::string id = std::to_string(next);

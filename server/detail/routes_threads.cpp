@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Threads: create, search, count, get, patch, delete, state (latest, at a checkpoint, update),
-// history.
+// history, copy.
 #include "engine/error.hpp"
 #include "server/detail/router.hpp"
 #include "server/detail/runs.hpp"
 #include "server/detail/state.hpp"
+#include "server/detail/thread_copy.hpp"
 #include "server/detail/threads.hpp"
 
 #include <algorithm>
@@ -213,6 +214,10 @@ void add_thread_routes(Router& router) {
     s.catalog->delete_thread(row.thread_id);
     s.environment.checkpointer->delete_thread(row.thread_id);
     ex.reply_empty(204);
+    co_return;
+  });
+  router.add(V::post, "/threads/{}/copy", [](ServerState& s, Exchange& ex) -> net::awaitable<void> {
+    ex.reply(thread_json(s, copy_thread(s, require_thread(s, ex.params[0]))));
     co_return;
   });
   router.add(V::get, "/threads/{}/state", [](ServerState& s, Exchange& ex) -> net::awaitable<void> {

@@ -179,17 +179,41 @@ void RunManager::start(const std::shared_ptr<ActiveRun>& run) {
   config.metadata["graph_id"] = row.graph_id;
   config.metadata["assistant_id"] = row.assistant_id;
   config.stream_modes = 0;
+  bool tuples = false;
+  bool partials = false;
   for (const std::string& m : run->stream_modes) {
     if (m == "values") config.stream_modes |= static_cast<unsigned>(StreamMode::values);
     if (m == "updates") config.stream_modes |= static_cast<unsigned>(StreamMode::updates);
     if (m == "custom") config.stream_modes |= static_cast<unsigned>(StreamMode::custom);
     if (m == "debug") config.stream_modes |= static_cast<unsigned>(StreamMode::debug);
+    tuples = tuples || m == "messages-tuple";
+    partials = partials || m == "messages";
   }
+  const bool wants_updates = (config.stream_modes & static_cast<unsigned>(StreamMode::updates)) != 0;
   std::weak_ptr<ActiveRun> weak = run;
-  config.stream = [weak](const StreamEvent& event) {
+  if (tuples || partials) {
+    // The engine's updates tell when a node's message is complete, even if the client did not
+    // ask for updates (they are then not kept).
+    config.stream_modes |= StreamMode::messages | StreamMode::updates;
+    run->messages = std::make_unique<MessageEvents>(
+        row.run_id, row.thread_id, tuples, partials, [weak](std::string event, const json::value& data) {
+          if (auto self = weak.lock()) self->push(std::move(event), data);
+        });
+  }
+  config.stream = [weak, wants_updates](const StreamEvent& event) {
     auto self = weak.lock();
     if (!self) return;
     if (!event.ns.empty()) return;  // subgraph events only with stream_subgraphs (not supported yet)
+    if (event.mode == StreamMode::messages) {
+      const json::value* delta = event.data.is_object() ? event.data.as_object().if_contains("delta") : nullptr;
+      if (self->messages && delta != nullptr && delta->is_string())
+        self->messages->token(event.task_id, event.node, event.step, std::string(delta->as_string()));
+      return;
+    }
+    if (event.mode == StreamMode::updates) {
+      if (self->messages) self->messages->node_finished(event.node, event.step);
+      if (!wants_updates) return;
+    }
     if (event.mode == StreamMode::debug) {
       json::object debug;
       debug["step"] = event.step;
@@ -239,6 +263,7 @@ void RunManager::start(const std::shared_ptr<ActiveRun>& run) {
 void RunManager::finished(const std::shared_ptr<ActiveRun>& run, std::exception_ptr error, RunResult result) {
   --running_;
   RunRow& row = run->row;
+  if (run->messages) run->messages->finish_all();
   if (shutting_down_ && run->cancel_action.empty() && !error && result.status == RunStatus::failed) {
     // Stopped by the server's shutdown at a step boundary: it stays "running" in the catalog so
     // the next start continues it from its latest checkpoint.
@@ -331,14 +356,24 @@ void RunManager::resume_unfinished() {
       state_.catalog->put_run(row);
       continue;
     }
-    if (row.status == "running") {
-      // It had started: its input is in the checkpoints; continue from the latest one.
+    if (row.status == "running" && wrote_checkpoint(row)) {
+      // Its input (or command) is in the checkpoints: continue from the latest one. A run that
+      // was killed before its first checkpoint starts again as it was asked, or an approval
+      // (command resume) would be lost and the thread would stop at the same interrupt again.
       row.kwargs.erase("input");
       row.kwargs.erase("command");
       row.kwargs.erase("checkpoint_id");
     }
     submit(std::move(row), {});
   }
+}
+
+bool RunManager::wrote_checkpoint(const RunRow& row) const {
+  // Every checkpoint of a run carries its run_id (start() puts it in the run's metadata).
+  std::optional<CheckpointTuple> latest = state_.environment.checkpointer->get(row.thread_id, "");
+  if (!latest) return false;
+  const json::value* run_id = latest->record.metadata.if_contains("run_id");
+  return run_id != nullptr && run_id->is_string() && run_id->as_string() == row.run_id;
 }
 
 void RunManager::stop_all() {

@@ -8,6 +8,7 @@
 
 #include "engine/run_result.hpp"
 #include "server/detail/catalog.hpp"
+#include "server/detail/message_events.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -45,6 +46,8 @@ class ActiveRun {
   std::stop_source stop;
   std::string cancel_action;      ///< "" or the action of a cancel: interrupt, rollback
   std::string start_checkpoint;   ///< the thread's latest checkpoint when the run was accepted
+  /// The token stream's translator when "messages" or "messages-tuple" was asked for.
+  std::unique_ptr<MessageEvents> messages;
 
   /// Appends an event and wakes the waiters.
   void push(std::string event, const boost::json::value& data);
@@ -102,6 +105,8 @@ class RunManager {
   void finished(const std::shared_ptr<ActiveRun>& run, std::exception_ptr error, RunResult result);
   void retire(const std::shared_ptr<ActiveRun>& run);
   bool thread_busy(const std::string& thread_id) const;
+  /// Whether the thread's latest checkpoint was written by this run.
+  bool wrote_checkpoint(const RunRow& row) const;
 
   ServerState& state_;
   std::map<std::string, std::shared_ptr<ActiveRun>> active_;  ///< pending + running, by run id

@@ -4,6 +4,8 @@
 
 #include "support.hpp"
 
+#include "server/detail/catalog.hpp"
+
 #include <doctest/doctest.h>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -111,7 +113,7 @@ TEST_CASE("assistants are the registered graphs, addressable by name or stable u
   TestServer s;
   auto all = s.post("/assistants/search", json::object{{"limit", 10}});
   REQUIRE(all.status == 200);
-  REQUIRE(all.json.as_array().size() == 4);
+  REQUIRE(all.json.as_array().size() == 5);  // steps, review, slow, talk, visitor
   CHECK(all.json.as_array()[0].at("graph_id") == "steps");
   const std::string uuid(all.json.as_array()[0].at("assistant_id").as_string());
   CHECK(uuid.size() == 36);
@@ -463,6 +465,47 @@ TEST_CASE("runs left unfinished by a stop are resumed by the next server on the 
     CHECK(joined.json.at("log") == json::array{"waited", "waited"});
     auto runs = s.get("/threads/" + thread_id + "/runs");
     for (const auto& r : runs.json.as_array()) CHECK(r.at("status") == "success");
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(folder, ec);
+}
+
+TEST_CASE("a run killed before its first checkpoint keeps its resume command and the next server answers the interrupt with it") {
+  std::random_device rd;
+  const std::string folder =
+      (std::filesystem::temp_directory_path() / ("weft-server-killed-" + std::to_string(rd()))).string();
+  std::filesystem::create_directories(folder);
+  std::string thread_id;
+  {
+    TestServer s({}, folder);
+    thread_id = new_thread(s, "review");
+    REQUIRE(s.post("/threads/" + thread_id + "/runs/wait", json::object{{"assistant_id", "review"}})
+                .json.as_object()
+                .contains("__interrupt__"));
+    s.stop();
+  }
+  {
+    // What a server killed (SIGKILL) right after it started an approval leaves in its catalog: the
+    // run "running", no checkpoint of it yet (tests/cli/serve_crash_test.cpp kills a real one later).
+    weft::server::detail::Catalog catalog(folder + "/weft.db");
+    weft::server::detail::RunRow row;
+    row.run_id = "killed-run";
+    row.thread_id = thread_id;
+    row.assistant_id = row.graph_id = "review";
+    row.status = "running";
+    row.kwargs = json::object{{"command", json::object{{"resume", "late yes"}}},
+                              {"stream_mode", json::array{"values"}},
+                              {"on_disconnect", "continue"}};
+    row.multitask_strategy = "reject";
+    catalog.put_run(row);
+  }
+  {
+    TestServer s({}, folder);
+    auto joined = s.get("/threads/" + thread_id + "/runs/killed-run/join");
+    REQUIRE(joined.status == 200);
+    INFO(joined.body);
+    CHECK(joined.json.at("answer") == "late yes");
+    CHECK(s.get("/threads/" + thread_id + "/runs/killed-run").json.at("status") == "success");
   }
   std::error_code ec;
   std::filesystem::remove_all(folder, ec);

@@ -99,6 +99,19 @@ graphs::GraphRegistry test_graphs() {
     g.add_edge("wait", std::string(END));
     return g.compile(std::move(options));
   }));
+  registry.add(definition("talk", kWordSchema, [](const graphs::GraphServices&, CompileOptions options) {
+    StateGraph g({{"input", Channel::last_value()}, {"reply", Channel::last_value()}, {"log", Channel::append()}},
+                 "talk");
+    g.add_node("speak", [](StateView, NodeContext ctx) {
+      for (const char* piece : {"Hel", "lo, ", "world"}) ctx.emit_token(piece);
+      return json::object{{"reply", "Hello, world"}};
+    });
+    g.add_node("after", [](StateView, NodeContext) { return json::object{{"log", "after"}}; });
+    g.add_edge(std::string(START), "speak");
+    g.add_edge("speak", "after");
+    g.add_edge("after", std::string(END));
+    return g.compile(std::move(options));
+  }));
   // "visitor": what a Crisp hook starts; records the input it was given (session, fingerprint).
   registry.add(definition("visitor",
                           R"({"type":"object","properties":{"session_id":{"type":"string"},

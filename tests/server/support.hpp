@@ -5,8 +5,10 @@
 //
 // Graphs: "steps" (first -> second, each appends to "log"; first emits a custom event),
 // "review" (draft -> ask: interrupts with {"question": ...}, then writes the answer), and
-// "slow" (one node waiting `ms` milliseconds on a timer, cancellable), "visitor" (what Crisp hooks
-// start: appends its input, {session_id, message_fingerprint, website_id, tag}, to "log").
+// "slow" (one node waiting `ms` milliseconds on a timer, cancellable), "talk" (speak: streams
+// the tokens "Hel", "lo, ", "world" and writes reply "Hello, world" -> after: appends to "log"),
+// and "visitor" (what Crisp hooks start: appends its input, {session_id, message_fingerprint,
+// website_id, tag}, to "log").
 
 #include "sandbox/http/client.hpp"
 #include "server/server.hpp"
