@@ -68,6 +68,8 @@ class Runtime {
   const graphs::GraphServices& services() const noexcept { return services_; }
   /// "sandbox http://127.0.0.1:PORT (state weft.db.sandbox.json)" or "crisp https://... website W".
   const std::string& crisp_description() const noexcept { return crisp_description_; }
+  /// The Crisp client after connect() (shares its HTTP client: pace, retries, redaction).
+  std::shared_ptr<crisp::CrispClient> crisp_client() const noexcept { return crisp_client_; }
   /// The in-process sandbox, or nullptr.
   sandbox::crisp::Sandbox* sandbox() noexcept { return sandbox_.get(); }
 

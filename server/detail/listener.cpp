@@ -2,6 +2,7 @@
 #include "server/detail/listener.hpp"
 
 #include "server/detail/state.hpp"
+#include "server/mcp/mcp_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -114,9 +115,15 @@ net::awaitable<void> Listener::serve(std::shared_ptr<beast::tcp_stream> stream, 
         Request head;
         head.version(11);
         head.keep_alive(false);
-        Response res = error_response(head, 413,
-                                      "request body exceeds the limit of " +
-                                          std::to_string(state_.options.body_limit) + " bytes");
+        const std::string limit_text =
+            "request body exceeds the limit of " + std::to_string(state_.options.body_limit) + " bytes";
+        Response res = error_response(head, 413, limit_text);
+        const auto target = parser.get().target();
+        if (std::string_view(target.data(), target.size()).starts_with("/mcp")) {
+          // An MCP client reads JSON-RPC errors, not {"detail"}.
+          res.body() = mcp::McpServer::error_text(mcp::rpc_error::invalid_request, limit_text);
+          res.prepare_payload();
+        }
         stream->expires_after(state_.options.io_timeout);
         co_await http::async_write(*stream, res, net::redirect_error(net::use_awaitable, ec));
         break;
