@@ -195,6 +195,25 @@ async function readOnlySuite(label, { transport, client }) {
   await client.close();
 }
 
+async function graphsSuite({ transport, client }) {
+  check("stdio --graphs: run_spam_triage returns its summary and thread id; run_kb_enrichment is reported waiting");
+  await client.connect(transport);
+  const { tools } = await client.listTools();
+  for (const g of ["run_spam_triage", "run_vip_outreach", "run_kb_enrichment", "run_support_agent"])
+    assert.ok(tools.some((t) => t.name === g), g);
+  const triage = await client.callTool({ name: "run_spam_triage", arguments: { limit: 3 } }, undefined, { timeout: 240_000 });
+  assert.equal(triage.isError, false, JSON.stringify(triage));
+  assert.equal(triage.structuredContent.result.status, "done");
+  assert.match(triage.structuredContent.result.thread_id, /^mcp-/);
+  assert.equal(typeof triage.structuredContent.result.summary, "string");
+  const kb = await client.callTool({ name: "run_kb_enrichment", arguments: {} }, undefined, { timeout: 240_000 });
+  assert.equal(kb.structuredContent.result.status, "waiting", JSON.stringify(kb));
+  assert.match(kb.structuredContent.result.message, /weft resume/);
+  const bad = await client.callTool({ name: "run_spam_triage", arguments: { limit: "many" } });
+  assert.equal(bad.isError, true);
+  await client.close();
+}
+
 // The raw protocol edge cases over stdio: each answered with a JSON-RPC error, the server keeps serving.
 async function rawStdio() {
   check("stdio raw: malformed JSON, a call before initialize, a 10 MB line, an unknown method: errors, then it serves");
@@ -275,6 +294,7 @@ try {
   await suite("stdio", stdioClient());
   await readOnlySuite("stdio", stdioClient(["--read-only"]));
   await rawStdio();
+  await graphsSuite(stdioClient(["--graphs"]));
   const server = await httpServer("http");
   await suite("http", httpClient(server));
   await rawHttp(server);
