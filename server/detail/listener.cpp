@@ -126,6 +126,18 @@ net::awaitable<void> Listener::serve(std::shared_ptr<beast::tcp_stream> stream, 
         }
         stream->expires_after(state_.options.io_timeout);
         co_await http::async_write(*stream, res, net::redirect_error(net::use_awaitable, ec));
+        // Lingering close: a close with the rest of the body unread resets the connection, and
+        // the client may lose the 413 it has not read yet. Drain (bounded: 2 s, 64 MiB) first.
+        stream->socket().shutdown(tcp::socket::shutdown_send, ec);
+        std::size_t drained = 0;
+        std::vector<char> sink(64 * 1024);
+        stream->expires_after(std::chrono::seconds(2));
+        while (drained < (std::size_t{64} << 20)) {
+          const std::size_t n =
+              co_await stream->async_read_some(net::buffer(sink), net::redirect_error(net::use_awaitable, ec));
+          if (ec) break;
+          drained += n;
+        }
         break;
       }
       if (ec) break;  // closed, timed out, or malformed HTTP: drop the connection
