@@ -3,6 +3,7 @@
 // `weft run` (./weft.db, the in-process Crisp sandbox, the offline model) until SIGINT/SIGTERM.
 
 #include "cli/detail/commands.hpp"
+#include "cli/detail/mcp_setup.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/runtime.hpp"
 #include "graphs/registry.hpp"
@@ -81,6 +82,7 @@ int serve(const Invocation& inv) {
   environment.journal = runtime.journal();
   environment.catalog_path = runtime.settings().db_path;
   options.crisp_hooks.website_ids = {runtime.website_id()};
+  environment.mcp = make_mcp_server(runtime, inv.args, "mcp-");  // /mcp (Streamable HTTP)
   environment.durability = runtime.settings().durability == "async" ? Durability::async
                            : runtime.settings().durability == "exit" ? Durability::exit
                                                                      : Durability::sync;
@@ -135,7 +137,8 @@ int serve(const Invocation& inv) {
 }  // namespace
 
 Command serve_command() {
-  return {{"serve",
+  std::vector<OptionSpec> mcp = mcp_options("mcp-");
+  Command command{{"serve",
            "Serve the graphs over the LangGraph Server API (threads, runs, SSE) until Ctrl-C.",
            {},
            {{"port", "N", "port (default 0 = a free port; the first stdout line is {\"url\": ...})"},
@@ -153,6 +156,8 @@ Command serve_command() {
            "with CRISP_HOOK_SECRET and/or CRISP_HOOK_KEY set. Routes: server/README.md.\n"
            "Example: weft serve --port 8123, then from JS: new Client({apiUrl: 'http://127.0.0.1:8123'})"},
           serve};
+  command.spec.options.insert(command.spec.options.end(), mcp.begin(), mcp.end());
+  return command;
 }
 
 }  // namespace weft::cli::detail

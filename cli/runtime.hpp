@@ -70,6 +70,8 @@ class Runtime {
   const std::string& crisp_description() const noexcept { return crisp_description_; }
   /// The Crisp website the services act on (after connect()).
   const std::string& website_id() const noexcept { return website_id_; }
+  /// The Crisp client after connect() (shares its HTTP client: pace, retries, redaction).
+  std::shared_ptr<crisp::CrispClient> crisp_client() const noexcept { return crisp_client_; }
   /// The in-process sandbox, or nullptr.
   sandbox::crisp::Sandbox* sandbox() noexcept { return sandbox_.get(); }
 

@@ -98,6 +98,7 @@ Server::Server(net::io_context& io, ServerEnvironment environment, ServerOptions
   detail::add_cron_routes(router);  // before the run routes: /runs/crons is not /runs/{run_id}
   detail::add_run_routes(router);
   detail::add_crisp_hook_routes(router);
+  detail::add_mcp_routes(router);
   listener_ = std::make_shared<detail::Listener>(s, std::move(router));
 }
 

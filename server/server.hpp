@@ -25,6 +25,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace weft::mcp {
+class McpServer;
+}
+
 namespace weft::server {
 
 namespace detail {
@@ -49,6 +53,9 @@ struct ServerEnvironment {
   Durability durability = Durability::sync;
   /// The time crons are scheduled by. Default: system_clock().
   std::shared_ptr<Clock> clock;
+  /// The MCP server behind /mcp (Streamable HTTP, server/mcp/mcp_server.hpp); it must be used
+  /// on the same io_context. Default: none (/mcp answers 404).
+  std::shared_ptr<mcp::McpServer> mcp;
 };
 
 /// Crisp web hooks, POST /crisp/hooks (server/README.md, "Crisp web hooks"). The route has its own

@@ -19,6 +19,7 @@ Command tools_command();    // commands_catalog.cpp
 Command sandbox_command();  // commands_sandbox.cpp
 Command fake_llm_command();    // commands_fake_llm.cpp
 Command serve_command();       // commands_serve.cpp
+Command mcp_command();         // commands_mcp.cpp
 Command version_command();     // commands_about.cpp
 Command completion_command();  // commands_about.cpp
 

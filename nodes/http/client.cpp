@@ -56,6 +56,7 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
 
   mutable std::mutex mutex;  // guards hosts, options.host_limits and rng
   std::map<std::string, std::shared_ptr<detail::HostState>> hosts;
+  std::optional<RateLimitSnapshot> last_rate_limit;  // guarded by mutex
   std::mt19937_64 rng;
 
   std::atomic<std::uint64_t> attempts{0};
@@ -381,6 +382,10 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
     } else {
       const RateLimitInfo info = parse_rate_limit(outcome->headers, clock->system_now());
       host->learn(info, clock->now());
+      if (info.limit || info.remaining || info.reset) {
+        std::lock_guard lock(mutex);
+        last_rate_limit = RateLimitSnapshot{info.limit, info.remaining, info.reset, clock->now()};
+      }
       const bool rate_limited = rate_limit_status(outcome->status);
       if (!rate_limited) host->on_answer();
       if (!retryable_status(outcome->status)) {
@@ -529,6 +534,11 @@ void Client::close_idle() {
   for (auto& state : all) {
     for (auto& connection : state->drain_idle()) connection->close();
   }
+}
+
+std::optional<RateLimitSnapshot> Client::last_rate_limit() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->last_rate_limit;
 }
 
 ClientStats Client::stats() const {

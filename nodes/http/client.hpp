@@ -41,6 +41,15 @@ struct ClientStats {
   std::uint64_t local_waits = 0;          ///< waits imposed by the token bucket or a server window
 };
 
+/// The upstream rate-limit state one response reported (RateLimit-Limit/-Remaining/-Reset or their
+/// equivalents, rate_limit_headers.hpp), for callers that pass it on (the MCP server's results).
+struct RateLimitSnapshot {
+  std::optional<std::int64_t> limit;              ///< the window's quota, when reported
+  std::optional<std::int64_t> remaining;          ///< requests left in the window, when reported
+  std::optional<std::chrono::milliseconds> reset;  ///< until the window resets, from `at` (delta, never an epoch)
+  std::chrono::steady_clock::time_point at;        ///< when the response arrived (the client's clock)
+};
+
 /// A handle to a client; copies share the same pool, limits and counters.
 /// Thread safety: request() may be called concurrently from any thread, also when the executor's
 /// io_context runs on several threads.
@@ -95,6 +104,9 @@ class Client {
   void close_idle();
 
   ClientStats stats() const;
+  /// What the most recent response (of any host) that carried rate-limit fields said; nullopt
+  /// before the first such response. Thread-safe.
+  std::optional<RateLimitSnapshot> last_rate_limit() const;
 
   struct Impl;  // detail/client_impl.hpp
 

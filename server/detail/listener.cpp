@@ -3,6 +3,7 @@
 
 #include "server/detail/constant_time.hpp"
 #include "server/detail/state.hpp"
+#include "server/mcp/mcp_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -109,11 +110,29 @@ net::awaitable<void> Listener::serve(std::shared_ptr<beast::tcp_stream> stream, 
         Request head;
         head.version(11);
         head.keep_alive(false);
-        Response res = error_response(head, 413,
-                                      "request body exceeds the limit of " +
-                                          std::to_string(state_.options.body_limit) + " bytes");
+        const std::string limit_text =
+            "request body exceeds the limit of " + std::to_string(state_.options.body_limit) + " bytes";
+        Response res = error_response(head, 413, limit_text);
+        const auto target = parser.get().target();
+        if (std::string_view(target.data(), target.size()).starts_with("/mcp")) {
+          // An MCP client reads JSON-RPC errors, not {"detail"}.
+          res.body() = mcp::McpServer::error_text(mcp::rpc_error::invalid_request, limit_text);
+          res.prepare_payload();
+        }
         stream->expires_after(state_.options.io_timeout);
         co_await http::async_write(*stream, res, net::redirect_error(net::use_awaitable, ec));
+        // Lingering close: a close with the rest of the body unread resets the connection, and
+        // the client may lose the 413 it has not read yet. Drain (bounded: 2 s, 64 MiB) first.
+        stream->socket().shutdown(tcp::socket::shutdown_send, ec);
+        std::size_t drained = 0;
+        std::vector<char> sink(64 * 1024);
+        stream->expires_after(std::chrono::seconds(2));
+        while (drained < (std::size_t{64} << 20)) {
+          const std::size_t n =
+              co_await stream->async_read_some(net::buffer(sink), net::redirect_error(net::use_awaitable, ec));
+          if (ec) break;
+          drained += n;
+        }
         break;
       }
       if (ec) break;  // closed, timed out, or malformed HTTP: drop the connection

@@ -50,5 +50,6 @@ void add_crisp_hook_routes(Router& router); // routes_crisp_hooks.cpp
 /// Starts the runs of Crisp events a previous process accepted but had not started (it died
 /// between committing the event and its run). routes_crisp_hooks.cpp.
 void route_pending_hook_events(ServerState& s);
+void add_mcp_routes(Router& router);        // routes_mcp.cpp
 
 }  // namespace weft::server::detail

@@ -68,7 +68,7 @@ std::size_t sandbox_writes(const TempDir& dir, const std::string& suffix) {
 TEST_CASE("every command has --help that starts with its usage line and exits 0") {
   TempDir dir;
   for (const char* command : {"run", "resume", "threads", "history", "state", "fork", "graphs", "graph", "tools", "sandbox",
-                              "fake-llm", "serve", "check"}) {
+                              "fake-llm", "serve", "mcp", "check"}) {
     auto r = weft_in(dir, {command, "--help"});
     CHECK_MESSAGE(r.exit_code == weft::cli::kExitDone, command);
     CHECK_MESSAGE(r.out.rfind(std::string("usage: weft ") + command, 0) == 0, command);

@@ -100,6 +100,12 @@ std::vector<std::pair<std::string, Builder>> valid_calls(RouteFamily family) {
       {"list_all_crisp_operators", [](Ids&) { return json::object(); }},
       {"list_all_crisp_visitors_lists", [](Ids&) { return json::object{{"page_number", 1}}; }},
       {"get_single_crisp_visitors_count", [](Ids&) { return json::object(); }},
+      {"crisp_analytics_generate",
+       [](Ids&) {
+         return json::object{{"metric", "conversations"},
+                             {"date", json::object{{"from", "2020-01-01"}, {"to", "2030-01-01"}}},
+                             {"classifier", "inbox"}};
+       }},
       {"list_all_crisp_people_profiles", [](Ids&) { return json::object{{"per_page", 20}}; }},
       {"get_single_crisp_people_profile_by_id", [](Ids& ids) { return json::object{{"people_id", ids.people}}; }},
       {"create_a_crisp_people_profile",

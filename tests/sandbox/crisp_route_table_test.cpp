@@ -64,6 +64,9 @@ const std::vector<Row>& table() {
       // WebsiteVisitors
       {"countVisitors", "GET", "/visitors/count", "", 200},
       {"listVisitors", "GET", "/visitors/list/{page_number}", "", 200},
+      // WebsiteAnalytics
+      {"generateAnalytics", "POST", "/analytics/generate",
+       R"({"metric":"conversations","date":{"from":"2020-01-01","to":"2030-01-01"},"classifier":"inbox"})", 200},
       // WebsitePeople
       {"listPeopleProfiles", "GET", "/people/profiles/{page_number}", "", 200},
       {"addNewPeopleProfile", "POST", "/people/profile", R"({"email":"valerian@crisp.chat","person":{"nickname":"Valerian Saliou"}})", 200},

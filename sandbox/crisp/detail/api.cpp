@@ -15,6 +15,9 @@
 namespace weft::sandbox::crisp::detail {
 namespace json = boost::json;
 
+// route_analytics.cpp; declared here rather than in api.hpp, which every route includes.
+void add_analytics_routes(Api& api);
+
 std::string envelope(bool error, std::string_view reason, const json::value& data) {
   return envelope_raw(error, reason, json::serialize(data));
 }
@@ -55,6 +58,8 @@ std::string server_error_reason(int status) {
 }
 
 bool is_write(std::string_view method) { return method != "GET" && method != "HEAD"; }
+// A POST that changes nothing (analytics/generate): kept out of the effect log.
+bool reads_only(std::string_view path) { return path.ends_with("/analytics/generate"); }
 
 }  // namespace
 
@@ -157,6 +162,7 @@ http::Router Api::build_router() {
   add_inbox_routes(*this);
   add_operator_routes(*this);
   add_visitor_routes(*this);
+  add_analytics_routes(*this);
   add_people_routes(*this);
   add_helpdesk_routes(*this);
   add_helpdesk_legacy_routes(*this);
@@ -283,7 +289,7 @@ http::Response Api::gate(http::Request& req, const std::string& route_key, Famil
     if (reply.reason.empty()) reply.reason = default_reason(req.method);
     res = http::Response::json(reply.status, reply.raw_data.empty() ? envelope(false, reply.reason, reply.data)
                                                                    : envelope_raw(false, reply.reason, reply.raw_data));
-    if (is_write(req.method)) {
+    if (is_write(req.method) && !reads_only(req.path)) {
       json::object effect;
       effect["method"] = req.method;
       effect["path"] = req.path;
