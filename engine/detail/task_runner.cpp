@@ -3,7 +3,8 @@
 
 #include "engine/detail/channels.hpp"
 #include "engine/detail/hash.hpp"
-#include "engine/detail/steps.hpp"
+#include "engine/detail/planning.hpp"
+#include "engine/detail/task_writes.hpp"
 #include "engine/effect_journal.hpp"
 #include "engine/error.hpp"
 

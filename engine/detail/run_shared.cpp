@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// RunShared (stream events, cancellation) and the Persister (durability modes).
+#include "engine/detail/run_state.hpp"
+
+#include <boost/asio/cancellation_type.hpp>
+
+namespace weft::detail {
+
+void RunShared::emit(StreamMode mode, std::string node, std::int64_t step, boost::json::value data,
+                     std::string task_id) {
+  if (!wants(mode) || sink_error) return;
+  StreamEvent event;
+  event.mode = mode;
+  event.ns = ns;
+  event.node = std::move(node);
+  event.step = step;
+  event.data = std::move(data);
+  event.task_id = std::move(task_id);
+  try {
+    config.stream(event);
+  } catch (...) {
+    sink_error = std::current_exception();
+  }
+}
+
+void RunShared::request_cancel() {
+  cancelled = true;
+  for (TaskRun* task : in_flight) task->cancel.emit(boost::asio::cancellation_type::terminal);
+}
+
+void Persister::checkpoint(CheckpointRecord record, const boost::json::object& values) {
+  if (!checkpointer) return;
+  if (durability != Durability::exit) {
+    checkpointer->put_checkpoint(record, values, durability);
+    return;
+  }
+  if (held) {
+    record.parent_id = held->parent_id;
+    std::vector<ChannelDelta> deltas = std::move(held->deltas);
+    for (ChannelDelta& d : record.deltas) deltas.push_back(std::move(d));
+    record.deltas = std::move(deltas);
+  }
+  held = std::move(record);
+  held_writes.clear();  // writes against earlier checkpoints were consumed by this one
+}
+
+void Persister::writes(TaskWrites writes) {
+  if (!checkpointer) return;
+  if (durability != Durability::exit) {
+    checkpointer->put_writes(writes, durability);
+  } else {
+    held_writes.push_back(std::move(writes));
+  }
+}
+
+void Persister::flush(const boost::json::object& values) {
+  if (!checkpointer) return;
+  if (held) checkpointer->put_checkpoint(*held, values, durability);
+  for (const TaskWrites& w : held_writes) checkpointer->put_writes(w, durability);
+  held.reset();
+  held_writes.clear();
+  checkpointer->flush();
+}
+}  // namespace weft::detail
