@@ -48,7 +48,16 @@ std::vector<StateSnapshot> CompiledGraph::get_state_history(const RunConfig& con
 std::string CompiledGraph::update_state(const RunConfig& config, boost::json::object values, std::string as_node) const {
   const detail::GraphDef& def = *def_;
   Checkpointer& checkpointer = checkpointer_for(def, config, "update_state");
-  auto tuple = checkpointer.get(config.thread_id, "", config.checkpoint_id);
+  // An update advances the thread as a run does: it holds the lease (a run under way elsewhere
+  // would otherwise have this checkpoint interleaved with its own) and reads what it updates in
+  // the same transaction, as a run starts.
+  Checkpointer::RunStart start;
+  try {
+    start = checkpointer.start_run(config.thread_id, config.checkpoint_id);
+  } catch (const Error& e) {
+    throw Error(e.code(), "graph '" + def.name + "': update_state refused: " + e.what());
+  }
+  std::optional<CheckpointTuple>& tuple = start.checkpoint;
   if (!tuple)
     throw Error(engine::error::checkpoint_not_found,
                 "graph '" + def.name + "' (thread '" + config.thread_id + "'): no checkpoint " +
