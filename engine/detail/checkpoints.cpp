@@ -31,6 +31,11 @@ void CheckpointCursor::start_from(const CheckpointRecord& current, const std::st
 
 bool CheckpointCursor::behind_latest() const noexcept { return checkpoint_sequence(id) < sequence; }
 
+void CheckpointCursor::advance_unrecorded(std::int64_t new_step) {
+  id = checkpoint_id_for(++sequence);
+  step = new_step;
+}
+
 CheckpointRecord CheckpointCursor::advance(CheckpointSource source, std::int64_t new_step, boost::json::object metadata,
                                            boost::json::object next, std::vector<ChannelDelta> deltas,
                                            std::int64_t created_at_ms) {

@@ -47,6 +47,9 @@ struct CheckpointCursor {
   void start_from(const CheckpointRecord& current, const std::string& latest_id);
   /// Whether the current checkpoint is older than the history's latest (a fork starts from it).
   bool behind_latest() const noexcept;
+  /// Numbers the next checkpoint and makes it current without a record (a run with no
+  /// checkpointer still names its steps' tasks after checkpoint ids).
+  void advance_unrecorded(std::int64_t step);
   /// The record of the next checkpoint, child of the current one, which it then becomes.
   CheckpointRecord advance(CheckpointSource source, std::int64_t step, boost::json::object metadata,
                            boost::json::object next, std::vector<ChannelDelta> deltas, std::int64_t created_at_ms);

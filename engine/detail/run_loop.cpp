@@ -72,11 +72,13 @@ RunLoop::RunLoop(std::shared_ptr<const GraphDef> def, RunRequest request, RunCon
 
 awaitable<RunResult> RunLoop::run() {
   auto executor = co_await boost::asio::this_coro::executor;
-  co_await load();
-  if (request_.resume) {
-    co_await continue_thread();
-  } else {
-    co_await start_with_input();
+  {
+    auto loading = load();
+    co_await std::move(loading);
+  }
+  {
+    auto starting = request_.resume ? continue_thread() : start_with_input();
+    co_await std::move(starting);
   }
   watch_stop(executor);
 
@@ -105,14 +107,23 @@ awaitable<RunResult> RunLoop::run() {
     std::vector<ChannelDelta> deltas;
     if (!barrier(step, std::move(held), deltas)) break;
     pending_.clear();
-    co_await checkpoint(CheckpointSource::loop, step, std::move(deltas));
+    if (run_.checkpointer) {
+      auto saving = checkpoint(CheckpointSource::loop, step, std::move(deltas));
+      co_await std::move(saving);
+    } else {
+      cursor_.advance_unrecorded(step);  // ids still advance: task ids derive from them
+      emit_checkpoint(CheckpointSource::loop, step);
+    }
     run_.writes_in_checkpoint.clear();  // committed as the checkpoint's deltas
     emit_values(step);
     if (interrupt_after()) break;
   }
 
   on_stop_.reset();
-  co_await finish();
+  {
+    auto phase = finish();
+    co_await std::move(phase);
+  }
   co_return std::move(result_);
 }
 
@@ -124,11 +135,13 @@ awaitable<void> RunLoop::load() {
     throw Error(engine::error::invalid_input, label_ + ": a run with a checkpointer needs RunConfig::thread_id");
   const std::string& wanted = run_.config.checkpoint_id;
   if (root_) {  // the lease, then the checkpoint: one transaction for a store that can
-    Checkpointer::RunStart start = checkpointer->start_run(thread, wanted);
+    auto starting = checkpointer->async_start_run(thread, wanted);
+    Checkpointer::RunStart start = co_await std::move(starting);
     lease_ = std::move(start.lease);
     loaded_ = std::move(start.checkpoint);
   } else {
-    loaded_ = checkpointer->get(thread, run_.ns, wanted);
+    auto loading = checkpointer->async_get(thread, run_.ns, wanted);
+    loaded_ = co_await std::move(loading);
   }
   if (!wanted.empty() && !loaded_)
     throw Error(engine::error::checkpoint_not_found,
@@ -136,7 +149,8 @@ awaitable<void> RunLoop::load() {
   if (!loaded_) co_return;
   std::string latest_id;
   if (!wanted.empty()) {  // a fork numbers its checkpoints after the history's latest
-    std::vector<CheckpointTuple> latest = checkpointer->list(thread, run_.ns, latest_record_only());
+    auto listing = checkpointer->async_list(thread, run_.ns, latest_record_only());
+    std::vector<CheckpointTuple> latest = co_await std::move(listing);
     if (!latest.empty()) latest_id = latest.front().record.id;
   }
   cursor_.start_from(loaded_->record, latest_id);
@@ -158,8 +172,14 @@ awaitable<void> RunLoop::start_with_input() {
   route_after(def_, def_.start_index(), StateView(values_), gotos, sends, "START");
   advance_plan(def_, plan_, def_.start_index(), gotos, sends);
   finish_plan(plan_);
-  co_await set_status(ThreadStatus::running, {});
-  co_await checkpoint(CheckpointSource::input, step, std::move(deltas));
+  {
+    auto phase = set_status(ThreadStatus::running, {});
+    co_await std::move(phase);
+  }
+  {
+    auto phase = checkpoint(CheckpointSource::input, step, std::move(deltas));
+    co_await std::move(phase);
+  }
   emit_values(step);
 }
 
@@ -190,10 +210,16 @@ awaitable<void> RunLoop::continue_thread() {
     normalize_update(def_.schema, input_task_->update, input_task_->state->id, "the resume command");
     check_destinations(def_, input_task_->gotos, input_task_->sends, "the resume command");
   }
-  co_await set_status(ThreadStatus::running, {});
+  {
+    auto phase = set_status(ThreadStatus::running, {});
+    co_await std::move(phase);
+  }
   if (fork) {
     pending_.clear();
-    co_await checkpoint(CheckpointSource::fork, cursor_.step, {});
+    {
+      auto phase = checkpoint(CheckpointSource::fork, cursor_.step, {});
+      co_await std::move(phase);
+    }
   }
   if (input_task_ && plan_.empty()) {
     // Nothing is pending: the command's writes form their own update checkpoint.
@@ -205,7 +231,10 @@ awaitable<void> RunLoop::continue_thread() {
     for (const Send& send : input_task_->sends) plan_.sends.push_back(send);
     finish_plan(plan_);
     input_task_.reset();
-    co_await checkpoint(CheckpointSource::update, cursor_.step + 1, std::move(deltas));
+    {
+      auto phase = checkpoint(CheckpointSource::update, cursor_.step + 1, std::move(deltas));
+      co_await std::move(phase);
+    }
     emit_values(cursor_.step);
   }
 }
@@ -250,26 +279,36 @@ void RunLoop::watch_stop(boost::asio::any_io_executor executor) {
 }
 
 awaitable<void> RunLoop::checkpoint(CheckpointSource source, std::int64_t step, std::vector<ChannelDelta> deltas) {
-  CheckpointRecord record =
-      cursor_.advance(source, step, checkpoint_metadata(run_.config.metadata, def_.name, source, run_.config.run_id),
-                      plan_.to_json(), std::move(deltas), run_.clock->now_ms());
-  if (run_.checkpointer) run_.persist.checkpoint(std::move(record), *values_);
-  if (run_.wants(StreamMode::debug)) {
-    boost::json::array next;
-    for (std::string& name : plan_.next_names()) next.emplace_back(name);
-    run_.emit(StreamMode::debug, "", step,
-              boost::json::object{{"type", "checkpoint"},
-                                  {"payload", boost::json::object{{"id", cursor_.id},
-                                                                  {"step", step},
-                                                                  {"source", to_string(source)},
-                                                                  {"next", std::move(next)}}}});
+  if (run_.checkpointer) {
+    auto saving = run_.persist.checkpoint(next_checkpoint(source, step, std::move(deltas)), values_.get());
+    co_await std::move(saving);
+  } else {
+    cursor_.advance_unrecorded(step);
   }
-  co_return;
+  emit_checkpoint(source, step);
+}
+
+CheckpointRecord RunLoop::next_checkpoint(CheckpointSource source, std::int64_t step, std::vector<ChannelDelta> deltas) {
+  return cursor_.advance(source, step, checkpoint_metadata(run_.config.metadata, def_.name, source, run_.config.run_id),
+                         plan_.to_json(), std::move(deltas), run_.clock->now_ms());
+}
+
+void RunLoop::emit_checkpoint(CheckpointSource source, std::int64_t step) {
+  if (!run_.wants(StreamMode::debug)) return;
+  boost::json::array next;
+  for (std::string& name : plan_.next_names()) next.emplace_back(name);
+  run_.emit(StreamMode::debug, "", step,
+            boost::json::object{{"type", "checkpoint"},
+                                {"payload", boost::json::object{{"id", cursor_.id},
+                                                                {"step", step},
+                                                                {"source", to_string(source)},
+                                                                {"next", std::move(next)}}}});
 }
 
 awaitable<void> RunLoop::set_status(ThreadStatus status, boost::json::object metadata) {
-  if (run_.checkpointer && root_) run_.checkpointer->set_thread_status(run_.config.thread_id, status, def_.name, metadata);
-  co_return;
+  if (!run_.checkpointer || !root_) co_return;
+  auto setting = run_.checkpointer->async_set_thread_status(run_.config.thread_id, status, def_.name, std::move(metadata));
+  co_await std::move(setting);
 }
 
 awaitable<void> RunLoop::finish() {
@@ -280,7 +319,8 @@ awaitable<void> RunLoop::finish() {
     std::error_code code = engine::error::node_failed;
     std::string what;
     try {
-      run_.persist.writes(encode_task_writes(run_, run_.writes_in_checkpoint_id, *task));
+      auto saving = run_.persist.writes(encode_task_writes(run_, run_.writes_in_checkpoint_id, *task));
+      co_await std::move(saving);
       continue;
     } catch (const Error& e) {
       code = e.code();
@@ -302,9 +342,18 @@ awaitable<void> RunLoop::finish() {
   // commits in the same batch as it; exit durability writes its checkpoint in flush(), and the
   // status must not land before it.
   const bool status_first = run_.persist.durability == Durability::async;
-  if (status_first) co_await set_status(thread_status(result_.status), meta);
-  run_.persist.flush(*values_);
-  if (!status_first) co_await set_status(thread_status(result_.status), std::move(meta));
+  if (status_first) {
+    auto setting = set_status(thread_status(result_.status), meta);
+    co_await std::move(setting);
+  }
+  {
+    auto flushing = run_.persist.flush(values_.get());
+    co_await std::move(flushing);
+  }
+  if (!status_first) {
+    auto setting = set_status(thread_status(result_.status), std::move(meta));
+    co_await std::move(setting);
+  }
   // The state goes to the result without a copy unless a view still shares it.
   result_.values = values_.use_count() == 1 ? std::move(*values_) : *values_;
   result_.checkpoint_id = run_.checkpointer ? cursor_.id : std::string();

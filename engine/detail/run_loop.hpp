@@ -68,6 +68,10 @@ class RunLoop {
   // ---- checkpoint and finish (run_loop.cpp) ----
   /// Writes a checkpoint of the current values and plan, making it current.
   boost::asio::awaitable<void> checkpoint(CheckpointSource source, std::int64_t step, std::vector<ChannelDelta> deltas);
+  /// The record of the next checkpoint (numbered by the cursor), made current; not yet saved.
+  CheckpointRecord next_checkpoint(CheckpointSource source, std::int64_t step, std::vector<ChannelDelta> deltas);
+  /// The debug stream's "checkpoint" event for the current checkpoint.
+  void emit_checkpoint(CheckpointSource source, std::int64_t step);
   /// Saves what the last step left unsaved, the thread status and held checkpoints.
   boost::asio::awaitable<void> finish();
 

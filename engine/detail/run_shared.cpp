@@ -28,11 +28,12 @@ void RunShared::request_cancel() {
   for (TaskRun* task : in_flight) task->cancel.emit(boost::asio::cancellation_type::terminal);
 }
 
-void Persister::checkpoint(CheckpointRecord record, const boost::json::object& values) {
-  if (!checkpointer) return;
+boost::asio::awaitable<void> Persister::checkpoint(CheckpointRecord record, const boost::json::object* values) {
+  if (!checkpointer) co_return;
   if (durability != Durability::exit) {
-    checkpointer->put_checkpoint(record, values, durability);
-    return;
+    auto putting = checkpointer->async_put_checkpoint(std::move(record), values, durability);
+    co_await std::move(putting);
+    co_return;
   }
   if (held) {
     record.parent_id = held->parent_id;
@@ -44,21 +45,32 @@ void Persister::checkpoint(CheckpointRecord record, const boost::json::object& v
   held_writes.clear();  // writes against earlier checkpoints were consumed by this one
 }
 
-void Persister::writes(TaskWrites writes) {
-  if (!checkpointer) return;
+boost::asio::awaitable<void> Persister::writes(TaskWrites writes) {
+  if (!checkpointer) co_return;
   if (durability != Durability::exit) {
-    checkpointer->put_writes(writes, durability);
+    auto putting = checkpointer->async_put_writes(std::move(writes), durability);
+    co_await std::move(putting);
   } else {
     held_writes.push_back(std::move(writes));
   }
 }
 
-void Persister::flush(const boost::json::object& values) {
-  if (!checkpointer) return;
-  if (held) checkpointer->put_checkpoint(*held, values, durability);
-  for (const TaskWrites& w : held_writes) checkpointer->put_writes(w, durability);
-  held.reset();
+boost::asio::awaitable<void> Persister::flush(const boost::json::object* values) {
+  if (!checkpointer) co_return;
+  if (held) {
+    CheckpointRecord record = std::move(*held);
+    held.reset();
+    auto putting = checkpointer->async_put_checkpoint(std::move(record), values, durability);
+    co_await std::move(putting);
+  }
+  std::vector<TaskWrites> writes = std::move(held_writes);
   held_writes.clear();
-  checkpointer->flush();
+  for (TaskWrites& w : writes) {
+    auto putting = checkpointer->async_put_writes(std::move(w), durability);
+    co_await std::move(putting);
+  }
+  auto flushing = checkpointer->async_flush();
+  co_await std::move(flushing);
 }
+
 }  // namespace weft::detail

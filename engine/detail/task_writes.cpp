@@ -29,32 +29,6 @@ Command command_from_json(const boost::json::value& value) {
   return command;
 }
 
-boost::json::object interrupt_to_json(const Interrupt& interrupt) {
-  const char* kind = interrupt.kind == Interrupt::Kind::node     ? "node"
-                     : interrupt.kind == Interrupt::Kind::before ? "before"
-                                                                 : "after";
-  return boost::json::object{{"id", interrupt.id},           {"value", interrupt.value}, {"node", interrupt.node},
-                             {"task_id", interrupt.task_id}, {"kind", kind},             {"ns", interrupt.ns}};
-}
-
-Interrupt interrupt_from_json(const boost::json::value& value) {
-  Interrupt interrupt;
-  const boost::json::object* o = value.if_object();
-  if (!o) return interrupt;
-  auto text = [&](std::string_view key) -> std::string {
-    const auto* v = o->if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-  };
-  interrupt.id = text("id");
-  if (const auto* v = o->if_contains("value")) interrupt.value = *v;
-  interrupt.node = text("node");
-  interrupt.task_id = text("task_id");
-  interrupt.ns = text("ns");
-  const std::string kind = text("kind");
-  interrupt.kind = kind == "before" ? Interrupt::Kind::before : kind == "after" ? Interrupt::Kind::after : Interrupt::Kind::node;
-  return interrupt;
-}
-
 TaskWrites encode_task_writes(const RunShared& run, const std::string& checkpoint_id, const TaskRun& task) {
   TaskWrites out;
   out.thread_id = run.config.thread_id;
@@ -75,9 +49,7 @@ TaskWrites encode_task_writes(const RunShared& run, const std::string& checkpoin
       if (out.writes.empty()) out.writes.push_back({std::string(kNoWritesChannel), nullptr});
       break;
     case TaskStatus::interrupted: {
-      boost::json::array interrupts;
-      for (const Interrupt& i : task.interrupts) interrupts.push_back(interrupt_to_json(i));
-      out.writes.push_back({std::string(kInterruptChannel), std::move(interrupts)});
+      out.writes.push_back({std::string(kInterruptChannel), to_json(task.interrupts)});
       out.writes.push_back({std::string(kResumeChannel), task.state->resume_values});
       break;
     }
