@@ -107,9 +107,11 @@ awaitable<RunResult> RunLoop::run() {
     std::vector<ChannelDelta> deltas;
     if (!barrier(step, std::move(held), deltas)) break;
     pending_.clear();
-    if (run_.checkpointer) {
-      auto saving = checkpoint(CheckpointSource::loop, step, std::move(deltas));
+    if (run_.checkpointer) {  // checkpoint(), without its coroutine frame
+      auto saving = run_.persist.checkpoint(next_checkpoint(CheckpointSource::loop, step, std::move(deltas)),
+                                            values_.get());
       co_await std::move(saving);
+      emit_checkpoint(CheckpointSource::loop, step);
     } else {
       cursor_.advance_unrecorded(step);  // ids still advance: task ids derive from them
       emit_checkpoint(CheckpointSource::loop, step);

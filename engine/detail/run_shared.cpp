@@ -28,13 +28,15 @@ void RunShared::request_cancel() {
   for (TaskRun* task : in_flight) task->cancel.emit(boost::asio::cancellation_type::terminal);
 }
 
+namespace {
+boost::asio::awaitable<void> nothing_to_wait_for() { co_return; }
+}  // namespace
+
+// Not coroutines themselves: outside exit durability they hand back the store's own awaitable,
+// so a step costs no extra coroutine frame for them.
 boost::asio::awaitable<void> Persister::checkpoint(CheckpointRecord record, const boost::json::object* values) {
-  if (!checkpointer) co_return;
-  if (durability != Durability::exit) {
-    auto putting = checkpointer->async_put_checkpoint(std::move(record), values, durability);
-    co_await std::move(putting);
-    co_return;
-  }
+  if (!checkpointer) return nothing_to_wait_for();
+  if (durability != Durability::exit) return checkpointer->async_put_checkpoint(std::move(record), values, durability);
   if (held) {
     record.parent_id = held->parent_id;
     std::vector<ChannelDelta> deltas = std::move(held->deltas);
@@ -43,16 +45,14 @@ boost::asio::awaitable<void> Persister::checkpoint(CheckpointRecord record, cons
   }
   held = std::move(record);
   held_writes.clear();  // writes against earlier checkpoints were consumed by this one
+  return nothing_to_wait_for();
 }
 
 boost::asio::awaitable<void> Persister::writes(TaskWrites writes) {
-  if (!checkpointer) co_return;
-  if (durability != Durability::exit) {
-    auto putting = checkpointer->async_put_writes(std::move(writes), durability);
-    co_await std::move(putting);
-  } else {
-    held_writes.push_back(std::move(writes));
-  }
+  if (!checkpointer) return nothing_to_wait_for();
+  if (durability != Durability::exit) return checkpointer->async_put_writes(std::move(writes), durability);
+  held_writes.push_back(std::move(writes));
+  return nothing_to_wait_for();
 }
 
 boost::asio::awaitable<void> Persister::flush(const boost::json::object* values) {
