@@ -48,14 +48,6 @@ std::string joined(const std::vector<std::string>& names) {
   return s.empty() ? "-" : s;
 }
 
-json::object interrupt_json(const Interrupt& i) {
-  json::object o;
-  o["id"] = i.id;
-  o["node"] = i.node;
-  o["value"] = i.value;
-  return o;
-}
-
 json::object snapshot_json(const StateSnapshot& s, bool with_values) {
   json::object o;
   o["checkpoint_id"] = s.checkpoint_id;
@@ -64,9 +56,7 @@ json::object snapshot_json(const StateSnapshot& s, bool with_values) {
   o["source"] = s.source;
   o["created_at_ms"] = s.created_at_ms;
   o["next"] = names_json(s.next);
-  json::array interrupts;
-  for (const auto& i : s.interrupts) interrupts.push_back(interrupt_json(i));
-  o["interrupts"] = std::move(interrupts);
+  o["interrupts"] = weft::to_json(s.interrupts);
   if (with_values) o["values"] = s.values;
   return o;
 }

@@ -5,6 +5,7 @@
 
 #include "engine/checkpoint.hpp"
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 
 #include <cstdint>
@@ -116,6 +117,28 @@ class Checkpointer {
 
   /// Waits until everything put so far is durable (a no-op for sync stores).
   virtual void flush() {}
+
+  // ---- Awaitable operations ---------------------------------------------------------------------
+  // A run calls only these, from its executor, so a store operation never blocks that executor:
+  // each completes on the awaiting coroutine's executor with the result (or the exception) of the
+  // synchronous operation of the same name. The defaults call that operation inline, which suits
+  // stores whose calls are quick and local (memory; SQLite on a local disk, whose async durability
+  // already queues its commits), so they need no change and keep their speed; a store across the
+  // network overrides them with real asynchronous I/O. Arguments are taken by value (coroutine
+  // frames must not hold references to the caller's temporaries), except `values`, which must
+  // stay valid until the awaitable completes. Cancellation: as the override's I/O allows; the
+  // defaults complete without suspending.
+  virtual boost::asio::awaitable<void> async_put_writes(TaskWrites writes, Durability durability);
+  virtual boost::asio::awaitable<void> async_put_checkpoint(CheckpointRecord record, const boost::json::object* values,
+                                                            Durability durability);
+  virtual boost::asio::awaitable<std::optional<CheckpointTuple>> async_get(std::string thread_id, std::string ns,
+                                                                           std::string checkpoint_id);
+  virtual boost::asio::awaitable<std::vector<CheckpointTuple>> async_list(std::string thread_id, std::string ns,
+                                                                          ListOptions options);
+  virtual boost::asio::awaitable<void> async_set_thread_status(std::string thread_id, ThreadStatus status,
+                                                               std::string graph, boost::json::object metadata);
+  virtual boost::asio::awaitable<RunStart> async_start_run(std::string thread_id, std::string checkpoint_id);
+  virtual boost::asio::awaitable<void> async_flush();
 };
 
 }  // namespace weft

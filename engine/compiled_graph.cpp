@@ -4,13 +4,11 @@
 #include "engine/detail/graph_def.hpp"
 #include "engine/detail/run_state.hpp"
 #include "engine/error.hpp"
+#include "engine/run_blocking.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
-#include <optional>
 
 namespace weft {
 namespace {
@@ -25,19 +23,6 @@ boost::asio::awaitable<RunResult> spawn_run(std::shared_ptr<const detail::GraphD
       boost::asio::use_awaitable);
   RunResult result = co_await std::move(pending);
   co_return result;
-}
-
-RunResult block_on(boost::asio::awaitable<RunResult> run) {
-  boost::asio::io_context io;
-  std::optional<RunResult> out;
-  std::exception_ptr error;
-  boost::asio::co_spawn(io, std::move(run), [&](std::exception_ptr e, RunResult result) {
-    error = e;
-    if (!e) out = std::move(result);
-  });
-  io.run();
-  if (error) std::rethrow_exception(error);
-  return std::move(*out);
 }
 
 }  // namespace
@@ -64,11 +49,11 @@ boost::asio::awaitable<RunResult> CompiledGraph::resume(Command command, RunConf
 }
 
 RunResult CompiledGraph::invoke(boost::json::value input, RunConfig config) const {
-  return block_on(run(std::move(input), std::move(config)));
+  return run_blocking(run(std::move(input), std::move(config)));
 }
 
 RunResult CompiledGraph::invoke_resume(Command command, RunConfig config) const {
-  return block_on(resume(std::move(command), std::move(config)));
+  return run_blocking(resume(std::move(command), std::move(config)));
 }
 
 const std::string& CompiledGraph::name() const noexcept { return def_->name; }

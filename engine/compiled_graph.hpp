@@ -54,7 +54,10 @@ class CompiledGraph {
   /// Writes `values` as if node `as_node` had returned them (its edges and routers then decide
   /// what runs next), on top of config.checkpoint_id or the latest checkpoint; saves a checkpoint
   /// with source "update" and returns its id. With as_node == "" the values are applied and what
-  /// runs next is unchanged. Throws weft::Error (checkpoint_not_found, invalid_update, ...).
+  /// runs next is unchanged. Holds the thread's lease while it reads and writes, as a run does:
+  /// while another run holds it, the store's error (store::error::thread_busy) is thrown, prefixed
+  /// "update_state refused", and nothing is written. Throws weft::Error (checkpoint_not_found,
+  /// invalid_update, ...).
   std::string update_state(const RunConfig& config, boost::json::object values, std::string as_node = {}) const;
 
   /// A Mermaid flowchart of the graph (`graph TD`), stable across runs: nodes in insertion order,

@@ -57,3 +57,28 @@ std::string request_digest(const boost::json::value& request) {
 }
 
 }  // namespace weft
+
+namespace weft {
+
+boost::asio::awaitable<EffectEntry> EffectJournal::async_find(std::string thread_id, std::string key) {
+  co_return find(thread_id, key);
+}
+
+boost::asio::awaitable<void> EffectJournal::async_begin_request(std::string thread_id, std::string key,
+                                                                std::string request_digest) {
+  begin_request(thread_id, key, request_digest);
+  co_return;
+}
+
+boost::asio::awaitable<void> EffectJournal::async_finish(std::string thread_id, std::string key,
+                                                         boost::json::value result) {
+  finish(thread_id, key, result);
+  co_return;
+}
+
+boost::asio::awaitable<void> EffectJournal::async_abandon(std::string thread_id, std::string key) {
+  abandon(thread_id, key);
+  co_return;
+}
+
+}  // namespace weft

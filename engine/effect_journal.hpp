@@ -21,6 +21,7 @@
 // engine::error::effect_request_conflict (or, for effects with no outside effect, asks again).
 // An entry with no digest (written before schema 3, or begun without one) replays as before.
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstdint>
@@ -58,6 +59,15 @@ class EffectJournal {
   virtual void finish(const std::string& thread_id, const std::string& key,
                       const boost::json::value& result) = 0;
   virtual void abandon(const std::string& thread_id, const std::string& key) = 0;
+
+  // Awaitable forms, the only ones the engine calls (from the run's executor). As
+  // Checkpointer's awaitable operations (engine/checkpointer.hpp): the defaults call the
+  // synchronous operation inline; a journal across the network overrides them.
+  virtual boost::asio::awaitable<EffectEntry> async_find(std::string thread_id, std::string key);
+  virtual boost::asio::awaitable<void> async_begin_request(std::string thread_id, std::string key,
+                                                           std::string request_digest);
+  virtual boost::asio::awaitable<void> async_finish(std::string thread_id, std::string key, boost::json::value result);
+  virtual boost::asio::awaitable<void> async_abandon(std::string thread_id, std::string key);
 };
 
 /// The digest of a request: its canonical JSON (object members sorted by key, recursively, so

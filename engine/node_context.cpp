@@ -5,7 +5,6 @@
 #include "engine/detail/run_state.hpp"
 #include "engine/error.hpp"
 
-#include <boost/json/serialize.hpp>
 
 namespace weft {
 
@@ -59,76 +58,15 @@ boost::json::value NodeContext::interrupt(boost::json::value value) const {
   throw detail::InterruptSignal{{std::move(pause)}};
 }
 
-namespace {
-
-std::string quoted_request(const boost::json::value& request) {
-  std::string text = boost::json::serialize(request);
-  if (text.size() > 300) text = text.substr(0, 300) + "...";
-  return text;
-}
-
-}  // namespace
-
 boost::asio::awaitable<boost::json::value> NodeContext::effect_erased(std::string key, EffectFn fn,
                                                                       ReconcileFn reconcile,
                                                                       EffectRequest request) const {
-  std::shared_ptr<TaskState> task = task_;  // keeps the task alive across suspensions
-  EffectJournal* journal = task->run->journal.get();
-  if (!journal) {
-    auto running = fn();
-    boost::json::value result = co_await std::move(running);
-    co_return result;
-  }
-  const std::string& thread = task->run->config.thread_id;
-  const std::string full_key = task->id + ":" + key;
-  const std::string digest = request_digest(request.what);
-  EffectEntry entry = journal->find(thread, full_key);
-  // Replay is bound to the request: an entry recorded for something else is never replayed.
-  if (entry.state != EffectState::absent && !digest.empty() && !entry.request_digest.empty() &&
-      entry.request_digest != digest) {
-    if (!request.rerun_on_change) {
-      throw Error(engine::error::effect_request_conflict,
-                  "effect '" + key + "' of node '" + task->node + "' (thread '" + thread + "', task " + task->id +
-                      ") is journaled for a different request (recorded digest " + entry.request_digest +
-                      ", now digest " + digest + " for " + quoted_request(request.what) +
-                      "): another run of this task asked for something else, so its result is not replayed and "
-                      "nothing was done. Check what the earlier run did in the outside world; continue on a new "
-                      "thread, or fork this thread from a checkpoint before the task");
-    }
-    // No outside effect (a model call, a deadline): the old answer belongs to the old question.
-    journal->abandon(thread, full_key);
-    entry = EffectEntry{};
-  }
-  if (entry.state == EffectState::done) co_return entry.result;
-  if (entry.state == EffectState::started) {
-    if (!reconcile) {
-      throw Error(engine::error::effect_in_doubt,
-                  "effect '" + key + "' of node '" + task->node + "' (thread '" + thread + "', task " + task->id +
-                      ") began but never finished: it may or may not have happened. Check the outside world and "
-                      "give effect() a reconcile function, or remove the journal entry to run it again");
-    }
-    auto checking = reconcile();
-    std::optional<boost::json::value> happened = co_await std::move(checking);
-    if (happened) {
-      journal->finish(thread, full_key, *happened);
-      co_return *happened;
-    }
-  }
-  journal->begin_request(thread, full_key, digest);
-  boost::json::value result;
-  std::exception_ptr error;
-  try {
-    auto running = fn();
-    result = co_await std::move(running);
-  } catch (...) {
-    error = std::current_exception();
-  }
-  if (error) {
-    journal->abandon(thread, full_key);
-    std::rethrow_exception(error);
-  }
-  journal->finish(thread, full_key, result);
-  co_return result;
+  const TaskState& task = *task_;
+  std::string subject = "effect '" + key + "' of node '" + task.node + "' (thread '" + task.run->config.thread_id +
+                        "', task " + task.id + ")";
+  // The journal outlives the task's awaitables: the run holds it until every task has ended.
+  return run_journaled(task.run->journal.get(), task.run->config.thread_id, task.id + ":" + key, std::move(fn),
+                       std::move(reconcile), std::move(request), std::move(subject));
 }
 
 namespace {

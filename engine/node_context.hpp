@@ -7,6 +7,7 @@
 
 #include "engine/clock.hpp"
 #include "engine/effect_journal.hpp"
+#include "engine/effect_protocol.hpp"
 #include "engine/run_config.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -34,13 +35,6 @@ boost::asio::awaitable<boost::json::value> call_effect_sync(F fn) {
   co_return boost::json::value(fn());
 }
 }  // namespace detail
-
-/// The body of an effect: run once, its result is recorded.
-using EffectFn = std::function<boost::asio::awaitable<boost::json::value>()>;
-/// Called when an effect is in doubt (begun, never finished: the process died in between). It
-/// checks the outside world and returns the effect's result if it did happen (recorded, fn not
-/// called), or nullopt if it did not (fn then runs).
-using ReconcileFn = std::function<boost::asio::awaitable<std::optional<boost::json::value>>()>;
 
 class NodeContext {
  public:

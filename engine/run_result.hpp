@@ -2,6 +2,7 @@
 #pragma once
 // RunResult and StateSnapshot: what a run returns and what get_state reads back.
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -33,6 +34,14 @@ struct Interrupt {
   Kind kind = Kind::node;
   std::string ns;  ///< "" at the root; the subgraph namespace when raised inside one
 };
+
+/// An interrupt as JSON, the one form Weft writes everywhere (task writes, stream events, the
+/// command line's --json): {"id","value","node","task_id","kind":"node"|"before"|"after","ns"}.
+boost::json::object to_json(const Interrupt& interrupt);
+/// The same for several, in order.
+boost::json::array to_json(const std::vector<Interrupt>& interrupts);
+/// Reads that form back; missing or mistyped members are left empty (kind: node).
+Interrupt interrupt_from_json(const boost::json::value& value);
 
 /// Why a run failed.
 struct RunError {

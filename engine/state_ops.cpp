@@ -5,14 +5,17 @@
 
 #include "engine/detail/channels.hpp"
 #include "engine/detail/graph_def.hpp"
-#include "engine/detail/steps.hpp"
+#include "engine/detail/checkpoints.hpp"
+#include "engine/detail/ids.hpp"
+#include "engine/detail/planning.hpp"
+#include "engine/detail/task_writes.hpp"
 #include "engine/error.hpp"
 
 namespace weft {
 namespace {
 
 Checkpointer& checkpointer_for(const detail::GraphDef& def, const RunConfig& config, std::string_view operation) {
-  Checkpointer* checkpointer = config.checkpointer ? config.checkpointer.get() : def.options.checkpointer.get();
+  Checkpointer* checkpointer = detail::resolve_stores(def.options, config).checkpointer.get();
   if (!checkpointer)
     throw Error(engine::error::no_checkpointer, "graph '" + def.name + "': " + std::string(operation) +
                                                     " needs a checkpointer (CompileOptions or RunConfig)");
@@ -45,7 +48,16 @@ std::vector<StateSnapshot> CompiledGraph::get_state_history(const RunConfig& con
 std::string CompiledGraph::update_state(const RunConfig& config, boost::json::object values, std::string as_node) const {
   const detail::GraphDef& def = *def_;
   Checkpointer& checkpointer = checkpointer_for(def, config, "update_state");
-  auto tuple = checkpointer.get(config.thread_id, "", config.checkpoint_id);
+  // An update advances the thread as a run does: it holds the lease (a run under way elsewhere
+  // would otherwise have this checkpoint interleaved with its own) and reads what it updates in
+  // the same transaction, as a run starts.
+  Checkpointer::RunStart start;
+  try {
+    start = checkpointer.start_run(config.thread_id, config.checkpoint_id);
+  } catch (const Error& e) {
+    throw Error(e.code(), "graph '" + def.name + "': update_state refused: " + e.what());
+  }
+  std::optional<CheckpointTuple>& tuple = start.checkpoint;
   if (!tuple)
     throw Error(engine::error::checkpoint_not_found,
                 "graph '" + def.name + "' (thread '" + config.thread_id + "'): no checkpoint " +
@@ -63,12 +75,12 @@ std::string CompiledGraph::update_state(const RunConfig& config, boost::json::ob
     }
   }
 
-  ListOptions latest_only;
-  latest_only.limit = 1;
-  latest_only.with_values = false;
-  std::uint64_t sequence = detail::checkpoint_sequence(tuple->record.id);
-  auto latest = checkpointer.list(config.thread_id, "", latest_only);
-  if (!latest.empty()) sequence = std::max(sequence, detail::checkpoint_sequence(latest.front().record.id));
+  detail::CheckpointCursor cursor;
+  cursor.thread_id = config.thread_id;
+  {
+    std::vector<CheckpointTuple> latest = checkpointer.list(config.thread_id, "", detail::latest_record_only());
+    cursor.start_from(tuple->record, latest.empty() ? std::string() : latest.front().record.id);
+  }
 
   const std::int64_t step = tuple->record.step + 1;
   const std::string task_id = detail::make_task_id(config.thread_id, "", tuple->record.id, step,
@@ -93,19 +105,12 @@ std::string CompiledGraph::update_state(const RunConfig& config, boost::json::ob
     detail::finish_plan(plan);
   }
 
-  CheckpointRecord record;
-  record.thread_id = config.thread_id;
-  record.id = detail::checkpoint_id_for(sequence + 1);
-  record.parent_id = tuple->record.id;
-  record.step = step;
-  record.source = CheckpointSource::update;
-  record.created_at_ms = (config.clock ? config.clock : system_clock())->now_ms();
-  record.metadata = config.metadata;
-  record.metadata["graph"] = def.name;
-  record.metadata["source"] = "update";
-  if (!as_node.empty()) record.metadata["as_node"] = as_node;
-  record.next = plan.to_json();
-  record.deltas = std::move(deltas);
+  boost::json::object metadata =
+      detail::checkpoint_metadata(config.metadata, def.name, CheckpointSource::update, std::string());
+  if (!as_node.empty()) metadata["as_node"] = as_node;
+  const std::int64_t now_ms = (config.clock ? config.clock : system_clock())->now_ms();
+  CheckpointRecord record =
+      cursor.advance(CheckpointSource::update, step, std::move(metadata), plan.to_json(), std::move(deltas), now_ms);
   checkpointer.put_checkpoint(record, state, Durability::sync);
   return record.id;
 }

@@ -22,14 +22,6 @@ std::string one_line(std::string text) {
   return text;
 }
 
-json::object interrupt_json(const Interrupt& i) {
-  json::object o;
-  o["id"] = i.id;
-  o["node"] = i.node;
-  o["value"] = i.value;
-  return o;
-}
-
 const json::value* outcome_of(const json::object& values) {
   const json::value* outcome = values.if_contains("outcome");
   return outcome != nullptr && outcome->is_object() ? outcome : nullptr;
@@ -79,9 +71,7 @@ int report_run(const RunResult& result, const std::string& thread_id, const std:
     if (const json::value* outcome = outcome_of(result.values)) o["outcome"] = *outcome;
     o["checkpoint_id"] = result.checkpoint_id;
     o["steps"] = result.steps;
-    json::array interrupts;
-    for (const auto& i : result.interrupts) interrupts.push_back(interrupt_json(i));
-    o["interrupts"] = std::move(interrupts);
+    o["interrupts"] = weft::to_json(result.interrupts);
     if (result.error) {
       json::object e;
       e["message"] = result.error->message;

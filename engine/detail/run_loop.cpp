@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
-// The superstep loop (LangGraph's Pregel loop): load or start a checkpoint, then repeatedly plan a
-// step's tasks, run them, apply their writes at the barrier, checkpoint, until nothing is
-// triggered, a node interrupts or fails, or the run is cancelled.
+// The run loop's start, checkpoint and finish phases, and run() which strings the phases
+// together (a step's phases are in run_step.cpp).
 
-#include "engine/detail/channels.hpp"
+#include "engine/detail/run_loop.hpp"
+
 #include "engine/detail/hash.hpp"
-#include "engine/detail/run_state.hpp"
-#include "engine/detail/steps.hpp"
+#include "engine/detail/ids.hpp"
+#include "engine/detail/planning.hpp"
 #include "engine/detail/task_runner.hpp"
-#include "engine/effect_journal.hpp"
+#include "engine/detail/task_writes.hpp"
 #include "engine/error.hpp"
 
 #include <boost/asio/post.hpp>
@@ -16,10 +16,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
-#include <functional>
-#include <map>
-#include <stop_token>
-#include <unordered_map>
 
 namespace weft::detail {
 namespace {
@@ -34,25 +30,6 @@ std::string new_run_id(const RunShared& run) {
   return hasher.hex();
 }
 
-bool breakpoint(bool all, const std::set<std::string, std::less<>>& graph_nodes, const std::vector<std::string>& run_nodes,
-                std::string_view node) {
-  if (all || graph_nodes.count(node)) return true;
-  for (const std::string& n : run_nodes)
-    if (n == "*" || n == node) return true;
-  return false;
-}
-
-RunError make_error(std::error_code code, std::string message, std::string node, std::int64_t step,
-                    std::exception_ptr exception) {
-  RunError error;
-  error.code = code;
-  error.message = std::move(message);
-  error.node = std::move(node);
-  error.step = step;
-  error.exception = exception ? exception : std::make_exception_ptr(Error(code, error.message));
-  return error;
-}
-
 ThreadStatus thread_status(RunStatus status) {
   switch (status) {
     case RunStatus::done: return ThreadStatus::done;
@@ -62,465 +39,290 @@ ThreadStatus thread_status(RunStatus status) {
   return ThreadStatus::failed;
 }
 
-}  // namespace
-
-awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunRequest request, RunConfig config,
-                                 std::string ns) {
-  // This coroutine has its own thread (see CompiledGraph::run); it handles cancellation itself.
-  co_await boost::asio::this_coro::throw_if_cancelled(false);
-  auto executor = co_await boost::asio::this_coro::executor;
-  const GraphDef& def = *def_ptr;
-
+std::shared_ptr<RunShared> make_shared_state(std::shared_ptr<const GraphDef> def, RunConfig config, std::string ns) {
   auto shared = std::make_shared<RunShared>();
   RunShared& run = *shared;
-  run.def = def_ptr;
+  RunStores stores = resolve_stores(def->options, config);
+  run.def = std::move(def);
   run.config = std::move(config);
   run.ns = std::move(ns);
-  run.checkpointer = run.config.checkpointer ? run.config.checkpointer : def.options.checkpointer;
-  run.journal = run.config.effect_journal   ? run.config.effect_journal
-                : def.options.effect_journal ? def.options.effect_journal
-                                             : std::dynamic_pointer_cast<EffectJournal>(run.checkpointer);
+  run.checkpointer = std::move(stores.checkpointer);
+  run.journal = std::move(stores.journal);
   run.clock = run.config.clock ? run.config.clock : system_clock();
   if (run.config.run_id.empty()) run.config.run_id = new_run_id(run);
   run.persist.checkpointer = run.checkpointer.get();
   run.persist.durability = run.config.durability;
-  Checkpointer* const checkpointer = run.checkpointer.get();
-  const std::string& thread = run.config.thread_id;
-  const bool root = run.ns.empty();
-  const std::string graph_label = "graph '" + def.name + "'" + (thread.empty() ? "" : " (thread '" + thread + "')");
+  return shared;
+}
 
-  if (checkpointer && thread.empty())
-    throw Error(engine::error::invalid_input, graph_label + ": a run with a checkpointer needs RunConfig::thread_id");
-  std::unique_ptr<ThreadLease> lease;
+}  // namespace
 
-  // ---- Load or start ----------------------------------------------------------------------
-  auto values = std::make_shared<boost::json::object>();
-  Plan plan;
-  std::int64_t checkpoint_step = -2;  // the step that produced the current checkpoint
-  std::string checkpoint_id;
-  std::uint64_t sequence = 0;
-  std::vector<TaskWrites> pending;
-  boost::json::object answers;  // interrupt id -> resume value
-  std::unique_ptr<TaskRun> input_task;  // a resume Command's update / goto / sends
+RunLoop::RunLoop(std::shared_ptr<const GraphDef> def, RunRequest request, RunConfig config, std::string ns)
+    : shared_(make_shared_state(std::move(def), std::move(config), std::move(ns))),
+      run_(*shared_),
+      def_(*run_.def),
+      request_(std::move(request)),
+      root_(run_.ns.empty()) {
+  const std::string& thread = run_.config.thread_id;
+  label_ = "graph '" + def_.name + "'" + (thread.empty() ? "" : " (thread '" + thread + "')");
+  cursor_.thread_id = thread;
+  cursor_.ns = run_.ns;
+  result_.status = RunStatus::done;
+}
 
-  std::optional<CheckpointTuple> tuple;
-  if (checkpointer) {
-    if (root) {  // the lease, then the checkpoint: one transaction for a store that can
-      Checkpointer::RunStart start = checkpointer->start_run(thread, run.config.checkpoint_id);
-      lease = std::move(start.lease);
-      tuple = std::move(start.checkpoint);
-    } else {
-      tuple = checkpointer->get(thread, run.ns, run.config.checkpoint_id);
-    }
-    if (!run.config.checkpoint_id.empty() && !tuple)
-      throw Error(engine::error::checkpoint_not_found,
-                  graph_label + ": no checkpoint '" + run.config.checkpoint_id + "'; list them with get_state_history");
-    if (tuple) {
-      sequence = checkpoint_sequence(tuple->record.id);
-      if (!run.config.checkpoint_id.empty()) {
-        ListOptions latest_only;
-        latest_only.limit = 1;
-        latest_only.with_values = false;
-        auto latest = checkpointer->list(thread, run.ns, latest_only);
-        if (!latest.empty()) sequence = std::max(sequence, checkpoint_sequence(latest.front().record.id));
-      }
-    }
+awaitable<RunResult> RunLoop::run() {
+  auto executor = co_await boost::asio::this_coro::executor;
+  {
+    auto loading = load();
+    co_await std::move(loading);
   }
-
-  auto metadata = [&](CheckpointSource source) {
-    boost::json::object meta = run.config.metadata;
-    meta["run_id"] = run.config.run_id;
-    meta["graph"] = def.name;
-    meta["source"] = to_string(source);
-    return meta;
-  };
-  // Writes a checkpoint for the current values and plan, making it current.
-  auto new_checkpoint = [&](CheckpointSource source, std::int64_t step, std::vector<ChannelDelta> deltas) {
-    std::string parent = checkpoint_id;
-    checkpoint_id = checkpoint_id_for(++sequence);
-    checkpoint_step = step;
-    if (checkpointer) {
-      CheckpointRecord record;
-      record.thread_id = thread;
-      record.ns = run.ns;
-      record.id = checkpoint_id;
-      record.parent_id = std::move(parent);
-      record.step = step;
-      record.source = source;
-      record.created_at_ms = run.clock->now_ms();
-      record.metadata = metadata(source);
-      record.next = plan.to_json();
-      record.deltas = std::move(deltas);
-      run.persist.checkpoint(std::move(record), *values);
-    }
-    if (run.wants(StreamMode::debug)) {
-      boost::json::array next;
-      for (std::string& name : plan.next_names()) next.emplace_back(name);
-      run.emit(StreamMode::debug, "", step,
-               boost::json::object{{"type", "checkpoint"},
-                                   {"payload", boost::json::object{{"id", checkpoint_id},
-                                                                   {"step", step},
-                                                                   {"source", to_string(source)},
-                                                                   {"next", std::move(next)}}}});
-    }
-  };
-  auto emit_values = [&](std::int64_t step) {
-    if (run.wants(StreamMode::values)) run.emit(StreamMode::values, "", step, *values);
-  };
-
-  if (!request.resume) {
-    if (tuple) {
-      *values = std::move(tuple->values);
-      checkpoint_id = tuple->record.id;
-      checkpoint_step = tuple->record.step;
-    }
-    const std::int64_t step = tuple ? checkpoint_step + 1 : -1;
-    const std::string input_id = make_task_id(thread, run.ns, checkpoint_id, step, "__input__", false, 0);
-    normalize_update(def.schema, request.input, input_id, "the run input");
-    std::vector<StepWrite> writes;
-    for (const auto& [key, value] : request.input) writes.push_back({key, &value, "the run input"});
-    std::vector<ChannelDelta> deltas;
-    apply_step_writes(def.schema, *values, std::move(writes), checkpointer ? &deltas : nullptr);
-    std::vector<std::string> gotos;
-    std::vector<Send> sends;
-    route_after(def, def.start_index(), StateView(values), gotos, sends, "START");
-    advance_plan(def, plan, def.start_index(), gotos, sends);
-    finish_plan(plan);
-    if (checkpointer && root) checkpointer->set_thread_status(thread, ThreadStatus::running, def.name, {});
-    new_checkpoint(CheckpointSource::input, step, std::move(deltas));
-    emit_values(step);
-  } else {
-    if (!checkpointer)
-      throw Error(engine::error::no_checkpointer,
-                  graph_label + ": continuing a thread needs a checkpointer (CompileOptions or RunConfig)");
-    if (!tuple)
-      throw Error(engine::error::checkpoint_not_found,
-                  graph_label + ": the thread has no checkpoint to continue from; start it with an input object");
-    *values = std::move(tuple->values);
-    plan = Plan::from_json(tuple->record.next);
-    checkpoint_id = tuple->record.id;
-    checkpoint_step = tuple->record.step;
-    pending = std::move(tuple->pending_writes);
-    const bool fork = !run.config.checkpoint_id.empty() && checkpoint_sequence(checkpoint_id) < sequence;
-
-    const Command& command = request.command;
-    if (command.resume) {
-      std::vector<Interrupt> open;
-      if (!fork)
-        for (Interrupt& i : pending_interrupts(pending))
-          if (i.kind == Interrupt::Kind::node) open.push_back(std::move(i));
-      const boost::json::value& answer = *command.resume;
-      bool by_id = answer.is_object() && !answer.get_object().empty();
-      if (by_id) {
-        for (const auto& [id, v] : answer.get_object()) {
-          bool known = false;
-          for (const Interrupt& i : open) known = known || i.id == std::string_view(id);
-          by_id = by_id && known;
-        }
-      }
-      if (by_id) {
-        answers = answer.get_object();
-      } else if (open.size() == 1) {
-        answers[open.front().id] = answer;
-      } else if (open.empty()) {
-        throw Error(engine::error::invalid_resume,
-                    graph_label + ": there is no pending interrupt to resume; continue the thread with null input");
-      } else {
-        std::string ids;
-        for (const Interrupt& i : open) ids += (ids.empty() ? "" : ", ") + i.id + " (node '" + i.node + "')";
-        throw Error(engine::error::invalid_resume, graph_label + ": " + std::to_string(open.size()) +
-                                                       " interrupts are pending: " + ids +
-                                                       "; resume with an object {interrupt_id: value, ...}");
-      }
-    }
-    if (!command.update.empty() || !command.goto_nodes.empty() || !command.sends.empty()) {
-      input_task = std::make_unique<TaskRun>();
-      input_task->state = std::make_shared<TaskState>();
-      input_task->state->id = make_task_id(thread, run.ns, checkpoint_id, checkpoint_step + 1, "__input__", false, 0);
-      input_task->state->node = "__input__";
-      input_task->update = command.update;
-      input_task->gotos = command.goto_nodes;
-      input_task->sends = command.sends;
-      normalize_update(def.schema, input_task->update, input_task->state->id, "the resume command");
-      check_destinations(def, input_task->gotos, input_task->sends, "the resume command");
-    }
-    if (checkpointer && root) checkpointer->set_thread_status(thread, ThreadStatus::running, def.name, {});
-    if (fork) {
-      pending.clear();
-      new_checkpoint(CheckpointSource::fork, checkpoint_step, {});
-    }
-    if (input_task && plan.empty()) {
-      // Nothing is pending: the command's writes form their own update checkpoint.
-      std::vector<StepWrite> writes;
-      for (const auto& [key, value] : input_task->update) writes.push_back({key, &value, "the resume command"});
-      std::vector<ChannelDelta> deltas;
-      apply_step_writes(def.schema, *values, std::move(writes), &deltas);
-      for (const std::string& to : input_task->gotos) plan.pull.push_back(to);
-      for (const Send& send : input_task->sends) plan.sends.push_back(send);
-      finish_plan(plan);
-      input_task.reset();
-      new_checkpoint(CheckpointSource::update, checkpoint_step + 1, std::move(deltas));
-      emit_values(checkpoint_step);
-    }
+  {
+    auto starting = request_.resume ? continue_thread() : start_with_input();
+    co_await std::move(starting);
   }
+  watch_stop(executor);
 
-  // Cancellation through RunConfig::stop, marshalled onto the run's executor.
-  std::optional<std::stop_callback<std::function<void()>>> on_stop;
-  if (run.config.stop.stop_possible()) {
-    std::weak_ptr<RunShared> weak = shared;
-    on_stop.emplace(run.config.stop, std::function<void()>([weak, executor] {
-                      boost::asio::post(executor, [weak] {
-                        if (auto alive = weak.lock()) alive->request_cancel();
-                      });
-                    }));
-  }
-
-  // ---- The loop -------------------------------------------------------------------------------
-  RunResult result;
-  result.status = RunStatus::done;
-  std::int64_t steps_run = 0;
-  bool first = true;
-  auto fail = [&](std::error_code code, std::string message, std::string node, std::int64_t step,
-                  std::exception_ptr exception) {
-    result.status = RunStatus::failed;
-    result.interrupts.clear();
-    result.error = make_error(code, std::move(message), std::move(node), step, exception);
-  };
-
-  auto sink_failed = [&](std::int64_t step) {
-    if (!run.sink_error) return false;
-    std::string what = "unknown exception";
-    try {
-      std::rethrow_exception(run.sink_error);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    fail(engine::error::stream_failed, graph_label + ": the stream sink threw at step " + std::to_string(step) + ": " + what,
-         "", step, run.sink_error);
-    return true;
-  };
-
-  // The current step's tasks; they outlive the loop, which may end before the step's checkpoint
-  // with writes still listed in run.writes_in_checkpoint.
-  std::vector<std::unique_ptr<TaskRun>> tasks;
-  // Folds each step's writes into `values` from here on, with an index of message ids (nothing
-  // else changes `values` inside the loop; the copy-on-write below keeps the contents).
-  StateFolder folder;
   for (;;) {
-    if (sink_failed(checkpoint_step)) break;
-    if (plan.empty()) break;
-    const std::int64_t step = checkpoint_step + 1;
+    const std::int64_t step = cursor_.step + 1;
     auto cancellation = co_await boost::asio::this_coro::cancellation_state;
-    if (cancellation.cancelled() != boost::asio::cancellation_type::none || run.stop_requested()) {
-      fail(engine::error::cancelled, graph_label + ": the run was cancelled before step " + std::to_string(step), "",
-           step, nullptr);
-      break;
-    }
-    if (steps_run >= run.config.recursion_limit) {
-      std::string names;
-      for (const std::string& n : plan.next_names()) names += (names.empty() ? "'" : ", '") + n + "'";
-      fail(engine::error::recursion_limit,
-           graph_label + ": recursion limit of " + std::to_string(run.config.recursion_limit) +
-               " reached without hitting a stop condition; step " + std::to_string(step) + " would run " + names +
-               ". Raise RunConfig::recursion_limit if the graph needs more steps",
-           "", step, nullptr);
-      break;
-    }
-
-    // Deferred nodes wait while other tasks are planned; the checkpoint keeps planning them.
-    Plan held;
-    std::optional<Plan> split;  // a copy only for graphs that have deferred nodes
-    if (def.has_deferred_nodes) {
-      split = plan;
-      held = hold_deferred(def, *split);
-    }
-    const Plan& runnable = split ? *split : plan;
-    tasks.clear();
-    tasks.reserve(runnable.pull.size() + runnable.sends.size());
-    // A Send's task is named by its payload (and how many equal Sends to the node came before it
-    // in this step), not its position: see make_task_id.
-    std::map<std::pair<std::string, std::string>, std::size_t> equal_sends;
-    auto add_task = [&](const std::string& name, bool push, std::size_t index,
-                        const std::string& payload_digest = {}) -> TaskRun& {
-      auto task = std::make_unique<TaskRun>();
-      task->node_index = def.node_index.at(name);
-      task->push = push;
-      task->send_index = index;
-      task->state = std::make_shared<TaskState>();
-      task->state->run = &run;
-      const std::size_t occurrence = push ? equal_sends[{name, payload_digest}]++ : 0;
-      task->state->id = make_task_id(thread, run.ns, checkpoint_id, step, name, push, occurrence, payload_digest);
-      task->state->node = name;
-      task->state->step = step;
-      tasks.push_back(std::move(task));
-      return *tasks.back();
-    };
-    for (const std::string& name : runnable.pull) add_task(name, false, 0);
-    for (std::size_t i = 0; i < runnable.sends.size(); ++i) {
-      const std::string payload = request_digest(runnable.sends[i].arg);
-      add_task(runnable.sends[i].node, true, i, payload).push_arg =
-          std::make_shared<const boost::json::object>(runnable.sends[i].arg);
-    }
-
-    const bool resuming_here = first && request.resume;
-    if (!resuming_here &&
-        (def.interrupt_before_all || !def.interrupt_before.empty() || !run.config.interrupt_before.empty())) {
-      for (const auto& task : tasks) {
-        if (breakpoint(def.interrupt_before_all, def.interrupt_before, run.config.interrupt_before, task->state->node)) {
-          Interrupt i;
-          i.node = task->state->node;
-          i.task_id = task->state->id;
-          i.kind = Interrupt::Kind::before;
-          i.ns = run.ns;
-          result.interrupts.push_back(std::move(i));
-        }
-      }
-      if (!result.interrupts.empty()) {
-        result.status = RunStatus::interrupted;
-        break;
-      }
-    }
-
-    if (first && !pending.empty()) {
-      std::unordered_map<std::string, const TaskWrites*> saved;
-      for (const TaskWrites& w : pending) saved[w.task_id] = &w;
-      for (auto& task : tasks) {
-        auto found = saved.find(task->state->id);
-        if (found == saved.end()) continue;
-        decode_task_writes(*found->second, *task);
-        if (task->status != TaskStatus::interrupted) continue;
-        bool answered = false;
-        for (const Interrupt& i : task->interrupts) {
-          if (const boost::json::value* answer = answers.if_contains(i.id)) {
-            task->state->resume_map[i.id] = *answer;
-            answered = true;
-          }
-        }
-        if (answered) {
-          task->status = TaskStatus::pending;
-          task->interrupts.clear();
-        }
-      }
-    }
-    first = false;
+    if (ends_before(step, cancellation.cancelled() != boost::asio::cancellation_type::none)) break;
+    Plan held = plan_step(step);
+    if (!(first_step_ && request_.resume) && interrupt_before()) break;
+    if (first_step_) replay_pending();
+    first_step_ = false;
 
     // Let other handlers (a canceller, other runs) in now and then when every node is sync.
-    if ((steps_run & 63) == 63) {
+    if ((steps_run_ & 63) == 63) {
       auto yield = boost::asio::post(executor, boost::asio::use_awaitable);
       co_await std::move(yield);
     }
-
     {
-      std::shared_ptr<const boost::json::object> snapshot = values;
-      auto superstep = run_superstep(run, tasks, std::move(snapshot), checkpoint_id);
+      std::shared_ptr<const boost::json::object> snapshot = values_;
+      auto superstep = run_superstep(run_, tasks_, std::move(snapshot), cursor_.id);
       co_await std::move(superstep);
     }
-    ++steps_run;
-    if (sink_failed(step)) break;
+    ++steps_run_;
+    if (sink_failed(step) || ends_after(step)) break;
 
-    const TaskRun* failed = nullptr;
-    bool cancelled = run.cancelled;
-    for (const auto& task : tasks) {
-      if (task->status == TaskStatus::cancelled || task->status == TaskStatus::pending) cancelled = true;
-      if (task->status == TaskStatus::failed && !failed) failed = task.get();
-      if (task->status == TaskStatus::interrupted)
-        for (const Interrupt& i : task->interrupts) result.interrupts.push_back(i);
-    }
-    if (failed) {
-      result.interrupts.clear();
-      fail(failed->error_code == std::error_code(engine::error::node_timeout) ? failed->error_code
-                                                                              : std::error_code(engine::error::node_failed),
-           failed->error_message, failed->state->node, step, failed->error);
-      break;
-    }
-    if (cancelled) {
-      result.interrupts.clear();
-      fail(engine::error::cancelled, graph_label + ": the run was cancelled during step " + std::to_string(step), "",
-           step, nullptr);
-      break;
-    }
-    if (!result.interrupts.empty()) {
-      result.status = RunStatus::interrupted;
-      break;
-    }
-    // A Command for the parent graph ends this (sub)graph's run before the barrier: the parent's
-    // node finishes with it (subgraph.cpp). Its task's writes record it, so a resume ends alike.
-    const TaskRun* to_parent = nullptr;
-    for (const auto& task : tasks) {
-      if (!task->parent_command) continue;
-      if (to_parent) {
-        fail(engine::error::invalid_route,
-             graph_label + " step " + std::to_string(step) + ": nodes '" + to_parent->state->node + "' and '" +
-                 task->state->node + "' both returned a Command for the parent graph; one task per step may",
-             task->state->node, step, nullptr);
-        break;
-      }
-      to_parent = task.get();
-    }
-    if (result.status == RunStatus::failed) break;
-    if (to_parent) {
-      if (request.parent_command) *request.parent_command = *to_parent->parent_command;
-      break;
-    }
-
-    // ---- Barrier: writes in task order, never completion order ----
-    std::vector<StepWrite> writes;
-    if (input_task)
-      for (const auto& [key, value] : input_task->update) writes.push_back({key, &value, "the resume command"});
-    for (const auto& task : tasks)
-      for (const auto& [key, value] : task->update) writes.push_back({key, &value, task->state->node});
-    if (values.use_count() > 1) values = std::make_shared<boost::json::object>(*values);  // a view outlived its step
     std::vector<ChannelDelta> deltas;
-    try {
-      apply_step_writes(def.schema, *values, std::move(writes), checkpointer ? &deltas : nullptr, &folder);
-    } catch (const Error& e) {
-      fail(e.code(), graph_label + " step " + std::to_string(step) + ": " + e.what(), "", step, std::current_exception());
+    if (!barrier(step, std::move(held), deltas)) break;
+    pending_.clear();
+    if (run_.checkpointer) {  // checkpoint(), without its coroutine frame
+      auto saving = run_.persist.checkpoint(next_checkpoint(CheckpointSource::loop, step, std::move(deltas)),
+                                            values_.get());
+      co_await std::move(saving);
+      emit_checkpoint(CheckpointSource::loop, step);
+    } else {
+      cursor_.advance_unrecorded(step);  // ids still advance: task ids derive from them
+      emit_checkpoint(CheckpointSource::loop, step);
     }
-    if (result.status == RunStatus::failed) break;
-
-    Plan next = std::move(held);
-    next.joins = std::move(plan.joins);
-    if (input_task) {
-      for (const std::string& to : input_task->gotos) next.pull.push_back(to);
-      for (const Send& send : input_task->sends) next.sends.push_back(send);
-      input_task.reset();
-    }
-    for (const auto& task : tasks) advance_plan(def, next, task->node_index, task->gotos, task->sends);
-    finish_plan(next);
-    plan = std::move(next);
-    pending.clear();
-    new_checkpoint(CheckpointSource::loop, step, std::move(deltas));
-    run.writes_in_checkpoint.clear();  // committed as the checkpoint's deltas
+    run_.writes_in_checkpoint.clear();  // committed as the checkpoint's deltas
     emit_values(step);
-
-    if (def.interrupt_after_all || !def.interrupt_after.empty() || !run.config.interrupt_after.empty()) {
-      for (const auto& task : tasks) {
-        if (breakpoint(def.interrupt_after_all, def.interrupt_after, run.config.interrupt_after, task->state->node)) {
-          Interrupt i;
-          i.node = task->state->node;
-          i.task_id = task->state->id;
-          i.kind = Interrupt::Kind::after;
-          i.ns = run.ns;
-          result.interrupts.push_back(std::move(i));
-        }
-      }
-      if (!result.interrupts.empty()) {
-        result.status = RunStatus::interrupted;
-        break;
-      }
-    }
+    if (interrupt_after()) break;
   }
 
-  on_stop.reset();
-  if (result.status != RunStatus::failed) sink_failed(checkpoint_step);
+  on_stop_.reset();
+  {
+    auto phase = finish();
+    co_await std::move(phase);
+  }
+  co_return std::move(result_);
+}
+
+awaitable<void> RunLoop::load() {
+  Checkpointer* checkpointer = run_.checkpointer.get();
+  const std::string& thread = run_.config.thread_id;
+  if (!checkpointer) co_return;
+  if (thread.empty())
+    throw Error(engine::error::invalid_input, label_ + ": a run with a checkpointer needs RunConfig::thread_id");
+  const std::string& wanted = run_.config.checkpoint_id;
+  if (root_) {  // the lease, then the checkpoint: one transaction for a store that can
+    auto starting = checkpointer->async_start_run(thread, wanted);
+    Checkpointer::RunStart start = co_await std::move(starting);
+    lease_ = std::move(start.lease);
+    loaded_ = std::move(start.checkpoint);
+  } else {
+    auto loading = checkpointer->async_get(thread, run_.ns, wanted);
+    loaded_ = co_await std::move(loading);
+  }
+  if (!wanted.empty() && !loaded_)
+    throw Error(engine::error::checkpoint_not_found,
+                label_ + ": no checkpoint '" + wanted + "'; list them with get_state_history");
+  if (!loaded_) co_return;
+  std::string latest_id;
+  if (!wanted.empty()) {  // a fork numbers its checkpoints after the history's latest
+    auto listing = checkpointer->async_list(thread, run_.ns, latest_record_only());
+    std::vector<CheckpointTuple> latest = co_await std::move(listing);
+    if (!latest.empty()) latest_id = latest.front().record.id;
+  }
+  cursor_.start_from(loaded_->record, latest_id);
+}
+
+awaitable<void> RunLoop::start_with_input() {
+  if (loaded_) *values_ = std::move(loaded_->values);
+  const std::int64_t step = loaded_ ? cursor_.step + 1 : -1;
+  loaded_.reset();
+  const std::string input_id =
+      make_task_id(run_.config.thread_id, run_.ns, cursor_.id, step, "__input__", false, 0);
+  normalize_update(def_.schema, request_.input, input_id, "the run input");
+  std::vector<StepWrite> writes;
+  for (const auto& [key, value] : request_.input) writes.push_back({key, &value, "the run input"});
+  std::vector<ChannelDelta> deltas;
+  apply_step_writes(def_.schema, *values_, std::move(writes), run_.checkpointer ? &deltas : nullptr);
+  std::vector<std::string> gotos;
+  std::vector<Send> sends;
+  route_after(def_, def_.start_index(), StateView(values_), gotos, sends, "START");
+  advance_plan(def_, plan_, def_.start_index(), gotos, sends);
+  finish_plan(plan_);
+  {
+    auto phase = set_status(ThreadStatus::running, {});
+    co_await std::move(phase);
+  }
+  {
+    auto phase = checkpoint(CheckpointSource::input, step, std::move(deltas));
+    co_await std::move(phase);
+  }
+  emit_values(step);
+}
+
+awaitable<void> RunLoop::continue_thread() {
+  if (!run_.checkpointer)
+    throw Error(engine::error::no_checkpointer,
+                label_ + ": continuing a thread needs a checkpointer (CompileOptions or RunConfig)");
+  if (!loaded_)
+    throw Error(engine::error::checkpoint_not_found,
+                label_ + ": the thread has no checkpoint to continue from; start it with an input object");
+  *values_ = std::move(loaded_->values);
+  plan_ = Plan::from_json(loaded_->record.next);
+  pending_ = std::move(loaded_->pending_writes);
+  loaded_.reset();
+  const bool fork = !run_.config.checkpoint_id.empty() && cursor_.behind_latest();
+
+  const Command& command = request_.command;
+  if (command.resume) answer_resume(*command.resume, fork);
+  if (!command.update.empty() || !command.goto_nodes.empty() || !command.sends.empty()) {
+    input_task_ = std::make_unique<TaskRun>();
+    input_task_->state = std::make_shared<TaskState>();
+    input_task_->state->id =
+        make_task_id(run_.config.thread_id, run_.ns, cursor_.id, cursor_.step + 1, "__input__", false, 0);
+    input_task_->state->node = "__input__";
+    input_task_->update = command.update;
+    input_task_->gotos = command.goto_nodes;
+    input_task_->sends = command.sends;
+    normalize_update(def_.schema, input_task_->update, input_task_->state->id, "the resume command");
+    check_destinations(def_, input_task_->gotos, input_task_->sends, "the resume command");
+  }
+  {
+    auto phase = set_status(ThreadStatus::running, {});
+    co_await std::move(phase);
+  }
+  if (fork) {
+    pending_.clear();
+    {
+      auto phase = checkpoint(CheckpointSource::fork, cursor_.step, {});
+      co_await std::move(phase);
+    }
+  }
+  if (input_task_ && plan_.empty()) {
+    // Nothing is pending: the command's writes form their own update checkpoint.
+    std::vector<StepWrite> writes;
+    for (const auto& [key, value] : input_task_->update) writes.push_back({key, &value, "the resume command"});
+    std::vector<ChannelDelta> deltas;
+    apply_step_writes(def_.schema, *values_, std::move(writes), &deltas);
+    for (const std::string& to : input_task_->gotos) plan_.pull.push_back(to);
+    for (const Send& send : input_task_->sends) plan_.sends.push_back(send);
+    finish_plan(plan_);
+    input_task_.reset();
+    {
+      auto phase = checkpoint(CheckpointSource::update, cursor_.step + 1, std::move(deltas));
+      co_await std::move(phase);
+    }
+    emit_values(cursor_.step);
+  }
+}
+
+void RunLoop::answer_resume(const boost::json::value& answer, bool fork) {
+  std::vector<Interrupt> open;
+  if (!fork)
+    for (Interrupt& i : pending_interrupts(pending_))
+      if (i.kind == Interrupt::Kind::node) open.push_back(std::move(i));
+  bool by_id = answer.is_object() && !answer.get_object().empty();
+  if (by_id) {
+    for (const auto& [id, v] : answer.get_object()) {
+      bool known = false;
+      for (const Interrupt& i : open) known = known || i.id == std::string_view(id);
+      by_id = by_id && known;
+    }
+  }
+  if (by_id) {
+    answers_ = answer.get_object();
+  } else if (open.size() == 1) {
+    answers_[open.front().id] = answer;
+  } else if (open.empty()) {
+    throw Error(engine::error::invalid_resume,
+                label_ + ": there is no pending interrupt to resume; continue the thread with null input");
+  } else {
+    std::string ids;
+    for (const Interrupt& i : open) ids += (ids.empty() ? "" : ", ") + i.id + " (node '" + i.node + "')";
+    throw Error(engine::error::invalid_resume, label_ + ": " + std::to_string(open.size()) +
+                                                   " interrupts are pending: " + ids +
+                                                   "; resume with an object {interrupt_id: value, ...}");
+  }
+}
+
+void RunLoop::watch_stop(boost::asio::any_io_executor executor) {
+  if (!run_.config.stop.stop_possible()) return;
+  std::weak_ptr<RunShared> weak = shared_;
+  on_stop_.emplace(run_.config.stop, std::function<void()>([weak, executor] {
+                     boost::asio::post(executor, [weak] {
+                       if (auto alive = weak.lock()) alive->request_cancel();
+                     });
+                   }));
+}
+
+awaitable<void> RunLoop::checkpoint(CheckpointSource source, std::int64_t step, std::vector<ChannelDelta> deltas) {
+  if (run_.checkpointer) {
+    auto saving = run_.persist.checkpoint(next_checkpoint(source, step, std::move(deltas)), values_.get());
+    co_await std::move(saving);
+  } else {
+    cursor_.advance_unrecorded(step);
+  }
+  emit_checkpoint(source, step);
+}
+
+CheckpointRecord RunLoop::next_checkpoint(CheckpointSource source, std::int64_t step, std::vector<ChannelDelta> deltas) {
+  return cursor_.advance(source, step, checkpoint_metadata(run_.config.metadata, def_.name, source, run_.config.run_id),
+                         plan_.to_json(), std::move(deltas), run_.clock->now_ms());
+}
+
+void RunLoop::emit_checkpoint(CheckpointSource source, std::int64_t step) {
+  if (!run_.wants(StreamMode::debug)) return;
+  boost::json::array next;
+  for (std::string& name : plan_.next_names()) next.emplace_back(name);
+  run_.emit(StreamMode::debug, "", step,
+            boost::json::object{{"type", "checkpoint"},
+                                {"payload", boost::json::object{{"id", cursor_.id},
+                                                                {"step", step},
+                                                                {"source", to_string(source)},
+                                                                {"next", std::move(next)}}}});
+}
+
+awaitable<void> RunLoop::set_status(ThreadStatus status, boost::json::object metadata) {
+  if (!run_.checkpointer || !root_) co_return;
+  auto setting = run_.checkpointer->async_set_thread_status(run_.config.thread_id, status, def_.name, std::move(metadata));
+  co_await std::move(setting);
+}
+
+awaitable<void> RunLoop::finish() {
+  if (result_.status != RunStatus::failed) sink_failed(cursor_.step);
   // The step ended without its checkpoint: the writes left to it are saved now, before the run
   // reports, so resuming re-runs none of the step's finished tasks.
-  for (const TaskRun* task : run.writes_in_checkpoint) {
+  for (const TaskRun* task : run_.writes_in_checkpoint) {
     std::error_code code = engine::error::node_failed;
     std::string what;
     try {
-      run.persist.writes(encode_task_writes(run, run.writes_in_checkpoint_id, *task));
+      auto saving = run_.persist.writes(encode_task_writes(run_, run_.writes_in_checkpoint_id, *task));
+      co_await std::move(saving);
       continue;
     } catch (const Error& e) {
       code = e.code();
@@ -529,31 +331,76 @@ awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def_ptr, RunReq
       what = e.what();
     }
     // The store refuses writes: this and the remaining tasks re-run on resume.
-    if (result.status != RunStatus::failed) {
-      fail(code, graph_label + ": saving the writes of node '" + task->state->node + "' failed: " + what,
+    if (result_.status != RunStatus::failed) {
+      fail(code, label_ + ": saving the writes of node '" + task->state->node + "' failed: " + what,
            task->state->node, task->state->step, nullptr);
     }
     break;
   }
-  run.writes_in_checkpoint.clear();
-  auto save_status = [&] {
-    if (!checkpointer || !root) return;
-    boost::json::object meta;
-    if (result.error) meta["error"] = result.error->message;
-    checkpointer->set_thread_status(thread, thread_status(result.status), def.name, meta);
-  };
+  run_.writes_in_checkpoint.clear();
+  boost::json::object meta;
+  if (result_.error) meta["error"] = result_.error->message;
   // Under async durability the final status is queued behind the run's last checkpoint and so
   // commits in the same batch as it; exit durability writes its checkpoint in flush(), and the
   // status must not land before it.
-  const bool status_first = run.persist.durability == Durability::async;
-  if (status_first) save_status();
-  run.persist.flush(*values);
-  if (!status_first) save_status();
+  const bool status_first = run_.persist.durability == Durability::async;
+  if (status_first) {
+    auto setting = set_status(thread_status(result_.status), meta);
+    co_await std::move(setting);
+  }
+  {
+    auto flushing = run_.persist.flush(values_.get());
+    co_await std::move(flushing);
+  }
+  if (!status_first) {
+    auto setting = set_status(thread_status(result_.status), std::move(meta));
+    co_await std::move(setting);
+  }
   // The state goes to the result without a copy unless a view still shares it.
-  result.values = values.use_count() == 1 ? std::move(*values) : *values;
-  result.checkpoint_id = checkpointer ? checkpoint_id : std::string();
-  result.next = plan.next_names();
-  result.steps = steps_run;
+  result_.values = values_.use_count() == 1 ? std::move(*values_) : *values_;
+  result_.checkpoint_id = run_.checkpointer ? cursor_.id : std::string();
+  result_.next = plan_.next_names();
+  result_.steps = steps_run_;
+}
+
+void RunLoop::emit_values(std::int64_t step) {
+  if (run_.wants(StreamMode::values)) run_.emit(StreamMode::values, "", step, *values_);
+}
+
+bool RunLoop::sink_failed(std::int64_t step) {
+  if (!run_.sink_error) return false;
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(run_.sink_error);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  fail(engine::error::stream_failed, label_ + ": the stream sink threw at step " + std::to_string(step) + ": " + what,
+       "", step, run_.sink_error);
+  return true;
+}
+
+void RunLoop::fail(std::error_code code, std::string message, std::string node, std::int64_t step,
+                   std::exception_ptr exception) {
+  result_.status = RunStatus::failed;
+  result_.interrupts.clear();
+  RunError error;
+  error.code = code;
+  error.message = std::move(message);
+  error.node = std::move(node);
+  error.step = step;
+  error.exception = exception ? exception : std::make_exception_ptr(Error(code, error.message));
+  result_.error = std::move(error);
+}
+
+awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def, RunRequest request, RunConfig config,
+                                 std::string ns) {
+  // This coroutine has its own thread (see CompiledGraph::run); it handles cancellation itself.
+  co_await boost::asio::this_coro::throw_if_cancelled(false);
+  RunLoop loop(std::move(def), std::move(request), std::move(config), std::move(ns));
+  auto running = loop.run();
+  RunResult result = co_await std::move(running);
   co_return result;
 }
 

@@ -11,6 +11,7 @@
 #include "engine/run_config.hpp"
 #include "engine/run_result.hpp"
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -109,10 +110,12 @@ struct Persister {
   std::optional<CheckpointRecord> held;
   std::vector<TaskWrites> held_writes;
 
-  void checkpoint(CheckpointRecord record, const boost::json::object& values);
-  void writes(TaskWrites writes);
+  /// Through the checkpointer's awaitable operations only (the run's executor never blocks on
+  /// the store); `values` must stay valid until the awaitable completes.
+  boost::asio::awaitable<void> checkpoint(CheckpointRecord record, const boost::json::object* values);
+  boost::asio::awaitable<void> writes(TaskWrites writes);
   /// Writes what exit durability held back; `values` are the latest state.
-  void flush(const boost::json::object& values);
+  boost::asio::awaitable<void> flush(const boost::json::object* values);
 };
 
 /// Everything one invocation shares with its tasks.
@@ -161,9 +164,5 @@ boost::asio::awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> de
 /// The body of a subgraph node (subgraph.cpp).
 boost::asio::awaitable<Command> run_subgraph_node(std::shared_ptr<const GraphDef> subgraph, StateView state,
                                                   NodeContext context);
-
-/// Serializes an Interrupt for writes, stream events and snapshots; and back.
-boost::json::object interrupt_to_json(const Interrupt& interrupt);
-Interrupt interrupt_from_json(const boost::json::value& value);
 
 }  // namespace weft::detail

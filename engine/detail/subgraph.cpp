@@ -3,6 +3,7 @@
 // namespace "node:task_id" (nested with '|'), and its changes to shared keys become the node's
 // update, unless one of its nodes returns a Command for the parent graph, which then is.
 
+#include "engine/detail/checkpoints.hpp"
 #include "engine/detail/run_state.hpp"
 #include "engine/error.hpp"
 
@@ -62,10 +63,9 @@ boost::asio::awaitable<Command> run_subgraph_node(std::shared_ptr<const GraphDef
   request.parent_command = to_parent;
   bool started = false;
   if (parent.checkpointer) {
-    ListOptions latest_only;
-    latest_only.limit = 1;
-    latest_only.with_values = false;
-    started = !parent.checkpointer->list(config.thread_id, ns, latest_only).empty();
+    auto listing = parent.checkpointer->async_list(config.thread_id, ns, latest_record_only());
+    std::vector<CheckpointTuple> latest = co_await std::move(listing);
+    started = !latest.empty();
   }
   if (started) {
     // The parent task is re-running (after an interrupt or a failure): continue the subgraph.

@@ -3,7 +3,9 @@
 
 #include "engine/detail/channels.hpp"
 #include "engine/detail/hash.hpp"
-#include "engine/detail/steps.hpp"
+#include "engine/detail/node_cache_step.hpp"
+#include "engine/detail/planning.hpp"
+#include "engine/detail/task_writes.hpp"
 #include "engine/effect_journal.hpp"
 #include "engine/error.hpp"
 
@@ -55,34 +57,6 @@ void emit_task_start(RunShared& run, const TaskRun& task, bool cached = false) {
 
 void record_failure(RunShared& run, TaskRun& task, std::exception_ptr error);
 
-// ---- Node cache (NodeOptions::cache with CompileOptions::cache) ----
-
-/// Where this task's node records its results, or null.
-NodeCache* cache_of(const RunShared& run, const TaskRun& task) {
-  return run.def->nodes[task.node_index].options.cache ? run.def->options.cache.get() : nullptr;
-}
-
-std::string cache_node(const RunShared& run, const TaskRun& task) { return run.def->name + "/" + task.state->node; }
-
-void report_cache_error(RunShared& run, const TaskRun& task, const std::exception& e) {
-  run.emit(StreamMode::debug, task.state->node, task.state->step,
-           boost::json::object{{"type", "cache_error"}, {"payload", boost::json::object{{"message", e.what()}}}});
-}
-
-/// Records a node's result (as returned, before normalization: replayed messages get the
-/// replaying task's ids). A cache that fails to record costs the next run a call, nothing more:
-/// the failure is reported on the debug stream, not as the task's.
-void record_in_cache(RunShared& run, const TaskRun& task, const boost::json::object& result) {
-  NodeCache* cache = cache_of(run, task);
-  const CachePolicy& policy = *run.def->nodes[task.node_index].options.cache;
-  try {
-    const std::int64_t expires = policy.ttl ? run.clock->now_ms() + policy.ttl->count() : 0;
-    cache->record(cache_node(run, task), task.cache_key, result, expires);
-  } catch (const std::exception& e) {
-    report_cache_error(run, task, e);
-  }
-}
-
 using Tasks = std::vector<std::unique_ptr<TaskRun>>;
 
 /// Whether `task` settles its step with nothing left to save on its own: it succeeded and so did
@@ -95,49 +69,59 @@ bool completes_step(const Tasks& tasks, const TaskRun& task) {
   return true;
 }
 
-/// Commits a finished task: saves its writes (or leaves them to the step's checkpoint when it
-/// completes the step) and streams its update. A checkpointer failure fails the task (the step
-/// then fails and stays resumable).
-void commit_or_fail(RunShared& run, const std::string& checkpoint_id, const Tasks& tasks, TaskRun& task);
-
-void commit(RunShared& run, const std::string& checkpoint_id, const Tasks& tasks, TaskRun& task) {
-  if (run.persist.checkpointer) {
-    if (completes_step(tasks, task)) {
-      run.writes_in_checkpoint.push_back(&task);
-      run.writes_in_checkpoint_id = checkpoint_id;
-    } else {
-      run.persist.writes(encode_task_writes(run, checkpoint_id, task));
-    }
-  }
+/// Streams a committed task's outcome.
+void announce(RunShared& run, const TaskRun& task) {
   const std::string& node = task.state->node;
   if (task.status == TaskStatus::succeeded && run.wants(StreamMode::updates)) {
     run.emit(StreamMode::updates, node, task.state->step, boost::json::object{{node, task.update}});
   }
   if (task.status == TaskStatus::interrupted && run.wants(StreamMode::updates)) {
-    boost::json::array interrupts;
-    for (const Interrupt& i : task.interrupts) interrupts.push_back(interrupt_to_json(i));
-    run.emit(StreamMode::updates, node, task.state->step, boost::json::object{{"__interrupt__", std::move(interrupts)}});
+    run.emit(StreamMode::updates, node, task.state->step,
+             boost::json::object{{"__interrupt__", to_json(task.interrupts)}});
   }
   if (run.wants(StreamMode::debug)) {
     boost::json::object payload{{"id", task.state->id}, {"name", node}};
     if (task.status == TaskStatus::succeeded) payload["result"] = task.update;
     if (task.status == TaskStatus::failed) payload["error"] = task.error_message;
-    if (task.status == TaskStatus::interrupted) {
-      boost::json::array interrupts;
-      for (const Interrupt& i : task.interrupts) interrupts.push_back(interrupt_to_json(i));
-      payload["interrupts"] = std::move(interrupts);
-    }
+    if (task.status == TaskStatus::interrupted) payload["interrupts"] = to_json(task.interrupts);
     run.emit(StreamMode::debug, node, task.state->step,
              boost::json::object{{"type", "task_result"}, {"payload", std::move(payload)}});
   }
 }
 
-void commit_or_fail(RunShared& run, const std::string& checkpoint_id, const Tasks& tasks, TaskRun& task) {
-  try {
-    commit(run, checkpoint_id, tasks, task);
-  } catch (...) {
-    record_failure(run, task, std::current_exception());
+/// Whether committing `task` puts its writes now (a store round trip), rather than leaving them
+/// to the step's checkpoint (it completes the step) or having no store.
+bool puts_writes(const RunShared& run, const Tasks& tasks, const TaskRun& task) {
+  return run.persist.checkpointer && !completes_step(tasks, task);
+}
+
+/// Commits a finished task whose writes are not put now (see puts_writes): they travel as the
+/// step checkpoint's deltas. Never suspends, so the common one-task step costs no coroutine.
+void commit_in_checkpoint(RunShared& run, const std::string& checkpoint_id, TaskRun& task) {
+  if (run.persist.checkpointer) {
+    run.writes_in_checkpoint.push_back(&task);
+    run.writes_in_checkpoint_id = checkpoint_id;
   }
+  announce(run, task);
+}
+
+/// Commits a finished task: saves its writes (or leaves them to the step's checkpoint when it
+/// completes the step) and streams its outcome. A checkpointer failure fails the task (the step
+/// then fails and stays resumable).
+awaitable<void> commit_or_fail(RunShared& run, std::string checkpoint_id, const Tasks& tasks, TaskRun& task) {
+  std::exception_ptr failure;
+  try {
+    if (puts_writes(run, tasks, task)) {
+      auto saving = run.persist.writes(encode_task_writes(run, checkpoint_id, task));
+      co_await std::move(saving);
+      announce(run, task);
+    } else {
+      commit_in_checkpoint(run, checkpoint_id, task);
+    }
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) record_failure(run, task, failure);
 }
 
 /// Turns a node's return into the task's outcome: normalized update, routes.
@@ -172,43 +156,11 @@ void settle(RunShared& run, TaskRun& task, Command command, const std::shared_pt
   if (to_record) record_in_cache(run, task, *to_record);
 }
 
-/// For a pending task whose node caches: computes its input's key, and when a result is recorded
-/// under it, settles the task with that result instead of running the node. Returns whether it did.
+/// For a pending task whose node caches: when a result is recorded for its input, settles the
+/// task with that result instead of running the node. Returns whether it did.
 bool settle_from_cache(RunShared& run, TaskRun& task, const std::shared_ptr<const boost::json::object>& snapshot) {
-  NodeCache* cache = cache_of(run, task);
-  if (!cache) return false;
-  const CachePolicy& policy = *run.def->nodes[task.node_index].options.cache;
-  const StateView input = task_view(task, snapshot);
-  // The request the entry answers: the whole input, or what a custom key says identifies it.
-  if (policy.key) {
-    const std::string key_text = policy.key(input);
-    task.cache_key = IdHasher().add(key_text).hex();
-    task.cache_request = request_digest(boost::json::value(key_text));
-  } else {
-    const boost::json::value whole = input.to_object();
-    task.cache_key = IdHasher().add(boost::json::serialize(whole)).hex();
-    task.cache_request = request_digest(whole);
-  }
-  std::optional<boost::json::object> recorded;
-  try {
-    recorded = cache->lookup(cache_node(run, task), task.cache_key, run.clock->now_ms());
-  } catch (const std::exception& e) {
-    // An unreadable cache costs a call, not the task: the node runs (and records afresh).
-    report_cache_error(run, task, e);
-    return false;
-  }
+  std::optional<boost::json::object> recorded = cached_result(run, task, task_view(task, snapshot));
   if (!recorded) return false;
-  // Replay is bound to the request: an entry recorded for another input (a key collision) is not
-  // replayed; the node runs and its result replaces the entry. Entries without a digest predate it.
-  if (const auto* digest = recorded->if_contains("request_digest");
-      digest && digest->is_string() && digest->get_string() != task.cache_request) {
-    run.emit(StreamMode::debug, task.state->node, task.state->step,
-             boost::json::object{{"type", "cache_conflict"},
-                                 {"payload", boost::json::object{{"key", task.cache_key},
-                                                                 {"recorded_digest", digest->get_string()},
-                                                                 {"request_digest", task.cache_request}}}});
-    return false;
-  }
   task.from_cache = true;
   emit_task_start(run, task, /*cached=*/true);
   settle(run, task, command_from_json(*recorded), snapshot);
@@ -391,6 +343,16 @@ awaitable<void> run_task(RunShared& run, TaskRun& task, std::shared_ptr<const bo
   }
 }
 
+/// An async task's coroutine: runs it, then commits its outcome (unless it never finished).
+awaitable<void> run_and_commit(RunShared& run, Tasks& tasks, TaskRun& task,
+                               std::shared_ptr<const boost::json::object> snapshot, std::string checkpoint_id) {
+  auto running = run_task(run, task, std::move(snapshot), 1);
+  co_await std::move(running);
+  if (task.status == TaskStatus::cancelled || task.status == TaskStatus::pending) co_return;
+  auto committing = commit_or_fail(run, std::move(checkpoint_id), tasks, task);
+  co_await std::move(committing);
+}
+
 }  // namespace
 
 awaitable<void> run_superstep(RunShared& run, std::vector<std::unique_ptr<TaskRun>>& tasks,
@@ -409,7 +371,8 @@ awaitable<void> run_superstep(RunShared& run, std::vector<std::unique_ptr<TaskRu
       } catch (...) {
         record_failure(run, task, std::current_exception());
       }
-      commit_or_fail(run, checkpoint_id, tasks, task);
+      auto committing = commit_or_fail(run, checkpoint_id, tasks, task);
+      co_await std::move(committing);
     }
   }
 
@@ -421,10 +384,8 @@ awaitable<void> run_superstep(RunShared& run, std::vector<std::unique_ptr<TaskRu
     ++join->outstanding;
     run.in_flight.push_back(&task);
     emit_task_start(run, task);
-    boost::asio::co_spawn(executor, run_task(run, task, snapshot, 1),
-                          boost::asio::bind_cancellation_slot(task.cancel.slot(), [join, &run, &tasks, &task, checkpoint_id](std::exception_ptr) {
-                            if (task.status != TaskStatus::cancelled && task.status != TaskStatus::pending)
-                              commit_or_fail(run, checkpoint_id, tasks, task);
+    boost::asio::co_spawn(executor, run_and_commit(run, tasks, task, snapshot, checkpoint_id),
+                          boost::asio::bind_cancellation_slot(task.cancel.slot(), [join](std::exception_ptr) {
                             join->done();
                           }));
   }
@@ -440,7 +401,13 @@ awaitable<void> run_superstep(RunShared& run, std::vector<std::unique_ptr<TaskRu
       auto retrying = run_task(run, task, snapshot, task.state->attempt + 1);
       co_await std::move(retrying);
     }
-    if (task.status != TaskStatus::cancelled) commit_or_fail(run, checkpoint_id, tasks, task);
+    if (task.status == TaskStatus::cancelled) continue;
+    if (puts_writes(run, tasks, task)) {
+      auto committing = commit_or_fail(run, checkpoint_id, tasks, task);
+      co_await std::move(committing);
+    } else {
+      commit_in_checkpoint(run, checkpoint_id, task);  // announce() only emits; the sink's errors are caught
+    }
   }
   while (join && join->outstanding > 0) {
     boost::system::error_code ec;

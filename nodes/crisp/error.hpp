@@ -47,8 +47,9 @@ enum class error {
   bad_response,
   /// The request could not be completed: connection refused or dropped, timeout.
   transport,
-  /// A write's outcome is unknown after a crash and the tool has no way to check it; a human
-  /// must decide (only for tools whose catalog entry says in_doubt: fail).
+  /// No longer produced: a write in doubt that cannot be checked is engine::error::effect_in_doubt,
+  /// the effect protocol's one code for that outcome (engine/effect_protocol.hpp). Kept so that
+  /// code naming it still compiles.
   in_doubt,
   /// The tool catalog is malformed (a catalog entry, a schema, a path template).
   invalid_catalog,

@@ -214,16 +214,12 @@ awaitable<json::value> run_effect(const EffectScope* scope, std::string sub_key,
   co_return result;
 }
 
-ReconcileFn reconcile_for(const CheckFn& check, EffectKind kind, bool rerun, const std::string& tool) {
+// How an in-doubt write is decided: by its check when it has one; a journal-only write whose
+// entry says in_doubt: fail gets none, so the effect protocol refuses it (effect_in_doubt, as
+// for any effect); otherwise (idempotent, or a rerun accepted) it runs again.
+ReconcileFn reconcile_for(const CheckFn& check, EffectKind kind, bool rerun) {
   if (check) return [check]() { return check(); };
-  if (kind == EffectKind::journal_only && !rerun)
-    return [tool]() -> awaitable<std::optional<json::value>> {
-      throw Error(error::in_doubt, "tool " + tool +
-                                       ": an earlier attempt may or may not have reached Crisp and there is no way "
-                                       "to check; look in Crisp, then resume with a decision");
-      co_return std::nullopt;
-    };
-  // Idempotent (or rerun accepted): run it again.
+  if (kind == EffectKind::journal_only && !rerun) return {};
   return []() -> awaitable<std::optional<json::value>> { co_return std::nullopt; };
 }
 
@@ -276,7 +272,7 @@ awaitable<json::value> run_single(std::shared_ptr<Call> call) {
       return write_once(client, method, path, query, body, check, rerun);
     };
   }
-  ReconcileFn reconcile = reconcile_for(check, e->effect, e->in_doubt_rerun, e->name);
+  ReconcileFn reconcile = reconcile_for(check, e->effect, e->in_doubt_rerun);
   json::value result = co_await run_effect(&call->scope, "request", std::move(fn), std::move(reconcile));
   co_return result;
 }
@@ -371,7 +367,7 @@ awaitable<json::value> run_steps(std::shared_ptr<Call> call, RouteFamily family)
         }
         CrispClient* client = call->client;
         EffectFn fn = [client, step, path, query, body, check]() { return step_write(client, step, path, query, body, check); };
-        ReconcileFn reconcile = reconcile_for(check, step.once ? EffectKind::check : EffectKind::idempotent, true, e->name);
+        ReconcileFn reconcile = reconcile_for(check, step.once ? EffectKind::check : EffectKind::idempotent, true);
         json::value written = co_await run_effect(&call->scope, "step" + std::to_string(index), std::move(fn), std::move(reconcile));
         data = written.as_object().at("data");
         captured = written.as_object().at("vars").as_object();
@@ -402,46 +398,19 @@ awaitable<json::value> run_steps(std::shared_ptr<Call> call, RouteFamily family)
   co_return json::value(json::object());
 }
 
-// ---- journal_scope: NodeContext::effect's protocol over a bare EffectJournal.
-
-awaitable<json::value> journal_run(EffectJournal* journal, std::string thread_id, std::string key, EffectFn fn,
-                                   ReconcileFn reconcile) {
-  const EffectEntry previous = journal->find(thread_id, key);
-  if (previous.state == EffectState::done) co_return previous.result;
-  if (previous.state == EffectState::started) {
-    if (!reconcile)
-      throw Error(error::in_doubt, "effect " + key + " is in doubt (begun, never finished) and has no reconciliation");
-    std::optional<json::value> found = co_await reconcile();
-    if (found) {
-      journal->finish(thread_id, key, *found);
-      co_return *found;
-    }
-  } else {
-    journal->begin(thread_id, key);
-  }
-  json::value result;
-  std::exception_ptr failure;
-  try {
-    result = co_await fn();
-  } catch (...) {
-    failure = std::current_exception();
-  }
-  if (failure) {
-    journal->abandon(thread_id, key);
-    std::rethrow_exception(failure);
-  }
-  journal->finish(thread_id, key, result);
-  co_return result;
-}
-
 }  // namespace
 
-EffectScope journal_scope(EffectJournal& journal, std::string thread_id, std::string key) {
+EffectScope journal_scope(EffectJournal& journal, std::string thread_id, std::string key, json::value request) {
   EffectScope scope;
   EffectJournal* j = &journal;
   scope.fingerprint_seed = thread_id + '\n' + key;
-  scope.run = [j, thread_id, key](std::string sub_key, EffectFn fn, ReconcileFn reconcile) {
-    return journal_run(j, thread_id, key + "/" + sub_key, std::move(fn), std::move(reconcile));
+  scope.run = [j, thread_id, key, request](std::string sub_key, EffectFn fn, ReconcileFn reconcile) {
+    std::string full_key = key + "/" + sub_key;
+    std::string subject = "effect '" + full_key + "' (thread '" + thread_id + "')";
+    EffectRequest bound;
+    bound.what = request;
+    return run_journaled(j, thread_id, std::move(full_key), std::move(fn), std::move(reconcile), std::move(bound),
+                         std::move(subject));
   };
   return scope;
 }

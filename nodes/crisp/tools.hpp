@@ -9,6 +9,7 @@
 // journal so the write happens once per effect key even across crashes (README: "Effects").
 
 #include "engine/effect_journal.hpp"
+#include "engine/effect_protocol.hpp"
 #include "engine/node_context.hpp"
 #include "nodes/crisp/catalog.hpp"
 #include "nodes/crisp/client.hpp"
@@ -43,10 +44,13 @@ struct EffectScope {
 };
 
 /// An EffectScope over a bare journal for (thread_id, key): sub-effects are journaled under
-/// key + "/" + sub_key with NodeContext::effect's protocol (done: replay; started: reconcile, and
-/// without a reconcile weft::Error(crisp::error::in_doubt); a throwing write is abandoned). The
+/// key + "/" + sub_key through the one effect protocol, weft::run_journaled (done: replay;
+/// started: reconcile, and without a way to check weft::Error(engine::error::effect_in_doubt); a
+/// throwing write is abandoned), bound to `request` (as ToolContext::request: a different request
+/// under the same key is engine::error::effect_request_conflict; default null, unbound). The
 /// journal must outlive every call using the scope. For code outside a graph and for tests.
-EffectScope journal_scope(EffectJournal& journal, std::string thread_id, std::string key);
+EffectScope journal_scope(EffectJournal& journal, std::string thread_id, std::string key,
+                          boost::json::value request = nullptr);
 
 /// Thread safety: call() may run concurrently from many coroutines; the helpdesk family cache is
 /// guarded by a mutex. Awaitables complete on the awaiting coroutine's executor and are cancelled
@@ -66,8 +70,9 @@ class CrispTools {
 
   /// Runs `tool` with `args`. Returns the tool's result (Crisp's data, or the entry's result
   /// template). Errors: invalid_argument before any request; the typed Crisp errors of
-  /// CrispClient; crisp::error::in_doubt when a journal_only write is in doubt and its entry says
-  /// in_doubt: fail. Messages for not_found name the ids used and where valid ones come from.
+  /// CrispClient; engine::error::effect_in_doubt when a journal_only write is in doubt and its
+  /// entry says in_doubt: fail (the effect protocol's one code for it). Messages for not_found
+  /// name the ids used and where valid ones come from.
   boost::asio::awaitable<boost::json::value> call(std::string tool, boost::json::value args,
                                                   EffectScope scope = {});
 

@@ -3,6 +3,7 @@
 // Helpers shared by the engine tests.
 
 #include "engine/error.hpp"
+#include "engine/run_blocking.hpp"
 #include "engine/state_graph.hpp"
 #include "store/memory_checkpointer.hpp"
 
@@ -46,16 +47,7 @@ inline auto writes(std::string_view update_json) {
 /// Runs one awaitable to completion on its own io_context.
 template <class T>
 T run_on_io(boost::asio::awaitable<T> work) {
-  boost::asio::io_context io;
-  std::optional<T> out;
-  std::exception_ptr error;
-  boost::asio::co_spawn(io, std::move(work), [&](std::exception_ptr e, T value) {
-    error = e;
-    if (!e) out = std::move(value);
-  });
-  io.run();
-  if (error) std::rethrow_exception(error);
-  return std::move(*out);
+  return weft::run_blocking(std::move(work));
 }
 
 inline weft::RunConfig thread_config(std::shared_ptr<weft::MemoryCheckpointer> store, std::string thread = "t1") {
