@@ -46,5 +46,6 @@ void add_assistant_routes(Router& router);  // routes_assistants.cpp
 void add_thread_routes(Router& router);     // routes_threads.cpp
 void add_run_routes(Router& router);        // routes_runs.cpp
 void add_cron_routes(Router& router);       // routes_crons.cpp
+void add_store_routes(Router& router);      // routes_store.cpp
 
 }  // namespace weft::server::detail
