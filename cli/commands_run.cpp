@@ -147,6 +147,7 @@ Execution prepare(Runtime& runtime, const graphs::GraphDefinition& definition, c
   CompileOptions compile;
   compile.checkpointer = runtime.checkpointer();
   compile.effect_journal = runtime.journal();
+  compile.store = runtime.memory_store();
   Execution e{runtime, definition.build(runtime.services(), std::move(compile)), {}, {}};
   if (!quiet) {
     e.banner = "weft: " + definition.name + " on thread " + thread_id + "; " + runtime.crisp_description() + "; model " +

@@ -79,6 +79,7 @@ int serve(const Invocation& inv) {
   environment.registry = graphs::builtin_graphs();
   environment.services = runtime.services();
   environment.checkpointer = runtime.checkpointer();
+  environment.store = runtime.memory_store();
   environment.journal = runtime.journal();
   environment.catalog_path = runtime.settings().db_path;
   options.crisp_hooks.website_ids = {runtime.website_id()};

@@ -12,6 +12,7 @@
 #include "nodes/model/scripted_chat_model.hpp"
 #include "sandbox/crisp/sandbox.hpp"
 #include "store/error.hpp"
+#include "store/sqlite_memory_store.hpp"
 #include "store/sqlite_store.hpp"
 
 #include <algorithm>
@@ -45,6 +46,7 @@ void Runtime::open_store() {
   store_ = std::make_shared<SqliteStore>(settings_.db_path);
   checkpointer_ = store_;
   journal_ = store_;
+  memory_store_ = std::make_shared<SqliteMemoryStore>(settings_.db_path);
   if (auto crash = env_("WEFT_CRASH_AT")) {
     auto point = parse_crash_point(*crash);
     if (point) {

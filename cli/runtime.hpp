@@ -6,6 +6,7 @@
 
 #include "cli/command.hpp"
 #include "cli/settings.hpp"
+#include "engine/store.hpp"
 #include "graphs/registry.hpp"
 #include "nodes/http/rate_limit_event.hpp"
 
@@ -54,6 +55,8 @@ class Runtime {
   SqliteStore& store();
   std::shared_ptr<Checkpointer> checkpointer() const { return checkpointer_; }
   std::shared_ptr<EffectJournal> journal() const { return journal_; }
+  /// Long-term memory in the same file (store/sqlite_memory_store.hpp); set by open_store().
+  std::shared_ptr<Store> memory_store() const { return memory_store_; }
 
   /// Starts the sandbox (when settings().crisp is sandbox; its state file is
   /// settings().sandbox_state_path()) or reads CRISP_* for real Crisp, and makes the model.
@@ -80,6 +83,7 @@ class Runtime {
   EnvLookup env_;
   boost::asio::io_context io_;
   std::shared_ptr<SqliteStore> store_;
+  std::shared_ptr<Store> memory_store_;
   std::shared_ptr<Checkpointer> checkpointer_;
   std::shared_ptr<EffectJournal> journal_;
   std::unique_ptr<sandbox::crisp::Sandbox> sandbox_;

@@ -25,6 +25,8 @@ class Category final : public std::error_category {
       case error::invalid_route: return "invalid route";
       case error::stream_failed: return "stream sink failed";
       case error::effect_request_conflict: return "effect recorded for a different request";
+      case error::invalid_store_request: return "invalid store request";
+      case error::no_store: return "no store";
     }
     return "unknown engine error";
   }

@@ -48,6 +48,9 @@ enum class error {
   /// the task asked for something else): it is neither replayed nor run (run_format.md, "Replay is
   /// bound to the request")
   effect_request_conflict = 16,
+  /// a long-term memory Store was given a bad namespace, key, ttl or an oversized value (store.hpp)
+  invalid_store_request = 17,
+  no_store = 18,  ///< a node called NodeContext::store() but no Store was configured
 };
 
 const std::error_category& error_category() noexcept;

@@ -8,6 +8,7 @@
 
 namespace weft {
 
+using detail::RunShared;
 using detail::TaskState;
 
 const std::string& NodeContext::thread_id() const noexcept { return task_->run->config.thread_id; }
@@ -19,6 +20,15 @@ int NodeContext::attempt() const noexcept { return task_->attempt; }
 const RunConfig& NodeContext::config() const noexcept { return task_->run->config; }
 const boost::json::object& NodeContext::configurable() const noexcept { return task_->run->config.configurable; }
 Clock& NodeContext::clock() const noexcept { return *task_->run->clock; }
+Store& NodeContext::store() const {
+  const RunShared& run = *task_->run;
+  Store* store = run.config.store ? run.config.store.get() : run.def->options.store.get();
+  if (!store) {
+    throw Error(engine::error::no_store, "node '" + task_->node + "' called store() but the run has no long-term "
+                                         "memory store; pass CompileOptions::store or RunConfig::store");
+  }
+  return *store;
+}
 bool NodeContext::stop_requested() const noexcept { return task_->run->stop_requested(); }
 
 void NodeContext::emit(boost::json::value data) const {

@@ -9,6 +9,7 @@
 #include "engine/effect_journal.hpp"
 #include "engine/effect_protocol.hpp"
 #include "engine/run_config.hpp"
+#include "engine/store.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
@@ -53,6 +54,10 @@ class NodeContext {
   /// Shortcut for config().configurable.
   const boost::json::object& configurable() const noexcept;
   Clock& clock() const noexcept;
+  /// The long-term memory store shared across threads (RunConfig::store, else
+  /// CompileOptions::store). Throws weft::Error engine::error::no_store when neither is set. The
+  /// store outlives the run; it is thread-safe, so a node may keep the reference across co_await.
+  Store& store() const;
   /// True once the run's cancellation was requested; long sync work should check it.
   bool stop_requested() const noexcept;
 

@@ -17,6 +17,8 @@
 
 namespace weft {
 
+class Store;
+
 /// LangGraph Python's modern default is 10007; ours is 10000 supersteps per invocation.
 inline constexpr std::int64_t kDefaultRecursionLimit = 10'000;
 
@@ -36,6 +38,9 @@ struct RunConfig {
   /// Overrides the effect journal; if neither this nor CompileOptions gives one, the checkpointer
   /// is used when it also implements EffectJournal. Default: none.
   std::shared_ptr<EffectJournal> effect_journal;
+  /// Long-term memory shared across threads (engine/store.hpp), reached by nodes through
+  /// NodeContext::store(); overrides CompileOptions::store when set. Default: none.
+  std::shared_ptr<Store> store;
   /// Time source for retries, timers and timestamps. Default: system_clock().
   std::shared_ptr<Clock> clock;
   /// Receives stream events (see stream.hpp). Default: none.

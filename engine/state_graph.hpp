@@ -17,6 +17,7 @@
 #include "engine/node.hpp"
 #include "engine/retry_policy.hpp"
 #include "engine/special_nodes.hpp"
+#include "engine/store.hpp"
 
 #include <map>
 #include <memory>
@@ -41,6 +42,8 @@ struct CompileOptions {
   std::optional<RetryPolicy> default_retry;
   /// Where nodes with a CachePolicy record and find their results. Default: none (no caching).
   std::shared_ptr<NodeCache> cache;
+  /// Long-term memory for NodeContext::store(); RunConfig::store overrides it. Default: none.
+  std::shared_ptr<Store> store;
 };
 
 class StateGraph {

@@ -7,6 +7,7 @@
 #include "server/detail/listener.hpp"
 #include "server/detail/runs.hpp"
 #include "server/detail/state.hpp"
+#include "store/sqlite_memory_store.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
@@ -65,11 +66,15 @@ Server::Server(net::io_context& io, ServerEnvironment environment, ServerOptions
     throw std::invalid_argument("refusing to serve on " + s.options.host +
                                 " without an API key: set one (--api-key-env NAME) or bind a loopback address");
   if (s.options.workers == 0) throw std::invalid_argument("workers must be at least 1");
+  // Long-term memory lives beside the catalog unless the caller brings its own store.
+  if (!s.environment.store)
+    s.environment.store = std::make_shared<SqliteMemoryStore>(s.environment.catalog_path, s.environment.clock);
   const std::int64_t now = detail::now_ms();
   for (const graphs::GraphDefinition& def : s.environment.registry.definitions()) {
     CompileOptions compile;
     compile.checkpointer = s.environment.checkpointer;
     compile.effect_journal = s.environment.journal;
+    compile.store = s.environment.store;
     detail::Assistant a;
     a.definition = &def;
     a.assistant_id = detail::name_uuid(def.name);
@@ -99,6 +104,7 @@ Server::Server(net::io_context& io, ServerEnvironment environment, ServerOptions
   detail::add_run_routes(router);
   detail::add_crisp_hook_routes(router);
   detail::add_mcp_routes(router);
+  detail::add_store_routes(router);
   listener_ = std::make_shared<detail::Listener>(s, std::move(router));
 }
 

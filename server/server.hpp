@@ -12,6 +12,7 @@
 #include "engine/checkpointer.hpp"
 #include "engine/clock.hpp"
 #include "engine/effect_journal.hpp"
+#include "engine/store.hpp"
 #include "graphs/registry.hpp"
 
 #include <chrono>
@@ -49,6 +50,9 @@ struct ServerEnvironment {
   /// SQLite file for the server's own tables (threads' metadata, runs); usually the checkpoint
   /// database itself. Required.
   std::string catalog_path;
+  /// Long-term memory: the /store routes and the graphs' NodeContext::store(). Default: a
+  /// SqliteMemoryStore on catalog_path (store/sqlite_memory_store.hpp).
+  std::shared_ptr<Store> store;
   /// Durability of the runs' checkpoints. Default sync.
   Durability durability = Durability::sync;
   /// The time crons are scheduled by. Default: system_clock().

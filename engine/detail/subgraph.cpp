@@ -47,6 +47,7 @@ boost::asio::awaitable<Command> run_subgraph_node(std::shared_ptr<const GraphDef
   config.checkpointer = parent.checkpointer;
   config.effect_journal = parent.journal;
   config.clock = parent.clock;
+  if (!config.store) config.store = parent.def->options.store;  // the subgraph shares its parent's memory
   config.checkpoint_id.clear();
   config.interrupt_before.clear();
   config.interrupt_after.clear();

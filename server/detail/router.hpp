@@ -51,5 +51,6 @@ void add_crisp_hook_routes(Router& router); // routes_crisp_hooks.cpp
 /// between committing the event and its run). routes_crisp_hooks.cpp.
 void route_pending_hook_events(ServerState& s);
 void add_mcp_routes(Router& router);        // routes_mcp.cpp
+void add_store_routes(Router& router);      // routes_store.cpp
 
 }  // namespace weft::server::detail

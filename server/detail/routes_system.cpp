@@ -18,7 +18,7 @@ void add_system_routes(Router& router) {
     flags["assistants"] = true;
     flags["crons"] = true;
     flags["langsmith"] = false;
-    flags["store"] = false;  // /store routes: not yet
+    flags["store"] = true;  // routes_store.cpp
     json::object info;
     info["version"] = "weft-0.1.0";
     info["server"] = "weft";
