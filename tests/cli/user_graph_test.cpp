@@ -7,6 +7,7 @@
 #include "tests/cli/process.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <doctest/doctest.h>
 
 #include <string>
