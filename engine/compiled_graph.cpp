@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "engine/compiled_graph.hpp"
 
-#include "engine/detail/channels.hpp"
 #include "engine/detail/graph_def.hpp"
 #include "engine/detail/run_state.hpp"
 #include "engine/error.hpp"
@@ -26,29 +25,6 @@ boost::asio::awaitable<RunResult> spawn_run(std::shared_ptr<const detail::GraphD
       boost::asio::use_awaitable);
   RunResult result = co_await std::move(pending);
   co_return result;
-}
-
-// A resume Command is the caller's input: like run input, a write the schema rejects or a name
-// that is no node is the caller's mistake, reported by a throw before anything runs or is saved
-// (engine/README.md, "What throws"), not a failed step after the pending tasks ran.
-void check_resume_command(const detail::GraphDef& def, const Command& command) {
-  if (!command.update.empty()) {
-    boost::json::object probe = command.update;  // normalize_update assigns message ids in place
-    detail::normalize_update(def.schema, probe, "__input__", "the resume command");
-  }
-  auto check_node = [&](const std::string& name, const char* what) {
-    if (name == END || def.find_node(name)) return;
-    throw Error(engine::error::invalid_route, "graph '" + def.name + "': the resume command's " + what + " names '" +
-                                                  name + "', which is not a node of the graph");
-  };
-  for (const std::string& name : command.goto_nodes) check_node(name, "goto_nodes");
-  for (const Send& send : command.sends) {
-    if (send.node == END) {
-      throw Error(engine::error::invalid_route,
-                  "graph '" + def.name + "': the resume command sends to END; a Send names a node");
-    }
-    check_node(send.node, "sends");
-  }
 }
 
 RunResult block_on(boost::asio::awaitable<RunResult> run) {
@@ -81,7 +57,6 @@ boost::asio::awaitable<RunResult> CompiledGraph::run(boost::json::value input, R
 }
 
 boost::asio::awaitable<RunResult> CompiledGraph::resume(Command command, RunConfig config) const {
-  check_resume_command(*def_, command);
   detail::RunRequest request;
   request.resume = true;
   request.command = std::move(command);

@@ -16,7 +16,7 @@ CompiledGraph asking_graph(int& runs_of_ask) {
     ++runs_of_ask;
     json::value answer = ctx.interrupt(json::object{{"question", "approve?"}});
     return json::object{{"answer", answer}};
-  });
+  }, {.destinations = {"after"}});  // a resume command may go there
   g.add_node("after", [](StateView, NodeContext) { return json::object{{"count", 1}}; });
   g.add_edge(START, "ask");
   g.add_edge("ask", END);
