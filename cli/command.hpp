@@ -5,6 +5,7 @@
 // them in-process as well as through the binary.
 
 #include "cli/args.hpp"
+#include "graphs/registry.hpp"
 
 #include <functional>
 #include <iosfwd>
@@ -26,6 +27,9 @@ struct Invocation {
   std::ostream& out;  ///< results (human text, or JSON with --json)
   std::ostream& err;  ///< progress and errors
   EnvLookup env;
+  /// The graphs this program runs by name: the built-in ones and those its author registered
+  /// (weft::cli::main). Every command that names a graph, or reads a thread of one, looks here.
+  const graphs::GraphRegistry& graphs;
 };
 
 /// Runs the command; returns an ExitCode. Throws UsageError for a bad value (exit 2) and any other
@@ -41,7 +45,10 @@ struct Command {
 std::vector<Command> all_commands();
 
 /// The whole program: parses argv (without argv[0]), dispatches, prints errors as one line
-/// ("weft: error: ..."), returns the exit code. Never throws.
+/// ("weft: error: ..."), returns the exit code. `graphs` are the graphs it knows (default: the
+/// built-in ones). Never throws.
+int run_main(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, EnvLookup env,
+             const graphs::GraphRegistry& graphs);
 int run_main(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, EnvLookup env);
 
 }  // namespace weft::cli

@@ -30,7 +30,7 @@ int completion(const Invocation& inv) {
   std::vector<CommandSpec> specs;
   for (const auto& c : all_commands()) specs.push_back(c.spec);
   std::vector<std::string> graph_names;
-  const graphs::GraphRegistry registry = graphs::builtin_graphs();
+  const graphs::GraphRegistry& registry = inv.graphs;
   for (const auto& d : registry.definitions()) graph_names.push_back(d.name);
   inv.out << completion_script(inv.args.positional(0), specs, graph_names);
   return kExitDone;

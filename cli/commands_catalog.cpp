@@ -39,7 +39,7 @@ void print_inputs(std::ostream& out, const graphs::GraphDefinition& d) {
 }
 
 int list_graphs(const Invocation& inv) {
-  graphs::GraphRegistry registry = graphs::builtin_graphs();
+  const graphs::GraphRegistry& registry = inv.graphs;
   if (inv.args.has("json")) {
     json::array a;
     for (const auto& d : registry.definitions()) {
@@ -64,7 +64,7 @@ int list_graphs(const Invocation& inv) {
 }
 
 int show_graph(const Invocation& inv) {
-  graphs::GraphRegistry registry = graphs::builtin_graphs();
+  const graphs::GraphRegistry& registry = inv.graphs;
   const std::string name = inv.args.positional(0);
   const graphs::GraphDefinition* d = registry.find(name);
   if (!d) {

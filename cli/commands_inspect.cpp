@@ -80,7 +80,7 @@ int with_graph(const Invocation& inv, const std::string& thread_id, F fn) {
     throw UsageError("no thread '" + printable_text(thread_id) + "' in '" + settings.db_path +
                      "'; list them with 'weft threads'");
   }
-  graphs::GraphRegistry registry = graphs::builtin_graphs();
+  const graphs::GraphRegistry& registry = inv.graphs;
   CompileOptions options;
   options.checkpointer = runtime.checkpointer();
   CompiledGraph graph = registry.at(info->graph).build(runtime.offline_shapes(), std::move(options));

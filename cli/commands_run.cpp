@@ -200,7 +200,7 @@ int finish_run(const RunOutcome& outcome, const std::string& thread_id, const st
 
 int run(const Invocation& inv) {
   const std::string graph_name = inv.args.positional(0);
-  graphs::GraphRegistry registry = graphs::builtin_graphs();
+  const graphs::GraphRegistry& registry = inv.graphs;
   const graphs::GraphDefinition* definition = registry.find(graph_name);
   if (!definition) {
     std::string names;
@@ -299,7 +299,7 @@ ThreadRecord read_thread(const Settings& settings, const std::string& thread_id,
 int resume(const Invocation& inv) {
   const std::string thread_id = inv.args.positional(0);
   ThreadRecord thread = read_thread(resolve_settings(inv.args, inv.env), thread_id);
-  graphs::GraphRegistry registry = graphs::builtin_graphs();
+  const graphs::GraphRegistry& registry = inv.graphs;
   const graphs::GraphDefinition& definition = registry.at(thread.info.graph);
   // The database comes from the command line or the defaults; model and Crisp from the recorded
   // run unless given here.
@@ -346,7 +346,7 @@ int fork(const Invocation& inv) {
   const std::string checkpoint = inv.args.get_or("checkpoint", "");
   if (checkpoint.empty()) throw UsageError("--checkpoint ID is required; list them with 'weft history " + thread_id + "'");
   ThreadRecord thread = read_thread(resolve_settings(inv.args, inv.env), thread_id, checkpoint);
-  graphs::GraphRegistry registry = graphs::builtin_graphs();
+  const graphs::GraphRegistry& registry = inv.graphs;
   const graphs::GraphDefinition& definition = registry.at(thread.info.graph);
   Settings settings = resolve_settings(inv.args, inv.env, &thread.recorded);
   Runtime runtime(settings, inv.env);

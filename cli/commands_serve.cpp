@@ -76,7 +76,7 @@ int serve(const Invocation& inv) {
   runtime.connect([&inv](const std::string& line) { inv.err << "weft: " << line << "\n" << std::flush; });
 
   server::ServerEnvironment environment;
-  environment.registry = graphs::builtin_graphs();
+  environment.registry = inv.graphs;
   environment.services = runtime.services();
   environment.checkpointer = runtime.checkpointer();
   environment.store = runtime.memory_store();

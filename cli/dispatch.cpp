@@ -52,6 +52,17 @@ void print_overview(std::ostream& out, const std::vector<Command>& commands) {
 
 int run_main(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, EnvLookup env) {
   try {
+    const graphs::GraphRegistry builtin = graphs::builtin_graphs();
+    return run_main(argv, out, err, std::move(env), builtin);
+  } catch (const std::exception& e) {
+    err << "weft: error: " << one_line(e.what()) << "\n";
+    return kExitFailed;
+  }
+}
+
+int run_main(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, EnvLookup env,
+             const graphs::GraphRegistry& graphs) {
+  try {
     auto commands = all_commands();
     if (argv.empty()) {
       print_overview(err, commands);
@@ -88,7 +99,7 @@ int run_main(const std::vector<std::string>& argv, std::ostream& out, std::ostre
       return kExitDone;
     }
     try {
-      return command->run(Invocation{std::move(args), out, err, std::move(env)});
+      return command->run(Invocation{std::move(args), out, err, std::move(env), graphs});
     } catch (const UsageError& e) {
       err << "weft: error: " << one_line(e.what()) << "\n";
       return kExitUsage;

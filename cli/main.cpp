@@ -1,19 +1,7 @@
 // SPDX-License-Identifier: MIT
-// `weft`: the command line. Everything lives in run_main so tests can drive it in-process.
+// `weft`: the command line with the built-in graphs. Everything lives in weft::cli::main
+// (cli/main.hpp), which a user's own program calls with its graphs added.
 
-#include "cli/command.hpp"
+#include "cli/main.hpp"
 
-#include <csignal>
-#include <iostream>
-#include <string>
-#include <vector>
-
-int main(int argc, char** argv) {
-  // A closed pipe (`weft run ... 2>&1 | head`) makes writes fail with EPIPE instead of killing the
-  // process mid-run: the run then stops at a safe point and its thread stays resumable.
-  std::signal(SIGPIPE, SIG_IGN);
-  std::vector<std::string> args(argv + 1, argv + argc);
-  int code = weft::cli::run_main(args, std::cout, std::cerr, weft::cli::process_env());
-  std::cout.flush();
-  return code;
-}
+int main(int argc, char** argv) { return weft::cli::main(argc, argv); }

@@ -7,13 +7,16 @@ include(GNUInstallDirs)
 # (#include <weft/engine/state_graph.hpp>, the examples) also builds in-tree.
 set(WEFT_BUILD_INCLUDE_DIR "${PROJECT_BINARY_DIR}/include")
 
-# weft_add_library(NAME <module> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+# weft_add_library(NAME <module> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...] [HEADERS ...])
 # Declares the library weft_<module> with alias weft::<module> (a component of the package), its
 # include roots (the repository root and <build>/include in the build tree; include in the install
 # tree), its umbrella header weft/<module>.hpp, and installs its public headers: every .hpp below
-# the module folder except those under detail/, which stay private.
+# the module folder except those under detail/, which stay private; or, when HEADERS is given,
+# exactly those (for cli/, whose other headers are the command line's own machinery).
+# The public headers (module-relative) are recorded in the global property
+# WEFT_PUBLIC_HEADERS_<module>, for the header self-containment test (tests/headers).
 function(weft_add_library)
-  cmake_parse_arguments(ARG "" "NAME" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS;HEADERS" ${ARGN})
   set(target weft_${ARG_NAME})
   add_library(${target} ${ARG_SOURCES})
   add_library(weft::${ARG_NAME} ALIAS ${target})
@@ -30,9 +33,14 @@ function(weft_add_library)
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
   set_property(GLOBAL APPEND PROPERTY WEFT_COMPONENTS ${ARG_NAME})
 
-  file(GLOB_RECURSE headers RELATIVE "${CMAKE_CURRENT_SOURCE_DIR}" CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*.hpp")
+  if(ARG_HEADERS)
+    set(headers ${ARG_HEADERS})
+  else()
+    file(GLOB_RECURSE headers RELATIVE "${CMAKE_CURRENT_SOURCE_DIR}" CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*.hpp")
+  endif()
   list(FILTER headers EXCLUDE REGEX "(^|/)detail/")
   list(SORT headers)
+  set_property(GLOBAL PROPERTY WEFT_PUBLIC_HEADERS_${ARG_NAME} ${headers})
   _weft_build_include_view(${ARG_NAME} "${headers}")
   # Installed copies name each other as weft/<module>/... (see WeftInstallHeaders.cmake).
   install(CODE "include(\"${PROJECT_SOURCE_DIR}/cmake/WeftInstallHeaders.cmake\")

@@ -10,11 +10,11 @@
 function(weft_install_headers source_dir headers stage_dir destination)
   foreach(header IN LISTS headers)
     file(READ "${source_dir}/${header}" text)
-    if(text MATCHES "#include \"((engine|store|nodes|graphs|testing)/([a-z_]+/)*detail/[^\"]*)\"")
+    if(text MATCHES "#include \"((engine|store|nodes|graphs|testing|server|cli)/([a-z_]+/)*detail/[^\"]*)\"")
       message(FATAL_ERROR "public header ${source_dir}/${header} includes the private header ${CMAKE_MATCH_1}; "
                           "move what it needs into a public header")
     endif()
-    string(REGEX REPLACE "#include \"(engine|store|nodes|graphs|testing)/" "#include \"weft/\\1/" text "${text}")
+    string(REGEX REPLACE "#include \"(engine|store|nodes|graphs|testing|server|cli)/" "#include \"weft/\\1/" text "${text}")
     get_filename_component(subdir "${header}" DIRECTORY)
     set(staged "${stage_dir}/${header}")
     set(old "")

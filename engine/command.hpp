@@ -15,8 +15,8 @@ namespace weft {
 /// instead of the graph state (map-reduce fan-out; LangGraph's Send). The task's update is
 /// merged into the state through the channels like any other.
 struct Send {
-  std::string node;
-  boost::json::object arg;
+  std::string node{};
+  boost::json::object arg{};
 
   friend bool operator==(const Send&, const Send&) = default;
 };
@@ -36,14 +36,14 @@ struct Command {
   };
 
   /// State writes, exactly as a node's plain update object.
-  boost::json::object update;
+  boost::json::object update{};
   /// Nodes to run next (in addition to the node's static edges). END is ignored.
-  std::vector<std::string> goto_nodes;
+  std::vector<std::string> goto_nodes{};
   /// Tasks to run next with their own input.
-  std::vector<Send> sends;
+  std::vector<Send> sends{};
   /// Only as run input: the value interrupt() returns on resume. With several pending
   /// interrupts, an object {interrupt_id: value, ...}.
-  std::optional<boost::json::value> resume;
+  std::optional<boost::json::value> resume{};
   /// Default: the node's own graph.
   Graph graph = Graph::current;
 };

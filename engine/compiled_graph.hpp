@@ -29,8 +29,9 @@ class CompiledGraph {
   /// START's edges fire) or null to continue the thread from its latest checkpoint (or
   /// config.checkpoint_id, forking when that is not the latest). Node failures, the recursion
   /// limit and cancellation do not throw: they end in status failed with RunError, and the thread
-  /// stays resumable. Throws weft::Error only for misuse (no thread_id with a checkpointer,
-  /// input neither object nor null) and checkpointer failures.
+  /// stays resumable. Throws weft::Error only for misuse, before anything runs (no thread_id with
+  /// a checkpointer, input neither object nor null or rejected by the schema, an unknown
+  /// checkpoint_id), and for checkpointer failures. The rule: engine/README.md, "What throws".
   /// Tasks run as coroutines on the awaiting coroutine's executor, which must not run this run's
   /// handlers on several threads at once (use a single-threaded io_context or a strand).
   /// Cancellable through the awaiting coroutine's cancellation slot and RunConfig::stop.
@@ -38,7 +39,10 @@ class CompiledGraph {
 
   /// Continues an interrupted thread: `command.resume` answers the pending interrupt(s) (a
   /// value, or {interrupt_id: value} when several are pending); `update` / `goto_nodes` /
-  /// `sends` are applied as input writes first. Needs a checkpointer.
+  /// `sends` are applied as input writes first. Needs a checkpointer. Throws weft::Error, before
+  /// anything runs or is written, for the caller's mistakes: an `update` the schema rejects
+  /// (invalid_update), a goto or Send naming no node (invalid_route), a resume value matching no
+  /// pending interrupt (invalid_resume), and as run(). The rule: engine/README.md.
   boost::asio::awaitable<RunResult> resume(Command command, RunConfig config) const;
 
   /// Blocking forms for simple programs and tests: run on a private io_context until done.

@@ -52,22 +52,22 @@ concept RouterLike = std::invocable<F&, StateView> && std::convertible_to<std::i
 /// Per-node settings. Every field documents its default.
 struct NodeOptions {
   /// Retries on failure. Default: none (one attempt), as LangGraph without a retry policy.
-  std::optional<RetryPolicy> retry;
+  std::optional<RetryPolicy> retry{};
   /// Bound on one attempt of an async node (cancels it: engine::error::node_timeout, which the
   /// retry policy may retry). Sync nodes cannot be preempted and ignore it. Default: none.
-  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<std::chrono::milliseconds> timeout{};
   /// Nodes this node may reach through Command::goto_nodes or Send, for compile()'s reachability
   /// check and to_mermaid(). Default: none.
-  std::vector<std::string> destinations;
+  std::vector<std::string> destinations{};
   /// Deferred (LangGraph's `defer=True`): the node's tasks wait while any other task is planned,
   /// and run in the first step where nothing else would. For a node that gathers branches of
   /// unequal length (it then runs once, after the longest). Default: false.
   bool defer = false;
   /// Replays the node's earlier result for an input seen before, when the graph is compiled with
   /// a NodeCache (CompileOptions::cache); see engine/node_cache.hpp. Default: none (always runs).
-  std::optional<CachePolicy> cache;
+  std::optional<CachePolicy> cache{};
   /// Free-form, shown in debug events. Default: {}.
-  boost::json::object metadata;
+  boost::json::object metadata{};
 };
 
 /// A node, type-erased: exactly one of `sync` / `async` is set.

@@ -25,10 +25,10 @@ namespace weft {
 
 struct CachePolicy {
   /// How long a recorded result stays valid, by the run's clock. Default: until cleared.
-  std::optional<std::chrono::milliseconds> ttl;
+  std::optional<std::chrono::milliseconds> ttl{};
   /// The cache key of a task's input (the state it sees, or its Send argument). Default (empty):
   /// the whole input, serialized. Keys are hashed before they are stored.
-  std::function<std::string(const StateView& input)> key;
+  std::function<std::string(const StateView& input)> key{};
 };
 
 /// Where recorded node results live: entries keyed by (node, key), where node names the graph and

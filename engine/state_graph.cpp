@@ -64,12 +64,18 @@ StateGraph& StateGraph::add_node(std::string name, CompiledGraph subgraph, NodeO
   return *this;
 }
 
-StateGraph& StateGraph::add_edge(std::string from, std::string to) {
-  def_->edges.emplace_back(std::move(from), std::move(to));
+StateGraph& StateGraph::add_edge(NodeName from, NodeName to) {
+  def_->edges.emplace_back(std::move(from).str(), std::move(to).str());
   return *this;
 }
 
-StateGraph& StateGraph::add_edge(std::vector<std::string> from, std::string to) {
+StateGraph& StateGraph::add_edge(std::initializer_list<NodeName> from, NodeName to) {
+  std::vector<std::string> sources;
+  for (const NodeName& name : from) sources.push_back(name.str());
+  return add_join(std::move(sources), std::move(to).str());
+}
+
+StateGraph& StateGraph::add_join(std::vector<std::string> from, std::string to) {
   std::sort(from.begin(), from.end());
   from.erase(std::unique(from.begin(), from.end()), from.end());
   std::string key = "join:";

@@ -3,10 +3,19 @@
 // The registry of graphs `weft` can run by name. No global registry: builtin_graphs() returns a
 // value holding the five built-in graphs, and a program may add its own definitions to it.
 //
+// ```cpp
+//   #include <weft/graphs/registry.hpp>
+//   #include <weft/store/sqlite_store.hpp>
+//
 //   auto registry = weft::graphs::builtin_graphs();
 //   const auto& def = registry.at("spam_triage");
+//   weft::graphs::GraphServices services;  // the model and the Crisp tools the graph acts with
+//   auto store = std::make_shared<weft::SqliteStore>("app.db");
 //   auto graph = def.build(services, {.checkpointer = store});
-//   auto result = graph.invoke(def.make_input(user_input), config);
+//   weft::RunConfig config;
+//   config.thread_id = "triage-1";
+//   auto result = graph.invoke(def.make_input(boost::json::object{{"limit", 10}}), config);
+// ```
 
 #include "engine/compiled_graph.hpp"
 #include "engine/state_graph.hpp"

@@ -7,7 +7,8 @@
 #      graph against the Crisp sandbox and the fake LLM from weft::testing;
 #   2. compiles and runs a tiny program with nothing but `pkg-config --cflags --libs weft`;
 #   3. checks that an unknown component fails to configure, naming it and the known ones;
-#   4. checks that no detail/ header was installed.
+#   4. checks that no detail/ header was installed, that every library has its umbrella header,
+#      and that installed headers include each other as weft/...
 # Exits non-zero on the first failure, saying which.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,19 @@ cmake --install "$build" --prefix "$prefix" >/dev/null
 if find "$prefix/include" -path '*/detail/*' | grep -q .; then
   echo "weft package: detail/ headers were installed:" >&2
   find "$prefix/include" -path '*/detail/*' >&2
+  exit 1
+fi
+
+# Every library (package component) has its umbrella header, and every installed header names
+# the others by their installed path (<weft/...>), never by the in-tree module path.
+for component in engine store nodes graphs testing server cli; do
+  if [ ! -f "$prefix/include/weft/$component.hpp" ]; then
+    echo "weft package: no umbrella header include/weft/$component.hpp for weft::$component" >&2
+    exit 1
+  fi
+done
+if grep -rnE '#include "(engine|store|nodes|graphs|testing|server|cli)/' "$prefix/include/weft" >&2; then
+  echo "weft package: installed headers above include in-tree paths (not <weft/...>)" >&2
   exit 1
 fi
 
@@ -46,7 +60,7 @@ if cmake -S tests/consumer/unknown_component -B "$work/unknown" -DCMAKE_PREFIX_P
 fi
 # CMake wraps the message: compare with the line breaks folded into spaces.
 if ! tr -s ' \n' '  ' <"$work/unknown.log" \
-     | grep -q "no component named telepathy (known components: engine, store, nodes, graphs, testing, server)"; then
+     | grep -q "no component named telepathy (known components: engine, store, nodes, graphs, testing, server, cli)"; then
   echo "weft package: the unknown-component failure does not name it and the known ones:" >&2
   cat "$work/unknown.log" >&2
   exit 1

@@ -97,6 +97,18 @@ if [ -f examples/CMakeLists.txt ]; then
     fi
   done
   kill "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true
+  # my_weft, a user's own command line with their graph (weft::cli): run it, then read and
+  # answer its thread with state, history and resume, as a user would.
+  dir=$(mktemp -d -p "$work")
+  if (cd "$dir" && my_weft="$out/examples/my_weft" \
+        && { "$my_weft" run greeting --thread g1 --quiet; [ $? -eq 3 ]; } \
+        && "$my_weft" state g1 && "$my_weft" history g1 \
+        && "$my_weft" resume g1 --resume '"Ada"' --quiet | grep -q 'Hello, Ada!') >"$dir/log" 2>&1; then
+    passed=$((passed + 1))
+  else
+    echo "== weft: my_weft (a user's own command line) failed:" >&2; cat "$dir/log" >&2
+    failed=$((failed + 1))
+  fi
   rm -rf "$work"
 fi
 

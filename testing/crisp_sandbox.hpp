@@ -5,6 +5,10 @@
 // that use the Crisp tools without Crisp. The seeded world (conversations, people, helpdesk) is
 // identical for a given seed.
 //
+// ```cpp
+//   #include <weft/nodes/crisp/config.hpp>
+//   #include <weft/testing/crisp_sandbox.hpp>
+//
 //   weft::testing::CrispSandbox crisp;   // 127.0.0.1, a free port, seed 42
 //   crisp.start();
 //   weft::crisp::CrispConfig config;
@@ -12,7 +16,8 @@
 //   config.identifier = crisp.credentials().identifier;
 //   config.key = crisp.credentials().key;
 //   config.website_id = crisp.website_id();
-//   ... run the graph ...; crisp.effects_json() lists every write it performed.
+//   // ... run the graph ...; crisp.effects_json() lists every write it performed.
+// ```
 
 #include <cstdint>
 #include <memory>

@@ -6,11 +6,17 @@
 // sandbox/fake_llm/README.md (installed as share/doc/weft/fake_llm.md); the simplest is an array
 // of replies, taken in order: ["first answer", {"content": "second answer"}].
 //
+// ```cpp
+//   #include <boost/json/parse.hpp>
+//   #include <weft/nodes/model/openai_chat_model.hpp>
+//   #include <weft/testing/fake_llm.hpp>
+//
 //   weft::testing::FakeLlm llm(boost::json::parse(R"(["{\"category\":\"spam\"}"])"));
 //   llm.start();
 //   weft::OpenAIConfig config;
 //   config.base_url = llm.base_url();   // "http://127.0.0.1:<port>/v1"
 //   config.model = llm.model();
+// ```
 
 #include <boost/json/value.hpp>
 
