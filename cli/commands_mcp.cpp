@@ -20,7 +20,7 @@ int mcp_stdio(const Invocation& inv) {
   Runtime runtime(resolve_settings(inv.args, inv.env), inv.env);
   runtime.open_store();
   runtime.connect([&inv](const std::string& line) { inv.err << "weft mcp: " << line << "\n" << std::flush; });
-  std::shared_ptr<mcp::McpServer> server = make_mcp_server(runtime, inv.args, "");
+  std::shared_ptr<mcp::McpServer> server = make_mcp_server(runtime, inv.args, "", inv.graphs);
   inv.err << "weft mcp: " << server->tool_names().size() << " tools on " << runtime.crisp_description()
           << "; reading JSON-RPC on stdin\n"
           << std::flush;

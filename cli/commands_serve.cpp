@@ -83,7 +83,7 @@ int serve(const Invocation& inv) {
   environment.journal = runtime.journal();
   environment.catalog_path = runtime.settings().db_path;
   options.crisp_hooks.website_ids = {runtime.website_id()};
-  environment.mcp = make_mcp_server(runtime, inv.args, "mcp-");  // /mcp (Streamable HTTP)
+  environment.mcp = make_mcp_server(runtime, inv.args, "mcp-", inv.graphs);  // /mcp (Streamable HTTP)
   environment.durability = runtime.settings().durability == "async" ? Durability::async
                            : runtime.settings().durability == "exit" ? Durability::exit
                                                                      : Durability::sync;

@@ -20,7 +20,8 @@ std::vector<OptionSpec> mcp_options(const std::string& prefix) {
           {prefix + "graphs", "", "also offer the built-in graphs as tools (run_spam_triage, ...)"}};
 }
 
-std::shared_ptr<mcp::McpServer> make_mcp_server(Runtime& runtime, const ParsedArgs& args, const std::string& prefix) {
+std::shared_ptr<mcp::McpServer> make_mcp_server(Runtime& runtime, const ParsedArgs& args, const std::string& prefix,
+                                                const graphs::GraphRegistry& graphs) {
   mcp::McpOptions options;
   options.read_only = args.has(prefix + "read-only");
   options.graphs = args.has(prefix + "graphs");
@@ -52,7 +53,7 @@ std::shared_ptr<mcp::McpServer> make_mcp_server(Runtime& runtime, const ParsedAr
   environment.journal = runtime.journal();
   environment.checkpointer = runtime.checkpointer();
   if (options.graphs) {
-    environment.registry = graphs::builtin_graphs();
+    environment.registry = graphs;
     environment.services = runtime.services();
     environment.services.crisp_tools = ToolRegistry();
     crisp::register_tools(environment.services.crisp_tools, tools);

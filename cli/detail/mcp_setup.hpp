@@ -5,6 +5,7 @@
 
 #include "cli/args.hpp"
 #include "cli/runtime.hpp"
+#include "graphs/registry.hpp"
 #include "server/mcp/mcp_server.hpp"
 
 #include <memory>
@@ -18,8 +19,9 @@ namespace weft::cli::detail {
 std::vector<OptionSpec> mcp_options(const std::string& prefix);
 
 /// An McpServer on `runtime` (connected, store open): the Crisp catalog bound to --website (or
-/// the configured website), the runtime's journal, and with --graphs the built-in graphs on the
-/// runtime's checkpointer. Throws UsageError for an unknown --tools name.
-std::shared_ptr<mcp::McpServer> make_mcp_server(Runtime& runtime, const ParsedArgs& args, const std::string& prefix);
+/// the configured website), the runtime's journal, and with --graphs `graphs` (the program's
+/// registry) on the runtime's checkpointer. Throws UsageError for an unknown --tools name.
+std::shared_ptr<mcp::McpServer> make_mcp_server(Runtime& runtime, const ParsedArgs& args, const std::string& prefix,
+                                                const graphs::GraphRegistry& graphs);
 
 }  // namespace weft::cli::detail
