@@ -36,7 +36,8 @@ std::unique_ptr<Db> open_db(const std::string& path, const SqliteOptions& option
     db->exec("PRAGMA temp_store = MEMORY");
     ensure_schema(*db, path, options.read_only);
     // Resuming a thread starts with a load: compile its statements now, with the open.
-    db->stmt(kLatestIdSql);
+    db->stmt(kChainScanLatestSql);
+    db->stmt(kChainScanSql);
     db->stmt(kLoadChainSql);
     db->stmt(kLoadWritesSql);
     return db;

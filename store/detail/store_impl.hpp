@@ -71,6 +71,19 @@ struct ChainInfo {
 /// the same metadata and usually the same `next` every step). Never valid JSON, so unambiguous.
 inline constexpr std::string_view kSameAsParent = "=";
 
+/// One row of a chain being loaded, its JSON already parsed.
+struct ChainRow {
+  CheckpointRecord record;    ///< metadata, next and deltas are filled for the head only
+  boost::json::value deltas;  ///< parsed `deltas` (null for a snapshot row unless it is the head)
+  std::optional<boost::json::object> snapshot;
+};
+
+/// A checkpoint's chain as read by a load: the requested row first, its nearest snapshot last.
+struct LoadedChain {
+  std::vector<ChainRow> rows;
+  std::optional<std::string> metadata, next;  ///< the head's texts, same-as-parent resolved
+};
+
 class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
  public:
   SqliteStoreImpl(const std::string& path, SqliteOptions options);
@@ -104,6 +117,9 @@ class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
   /// get() without the flush and the lock: the caller holds db_mutex_ (maybe in a transaction).
   std::optional<CheckpointTuple> load_locked(const std::string& thread_id, const std::string& ns,
                                              const std::string& checkpoint_id);
+  bool read_chain(SQLite::Statement& q, const std::string& thread_id, const std::string& ns, std::string_view head_id,
+                  std::size_t max_skipped, LoadedChain& out);
+  std::optional<CheckpointTuple> fold_chain(const std::string& thread_id, const std::string& ns, LoadedChain& chain);
 
   // --- leases (lease.cpp)
   /// Takes the thread's lease in the caller's transaction (db_mutex_ held) and returns its token;
