@@ -8,6 +8,8 @@
 #include "store/detail/queries.hpp"
 #include "store/detail/store_impl.hpp"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <limits>
 #include <unordered_map>
@@ -223,6 +225,15 @@ std::optional<CheckpointTuple> SqliteStoreImpl::load_locked(const std::string& t
   // with no per-row lookups. A branched thread may interleave other branches' rows; past
   // kMaxSkippedRows of those, the chain is walked by parent links instead.
   constexpr std::size_t kMaxSkippedRows = 64;
+  const auto versions = db_versions();
+  if (const LoadedCheckpoint* last = reusable(thread_id, ns, checkpoint_id, versions)) {
+    process_counters().reused.fetch_add(1, std::memory_order_relaxed);
+    CheckpointTuple out;
+    out.record = last->record;
+    out.values = last->values;
+    read_pending_writes(out);
+    return out;
+  }
   LoadedChain chain;
   bool complete = false;
   {
@@ -242,10 +253,49 @@ std::optional<CheckpointTuple> SqliteStoreImpl::load_locked(const std::string& t
     read_chain(*q, thread_id, ns, head, std::numeric_limits<std::size_t>::max(), chain);
   }
   if (chain.rows.empty()) return std::nullopt;
-  return fold_chain(thread_id, ns, chain);
+  process_counters().decoded.fetch_add(1, std::memory_order_relaxed);
+  std::optional<CheckpointTuple> out = fold_chain(thread_id, ns, chain);
+  last_loaded_ = LoadedCheckpoint{thread_id,     ns,          versions.first, versions.second,
+                                  checkpoint_id.empty(), out->record, out->values};
+  read_pending_writes(*out);
+  return out;
 }
 
-std::optional<CheckpointTuple> SqliteStoreImpl::fold_chain(const std::string& thread_id, const std::string& ns,
+ProcessCounters& process_counters() noexcept {
+  static ProcessCounters counters;
+  return counters;
+}
+
+std::pair<std::int64_t, std::int64_t> SqliteStoreImpl::db_versions() {
+  Use q(db_->stmt("PRAGMA data_version"));
+  q->executeStep();
+  return {q->getColumn(0).getInt64(), static_cast<std::int64_t>(sqlite3_total_changes64(db_->raw().getHandle()))};
+}
+
+const LoadedCheckpoint* SqliteStoreImpl::reusable(const std::string& thread_id, const std::string& ns,
+                                                  const std::string& id,
+                                                  std::pair<std::int64_t, std::int64_t> versions) const {
+  // Nothing changed since that load, so the latest checkpoint is still the one it read.
+  if (!last_loaded_ || last_loaded_->data_version != versions.first || last_loaded_->total_changes != versions.second)
+    return nullptr;
+  if (last_loaded_->thread_id != thread_id || last_loaded_->ns != ns) return nullptr;
+  if (id.empty() ? !last_loaded_->latest : id != last_loaded_->record.id) return nullptr;
+  return &*last_loaded_;
+}
+
+void SqliteStoreImpl::read_pending_writes(CheckpointTuple& out) {
+  Use w(db_->stmt(kLoadWritesSql));
+  w->bindNoCopy(1, out.record.thread_id);
+  w->bindNoCopy(2, out.record.ns);
+  w->bindNoCopy(3, out.record.id);
+  while (w->executeStep()) {
+    out.pending_writes.push_back(decode_task_writes(path_, out.record.thread_id, out.record.ns, out.record.id,
+                                                    w->getColumn(0).getString(), w->getColumn(1).getString(),
+                                                    w->getColumn(2).getString()));
+  }
+}
+
+std::optional<CheckpointTuple> SqliteStoreImpl::fold_chain(const std::string& thread_id, const std::string& /*ns*/,
                                                            LoadedChain& chain) {
   auto where = [&](const ChainRow& row, std::string_view column) {
     return RowRef{path_, "checkpoints", thread_id, row.record.id, column};
@@ -279,21 +329,18 @@ std::optional<CheckpointTuple> SqliteStoreImpl::fold_chain(const std::string& th
     fold_deltas(values, std::move(it->deltas), where(*it, "deltas"), folder);
   out.record = std::move(head_row.record);
   out.values = std::move(values);
-
-  Use w(db_->stmt(kLoadWritesSql));
-  w->bindNoCopy(1, thread_id);
-  w->bindNoCopy(2, ns);
-  w->bindNoCopy(3, out.record.id);
-  while (w->executeStep()) {
-    out.pending_writes.push_back(decode_task_writes(path_, thread_id, ns, out.record.id, w->getColumn(0).getString(),
-                                                    w->getColumn(1).getString(), w->getColumn(2).getString()));
-  }
   return out;
 }
 
 }  // namespace weft::store::detail
 
 namespace weft {
+
+SqliteStore::ProcessStats SqliteStore::process_stats() noexcept {
+  auto& c = store::detail::process_counters();
+  return ProcessStats{c.opened.load(std::memory_order_relaxed), c.decoded.load(std::memory_order_relaxed),
+                      c.reused.load(std::memory_order_relaxed)};
+}
 
 std::optional<CheckpointTuple> SqliteStore::get(const std::string& thread_id, const std::string& ns,
                                                 const std::string& checkpoint_id) {

@@ -53,7 +53,9 @@ SqliteStoreImpl::SqliteStoreImpl(const std::string& path, SqliteOptions options)
       options_(options),
       db_(open_db(path, options_)),
       writer_([this](std::vector<WriteJob>& batch) { commit_batch(batch); },
-              std::chrono::microseconds(static_cast<std::int64_t>(options_.async_commit_delay_ms * 1000))) {}
+              std::chrono::microseconds(static_cast<std::int64_t>(options_.async_commit_delay_ms * 1000))) {
+  process_counters().opened.fetch_add(1, std::memory_order_relaxed);
+}
 
 SqliteStoreImpl::~SqliteStoreImpl() {
   writer_.stop();

@@ -110,3 +110,54 @@ TEST_CASE("a load whose parent row is missing reports the broken chain instead o
   REQUIRE(before_gap);
   CHECK(before_gap->values.at("log") == boost::json::parse("[0,1,2]"));
 }
+
+TEST_CASE("a checkpoint loaded again from an unchanged file is reused, and any commit makes the next load read the file") {
+  test::TempDir dir;
+  const std::string path = dir.file("a.db");
+  SqliteStore store(path);
+  boost::json::object values;
+  test::put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::append, boost::json::array{0})}));
+  for (int i = 1; i <= 6; ++i)
+    test::put(store, values, record("t", cid(i), cid(i - 1), i, {delta("log", DeltaOp::append, boost::json::array{i})}));
+  const SqliteStore::ProcessStats before = SqliteStore::process_stats();
+  struct Loads {
+    std::uint64_t decoded, reused;
+  };
+  auto loads = [&] {
+    const auto now = SqliteStore::process_stats();
+    return Loads{now.decoded - before.decoded, now.reused - before.reused};
+  };
+
+  auto first = store.get("t", "");
+  auto again = store.get("t", "", cid(6));
+  REQUIRE(first);
+  REQUIRE(again);
+  CHECK(loads().decoded == 1);
+  CHECK(loads().reused == 1);
+  CHECK(again->values == values);
+  CHECK(again->record.metadata == first->record.metadata);
+  CHECK(store.get("t", "", cid(5))->values.at("log").as_array().size() == 6);  // another id: read
+  CHECK(loads().decoded == 2);
+
+  SUBCASE("this store's own write") {
+    (void)store.get("t", "");
+    store.put_writes(TaskWrites{"t", "", cid(6), "task-7", "node", {ChannelWrite{"log", boost::json::array{7}}}},
+                     Durability::sync);
+    auto after = store.get("t", "");
+    REQUIRE(after);
+    CHECK(loads().decoded == 4);
+    REQUIRE(after->pending_writes.size() == 1);
+    CHECK(after->pending_writes[0].task_id == "task-7");
+  }
+  SUBCASE("another connection's commit") {
+    (void)store.get("t", "");
+    // Rewritten behind the store's back: the same id now holds another state.
+    test::raw_sql(path, "UPDATE checkpoints SET deltas = '[[\"log\",\"append\",[\"other\"]]]', snapshot = CASE WHEN snapshot IS NULL "
+                            "THEN NULL ELSE '{\"log\":[\"other\"]}' END WHERE checkpoint_id = '" +
+                            cid(6) + "'");
+    auto after = store.get("t", "");
+    REQUIRE(after);
+    CHECK(loads().decoded == 4);
+    CHECK(after->values.at("log").as_array().back() == "other");
+  }
+}
