@@ -266,12 +266,39 @@ struct ThreadRecord {
   std::optional<json::object> restart_input;
 };
 
-// Reads a thread's record with a short-lived store (closed before the run opens its own).
-ThreadRecord read_thread(const Settings& settings, const std::string& thread_id, const std::string& checkpoint = {}) {
+// With WEFT_DEBUG_STORE=1, prints what the process's stores did when the command ends (however it
+// ends): "weft: debug: store: opened N, loads decoded N, reused N". Tests hold `resume` to one open
+// and one decoded load with it.
+class StoreStatsReport {
+ public:
+  explicit StoreStatsReport(const Invocation& inv) : inv_(inv), on_(inv.env("WEFT_DEBUG_STORE").value_or("") == "1") {}
+  ~StoreStatsReport() {
+    if (!on_) return;
+    const SqliteStore::ProcessStats s = SqliteStore::process_stats();
+    inv_.err << "weft: debug: store: opened " << s.opened << ", loads decoded " << s.decoded << ", reused " << s.reused
+             << "\n"
+             << std::flush;
+  }
+  StoreStatsReport(const StoreStatsReport&) = delete;
+  StoreStatsReport& operator=(const StoreStatsReport&) = delete;
+
+ private:
+  const Invocation& inv_;
+  bool on_;
+};
+
+// Opens the database of an existing thread: the one store the command then runs with.
+std::shared_ptr<SqliteStore> open_thread_store(const Settings& settings) {
   if (!std::filesystem::exists(settings.db_path)) {
     throw UsageError("no database at '" + settings.db_path + "'; run 'weft run GRAPH' first or give --db PATH");
   }
-  SqliteStore store(settings.db_path);
+  return std::make_shared<SqliteStore>(settings.db_path);
+}
+
+// Reads a thread's record. Its latest checkpoint is loaded here (for the recorded settings) and
+// stays decoded in the store, so the get_state and the run start that follow reuse it.
+ThreadRecord read_thread(SqliteStore& store, const Settings& settings, const std::string& thread_id,
+                         const std::string& checkpoint = {}) {
   auto info = store.thread(thread_id);
   if (!info || info->latest_checkpoint_id.empty()) {
     auto run = checkpoint.empty() ? recorded_run(store, thread_id) : std::nullopt;
@@ -297,8 +324,11 @@ ThreadRecord read_thread(const Settings& settings, const std::string& thread_id,
 }
 
 int resume(const Invocation& inv) {
+  const StoreStatsReport stats(inv);
   const std::string thread_id = inv.args.positional(0);
-  ThreadRecord thread = read_thread(resolve_settings(inv.args, inv.env), thread_id);
+  const Settings given = resolve_settings(inv.args, inv.env);
+  std::shared_ptr<SqliteStore> store = open_thread_store(given);
+  ThreadRecord thread = read_thread(*store, given, thread_id);
   const graphs::GraphRegistry& registry = inv.graphs;
   const graphs::GraphDefinition& definition = registry.at(thread.info.graph);
   // The database comes from the command line or the defaults; model and Crisp from the recorded
@@ -308,7 +338,7 @@ int resume(const Invocation& inv) {
   if (auto r = inv.args.get("resume")) answer = read_json_argument("resume", *r);
 
   Runtime runtime(settings, inv.env);
-  runtime.open_store();
+  runtime.open_store(settings.db_path == given.db_path ? std::move(store) : nullptr);
   ProgressPrinter progress = make_progress(inv, settings, definition.name);
   Execution e = prepare(runtime, definition, thread_id, progress, inv.err, inv.args.has("quiet"));
   if (thread.restart_input) {
@@ -345,12 +375,14 @@ int fork(const Invocation& inv) {
   const std::string thread_id = inv.args.positional(0);
   const std::string checkpoint = inv.args.get_or("checkpoint", "");
   if (checkpoint.empty()) throw UsageError("--checkpoint ID is required; list them with 'weft history " + thread_id + "'");
-  ThreadRecord thread = read_thread(resolve_settings(inv.args, inv.env), thread_id, checkpoint);
+  const Settings given = resolve_settings(inv.args, inv.env);
+  std::shared_ptr<SqliteStore> store = open_thread_store(given);
+  ThreadRecord thread = read_thread(*store, given, thread_id, checkpoint);
   const graphs::GraphRegistry& registry = inv.graphs;
   const graphs::GraphDefinition& definition = registry.at(thread.info.graph);
   Settings settings = resolve_settings(inv.args, inv.env, &thread.recorded);
   Runtime runtime(settings, inv.env);
-  runtime.open_store();
+  runtime.open_store(settings.db_path == given.db_path ? std::move(store) : nullptr);
   ProgressPrinter progress = make_progress(inv, settings, definition.name);
   Execution e = prepare(runtime, definition, thread_id, progress, inv.err, inv.args.has("quiet"));
   e.config.checkpoint_id = checkpoint;

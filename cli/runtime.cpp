@@ -42,8 +42,8 @@ Runtime::~Runtime() {
   }
 }
 
-void Runtime::open_store() {
-  store_ = std::make_shared<SqliteStore>(settings_.db_path);
+void Runtime::open_store(std::shared_ptr<SqliteStore> opened) {
+  store_ = opened ? std::move(opened) : std::make_shared<SqliteStore>(settings_.db_path);
   checkpointer_ = store_;
   journal_ = store_;
   memory_store_ = std::make_shared<SqliteMemoryStore>(settings_.db_path);

@@ -46,9 +46,10 @@ class Runtime {
   const Settings& settings() const noexcept { return settings_; }
   boost::asio::io_context& io() noexcept { return io_; }
 
-  /// Opens (creating) the database. With WEFT_CRASH_AT set, the checkpointer and journal are
+  /// Opens (creating) the database, or uses `opened` (a store already open on settings().db_path,
+  /// so a command opens its file once). With WEFT_CRASH_AT set, the checkpointer and journal are
   /// wrapped in crash points (crash_points.hpp). Throws weft::Error from the store.
-  void open_store();
+  void open_store(std::shared_ptr<SqliteStore> opened = nullptr);
   /// Opens an existing database read-only (works in a read-only directory; puts throw); throws
   /// UsageError (exit 2) "no database at 'path'; ..." when the file does not exist.
   void open_existing_store();

@@ -236,8 +236,10 @@ Checkpointer::RunStart SqliteStore::start_run(const std::string& thread_id, cons
   try {
     std::lock_guard lock(impl.db_mutex_);
     WriteTxn txn(*impl.db_);
-    token = impl.take_lease_locked(thread_id);
+    // Load first: the lease row changes the file, and an unchanged file lets the load reuse the
+    // checkpoint a get_state just decoded. Same transaction, so nothing can come in between.
     start.checkpoint = impl.load_locked(thread_id, "", checkpoint_id);
+    token = impl.take_lease_locked(thread_id);
     txn.commit();
   } catch (const SQLite::Exception& e) {
     throw_sqlite(e, impl.path_, "thread '" + thread_id + "': taking its lease and loading checkpoint '" +

@@ -8,7 +8,10 @@
 #include "store/detail/queries.hpp"
 #include "store/detail/store_impl.hpp"
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <limits>
 #include <unordered_map>
 
 // Columns every checkpoint query returns, in this order.
@@ -34,7 +37,12 @@ const char kLoadChainSql[] =
     "  FROM chain JOIN checkpoints c ON c.thread_id = ?1 AND c.ns = ?2 AND c.checkpoint_id = chain.id"
     " ORDER BY chain.depth";
 
-const char kLatestIdSql[] = "SELECT max(checkpoint_id) FROM checkpoints WHERE thread_id = ?1 AND ns = ?2";
+const char kChainScanLatestSql[] =
+    "SELECT " WEFT_CHECKPOINT_COLUMNS " FROM checkpoints c WHERE c.thread_id = ?1 AND c.ns = ?2"
+    " ORDER BY c.checkpoint_id DESC";
+const char kChainScanSql[] =
+    "SELECT " WEFT_CHECKPOINT_COLUMNS " FROM checkpoints c WHERE c.thread_id = ?1 AND c.ns = ?2"
+    " AND c.checkpoint_id <= ?3 ORDER BY c.checkpoint_id DESC";
 
 const char kLoadWritesSql[] =
     "SELECT task_id, task_name, writes FROM writes"
@@ -99,15 +107,6 @@ void decode_record(const std::string& path, Row& row, const CheckpointRecord* pa
   row.record.deltas = store::detail::decode_deltas(row.deltas, ref(path, row, "deltas"));
 }
 
-// The text of `column` for chain[0], following same-as-parent markers down the chain.
-const std::string& resolve_text(const std::string& path, std::vector<Row>& chain, std::string Row::*column,
-                                std::string_view name) {
-  for (const Row& row : chain) {
-    if (!same_as_parent(row.*column)) return row.*column;
-  }
-  store::detail::throw_bad_record(ref(path, chain.front(), name), "says 'same as parent' but no ancestor holds it");
-}
-
 // The values of `row` given its parent's (null when `row` is a snapshot).
 boost::json::object fold(const std::string& path, Row& row, const boost::json::object* parent_values) {
   if (row.snapshot) return store::detail::parse_object(*row.snapshot, ref(path, row, "snapshot"));
@@ -147,63 +146,201 @@ TaskWrites decode_task_writes(const std::string& path, const std::string& thread
 
 namespace weft::store::detail {
 
+namespace {
+
+std::string_view text_of(const SQLite::Column& column) {
+  return {column.getText(), static_cast<std::size_t>(column.getBytes())};
+}
+
+// Reads the fixed columns of a chain row (WEFT_CHECKPOINT_COLUMNS order).
+ChainRow chain_row(SQLite::Statement& q, const std::string& thread_id, const std::string& ns) {
+  ChainRow row;
+  row.record.thread_id = thread_id;
+  row.record.ns = ns;
+  row.record.id = q.getColumn(0).getString();
+  row.record.parent_id = q.getColumn(1).getString();
+  row.record.step = q.getColumn(2).getInt64();
+  row.record.source = parse_checkpoint_source(text_of(q.getColumn(3))).value_or(CheckpointSource::loop);
+  row.record.created_at_ms = q.getColumn(4).getInt64();
+  return row;
+}
+
+}  // namespace
+
+// Collects the chain of `head_id` (requested row first, nearest snapshot last) from a statement
+// returning WEFT_CHECKPOINT_COLUMNS; rows not on the chain (other branches) are skipped. Returns
+// false when more than `max_skipped` rows were skipped (the caller then walks the chain by parent
+// links instead). The JSON columns are parsed straight from SQLite's buffers, and only as far as
+// needed: `metadata` and `next` until a row holds them (the head's texts, resolved through
+// same-as-parent markers), `deltas` except of a non-head snapshot row (its snapshot holds them).
+bool SqliteStoreImpl::read_chain(SQLite::Statement& q, const std::string& thread_id, const std::string& ns,
+                                 std::string_view head_id, std::size_t max_skipped, LoadedChain& out) {
+  std::string expected(head_id);
+  std::size_t skipped = 0;
+  boost::json::parser parser;
+  while (q.executeStep()) {
+    const std::string_view id = text_of(q.getColumn(0));
+    const bool latest_head = expected.empty() && out.rows.empty();  // the scan's first row
+    if (!latest_head && id != expected) {
+      // Descending ids: a smaller id means the row looked for is not stored (the requested one:
+      // none; a parent: the fold reports the broken chain). A greater one is another branch's.
+      if (out.rows.empty() || id < expected) break;
+      if (++skipped > max_skipped) return false;
+      continue;
+    }
+    ChainRow row = chain_row(q, thread_id, ns);
+    const RowRef where{path_, "checkpoints", thread_id, row.record.id, ""};
+    auto at = [&](std::string_view column) {
+      RowRef r = where;
+      r.column = column;
+      return r;
+    };
+    if (!out.metadata) {
+      const std::string_view text = text_of(q.getColumn(5));
+      if (text != kSameAsParent) out.metadata = std::string(text);
+    }
+    if (!out.next) {
+      const std::string_view text = text_of(q.getColumn(6));
+      if (text != kSameAsParent) out.next = std::string(text);
+    }
+    const bool is_snapshot = !q.getColumn(8).isNull();
+    if (!is_snapshot || out.rows.empty()) row.deltas = parse_json(text_of(q.getColumn(7)), at("deltas"), parser);
+    if (is_snapshot) {
+      boost::json::value v = parse_json(text_of(q.getColumn(8)), at("snapshot"), parser);
+      if (!v.is_object()) throw_bad_record(at("snapshot"), "expected a JSON object");
+      row.snapshot = std::move(v.get_object());
+    }
+    const bool stop = is_snapshot || row.record.parent_id.empty() || row.record.parent_id >= row.record.id;
+    expected = row.record.parent_id;
+    out.rows.push_back(std::move(row));
+    if (stop) break;  // the base, or a chain that cannot go on (folding reports it)
+  }
+  return true;
+}
+
 std::optional<CheckpointTuple> SqliteStoreImpl::load_locked(const std::string& thread_id, const std::string& ns,
                                                             const std::string& checkpoint_id) {
-  // The latest id first, with a plain index probe: a new thread (no row) then costs no recursive
-  // query, and the chain query below gets an explicit id.
-  std::string latest;
-  if (checkpoint_id.empty()) {
-    Use q(db_->stmt(kLatestIdSql));
+  // The chain is read by one descending scan of the (thread, ns) rows from the requested id: on
+  // an unbranched thread (the common case) the chain is exactly those rows, read in index order
+  // with no per-row lookups. A branched thread may interleave other branches' rows; past
+  // kMaxSkippedRows of those, the chain is walked by parent links instead.
+  constexpr std::size_t kMaxSkippedRows = 64;
+  const auto versions = db_versions();
+  if (const LoadedCheckpoint* last = reusable(thread_id, ns, checkpoint_id, versions)) {
+    process_counters().reused.fetch_add(1, std::memory_order_relaxed);
+    CheckpointTuple out;
+    out.record = last->record;
+    out.values = last->values;
+    read_pending_writes(out);
+    return out;
+  }
+  LoadedChain chain;
+  bool complete = false;
+  {
+    Use q(db_->stmt(checkpoint_id.empty() ? kChainScanLatestSql : kChainScanSql));
     q->bindNoCopy(1, thread_id);
     q->bindNoCopy(2, ns);
-    if (!q->executeStep() || q->getColumn(0).isNull()) return std::nullopt;
-    latest = q->getColumn(0).getString();
+    if (!checkpoint_id.empty()) q->bindNoCopy(3, checkpoint_id);
+    complete = read_chain(*q, thread_id, ns, checkpoint_id, kMaxSkippedRows, chain);
   }
-  std::vector<Row> chain;  // the requested checkpoint first, its nearest snapshot last
-  {
+  if (!complete) {
+    const std::string head = chain.rows.front().record.id;
+    chain = {};
     Use q(db_->stmt(kLoadChainSql));
     q->bindNoCopy(1, thread_id);
     q->bindNoCopy(2, ns);
-    q->bindNoCopy(3, checkpoint_id.empty() ? latest : checkpoint_id);
-    while (q->executeStep()) chain.push_back(read_row(*q, thread_id, ns));
+    q->bindNoCopy(3, head);
+    read_chain(*q, thread_id, ns, head, std::numeric_limits<std::size_t>::max(), chain);
   }
-  if (chain.empty()) return std::nullopt;
+  if (chain.rows.empty()) return std::nullopt;
+  process_counters().decoded.fetch_add(1, std::memory_order_relaxed);
+  std::optional<CheckpointTuple> out = fold_chain(thread_id, ns, chain);
+  last_loaded_ = LoadedCheckpoint{thread_id,     ns,          versions.first, versions.second,
+                                  checkpoint_id.empty(), out->record, out->values};
+  read_pending_writes(*out);
+  return out;
+}
 
-  CheckpointTuple out;
-  // Fold from the snapshot (last) towards the requested row (first), in place: one state object
-  // for the whole chain, never a copy per row.
-  boost::json::object values;
-  StateFolder folder;  // messages merged through an id index, not a scan per message
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    Row& row = *it;
-    row.record.deltas = decode_deltas(row.deltas, ref(path_, row, "deltas"));
-    if (it == chain.rbegin()) {
-      values = fold(path_, row, nullptr);  // the snapshot, or a broken chain's error
-    } else {
-      fold_deltas(values, row.record.deltas, ref(path_, row, "deltas"), &folder);
-    }
-  }
-  Row& head = chain.front();
-  head.record.metadata =
-      parse_object(resolve_text(path_, chain, &Row::metadata, "metadata"), ref(path_, head, "metadata"));
-  head.record.next = parse_object(resolve_text(path_, chain, &Row::next, "next"), ref(path_, head, "next"));
-  out.record = std::move(head.record);
-  out.values = std::move(values);
+ProcessCounters& process_counters() noexcept {
+  static ProcessCounters counters;
+  return counters;
+}
 
+std::pair<std::int64_t, std::int64_t> SqliteStoreImpl::db_versions() {
+  Use q(db_->stmt("PRAGMA data_version"));
+  q->executeStep();
+  return {q->getColumn(0).getInt64(), static_cast<std::int64_t>(sqlite3_total_changes64(db_->raw().getHandle()))};
+}
+
+const LoadedCheckpoint* SqliteStoreImpl::reusable(const std::string& thread_id, const std::string& ns,
+                                                  const std::string& id,
+                                                  std::pair<std::int64_t, std::int64_t> versions) const {
+  // Nothing changed since that load, so the latest checkpoint is still the one it read.
+  if (!last_loaded_ || last_loaded_->data_version != versions.first || last_loaded_->total_changes != versions.second)
+    return nullptr;
+  if (last_loaded_->thread_id != thread_id || last_loaded_->ns != ns) return nullptr;
+  if (id.empty() ? !last_loaded_->latest : id != last_loaded_->record.id) return nullptr;
+  return &*last_loaded_;
+}
+
+void SqliteStoreImpl::read_pending_writes(CheckpointTuple& out) {
   Use w(db_->stmt(kLoadWritesSql));
-  w->bindNoCopy(1, thread_id);
-  w->bindNoCopy(2, ns);
+  w->bindNoCopy(1, out.record.thread_id);
+  w->bindNoCopy(2, out.record.ns);
   w->bindNoCopy(3, out.record.id);
   while (w->executeStep()) {
-    out.pending_writes.push_back(decode_task_writes(path_, thread_id, ns, out.record.id, w->getColumn(0).getString(),
-                                                    w->getColumn(1).getString(), w->getColumn(2).getString()));
+    out.pending_writes.push_back(decode_task_writes(path_, out.record.thread_id, out.record.ns, out.record.id,
+                                                    w->getColumn(0).getString(), w->getColumn(1).getString(),
+                                                    w->getColumn(2).getString()));
   }
+}
+
+std::optional<CheckpointTuple> SqliteStoreImpl::fold_chain(const std::string& thread_id, const std::string& /*ns*/,
+                                                           LoadedChain& chain) {
+  auto where = [&](const ChainRow& row, std::string_view column) {
+    return RowRef{path_, "checkpoints", thread_id, row.record.id, column};
+  };
+  ChainRow& base = chain.rows.back();
+  if (!base.snapshot) {
+    const CheckpointRecord& r = base.record;
+    if (!r.parent_id.empty() && r.parent_id >= r.id) {
+      throw_bad_record(where(base, "parent_id"), "parent checkpoint '" + r.parent_id +
+                                                     "' does not sort before the checkpoint (ids grow, so the parent "
+                                                     "chain is damaged, possibly a cycle)");
+    }
+    throw_bad_record(where(base, "parent_id"),
+                     "parent checkpoint '" + r.parent_id +
+                         "' is missing and the row has no snapshot, so its state cannot be rebuilt");
+  }
+  ChainRow& head_row = chain.rows.front();
+  CheckpointTuple out;
+  // The head's own deltas are part of its record; decoded before folding consumes them.
+  head_row.record.deltas = decode_deltas(boost::json::value(head_row.deltas), where(head_row, "deltas"));
+  if (!chain.metadata)
+    throw_bad_record(where(head_row, "metadata"), "says 'same as parent' but no ancestor holds it");
+  if (!chain.next) throw_bad_record(where(head_row, "next"), "says 'same as parent' but no ancestor holds it");
+  head_row.record.metadata = parse_object(*chain.metadata, where(head_row, "metadata"));
+  head_row.record.next = parse_object(*chain.next, where(head_row, "next"));
+
+  // Fold from the snapshot towards the head in place: one state object for the whole chain.
+  boost::json::object values = std::move(*base.snapshot);
+  StateFolder folder;  // messages merged through an id index, not a scan per message
+  for (auto it = chain.rows.rbegin() + 1; it != chain.rows.rend(); ++it)
+    fold_deltas(values, std::move(it->deltas), where(*it, "deltas"), folder);
+  out.record = std::move(head_row.record);
+  out.values = std::move(values);
   return out;
 }
 
 }  // namespace weft::store::detail
 
 namespace weft {
+
+SqliteStore::ProcessStats SqliteStore::process_stats() noexcept {
+  auto& c = store::detail::process_counters();
+  return ProcessStats{c.opened.load(std::memory_order_relaxed), c.decoded.load(std::memory_order_relaxed),
+                      c.reused.load(std::memory_order_relaxed)};
+}
 
 std::optional<CheckpointTuple> SqliteStore::get(const std::string& thread_id, const std::string& ns,
                                                 const std::string& checkpoint_id) {

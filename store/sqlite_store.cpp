@@ -36,7 +36,8 @@ std::unique_ptr<Db> open_db(const std::string& path, const SqliteOptions& option
     db->exec("PRAGMA temp_store = MEMORY");
     ensure_schema(*db, path, options.read_only);
     // Resuming a thread starts with a load: compile its statements now, with the open.
-    db->stmt(kLatestIdSql);
+    db->stmt(kChainScanLatestSql);
+    db->stmt(kChainScanSql);
     db->stmt(kLoadChainSql);
     db->stmt(kLoadWritesSql);
     return db;
@@ -52,7 +53,9 @@ SqliteStoreImpl::SqliteStoreImpl(const std::string& path, SqliteOptions options)
       options_(options),
       db_(open_db(path, options_)),
       writer_([this](std::vector<WriteJob>& batch) { commit_batch(batch); },
-              std::chrono::microseconds(static_cast<std::int64_t>(options_.async_commit_delay_ms * 1000))) {}
+              std::chrono::microseconds(static_cast<std::int64_t>(options_.async_commit_delay_ms * 1000))) {
+  process_counters().opened.fetch_add(1, std::memory_order_relaxed);
+}
 
 SqliteStoreImpl::~SqliteStoreImpl() {
   writer_.stop();

@@ -104,8 +104,10 @@ class SqliteStore final : public Checkpointer, public EffectJournal, public Node
   void put_writes(const TaskWrites& writes, Durability durability) override;
   void put_checkpoint(const CheckpointRecord& record, const boost::json::object& values,
                       Durability durability) override;
-  /// Loads with one query (a recursive walk up the parent chain to the nearest snapshot, deltas
-  /// folded in order) plus one for the pending writes. Queued asynchronous checkpoints and writes
+  /// Loads with one query (a scan of the thread's rows down the parent chain to the nearest
+  /// snapshot, deltas folded in order) plus one for the pending writes. The last checkpoint
+  /// loaded is kept decoded: loading it again while the file is unchanged (no commit by anyone
+  /// since) copies it instead of reading the chain. Queued asynchronous checkpoints and writes
   /// are committed first (queued status changes and lease releases need not be). Throws
   /// bad_record for undecodable rows.
   std::optional<CheckpointTuple> get(const std::string& thread_id, const std::string& ns,
@@ -171,6 +173,16 @@ class SqliteStore final : public Checkpointer, public EffectJournal, public Node
   /// The value of a read-only PRAGMA on the store's connection ("journal_mode", "synchronous",
   /// "busy_timeout", "page_count", ...), for diagnostics. `name` must be a bare identifier.
   std::string read_pragma(const std::string& name);
+  /// What the SqliteStores of this process did so far, for diagnostics and tests (`weft` prints
+  /// them with WEFT_DEBUG_STORE=1): stores opened; loads (get, start_run) that read a chain from
+  /// the file and folded it (`decoded`) or copied the last decoded checkpoint (`reused`, see
+  /// get()). Thread safe (relaxed atomic counters).
+  struct ProcessStats {
+    std::uint64_t opened = 0;
+    std::uint64_t decoded = 0;
+    std::uint64_t reused = 0;
+  };
+  static ProcessStats process_stats() noexcept;
 
  private:
   std::shared_ptr<store::detail::SqliteStoreImpl> impl_;

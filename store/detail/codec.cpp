@@ -48,6 +48,11 @@ std::string encode_writes(const std::vector<ChannelWrite>& writes) {
 
 boost::json::value parse_json(std::string_view text, const RowRef& where) {
   boost::json::parser parser;
+  return parse_json(text, where, parser);
+}
+
+boost::json::value parse_json(std::string_view text, const RowRef& where, boost::json::parser& parser) {
+  parser.reset();
   boost::system::error_code ec;
   const std::size_t used = parser.write(text.data(), text.size(), ec);
   if (ec) {
@@ -82,7 +87,10 @@ ChannelDelta take_delta(boost::json::value& item, const RowRef& where) {
 }  // namespace
 
 std::vector<ChannelDelta> decode_deltas(std::string_view text, const RowRef& where) {
-  boost::json::value v = parse_json(text, where);
+  return decode_deltas(parse_json(text, where), where);
+}
+
+std::vector<ChannelDelta> decode_deltas(boost::json::value v, const RowRef& where) {
   boost::json::array* items = v.if_array();
   if (!items) throw_bad_record(where, "expected a JSON array of deltas");
   std::vector<ChannelDelta> out;
@@ -100,6 +108,32 @@ void fold_deltas(boost::json::object& values, std::vector<ChannelDelta>& deltas,
       } else {
         apply_delta(values, d);
       }
+    } catch (const std::invalid_argument& e) {
+      throw_bad_record(where, e.what());
+    }
+  }
+}
+
+void fold_deltas(boost::json::object& values, boost::json::value&& deltas, const RowRef& where,
+                 StateFolder& folder) {
+  boost::json::array* items = deltas.if_array();
+  if (!items) throw_bad_record(where, "expected a JSON array of deltas");
+  for (boost::json::value& item : *items) {
+    ChannelDelta d = take_delta(item, where);
+    // An append onto an array (a growing history's every row) moves its items into the state;
+    // everything else, errors included, goes through the engine's one definition of a delta.
+    if (d.op == DeltaOp::append && d.value.is_array()) {
+      boost::json::value* target = values.if_contains(d.channel);
+      if (!target) target = &values[d.channel];
+      if (target->is_null()) *target = boost::json::array();
+      if (boost::json::array* into = target->if_array()) {
+        boost::json::array& from = d.value.get_array();
+        for (boost::json::value& v : from) into->push_back(std::move(v));
+        continue;
+      }
+    }
+    try {
+      folder.apply(values, d);
     } catch (const std::invalid_argument& e) {
       throw_bad_record(where, e.what());
     }

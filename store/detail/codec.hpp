@@ -8,6 +8,7 @@
 #include "engine/checkpoint.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/parser.hpp>
 #include <boost/json/value.hpp>
 
 #include <string>
@@ -31,11 +32,18 @@ std::string encode_deltas(const std::vector<ChannelDelta>& deltas);
 std::string encode_writes(const std::vector<ChannelWrite>& writes);
 
 boost::json::value parse_json(std::string_view text, const RowRef& where);
+/// As parse_json, reusing `parser`'s buffers (a load parses hundreds of small delta texts).
+boost::json::value parse_json(std::string_view text, const RowRef& where, boost::json::parser& parser);
 boost::json::object parse_object(std::string_view text, const RowRef& where);
 std::vector<ChannelDelta> decode_deltas(std::string_view text, const RowRef& where);
+std::vector<ChannelDelta> decode_deltas(boost::json::value deltas, const RowRef& where);
 /// Applies the encoded deltas to `values`; bad JSON or a delta that does not fit throws bad_record.
 void fold_deltas(boost::json::object& values, std::vector<ChannelDelta>& deltas, const RowRef& where,
                  StateFolder* folder = nullptr);
+/// Applies a parsed `deltas` column (`[[channel, op, value], ...]`) to `values`, consuming it:
+/// appended items are moved into the state, not copied. Errors as decode_deltas + fold_deltas.
+void fold_deltas(boost::json::object& values, boost::json::value&& deltas, const RowRef& where,
+                 StateFolder& folder);
 std::vector<ChannelWrite> decode_writes(std::string_view text, const RowRef& where);
 
 }  // namespace weft::store::detail

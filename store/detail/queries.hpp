@@ -7,8 +7,10 @@ namespace weft::store::detail {
 
 /// Params: ?1 thread, ?2 ns, ?3 checkpoint id ("" = latest). Rows: the chain, requested row first.
 extern const char kLoadChainSql[];
-/// Params: ?1 thread, ?2 ns. One row: the latest checkpoint id, NULL when the chain is empty.
-extern const char kLatestIdSql[];
+/// Params: ?1 thread, ?2 ns (and ?3 the newest id to return). Rows: the (thread, ns)'s
+/// checkpoints, newest first, in kLoadChainSql's columns.
+extern const char kChainScanLatestSql[];
+extern const char kChainScanSql[];
 /// Params: ?1 thread, ?2 ns, ?3 checkpoint id. Rows: task_id, task_name, writes.
 extern const char kLoadWritesSql[];
 

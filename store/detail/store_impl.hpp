@@ -71,6 +71,40 @@ struct ChainInfo {
 /// the same metadata and usually the same `next` every step). Never valid JSON, so unambiguous.
 inline constexpr std::string_view kSameAsParent = "=";
 
+/// One row of a chain being loaded, its JSON already parsed.
+struct ChainRow {
+  CheckpointRecord record;    ///< metadata, next and deltas are filled for the head only
+  boost::json::value deltas;  ///< parsed `deltas` (null for a snapshot row unless it is the head)
+  std::optional<boost::json::object> snapshot;
+};
+
+/// A checkpoint's chain as read by a load: the requested row first, its nearest snapshot last.
+struct LoadedChain {
+  std::vector<ChainRow> rows;
+  std::optional<std::string> metadata, next;  ///< the head's texts, same-as-parent resolved
+};
+
+/// The last checkpoint a load decoded, kept so the next load of it (a warm get_state, or a
+/// resume's run start after its get_state) copies it instead of reading and folding the chain
+/// again. Valid only while the database is exactly as it was: no commit by another connection
+/// (PRAGMA data_version unchanged) and no change by this one (sqlite3_total_changes unchanged).
+struct LoadedCheckpoint {
+  std::string thread_id, ns;
+  std::int64_t data_version = -1;
+  std::int64_t total_changes = -1;
+  bool latest = false;  ///< loaded as "the latest" (an explicit id may be an older one)
+  CheckpointRecord record;
+  boost::json::object values;
+};
+
+/// SqliteStore::process_stats.
+struct ProcessCounters {
+  std::atomic<std::uint64_t> opened{0};
+  std::atomic<std::uint64_t> decoded{0};  ///< chains read from the file and folded
+  std::atomic<std::uint64_t> reused{0};   ///< served from the last decoded checkpoint
+};
+ProcessCounters& process_counters() noexcept;
+
 class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
  public:
   SqliteStoreImpl(const std::string& path, SqliteOptions options);
@@ -104,6 +138,15 @@ class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
   /// get() without the flush and the lock: the caller holds db_mutex_ (maybe in a transaction).
   std::optional<CheckpointTuple> load_locked(const std::string& thread_id, const std::string& ns,
                                              const std::string& checkpoint_id);
+  bool read_chain(SQLite::Statement& q, const std::string& thread_id, const std::string& ns, std::string_view head_id,
+                  std::size_t max_skipped, LoadedChain& out);
+  std::optional<CheckpointTuple> fold_chain(const std::string& thread_id, const std::string& ns, LoadedChain& chain);
+  /// (data_version, total_changes) of the connection now (caller holds db_mutex_).
+  std::pair<std::int64_t, std::int64_t> db_versions();
+  /// The last decoded checkpoint when it is still what a load of (thread, ns, id) would read.
+  const LoadedCheckpoint* reusable(const std::string& thread_id, const std::string& ns, const std::string& id,
+                                   std::pair<std::int64_t, std::int64_t> versions) const;
+  void read_pending_writes(CheckpointTuple& out);
 
   // --- leases (lease.cpp)
   /// Takes the thread's lease in the caller's transaction (db_mutex_ held) and returns its token;
@@ -128,6 +171,7 @@ class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
   std::mutex db_mutex_;
   std::unique_ptr<Db> db_;
   std::unordered_set<std::string> known_threads_;  // threads rows known to exist (db_mutex_)
+  std::optional<LoadedCheckpoint> last_loaded_;      // (db_mutex_)
 
   std::mutex chain_mutex_;
   std::unordered_map<std::string, ChainInfo> last_chain_;  // (thread '\0' ns) -> last written (chain_mutex_)
