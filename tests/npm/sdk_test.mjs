@@ -191,24 +191,26 @@ try {
   assert.equal((await client.crons.search()).length, 0);
   await expectStatus(client.crons.createForThread(thread.thread_id, "spam_triage", { schedule: "every minute" }), 422);
 
-  check("store.putItem, getItem, searchItems, listNamespaces, deleteItem");
-  await client.store.putItem(["customers", "c-42"], "plan", { plan: "pro", seats: 5 });
-  await client.store.putItem(["customers", "c-43"], "plan", { plan: "free" }, { ttl: 60 });
-  const item = await client.store.getItem(["customers", "c-42"], "plan");
-  assert.deepEqual(item.namespace, ["customers", "c-42"]);
-  assert.equal(item.key, "plan");
-  assert.deepEqual(item.value, { plan: "pro", seats: 5 });
-  assert.ok(item.createdAt && item.updatedAt);
-  assert.equal(await client.store.getItem(["customers", "c-99"], "plan"), null);
-  const found = await client.store.searchItems(["customers"], { filter: { plan: "pro" } });
-  assert.deepEqual(found.items.map((i) => i.namespace), [["customers", "c-42"]]);
-  assert.equal((await client.store.searchItems(["customers"], { query: "FREE" })).items[0].key, "plan");
-  const listed = await client.store.listNamespaces({ prefix: ["customers"] });
-  assert.deepEqual(listed.namespaces, [["customers", "c-42"], ["customers", "c-43"]]);
-  assert.deepEqual((await client.store.listNamespaces({ maxDepth: 1 })).namespaces, [["customers"]]);
-  await client.store.deleteItem(["customers", "c-42"], "plan");
-  assert.equal(await client.store.getItem(["customers", "c-42"], "plan"), null);
-  await expectStatus(client.store.putItem(["customers"], "", { plan: "pro" }), 422);
+  {  // a block of its own: its names do not clash with the thread steps above
+    check("store.putItem, getItem, searchItems, listNamespaces, deleteItem");
+    await client.store.putItem(["customers", "c-42"], "plan", { plan: "pro", seats: 5 });
+    await client.store.putItem(["customers", "c-43"], "plan", { plan: "free" }, { ttl: 60 });
+    const item = await client.store.getItem(["customers", "c-42"], "plan");
+    assert.deepEqual(item.namespace, ["customers", "c-42"]);
+    assert.equal(item.key, "plan");
+    assert.deepEqual(item.value, { plan: "pro", seats: 5 });
+    assert.ok(item.createdAt && item.updatedAt);
+    assert.equal(await client.store.getItem(["customers", "c-99"], "plan"), null);
+    const found = await client.store.searchItems(["customers"], { filter: { plan: "pro" } });
+    assert.deepEqual(found.items.map((i) => i.namespace), [["customers", "c-42"]]);
+    assert.equal((await client.store.searchItems(["customers"], { query: "FREE" })).items[0].key, "plan");
+    const listed = await client.store.listNamespaces({ prefix: ["customers"] });
+    assert.deepEqual(listed.namespaces, [["customers", "c-42"], ["customers", "c-43"]]);
+    assert.deepEqual((await client.store.listNamespaces({ maxDepth: 1 })).namespaces, [["customers"]]);
+    await client.store.deleteItem(["customers", "c-42"], "plan");
+    assert.equal(await client.store.getItem(["customers", "c-42"], "plan"), null);
+    await expectStatus(client.store.putItem(["customers"], "", { plan: "pro" }), 422);
+  }
 
   check("threads.delete");
   await client.threads.delete(vip.thread_id);
