@@ -275,7 +275,7 @@ RateLimitInfo parse_rate_limit(const Headers& headers, chr::system_clock::time_p
         if (key == "q" && number) quota = number;
       }
       if (!window) continue;
-      info.window = chr::seconds(*window);
+      info.window = chr::seconds(std::min(*window, kMaxWaitSeconds));  // bounded: a window is later counted in ms
       if (quota) info.limit = quota;
       break;
     }
@@ -306,7 +306,7 @@ RateLimitInfo parse_rate_limit(const Headers& headers, chr::system_clock::time_p
     if (binding != nullptr) {
       note_remaining(binding->remaining);
       if (binding->limit && !info.limit) info.limit = binding->limit;
-      if (binding->window && *binding->window > 0 && !info.window) info.window = chr::seconds(*binding->window);
+      if (binding->window && *binding->window > 0 && !info.window) info.window = chr::seconds(std::min(*binding->window, kMaxWaitSeconds));
       if (binding->reset && !reset) {
         reset = chr::seconds(std::min(*binding->reset, kMaxWaitSeconds));
         reset_source = "RateLimit: " + std::string(detail::trim(*v));
