@@ -1,31 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "server/detail/hook_event.hpp"
 
+#include "engine/effect_journal.hpp"
 #include "nodes/tools/formats.hpp"
 
 #include <boost/json/parse.hpp>
 
-#include <openssl/sha.h>
-
-#include <array>
 #include <stdexcept>
 
 namespace json = boost::json;
 
 namespace weft::server::detail {
 namespace {
-
-std::string sha256_hex(std::string_view text) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char byte : digest) {
-    hex += kHex[byte >> 4];
-    hex += kHex[byte & 0x0f];
-  }
-  return hex;
-}
 
 // "message:send", "session:set_email", "message:received:mention" ...: lower-case words and
 // underscores joined by ':'. Bounded, so an event name is safe to log and to store.
@@ -111,7 +97,7 @@ HookEvent parse_hook_event(std::string_view body) {
     if (!event.fingerprint) throw std::invalid_argument("data.fingerprint is missing or not an integer");
     event.identity = "message|" + event.event + "|" + event.website_id + "|" + event.session_id + "|" + std::to_string(*event.fingerprint);
   } else {
-    event.identity = "event|" + event.event + "|" + sha256_hex(body);
+    event.identity = "event|" + event.event + "|" + request_digest(parsed);
   }
   return event;
 }

@@ -4,7 +4,8 @@
 // {"website_id", "event", "data", "timestamp"}), and its identity for deduplication. Delivery is
 // at least once, so the identity must be the same for every delivery of one event: for a message
 // it is (event, website, session, fingerprint): Crisp keys a message by the last three; for other
-// events, a SHA-256 of the raw body (a redelivery carries the same bytes).
+// events, the engine's request_digest of the body (canonical JSON: a redelivery is the same
+// event whatever its key order).
 
 #include <boost/json/object.hpp>
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server/mcp/detail/tool_set.hpp"
 
+#include "engine/effect_journal.hpp"
 #include "engine/error.hpp"
 #include "nodes/crisp/client.hpp"
 #include "nodes/crisp/register.hpp"
@@ -9,7 +10,6 @@
 #include "server/detail/api.hpp"
 
 #include <boost/json/serialize.hpp>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <set>
@@ -19,45 +19,6 @@ using boost::asio::awaitable;
 
 namespace weft::mcp::detail {
 namespace {
-
-std::string hex(const unsigned char* bytes, std::size_t n) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    out += digits[bytes[i] >> 4];
-    out += digits[bytes[i] & 0x0F];
-  }
-  return out;
-}
-
-void append_canonical(const json::value& value, std::string& out) {
-  if (value.is_object()) {
-    const json::object& o = value.as_object();
-    std::vector<const json::key_value_pair*> members;
-    for (const auto& kv : o) members.push_back(&kv);
-    std::sort(members.begin(), members.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
-    out += '{';
-    for (std::size_t i = 0; i < members.size(); ++i) {
-      if (i) out += ',';
-      out += json::serialize(json::value(members[i]->key()));
-      out += ':';
-      append_canonical(members[i]->value(), out);
-    }
-    out += '}';
-  } else if (value.is_array()) {
-    out += '[';
-    bool first = true;
-    for (const auto& v : value.as_array()) {
-      if (!first) out += ',';
-      first = false;
-      append_canonical(v, out);
-    }
-    out += ']';
-  } else {
-    out += json::serialize(value);
-  }
-}
 
 // MCP's tool annotations from the catalog entry. A create adds something new (not destructive);
 // every other write changes or removes what exists (MCP: destructiveHint).
@@ -81,21 +42,9 @@ std::string violations_text(const std::vector<SchemaViolation>& violations) {
 
 }  // namespace
 
-std::string canonical_json(const json::value& value) {
-  std::string out;
-  append_canonical(value, out);
-  return out;
-}
-
 std::string call_key(std::string_view tool, const json::value& arguments) {
-  std::string input = "weft-mcp-call";
-  input += '\0';
-  input += tool;
-  input += '\0';
-  input += canonical_json(arguments);
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
-  return "mcp/" + std::string(tool) + "/" + hex(digest, sizeof digest);
+  // The engine's request digest: canonical JSON (keys sorted), so any key order gives one key.
+  return "mcp/" + std::string(tool) + "/" + request_digest(json::object{{"tool", tool}, {"arguments", arguments}});
 }
 
 ToolSet::ToolSet(McpEnvironment environment, const McpOptions& options) : environment_(std::move(environment)) {

@@ -22,12 +22,10 @@ class RpcError : public std::runtime_error {
   int code_;
 };
 
-/// The journal key of a write: "mcp/<tool>/<sha256 of the tool name and the arguments with
-/// every object's keys sorted>", so that the same call retried (any key order) finds its entry.
+/// The journal key of a write: "mcp/<tool>/<request_digest of {tool, arguments}>"
+/// (engine/effect_journal.hpp: canonical JSON, keys sorted), so that the same call retried (any
+/// key order) finds its entry.
 std::string call_key(std::string_view tool, const boost::json::value& arguments);
-
-/// Canonical JSON text: objects' keys sorted, no spaces (the digest's input).
-std::string canonical_json(const boost::json::value& value);
 
 class ToolSet {
  public:
