@@ -24,8 +24,7 @@ std::string ParsedArgs::positional(std::size_t index) const {
 namespace {
 
 const OptionSpec* find_option(const CommandSpec& spec, const std::string& name) {
-  auto it = std::find_if(spec.options.begin(), spec.options.end(),
-                         [&](const OptionSpec& o) { return o.name == name; });
+  auto it = std::find_if(spec.options.begin(), spec.options.end(), [&](const OptionSpec& o) { return o.name == name; });
   return it == spec.options.end() ? nullptr : &*it;
 }
 
@@ -81,8 +80,8 @@ ParsedArgs parse_args(const CommandSpec& spec, std::span<const std::string> word
     out.positionals.push_back(w);
   }
   if (out.positionals.size() > spec.positionals.size()) {
-    throw UsageError("unexpected argument '" + out.positionals[spec.positionals.size()] + "' for 'weft " +
-                     spec.name + "'" + see_help(spec));
+    throw UsageError("unexpected argument '" + out.positionals[spec.positionals.size()] + "' for 'weft " + spec.name +
+                     "'" + see_help(spec));
   }
   for (std::size_t i = out.positionals.size(); i < spec.positionals.size(); ++i) {
     if (spec.positionals[i].required) {
@@ -91,7 +90,8 @@ ParsedArgs parse_args(const CommandSpec& spec, std::span<const std::string> word
   }
   for (const auto& o : spec.options) {
     if (o.required && !out.has(o.name)) {
-      throw UsageError("missing --" + o.name + (o.value_name.empty() ? "" : " " + o.value_name) + "; usage: " + usage_line(spec));
+      throw UsageError("missing --" + o.name + (o.value_name.empty() ? "" : " " + o.value_name) +
+                       "; usage: " + usage_line(spec));
     }
   }
   return out;
@@ -125,7 +125,8 @@ std::string format_help(const CommandSpec& spec) {
   }
   out << "\noptions:\n";
   for (const auto& o : spec.options) {
-    column("--" + o.name + (o.value_name.empty() ? "" : " " + o.value_name), o.help + (o.required ? " (required)" : ""));
+    column("--" + o.name + (o.value_name.empty() ? "" : " " + o.value_name),
+           o.help + (o.required ? " (required)" : ""));
   }
   column("-h, --help", "show this help");
   if (!spec.description.empty()) out << "\n" << spec.description << (spec.description.back() == '\n' ? "" : "\n");

@@ -159,8 +159,7 @@ Command tools_command() {
   return {{"tools",
            "List the Crisp tools the graphs and agents use.",
            {},
-           {{"format", "text|openai", "text (default), or the OpenAI function-calling JSON array"},
-            json_option()},
+           {{"format", "text|openai", "text (default), or the OpenAI function-calling JSON array"}, json_option()},
            ""},
           list_tools};
 }

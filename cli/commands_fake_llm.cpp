@@ -24,8 +24,7 @@ std::uint64_t whole_number(const std::string& option, const std::string& text, s
     std::size_t used = 0;
     const auto n = std::stoull(text, &used);
     if (!text.empty() && text.front() != '-' && used == text.size() && n <= max) return n;
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   throw UsageError("--" + option + " '" + text + "' is not a whole number from 0 to " + std::to_string(max));
 }
 
@@ -62,7 +61,8 @@ void write_record(sandbox::fake_llm::FakeLlm& server, const std::string& file) {
 int serve(const Invocation& inv) {
   sandbox::fake_llm::Options options;
   const std::string script = inv.args.get_or("script", "");
-  if (script.empty()) throw UsageError("--script FILE is required (a JSON array of replies; see `weft fake-llm --help`)");
+  if (script.empty())
+    throw UsageError("--script FILE is required (a JSON array of replies; see `weft fake-llm --help`)");
   if (auto port = inv.args.get("port")) options.port = static_cast<std::uint16_t>(whole_number("port", *port, 65535));
   if (auto key = inv.args.get("api-key")) options.api_key = *key;
   if (auto model = inv.args.get("model")) options.model = *model;

@@ -122,82 +122,87 @@ int threads(const Invocation& inv) {
   inv.out << pad("THREAD", 40) << pad("GRAPH", 15) << pad("STATUS", 12) << "UPDATED (UTC)\n";
   for (const auto& t : list) {
     inv.out << pad(printable_text(t.thread_id), 40) << pad(printable_text(t.graph), 15)
-            << pad(status_text(runtime.store(), t), 12)
-            << utc(t.updated_at_ms) << "\n";
+            << pad(status_text(runtime.store(), t), 12) << utc(t.updated_at_ms) << "\n";
   }
   return kExitDone;
 }
 
 int history(const Invocation& inv) {
   const std::string thread_id = inv.args.positional(0);
-  return with_graph(inv, thread_id, [&](const CompiledGraph& graph, const RunConfig& config, const Settings& settings,
-                                        const ThreadInfo& info, const std::string& status) {
-    std::optional<std::size_t> limit;
-    if (auto l = inv.args.get("limit")) {
-      try {
-        limit = static_cast<std::size_t>(std::stoul(*l));
-      } catch (const std::exception&) {
-        throw UsageError("--limit '" + *l + "' is not a number");
-      }
-    }
-    auto history = graph.get_state_history(config, limit);
-    if (settings.json) {
-      json::array a;
-      for (const auto& s : history) a.push_back(snapshot_json(s, false));
-      json::object result;
-      result["version"] = weft_version();
-      result["thread_id"] = thread_id;
-      result["graph"] = info.graph;
-      result["status"] = status;
-      result["checkpoints"] = std::move(a);
-      inv.out << json::serialize(utf8_safe(std::move(result))) << "\n";
-      return static_cast<int>(kExitDone);
-    }
-    inv.out << "thread " << printable_text(thread_id) << " (" << info.graph << ", " << status << "), newest first:\n";
-    inv.out << pad("CHECKPOINT", 38) << pad("STEP", 6) << pad("SOURCE", 8) << pad("CREATED (UTC)", 21) << "NEXT\n";
-    for (const auto& s : history) {
-      std::string next = joined(s.next);
-      if (!s.interrupts.empty()) next += " (waiting for a human)";
-      inv.out << pad(s.checkpoint_id, 38) << pad(std::to_string(s.step), 6) << pad(s.source, 8)
-              << pad(utc(s.created_at_ms), 21) << next << "\n";
-    }
-    return static_cast<int>(kExitDone);
-  });
+  return with_graph(inv, thread_id,
+                    [&](const CompiledGraph& graph, const RunConfig& config, const Settings& settings,
+                        const ThreadInfo& info, const std::string& status) {
+                      std::optional<std::size_t> limit;
+                      if (auto l = inv.args.get("limit")) {
+                        try {
+                          limit = static_cast<std::size_t>(std::stoul(*l));
+                        } catch (const std::exception&) {
+                          throw UsageError("--limit '" + *l + "' is not a number");
+                        }
+                      }
+                      auto history = graph.get_state_history(config, limit);
+                      if (settings.json) {
+                        json::array a;
+                        for (const auto& s : history) a.push_back(snapshot_json(s, false));
+                        json::object result;
+                        result["version"] = weft_version();
+                        result["thread_id"] = thread_id;
+                        result["graph"] = info.graph;
+                        result["status"] = status;
+                        result["checkpoints"] = std::move(a);
+                        inv.out << json::serialize(utf8_safe(std::move(result))) << "\n";
+                        return static_cast<int>(kExitDone);
+                      }
+                      inv.out << "thread " << printable_text(thread_id) << " (" << info.graph << ", " << status
+                              << "), newest first:\n";
+                      inv.out << pad("CHECKPOINT", 38) << pad("STEP", 6) << pad("SOURCE", 8) << pad("CREATED (UTC)", 21)
+                              << "NEXT\n";
+                      for (const auto& s : history) {
+                        std::string next = joined(s.next);
+                        if (!s.interrupts.empty()) next += " (waiting for a human)";
+                        inv.out << pad(s.checkpoint_id, 38) << pad(std::to_string(s.step), 6) << pad(s.source, 8)
+                                << pad(utc(s.created_at_ms), 21) << next << "\n";
+                      }
+                      return static_cast<int>(kExitDone);
+                    });
 }
 
 int state(const Invocation& inv) {
   const std::string thread_id = inv.args.positional(0);
-  return with_graph(inv, thread_id, [&](const CompiledGraph& graph, RunConfig config, const Settings& settings,
-                                        const ThreadInfo& info, const std::string& status) {
-    config.checkpoint_id = inv.args.get_or("checkpoint", "");
-    auto snapshot = graph.get_state(config);
-    if (!snapshot) throw UsageError("thread '" + thread_id + "' has no checkpoint '" + config.checkpoint_id + "'");
-    if (settings.json) {
-      json::object o = snapshot_json(*snapshot, true);
-      o["thread_id"] = thread_id;
-      o["graph"] = info.graph;
-      o["status"] = status;
-      o["version"] = weft_version();
-      inv.out << json::serialize(utf8_safe(std::move(o))) << "\n";
-      return static_cast<int>(kExitDone);
-    }
-    inv.out << "thread " << printable_text(thread_id) << " (" << info.graph << ", " << status << ")\n"
-            << "checkpoint " << snapshot->checkpoint_id << ", step " << snapshot->step << ", " << snapshot->source
-            << ", " << utc(snapshot->created_at_ms) << " UTC\n"
-            << "next: " << joined(snapshot->next) << "\n";
-    for (const auto& i : snapshot->interrupts) {
-      inv.out << "waiting for a human at " << i.node << ": " << truncate(json::serialize(i.value), 300) << "\n";
-    }
-    inv.out << "values:\n";
-    for (const auto& [key, value] : snapshot->values) {
-      if (key == "summary" && value.is_string()) continue;
-      inv.out << "  " << std::string(key) << ": " << truncate(json::serialize(value), 300) << "\n";
-    }
-    if (auto* summary = snapshot->values.if_contains("summary"); summary && summary->is_string()) {
-      inv.out << "summary:\n" << std::string(summary->as_string()) << "\n";
-    }
-    return static_cast<int>(kExitDone);
-  });
+  return with_graph(inv, thread_id,
+                    [&](const CompiledGraph& graph, RunConfig config, const Settings& settings, const ThreadInfo& info,
+                        const std::string& status) {
+                      config.checkpoint_id = inv.args.get_or("checkpoint", "");
+                      auto snapshot = graph.get_state(config);
+                      if (!snapshot)
+                        throw UsageError("thread '" + thread_id + "' has no checkpoint '" + config.checkpoint_id + "'");
+                      if (settings.json) {
+                        json::object o = snapshot_json(*snapshot, true);
+                        o["thread_id"] = thread_id;
+                        o["graph"] = info.graph;
+                        o["status"] = status;
+                        o["version"] = weft_version();
+                        inv.out << json::serialize(utf8_safe(std::move(o))) << "\n";
+                        return static_cast<int>(kExitDone);
+                      }
+                      inv.out << "thread " << printable_text(thread_id) << " (" << info.graph << ", " << status << ")\n"
+                              << "checkpoint " << snapshot->checkpoint_id << ", step " << snapshot->step << ", "
+                              << snapshot->source << ", " << utc(snapshot->created_at_ms) << " UTC\n"
+                              << "next: " << joined(snapshot->next) << "\n";
+                      for (const auto& i : snapshot->interrupts) {
+                        inv.out << "waiting for a human at " << i.node << ": "
+                                << truncate(json::serialize(i.value), 300) << "\n";
+                      }
+                      inv.out << "values:\n";
+                      for (const auto& [key, value] : snapshot->values) {
+                        if (key == "summary" && value.is_string()) continue;
+                        inv.out << "  " << std::string(key) << ": " << truncate(json::serialize(value), 300) << "\n";
+                      }
+                      if (auto* summary = snapshot->values.if_contains("summary"); summary && summary->is_string()) {
+                        inv.out << "summary:\n" << std::string(summary->as_string()) << "\n";
+                      }
+                      return static_cast<int>(kExitDone);
+                    });
 }
 
 int check(const Invocation& inv) {
@@ -234,7 +239,11 @@ int check(const Invocation& inv) {
 }  // namespace
 
 Command threads_command() {
-  return {{"threads", "List the threads of the database with their graph and status.", {}, {db_option(), json_option()}, ""},
+  return {{"threads",
+           "List the threads of the database with their graph and status.",
+           {},
+           {db_option(), json_option()},
+           ""},
           threads};
 }
 

@@ -139,19 +139,21 @@ ProgressPrinter make_progress(const Invocation& inv, const Settings& settings, c
 // Builds the graph on connected services and fills the run configuration.
 Execution prepare(Runtime& runtime, const graphs::GraphDefinition& definition, const std::string& thread_id,
                   ProgressPrinter& progress, std::ostream& err, bool quiet) {
-  runtime.connect([&progress, quiet](const std::string& line) {
-    if (!quiet) progress.line(line);
-  }, [&progress, quiet](const http::RateLimitEvent& event) {
-    if (!quiet) progress.rate_limit(event);
-  });
+  runtime.connect(
+      [&progress, quiet](const std::string& line) {
+        if (!quiet) progress.line(line);
+      },
+      [&progress, quiet](const http::RateLimitEvent& event) {
+        if (!quiet) progress.rate_limit(event);
+      });
   CompileOptions compile;
   compile.checkpointer = runtime.checkpointer();
   compile.effect_journal = runtime.journal();
   compile.store = runtime.memory_store();
   Execution e{runtime, definition.build(runtime.services(), std::move(compile)), {}, {}};
   if (!quiet) {
-    e.banner = "weft: " + definition.name + " on thread " + thread_id + "; " + runtime.crisp_description() + "; model " +
-               runtime.services().model->describe() + "\n";
+    e.banner = "weft: " + definition.name + " on thread " + thread_id + "; " + runtime.crisp_description() +
+               "; model " + runtime.services().model->describe() + "\n";
   }
   e.err = &err;
   e.config.stop = e.stop.get_token();
@@ -185,8 +187,8 @@ RunOutcome execute_resume(Execution& e, weft::Command command) {
 }
 
 // The end of a run: a stopped one says how to continue; the rest is report_run's.
-int finish_run(const RunOutcome& outcome, const std::string& thread_id, const std::string& graph, const Settings& settings,
-               const Invocation& inv) {
+int finish_run(const RunOutcome& outcome, const std::string& thread_id, const std::string& graph,
+               const Settings& settings, const Invocation& inv) {
   if (outcome.signal != 0 && outcome.result.status != RunStatus::done) {
     inv.err << "\nweft: stopped by " << (outcome.signal == SIGINT ? "Ctrl-C" : "SIGTERM") << " after "
             << outcome.result.steps << " step(s); thread " << thread_id << " (" << graph
@@ -317,8 +319,8 @@ ThreadRecord read_thread(SqliteStore& store, const Settings& settings, const std
     return record;
   }
   if (!checkpoint.empty() && !store.get(thread_id, "", checkpoint)) {
-    throw UsageError("thread '" + thread_id + "' has no checkpoint '" + checkpoint + "'; list them with 'weft history " +
-                     thread_id + "'");
+    throw UsageError("thread '" + thread_id + "' has no checkpoint '" + checkpoint +
+                     "'; list them with 'weft history " + thread_id + "'");
   }
   return {*info, recorded_settings(store, thread_id), std::nullopt};
 }
@@ -374,7 +376,8 @@ int resume(const Invocation& inv) {
 int fork(const Invocation& inv) {
   const std::string thread_id = inv.args.positional(0);
   const std::string checkpoint = inv.args.get_or("checkpoint", "");
-  if (checkpoint.empty()) throw UsageError("--checkpoint ID is required; list them with 'weft history " + thread_id + "'");
+  if (checkpoint.empty())
+    throw UsageError("--checkpoint ID is required; list them with 'weft history " + thread_id + "'");
   const Settings given = resolve_settings(inv.args, inv.env);
   std::shared_ptr<SqliteStore> store = open_thread_store(given);
   ThreadRecord thread = read_thread(*store, given, thread_id, checkpoint);
@@ -398,17 +401,18 @@ int fork(const Invocation& inv) {
 }  // namespace
 
 Command run_command() {
-  CommandSpec spec{"run",
-                   "Run a graph on a new thread until it ends or waits for a human.",
-                   {{"GRAPH", "the graph to run (see 'weft graphs')", true}},
-                   {{"thread", "ID", "the thread id (default: GRAPH-DATE-TIME-XXXX)"},
-                    {"input", "JSON|@file", "the graph's input, validated against its schema (see 'weft graph GRAPH')"}},
-                   "With no configuration the run uses ./weft.db, the Crisp sandbox started in-process on a free\n"
-                   "loopback port (its state kept in ./weft.db.sandbox.json) and the offline model.\n"
-                   "A thread that exists is continued with 'weft resume', never run again.\n"
-                   "Exit codes: 0 done, 1 failed (the thread is resumable), 2 usage, 3 waiting for a human,\n"
-                   "4 done with failures (a write failed, every tool call failed, or the model refused).\n"
-                   "Example: weft run spam_triage --input '{\"limit\":10}'"};
+  CommandSpec spec{
+      "run",
+      "Run a graph on a new thread until it ends or waits for a human.",
+      {{"GRAPH", "the graph to run (see 'weft graphs')", true}},
+      {{"thread", "ID", "the thread id (default: GRAPH-DATE-TIME-XXXX)"},
+       {"input", "JSON|@file", "the graph's input, validated against its schema (see 'weft graph GRAPH')"}},
+      "With no configuration the run uses ./weft.db, the Crisp sandbox started in-process on a free\n"
+      "loopback port (its state kept in ./weft.db.sandbox.json) and the offline model.\n"
+      "A thread that exists is continued with 'weft resume', never run again.\n"
+      "Exit codes: 0 done, 1 failed (the thread is resumable), 2 usage, 3 waiting for a human,\n"
+      "4 done with failures (a write failed, every tool call failed, or the model refused).\n"
+      "Example: weft run spam_triage --input '{\"limit\":10}'"};
   for (auto& o : service_options()) spec.options.push_back(std::move(o));
   return {std::move(spec), run};
 }
@@ -417,7 +421,8 @@ Command resume_command() {
   CommandSpec spec{"resume",
                    "Answer a waiting thread's question, or continue a thread after a crash or a failure.",
                    {{"THREAD", "the thread id (see 'weft threads')", true}},
-                   {{"resume", "JSON|@file", "the answer, e.g. '{\"action\":\"approve\"}', '{\"action\":\"edit\",\"text\":\"...\"}'"}},
+                   {{"resume", "JSON|@file",
+                     "the answer, e.g. '{\"action\":\"approve\"}', '{\"action\":\"edit\",\"text\":\"...\"}'"}},
                    "The thread's graph, model and Crisp are the ones it was started with, unless given here.\n"
                    "Journaled side effects that already happened are not repeated. A thread whose run died before\n"
                    "its first checkpoint (--durability exit) starts again from its recorded input."};

@@ -84,7 +84,7 @@ int serve(const Invocation& inv) {
   environment.catalog_path = runtime.settings().db_path;
   options.crisp_hooks.website_ids = {runtime.website_id()};
   environment.mcp = make_mcp_server(runtime, inv.args, "mcp-", inv.graphs);  // /mcp (Streamable HTTP)
-  environment.durability = runtime.settings().durability == "async" ? Durability::async
+  environment.durability = runtime.settings().durability == "async"  ? Durability::async
                            : runtime.settings().durability == "exit" ? Durability::exit
                                                                      : Durability::sync;
   std::optional<server::Server> constructed;
@@ -139,24 +139,25 @@ int serve(const Invocation& inv) {
 
 Command serve_command() {
   std::vector<OptionSpec> mcp = mcp_options("mcp-");
-  Command command{{"serve",
-           "Serve the graphs over the LangGraph Server API (threads, runs, SSE) until Ctrl-C.",
-           {},
-           {{"port", "N", "port (default 0 = a free port; the first stdout line is {\"url\": ...})"},
-            {"host", "ADDR", "address to bind (default 127.0.0.1; another needs --api-key-env)"},
-            db_option(),
-            {"workers", "N", "runs executing at once (default 4); more wait as pending"},
-            {"api-key-env", "NAME", "require the key in $NAME (x-api-key or Authorization: Bearer)"},
-            {"model", "offline|scripted:FILE|openai:NAME", "the model (default as for 'weft run')"},
-            {"crisp", "sandbox|URL", "Crisp (default as for 'weft run')"},
-            {"durability", "sync|async|exit", "when checkpoints become durable (default sync)"},
-            {"seed", "N", "seed of a new sandbox's data (default 42)"},
-            {"config", "FILE", "Crisp hook routing rules (default: visitor messages -> live_reply)"},
-            {"hook-max-age", "SECONDS", "refuse signed Crisp hooks older than this (default 300)"}},
-           "The first line on stdout is {url, auth, db, crisp, model, crisp_hooks}. Crisp hooks: POST /crisp/hooks\n"
-           "with CRISP_HOOK_SECRET and/or CRISP_HOOK_KEY set. Routes: server/README.md.\n"
-           "Example: weft serve --port 8123, then from JS: new Client({apiUrl: 'http://127.0.0.1:8123'})"},
-          serve};
+  Command command{
+      {"serve",
+       "Serve the graphs over the LangGraph Server API (threads, runs, SSE) until Ctrl-C.",
+       {},
+       {{"port", "N", "port (default 0 = a free port; the first stdout line is {\"url\": ...})"},
+        {"host", "ADDR", "address to bind (default 127.0.0.1; another needs --api-key-env)"},
+        db_option(),
+        {"workers", "N", "runs executing at once (default 4); more wait as pending"},
+        {"api-key-env", "NAME", "require the key in $NAME (x-api-key or Authorization: Bearer)"},
+        {"model", "offline|scripted:FILE|openai:NAME", "the model (default as for 'weft run')"},
+        {"crisp", "sandbox|URL", "Crisp (default as for 'weft run')"},
+        {"durability", "sync|async|exit", "when checkpoints become durable (default sync)"},
+        {"seed", "N", "seed of a new sandbox's data (default 42)"},
+        {"config", "FILE", "Crisp hook routing rules (default: visitor messages -> live_reply)"},
+        {"hook-max-age", "SECONDS", "refuse signed Crisp hooks older than this (default 300)"}},
+       "The first line on stdout is {url, auth, db, crisp, model, crisp_hooks}. Crisp hooks: POST /crisp/hooks\n"
+       "with CRISP_HOOK_SECRET and/or CRISP_HOOK_KEY set. Routes: server/README.md.\n"
+       "Example: weft serve --port 8123, then from JS: new Client({apiUrl: 'http://127.0.0.1:8123'})"},
+      serve};
   command.spec.options.insert(command.spec.options.end(), mcp.begin(), mcp.end());
   return command;
 }

@@ -42,7 +42,9 @@ std::string bash_script(const std::vector<CommandSpec>& commands, const std::vec
        "_weft() {\n"
        "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
        "  if [[ $COMP_CWORD -eq 1 ]]; then\n"
-       "    COMPREPLY=($(compgen -W \"" << joined(names) << " --help --version\" -- \"$cur\")); return\n"
+       "    COMPREPLY=($(compgen -W \""
+    << joined(names)
+    << " --help --version\" -- \"$cur\")); return\n"
        "  fi\n"
        "  local command=\"${COMP_WORDS[1]}\" options=\"\" positional=\"\"\n"
        "  case \"$command\" in\n";
@@ -74,7 +76,9 @@ std::string bash_script(const std::vector<CommandSpec>& commands, const std::vec
        "    COMPREPLY=($(compgen -W \"$options\" -- \"$cur\")); return\n"
        "  fi\n"
        "  case \"$positional\" in\n"
-       "    GRAPH) COMPREPLY=($(compgen -W \"" << joined(graphs) << "\" -- \"$cur\"));;\n"
+       "    GRAPH) COMPREPLY=($(compgen -W \""
+    << joined(graphs)
+    << "\" -- \"$cur\"));;\n"
        "    THREAD) COMPREPLY=($(compgen -W \"$(weft threads 2>/dev/null | awk 'NR>1 {print $1}')\" -- \"$cur\"));;\n"
        "    DB) COMPREPLY=($(compgen -f -- \"$cur\"));;\n"
        "    SHELL) COMPREPLY=($(compgen -W \"bash zsh\" -- \"$cur\"));;\n"

@@ -11,12 +11,13 @@ namespace weft::cli {
 
 namespace {
 
-constexpr int kMaxDepth = 3;       // results[i].conversation.session_id is as deep as it goes
+constexpr int kMaxDepth = 3;          // results[i].conversation.session_id is as deep as it goes
 constexpr std::size_t kMaxNamed = 3;  // a line names at most this many conversations
 
 std::string string_at(const json::object& o, std::initializer_list<const char*> keys) {
   for (const char* key : keys) {
-    if (auto* v = o.if_contains(key); v && v->is_string() && !v->as_string().empty()) return std::string(v->as_string());
+    if (auto* v = o.if_contains(key); v && v->is_string() && !v->as_string().empty())
+      return std::string(v->as_string());
   }
   return {};
 }
@@ -40,8 +41,10 @@ void each_session(const json::value& data, int depth, F&& fn) {
 void ConversationNames::learn(const json::value& data) {
   each_session(data, 0, [this](const std::string& session, const json::object& o) {
     Name& name = names_[session];
-    if (std::string nick = string_at(o, {"nickname", "visitor", "email"}); !nick.empty()) name.nickname = std::move(nick);
-    if (std::string subject = string_at(o, {"subject", "segment", "title"}); !subject.empty()) name.subject = std::move(subject);
+    if (std::string nick = string_at(o, {"nickname", "visitor", "email"}); !nick.empty())
+      name.nickname = std::move(nick);
+    if (std::string subject = string_at(o, {"subject", "segment", "title"}); !subject.empty())
+      name.subject = std::move(subject);
   });
 }
 

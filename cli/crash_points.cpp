@@ -17,7 +17,8 @@ namespace {
 
 class CrashingCheckpointer final : public Checkpointer {
  public:
-  CrashingCheckpointer(std::shared_ptr<Checkpointer> inner, CrashPoint point) : inner_(std::move(inner)), point_(point) {}
+  CrashingCheckpointer(std::shared_ptr<Checkpointer> inner, CrashPoint point)
+      : inner_(std::move(inner)), point_(point) {}
 
   void put_writes(const TaskWrites& writes, Durability durability) override {
     inner_->put_writes(writes, durability);
@@ -58,7 +59,9 @@ class CrashingJournal final : public EffectJournal {
  public:
   CrashingJournal(std::shared_ptr<EffectJournal> inner, CrashPoint point) : inner_(std::move(inner)), point_(point) {}
 
-  EffectEntry find(const std::string& thread_id, const std::string& key) override { return inner_->find(thread_id, key); }
+  EffectEntry find(const std::string& thread_id, const std::string& key) override {
+    return inner_->find(thread_id, key);
+  }
   void begin(const std::string& thread_id, const std::string& key) override { begin_request(thread_id, key, {}); }
   void begin_request(const std::string& thread_id, const std::string& key, const std::string& digest) override {
     inner_->begin_request(thread_id, key, digest);

@@ -83,18 +83,10 @@ void ProgressPrinter::show_running(std::int64_t step) {
 void ProgressPrinter::operator()(const StreamEvent& event) {
   const std::string where = "step " + std::to_string(event.step);
   switch (event.mode) {
-    case StreamMode::updates:
-      on_updates(event);
-      break;
-    case StreamMode::custom:
-      on_custom(event);
-      break;
-    case StreamMode::values:
-      status_.print(where + "  state " + truncate(json::serialize(event.data), 200));
-      break;
-    case StreamMode::debug:
-      on_debug(event);
-      break;
+    case StreamMode::updates: on_updates(event); break;
+    case StreamMode::custom: on_custom(event); break;
+    case StreamMode::values: status_.print(where + "  state " + truncate(json::serialize(event.data), 200)); break;
+    case StreamMode::debug: on_debug(event); break;
     case StreamMode::messages:
       if (const json::object* o = event.data.if_object(); o && options_.stream_text) {
         status_.text(event.task_id, event.node, string_member(*o, "delta"));
@@ -144,8 +136,10 @@ void ProgressPrinter::on_custom(const StreamEvent& event) {
   if (kind == "tool") {
     std::string tool = string_member(*o, "tool");
     std::string status = string_member(*o, "status");
-    std::string line = where + "  " + event.node + ": tool " + (tool.empty() ? "?" : tool) + (status.empty() ? "" : " " + status);
-    if (std::string session = string_member(*o, "session_id"); !session.empty()) line += "  [" + names_.label(session) + "]";
+    std::string line =
+        where + "  " + event.node + ": tool " + (tool.empty() ? "?" : tool) + (status.empty() ? "" : " " + status);
+    if (std::string session = string_member(*o, "session_id"); !session.empty())
+      line += "  [" + names_.label(session) + "]";
     status_.print(line);
   } else if (kind == "timer") {
     const std::int64_t remaining = int_member(*o, "remaining_ms");

@@ -37,7 +37,8 @@ struct ProgressOptions {
 /// on the run's executor, one event at a time, and the rate-limit observer runs there too.
 class ProgressPrinter {
  public:
-  ProgressPrinter(std::ostream& out, std::string mode) : ProgressPrinter(out, ProgressOptions{std::move(mode), {}, true, {}}) {}
+  ProgressPrinter(std::ostream& out, std::string mode)
+      : ProgressPrinter(out, ProgressOptions{std::move(mode), {}, true, {}}) {}
   ProgressPrinter(std::ostream& out, ProgressOptions options);
   void operator()(const StreamEvent& event);
   /// A line from outside the stream (sandbox start).

@@ -17,7 +17,7 @@ namespace weft::cli {
 
 struct RunOutcome {
   RunResult result;
-  int signal = 0;          ///< SIGINT or SIGTERM when a signal stopped the run, else 0
+  int signal = 0;            ///< SIGINT or SIGTERM when a signal stopped the run, else 0
   bool broken_pipe = false;  ///< stderr broke (EPIPE) and the run was stopped for it
 };
 

@@ -90,14 +90,14 @@ namespace {
 std::shared_ptr<ChatModel> make_model(const ModelSetting& setting, boost::asio::io_context& io, const EnvLookup& env,
                                       http::RateLimitObserver observer, std::optional<double> model_timeout_s) {
   switch (setting.kind) {
-    case ModelSetting::Kind::offline:
-      return std::make_shared<OfflineModel>();
+    case ModelSetting::Kind::offline: return std::make_shared<OfflineModel>();
     case ModelSetting::Kind::scripted:
       return std::make_shared<ScriptedChatModel>(ScriptedChatModel::from_file(setting.argument));
     case ModelSetting::Kind::openai: {
       OpenAIConfig config = OpenAIConfig::from_env(env);
       config.model = setting.argument;
-      if (model_timeout_s) config.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*model_timeout_s * 1000.0));
+      if (model_timeout_s)
+        config.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*model_timeout_s * 1000.0));
       http::ClientOptions options;
       options.observer = std::move(observer);
       return std::make_shared<OpenAIChatModel>(io.get_executor(), std::move(config), std::move(options));
@@ -126,8 +126,8 @@ void Runtime::connect(ProgressLine progress, http::RateLimitObserver rate_limits
     config.key = credentials.key;
     config.website_id = sandbox_->website_id();
     config.tier = credentials.tier == "website" ? crisp::Tier::website
-                  : credentials.tier == "user"    ? crisp::Tier::user
-                                                  : crisp::Tier::plugin;
+                  : credentials.tier == "user"  ? crisp::Tier::user
+                                                : crisp::Tier::plugin;
     crisp_description_ = "Crisp sandbox at " + sandbox_->base_url() + " (state " + settings_.sandbox_state_path() + ")";
   } else {
     config = crisp::CrispConfig::from_env();

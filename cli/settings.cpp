@@ -129,7 +129,8 @@ double non_negative(const std::string& option, const std::string& text, double m
   double value = -1;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size() || !(value >= 0) || value > max) {
-    throw UsageError("--" + option + " '" + text + "' is not a number from 0 to " + std::to_string(static_cast<long long>(max)));
+    throw UsageError("--" + option + " '" + text + "' is not a number from 0 to " +
+                     std::to_string(static_cast<long long>(max)));
   }
   return value;
 }

@@ -27,18 +27,18 @@ struct CrispSetting {
 /// How a run reaches a model.
 struct ModelSetting {
   enum class Kind { offline, scripted, openai } kind = Kind::offline;
-  std::string argument;  ///< scripted: the script file; openai: the model name
+  std::string argument;      ///< scripted: the script file; openai: the model name
   std::string spec() const;  ///< "offline", "scripted:FILE", "openai:NAME"
 };
 
 struct Settings {
   std::string db_path = "weft.db";  ///< --db, WEFT_DB, default ./weft.db
-  ModelSetting model;                ///< --model, else openai:$WEFT_MODEL when OPENAI_API_KEY or OPENAI_BASE_URL is set
-  CrispSetting crisp;                ///< --crisp, else remote when CRISP_API_IDENTIFIER/KEY/WEBSITE_ID are all set
-  std::string durability = "sync";   ///< --durability sync|async|exit
-  std::string stream = "updates";    ///< --stream values|updates|debug
-  bool json = false;                 ///< --json
-  std::uint64_t sandbox_seed = 42;   ///< --seed for the in-process sandbox (first run of a database)
+  ModelSetting model;               ///< --model, else openai:$WEFT_MODEL when OPENAI_API_KEY or OPENAI_BASE_URL is set
+  CrispSetting crisp;               ///< --crisp, else remote when CRISP_API_IDENTIFIER/KEY/WEBSITE_ID are all set
+  std::string durability = "sync";  ///< --durability sync|async|exit
+  std::string stream = "updates";   ///< --stream values|updates|debug
+  bool json = false;                ///< --json
+  std::uint64_t sandbox_seed = 42;  ///< --seed for the in-process sandbox (first run of a database)
   /// The graphs' model temperature and token cap: --temperature / --max-tokens, else the run's
   /// recorded ones (resume), else WEFT_TEMPERATURE / WEFT_MAX_TOKENS; unset = not sent.
   std::optional<double> temperature;
@@ -46,10 +46,10 @@ struct Settings {
   /// How hard a run may press Crisp (unset = the Crisp client's defaults, CrispClient::
   /// default_host_limits(): 10 requests/s, 8 in flight; the client also slows down to what the
   /// server's 429s and RateLimit fields teach).
-  std::optional<double> crisp_rate;               ///< --crisp-rate N requests/s (0 = no client-side rate)
-  std::optional<std::size_t> crisp_concurrency;   ///< --crisp-concurrency N requests in flight (0 = unlimited)
-  std::optional<double> rate_limit_wait_s;        ///< --rate-limit-wait SECONDS per request (default 300)
-  std::optional<double> model_timeout_s;          ///< --model-timeout SECONDS per model call (else WEFT_MODEL_TIMEOUT, 120)
+  std::optional<double> crisp_rate;              ///< --crisp-rate N requests/s (0 = no client-side rate)
+  std::optional<std::size_t> crisp_concurrency;  ///< --crisp-concurrency N requests in flight (0 = unlimited)
+  std::optional<double> rate_limit_wait_s;       ///< --rate-limit-wait SECONDS per request (default 300)
+  std::optional<double> model_timeout_s;  ///< --model-timeout SECONDS per model call (else WEFT_MODEL_TIMEOUT, 120)
 
   /// The sandbox's state file for this database: "<db>.sandbox.json". Runs and resumes on the
   /// same database share it, so a resumed run sees the writes of the first one.

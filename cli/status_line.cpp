@@ -49,7 +49,9 @@ std::string printable(std::string_view text, bool keep_newlines) {
 }
 
 StatusLine::StatusLine(std::ostream& out, TerminalMode mode, Now now)
-    : out_(out), mode_(mode), now_(now ? std::move(now) : Now([] { return std::chrono::steady_clock::now(); })),
+    : out_(out),
+      mode_(mode),
+      now_(now ? std::move(now) : Now([] { return std::chrono::steady_clock::now(); })),
       started_(now_()) {}
 
 std::string StatusLine::paint(std::string_view text, const char* sgr) const {
@@ -130,7 +132,8 @@ std::string StatusLine::render() const {
   if (deadline_ && *deadline_ > now) {  // an expired wait is over: not shown
     const auto left = *deadline_ - now;
     // Rounded up: "1 s left" until the wait is over, never "0 s left" while still waiting.
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(left + std::chrono::milliseconds(999)).count();
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(left + std::chrono::milliseconds(999)).count();
     line += " | " + wait_reason_ + ": " + std::to_string(seconds) + " s left";
   }
   return fit(line, mode_.width - 1);

@@ -79,8 +79,8 @@ class StatusLine {
   TimePoint started_;
   std::optional<TimePoint> last_draw_;
   std::string last_drawn_;  // what the status line showed last
-  bool shown_ = false;     // the status line is on screen now
-  bool dirty_ = true;      // its content changed since it was drawn
+  bool shown_ = false;      // the status line is on screen now
+  bool dirty_ = true;       // its content changed since it was drawn
   bool finished_ = false;
   std::int64_t redraws_ = 0;
   std::int64_t step_ = -1;
@@ -88,7 +88,7 @@ class StatusLine {
   std::string progress_;
   std::optional<TimePoint> deadline_;
   std::string wait_reason_;
-  std::string speaker_;    // the task whose text is streaming, "" when none
+  std::string speaker_;  // the task whose text is streaming, "" when none
   bool text_at_line_start_ = true;
 };
 

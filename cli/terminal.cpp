@@ -19,7 +19,8 @@ TerminalMode detect_terminal(int fd, const EnvLookup& env) {
   } else if (auto columns = env("COLUMNS")) {
     int value = 0;
     auto [end, ec] = std::from_chars(columns->data(), columns->data() + columns->size(), value);
-    if (ec == std::errc() && end == columns->data() + columns->size() && value >= 20 && value <= 1000) mode.width = value;
+    if (ec == std::errc() && end == columns->data() + columns->size() && value >= 20 && value <= 1000)
+      mode.width = value;
   }
   return mode;
 }

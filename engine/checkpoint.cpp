@@ -22,8 +22,8 @@ std::string_view to_string(DeltaOp op) noexcept {
 }
 
 std::optional<DeltaOp> parse_delta_op(std::string_view name) noexcept {
-  for (DeltaOp op : {DeltaOp::replace, DeltaOp::append, DeltaOp::merge_object, DeltaOp::merge_messages,
-                     DeltaOp::remove}) {
+  for (DeltaOp op :
+       {DeltaOp::replace, DeltaOp::append, DeltaOp::merge_object, DeltaOp::merge_messages, DeltaOp::remove}) {
     if (to_string(op) == name) return op;
   }
   return std::nullopt;
@@ -40,8 +40,8 @@ std::string_view to_string(CheckpointSource source) noexcept {
 }
 
 std::optional<CheckpointSource> parse_checkpoint_source(std::string_view name) noexcept {
-  for (CheckpointSource s : {CheckpointSource::input, CheckpointSource::loop, CheckpointSource::update,
-                             CheckpointSource::fork}) {
+  for (CheckpointSource s :
+       {CheckpointSource::input, CheckpointSource::loop, CheckpointSource::update, CheckpointSource::fork}) {
     if (to_string(s) == name) return s;
   }
   return std::nullopt;
@@ -57,9 +57,7 @@ std::string_view to_string(ThreadStatus status) noexcept {
   return "running";
 }
 
-std::unique_ptr<ThreadLease> Checkpointer::acquire_lease(const std::string&) {
-  return std::make_unique<ThreadLease>();
-}
+std::unique_ptr<ThreadLease> Checkpointer::acquire_lease(const std::string&) { return std::make_unique<ThreadLease>(); }
 
 namespace {
 
@@ -183,12 +181,8 @@ void StateFolder::apply(boost::json::object& values, const ChannelDelta& delta) 
 
 void apply_delta(boost::json::object& values, const ChannelDelta& delta) {
   switch (delta.op) {
-    case DeltaOp::replace:
-      values[delta.channel] = delta.value;
-      return;
-    case DeltaOp::remove:
-      values.erase(delta.channel);
-      return;
+    case DeltaOp::replace: values[delta.channel] = delta.value; return;
+    case DeltaOp::remove: values.erase(delta.channel); return;
     case DeltaOp::append: {
       if (!delta.value.is_array()) misfit(delta, "value is not an array");
       boost::json::value& target = values[delta.channel];

@@ -88,8 +88,8 @@ class Checkpointer {
                                             const ListOptions& options = {}) = 0;
 
   /// Records the thread's status and the graph running it (creates the thread on first call).
-  virtual void set_thread_status(const std::string& thread_id, ThreadStatus status,
-                                 const std::string& graph, const boost::json::object& metadata) = 0;
+  virtual void set_thread_status(const std::string& thread_id, ThreadStatus status, const std::string& graph,
+                                 const boost::json::object& metadata) = 0;
   virtual std::optional<ThreadInfo> thread(const std::string& thread_id) = 0;
   virtual std::vector<ThreadInfo> threads() = 0;
   /// Removes a thread, its checkpoints, writes and effect journal entries.

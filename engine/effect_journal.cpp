@@ -42,8 +42,7 @@ void canonical(const boost::json::value& v, std::string& out) {
       out += ']';
       return;
     }
-    default:
-      out += boost::json::serialize(v);
+    default: out += boost::json::serialize(v);
   }
 }
 

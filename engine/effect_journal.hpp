@@ -51,13 +51,11 @@ class EffectJournal {
   /// EffectEntry::request_digest (also when the entry is begun again after a reconciliation).
   /// The default forwards to begin(thread_id, key) and so records none: a journal that does not
   /// override it replays without checking the request.
-  virtual void begin_request(const std::string& thread_id, const std::string& key,
-                             const std::string& request_digest) {
+  virtual void begin_request(const std::string& thread_id, const std::string& key, const std::string& request_digest) {
     (void)request_digest;
     begin(thread_id, key);
   }
-  virtual void finish(const std::string& thread_id, const std::string& key,
-                      const boost::json::value& result) = 0;
+  virtual void finish(const std::string& thread_id, const std::string& key, const boost::json::value& result) = 0;
   virtual void abandon(const std::string& thread_id, const std::string& key) = 0;
 
   // Awaitable forms, the only ones the engine calls (from the run's executor). As

@@ -18,9 +18,9 @@ std::string quoted_request(const boost::json::value& request) {
 
 }  // namespace
 
-boost::asio::awaitable<boost::json::value> run_journaled(EffectJournal* journal, std::string thread_id,
-                                                         std::string key, EffectFn fn, ReconcileFn reconcile,
-                                                         EffectRequest request, std::string subject) {
+boost::asio::awaitable<boost::json::value> run_journaled(EffectJournal* journal, std::string thread_id, std::string key,
+                                                         EffectFn fn, ReconcileFn reconcile, EffectRequest request,
+                                                         std::string subject) {
   if (!journal) {
     auto running = fn();
     boost::json::value result = co_await std::move(running);
@@ -49,9 +49,10 @@ boost::asio::awaitable<boost::json::value> run_journaled(EffectJournal* journal,
   if (entry.state == EffectState::started) {
     if (!reconcile) {
       throw Error(engine::error::effect_in_doubt,
-                  subject + " began but never finished: it may or may not have happened, and nothing can check. "
-                            "Check the outside world, then give the effect a reconcile function, or remove its "
-                            "journal entry to run it again");
+                  subject +
+                      " began but never finished: it may or may not have happened, and nothing can check. "
+                      "Check the outside world, then give the effect a reconcile function, or remove its "
+                      "journal entry to run it again");
     }
     auto checking = reconcile();
     std::optional<boost::json::value> happened = co_await std::move(checking);

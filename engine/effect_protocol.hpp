@@ -37,8 +37,8 @@ using ReconcileFn = std::function<boost::asio::awaitable<std::optional<boost::js
 /// `subject` names the effect in messages ("effect 'send' of node 'greet' (thread 't', task x)").
 /// With a null journal fn simply runs. The journal is used through its awaitable operations; it
 /// must outlive the returned awaitable, which completes on the awaiting coroutine's executor.
-boost::asio::awaitable<boost::json::value> run_journaled(EffectJournal* journal, std::string thread_id,
-                                                         std::string key, EffectFn fn, ReconcileFn reconcile,
-                                                         EffectRequest request, std::string subject);
+boost::asio::awaitable<boost::json::value> run_journaled(EffectJournal* journal, std::string thread_id, std::string key,
+                                                         EffectFn fn, ReconcileFn reconcile, EffectRequest request,
+                                                         std::string subject);
 
 }  // namespace weft

@@ -29,21 +29,21 @@ namespace engine {
 
 /// Situations the engine reports.
 enum class error {
-  invalid_graph = 1,      ///< compile() found a problem (unknown node, no entry, unreachable, ...)
-  invalid_update = 2,     ///< a node wrote a key not in the schema, or a value its channel rejects
-  concurrent_update = 3,  ///< two tasks wrote one last_value key in the same step
-  recursion_limit = 4,    ///< the run needed more supersteps than RunConfig::recursion_limit
-  node_failed = 5,        ///< a node threw (RunError::exception holds its exception)
-  node_timeout = 6,       ///< an async node exceeded NodeOptions::timeout
-  cancelled = 7,          ///< the run was cancelled (stop token or asio cancellation)
-  no_checkpointer = 8,    ///< the operation needs a checkpointer (interrupt, get_state, resume)
-  invalid_resume = 9,     ///< the resume value does not match the pending interrupts
-  effect_in_doubt = 10,   ///< an effect began but never finished (crash) and nothing reconciled it
+  invalid_graph = 1,          ///< compile() found a problem (unknown node, no entry, unreachable, ...)
+  invalid_update = 2,         ///< a node wrote a key not in the schema, or a value its channel rejects
+  concurrent_update = 3,      ///< two tasks wrote one last_value key in the same step
+  recursion_limit = 4,        ///< the run needed more supersteps than RunConfig::recursion_limit
+  node_failed = 5,            ///< a node threw (RunError::exception holds its exception)
+  node_timeout = 6,           ///< an async node exceeded NodeOptions::timeout
+  cancelled = 7,              ///< the run was cancelled (stop token or asio cancellation)
+  no_checkpointer = 8,        ///< the operation needs a checkpointer (interrupt, get_state, resume)
+  invalid_resume = 9,         ///< the resume value does not match the pending interrupts
+  effect_in_doubt = 10,       ///< an effect began but never finished (crash) and nothing reconciled it
   checkpoint_not_found = 11,  ///< the thread or checkpoint id does not exist
-  missing_key = 12,       ///< StateView::at on an absent key
-  invalid_input = 13,     ///< run input is not an object (or null to continue), or thread_id is missing
-  invalid_route = 14,     ///< a router or Command named an unknown node, or Sent to END
-  stream_failed = 15,     ///< the RunConfig::stream sink threw
+  missing_key = 12,           ///< StateView::at on an absent key
+  invalid_input = 13,         ///< run input is not an object (or null to continue), or thread_id is missing
+  invalid_route = 14,         ///< a router or Command named an unknown node, or Sent to END
+  stream_failed = 15,         ///< the RunConfig::stream sink threw
   /// the journal holds an effect under this key recorded for a different request (another run of
   /// the task asked for something else): it is neither replayed nor run (run_format.md, "Replay is
   /// bound to the request")

@@ -23,8 +23,10 @@ std::string mermaid_id(std::string_view name) {
 std::string label(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c == '"') out += "#quot;";
-    else out += c;
+    if (c == '"')
+      out += "#quot;";
+    else
+      out += c;
   }
   return out;
 }
@@ -42,7 +44,9 @@ std::string CompiledGraph::to_mermaid() const {
   }
   out << "  __end__([\"END\"]):::last\n";
   const std::size_t n = def.nodes.size();
-  auto name_of = [&](std::size_t i) -> std::string_view { return i == n ? START : std::string_view(def.nodes[i].name); };
+  auto name_of = [&](std::size_t i) -> std::string_view {
+    return i == n ? START : std::string_view(def.nodes[i].name);
+  };
   for (std::size_t i = 0; i <= n; ++i) {
     for (const std::string& to : def.static_next[i])
       out << "  " << mermaid_id(name_of(i)) << " --> " << mermaid_id(to) << ";\n";

@@ -32,18 +32,18 @@ namespace weft {
 /// What a node may return (by value or through an awaitable).
 template <class R>
 concept NodeReturn = std::is_void_v<R> || std::same_as<std::remove_cvref_t<R>, Command> ||
-                     std::same_as<std::remove_cvref_t<R>, boost::json::object>;
+    std::same_as<std::remove_cvref_t<R>, boost::json::object>;
 
 /// A synchronous node: runs inline on the run's executor; it must not block for long.
 template <class F>
-concept NodeLike = std::invocable<F&, StateView, NodeContext> &&
-                   NodeReturn<std::invoke_result_t<F&, StateView, NodeContext>>;
+concept NodeLike =
+    std::invocable<F&, StateView, NodeContext> && NodeReturn<std::invoke_result_t<F&, StateView, NodeContext>>;
 
 /// A coroutine node returning boost::asio::awaitable of a NodeReturn type.
 template <class F>
 concept AsyncNodeLike = std::invocable<F&, StateView, NodeContext> &&
-                        detail::is_awaitable<std::invoke_result_t<F&, StateView, NodeContext>>::value &&
-                        NodeReturn<typename std::invoke_result_t<F&, StateView, NodeContext>::value_type>;
+    detail::is_awaitable<std::invoke_result_t<F&, StateView, NodeContext>>::value &&
+    NodeReturn<typename std::invoke_result_t<F&, StateView, NodeContext>::value_type>;
 
 /// A conditional edge's path function. It sees the state with its own node's writes applied.
 template <class F>
@@ -106,8 +106,7 @@ boost::asio::awaitable<Command> adapt_async_node(std::shared_ptr<F> fn, StateVie
 
 /// Wraps any NodeLike or AsyncNodeLike callable.
 template <class F>
-  requires NodeLike<F> || AsyncNodeLike<F>
-NodeFunction make_node_function(F fn) {
+requires NodeLike<F> || AsyncNodeLike<F> NodeFunction make_node_function(F fn) {
   NodeFunction node;
   if constexpr (AsyncNodeLike<F>) {
     auto shared = std::make_shared<F>(std::move(fn));

@@ -5,7 +5,6 @@
 #include "engine/detail/run_state.hpp"
 #include "engine/error.hpp"
 
-
 namespace weft {
 
 using detail::RunShared;
@@ -24,8 +23,9 @@ Store& NodeContext::store() const {
   const RunShared& run = *task_->run;
   Store* store = run.config.store ? run.config.store.get() : run.def->options.store.get();
   if (!store) {
-    throw Error(engine::error::no_store, "node '" + task_->node + "' called store() but the run has no long-term "
-                                         "memory store; pass CompileOptions::store or RunConfig::store");
+    throw Error(engine::error::no_store, "node '" + task_->node +
+                                             "' called store() but the run has no long-term "
+                                             "memory store; pass CompileOptions::store or RunConfig::store");
   }
   return *store;
 }
@@ -48,8 +48,9 @@ boost::json::value NodeContext::interrupt(boost::json::value value) const {
   TaskState& task = *task_;
   if (!task.run->checkpointer) {
     throw Error(engine::error::no_checkpointer,
-                "node '" + task.node + "' called interrupt() but the run has no checkpointer to resume from; "
-                "compile with CompileOptions::checkpointer or pass RunConfig::checkpointer");
+                "node '" + task.node +
+                    "' called interrupt() but the run has no checkpointer to resume from; "
+                    "compile with CompileOptions::checkpointer or pass RunConfig::checkpointer");
   }
   const std::size_t index = task.interrupt_index++;
   if (index < task.resume_values.size()) return task.resume_values[index];
@@ -89,12 +90,12 @@ boost::asio::awaitable<std::int64_t> NodeContext::sleep_durably(std::string key,
   Clock& clock = *task_->run->clock;
   const std::int64_t proposed = clock.now_ms() + delay.count();
   EffectRequest request;
-  request.what = boost::json::object{{"timer", "deadline"}, {"delay_ms", static_cast<std::int64_t>(delay.count())},
-                                     {"after", std::move(after)}};
+  request.what = boost::json::object{
+      {"timer", "deadline"}, {"delay_ms", static_cast<std::int64_t>(delay.count())}, {"after", std::move(after)}};
   request.rerun_on_change = true;  // a deadline is ours alone: a new wait simply takes a new one
   ReconcileFn reconcile = deadline_never_recorded;
-  auto recording = effect(key, [proposed] { return boost::json::value(proposed); }, std::move(reconcile),
-                          std::move(request));
+  auto recording = effect(
+      key, [proposed] { return boost::json::value(proposed); }, std::move(reconcile), std::move(request));
   boost::json::value recorded = co_await std::move(recording);
   const std::int64_t deadline = recorded.to_number<std::int64_t>();
   const std::int64_t remaining = deadline - clock.now_ms();

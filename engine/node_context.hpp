@@ -29,8 +29,10 @@ namespace weft {
 namespace detail {
 struct TaskState;
 struct NodeContextAccess;
-template <class T> struct is_awaitable : std::false_type {};
-template <class T, class E> struct is_awaitable<boost::asio::awaitable<T, E>> : std::true_type {};
+template <class T>
+struct is_awaitable : std::false_type {};
+template <class T, class E>
+struct is_awaitable<boost::asio::awaitable<T, E>> : std::true_type {};
 template <class F>
 boost::asio::awaitable<boost::json::value> call_effect_sync(F fn) {
   co_return boost::json::value(fn());

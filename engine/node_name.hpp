@@ -16,9 +16,9 @@ namespace weft {
 /// `{{"yes", "a"}, {"no", "b"}}` is never taken for a list of names.
 class NodeName {
  public:
-  NodeName(const char* name) : name_(name) {}                // NOLINT: implicit by design
-  NodeName(std::string name) : name_(std::move(name)) {}     // NOLINT
-  NodeName(std::string_view name) : name_(name) {}           // NOLINT
+  NodeName(const char* name) : name_(name) {}             // NOLINT: implicit by design
+  NodeName(std::string name) : name_(std::move(name)) {}  // NOLINT
+  NodeName(std::string_view name) : name_(name) {}        // NOLINT
 
   const std::string& str() const& noexcept { return name_; }
   std::string str() && noexcept { return std::move(name_); }

@@ -17,16 +17,22 @@ namespace weft {
 class Route {
  public:
   Route() = default;
-  Route(const char* name) : names_{std::string(name)} {}  // NOLINT: implicit by design
-  Route(std::string name) : names_{std::move(name)} {}     // NOLINT
-  Route(std::string_view name) : names_{std::string(name)} {}  // NOLINT
+  Route(const char* name) : names_{std::string(name)} {}               // NOLINT: implicit by design
+  Route(std::string name) : names_{std::move(name)} {}                 // NOLINT
+  Route(std::string_view name) : names_{std::string(name)} {}          // NOLINT
   Route(std::vector<std::string> names) : names_(std::move(names)) {}  // NOLINT
-  Route(std::initializer_list<std::string> names) : names_(names) {}  // NOLINT
-  Route(Send send) : sends_{std::move(send)} {}                  // NOLINT
-  Route(std::vector<Send> sends) : sends_(std::move(sends)) {}  // NOLINT
+  Route(std::initializer_list<std::string> names) : names_(names) {}   // NOLINT
+  Route(Send send) : sends_{std::move(send)} {}                        // NOLINT
+  Route(std::vector<Send> sends) : sends_(std::move(sends)) {}         // NOLINT
 
-  Route& add(std::string name) { names_.push_back(std::move(name)); return *this; }
-  Route& add(Send send) { sends_.push_back(std::move(send)); return *this; }
+  Route& add(std::string name) {
+    names_.push_back(std::move(name));
+    return *this;
+  }
+  Route& add(Send send) {
+    sends_.push_back(std::move(send));
+    return *this;
+  }
 
   const std::vector<std::string>& names() const noexcept { return names_; }
   const std::vector<Send>& sends() const noexcept { return sends_; }

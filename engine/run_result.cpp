@@ -9,8 +9,9 @@ boost::json::object to_json(const Interrupt& interrupt) {
   const char* kind = interrupt.kind == Interrupt::Kind::node     ? "node"
                      : interrupt.kind == Interrupt::Kind::before ? "before"
                                                                  : "after";
-  return boost::json::object{{"id", interrupt.id},           {"value", interrupt.value}, {"node", interrupt.node},
-                             {"task_id", interrupt.task_id}, {"kind", kind},             {"ns", interrupt.ns}};
+  return boost::json::object{{"id", interrupt.id},     {"value", interrupt.value},
+                             {"node", interrupt.node}, {"task_id", interrupt.task_id},
+                             {"kind", kind},           {"ns", interrupt.ns}};
 }
 
 boost::json::array to_json(const std::vector<Interrupt>& interrupts) {
@@ -34,7 +35,9 @@ Interrupt interrupt_from_json(const boost::json::value& value) {
   interrupt.task_id = text("task_id");
   interrupt.ns = text("ns");
   const std::string kind = text("kind");
-  interrupt.kind = kind == "before" ? Interrupt::Kind::before : kind == "after" ? Interrupt::Kind::after : Interrupt::Kind::node;
+  interrupt.kind = kind == "before"  ? Interrupt::Kind::before
+                   : kind == "after" ? Interrupt::Kind::after
+                                     : Interrupt::Kind::node;
   return interrupt;
 }
 

@@ -54,12 +54,12 @@ struct RunError {
 
 struct RunResult {
   RunStatus status = RunStatus::done;
-  boost::json::object values;          ///< the state when the run stopped
-  std::vector<Interrupt> interrupts;   ///< when status == interrupted
-  std::optional<RunError> error;       ///< when status == failed
-  std::string checkpoint_id;           ///< latest checkpoint written ("" without a checkpointer)
-  std::vector<std::string> next;       ///< nodes that would run next (empty when done)
-  std::int64_t steps = 0;              ///< supersteps executed by this invocation
+  boost::json::object values;         ///< the state when the run stopped
+  std::vector<Interrupt> interrupts;  ///< when status == interrupted
+  std::optional<RunError> error;      ///< when status == failed
+  std::string checkpoint_id;          ///< latest checkpoint written ("" without a checkpointer)
+  std::vector<std::string> next;      ///< nodes that would run next (empty when done)
+  std::int64_t steps = 0;             ///< supersteps executed by this invocation
 
   /// Throws weft::Error with the run's error when failed (a convenience for tests and tools).
   const RunResult& check() const;
@@ -68,14 +68,14 @@ struct RunResult {
 /// A checkpoint as seen by a user (LangGraph's StateSnapshot).
 struct StateSnapshot {
   boost::json::object values;
-  std::vector<std::string> next;       ///< node names of the tasks that run next (Sends included)
+  std::vector<std::string> next;  ///< node names of the tasks that run next (Sends included)
   std::string checkpoint_id;
   std::string parent_id;
   std::int64_t step = -1;
-  std::string source;                  ///< "input", "loop", "update" or "fork"
+  std::string source;  ///< "input", "loop", "update" or "fork"
   std::int64_t created_at_ms = 0;
   boost::json::object metadata;
-  std::vector<Interrupt> interrupts;   ///< pending node interrupts saved against this checkpoint
+  std::vector<Interrupt> interrupts;  ///< pending node interrupts saved against this checkpoint
 };
 
 }  // namespace weft

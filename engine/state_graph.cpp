@@ -85,7 +85,8 @@ StateGraph& StateGraph::add_join(std::vector<std::string> from, std::string to) 
   return *this;
 }
 
-StateGraph& StateGraph::add_router(std::string from, RouterFunction router, std::map<std::string, std::string> path_map) {
+StateGraph& StateGraph::add_router(std::string from, RouterFunction router,
+                                   std::map<std::string, std::string> path_map) {
   def_->routers.push_back(detail::RouterDef{std::move(from), std::move(router), std::move(path_map)});
   return *this;
 }
@@ -137,7 +138,8 @@ CompiledGraph StateGraph::compile(CompileOptions options) const {
     if (join.target != END && !known(join.target))
       invalid(*def, "wait-for-all edge ends at unknown node '" + join.target + "'");
     for (const std::string& source : join.sources) {
-      if (source == END) invalid(*def, "wait-for-all edge from END to " + quoted(join.target) + ": END has no outgoing edges");
+      if (source == END)
+        invalid(*def, "wait-for-all edge from END to " + quoted(join.target) + ": END has no outgoing edges");
       if (source == START) invalid(*def, "wait-for-all edge from START: use add_edge(START, node) instead");
       if (!known(source))
         invalid(*def, "wait-for-all edge to " + quoted(join.target) + " starts at unknown node '" + source + "'");
@@ -159,8 +161,7 @@ CompiledGraph StateGraph::compile(CompileOptions options) const {
   }
   for (const detail::NodeDef& node : def->nodes) {
     for (const std::string& d : node.options.destinations) {
-      if (d != END && !known(d))
-        invalid(*def, "node '" + node.name + "' lists unknown destination '" + d + "'");
+      if (d != END && !known(d)) invalid(*def, "node '" + node.name + "' lists unknown destination '" + d + "'");
     }
   }
   auto check_breakpoints = [&](const std::vector<std::string>& names, bool& all, auto& set, const char* what) {
@@ -174,7 +175,8 @@ CompiledGraph StateGraph::compile(CompileOptions options) const {
       }
     }
   };
-  check_breakpoints(def->options.interrupt_before, def->interrupt_before_all, def->interrupt_before, "interrupt_before");
+  check_breakpoints(def->options.interrupt_before, def->interrupt_before_all, def->interrupt_before,
+                    "interrupt_before");
   check_breakpoints(def->options.interrupt_after, def->interrupt_after_all, def->interrupt_after, "interrupt_after");
 
   if (def->static_next[n].empty() && def->routers_of[n].empty())

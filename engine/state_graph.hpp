@@ -82,8 +82,7 @@ class StateGraph {
   /// node's update; its interrupts pause the parent). Problems (duplicate or reserved names) are
   /// reported by compile().
   template <class F>
-    requires NodeLike<F> || AsyncNodeLike<F>
-  StateGraph& add_node(std::string name, F fn, NodeOptions options = {}) {
+  requires NodeLike<F> || AsyncNodeLike<F> StateGraph& add_node(std::string name, F fn, NodeOptions options = {}) {
     return add_node_function(std::move(name), make_node_function(std::move(fn)), std::move(options));
   }
   StateGraph& add_node(std::string name, CompiledGraph subgraph, NodeOptions options = {});
@@ -95,8 +94,7 @@ class StateGraph {
   /// since `to` last ran). `add_edge({"a", "b"}, "c")`, or any range of names.
   StateGraph& add_edge(std::initializer_list<NodeName> from, NodeName to);
   template <class Names>
-    requires NodeNameRange<Names>
-  StateGraph& add_edge(const Names& from, NodeName to) {
+  requires NodeNameRange<Names> StateGraph& add_edge(const Names& from, NodeName to) {
     std::vector<std::string> sources;
     for (auto&& name : from) sources.push_back(NodeName(name).str());
     return add_join(std::move(sources), std::move(to).str());
@@ -107,8 +105,8 @@ class StateGraph {
   /// `{{"yes", "a"}, {"no", "b"}}`) when one is given (END is always accepted); otherwise they
   /// must be node names or END. `from` may be START (a conditional entry).
   template <class R>
-    requires RouterLike<R>
-  StateGraph& add_conditional_edges(NodeName from, R router, std::map<std::string, std::string> path_map = {}) {
+  requires RouterLike<R> StateGraph& add_conditional_edges(NodeName from, R router,
+                                                           std::map<std::string, std::string> path_map = {}) {
     return add_router(std::move(from).str(), RouterFunction([router = std::move(router)](StateView state) mutable {
                         return Route(router(std::move(state)));
                       }),
@@ -117,13 +115,13 @@ class StateGraph {
   /// Same, with the possible destinations listed (each maps to itself): `{"b", "c"}`, or any
   /// range of names.
   template <class R>
-    requires RouterLike<R>
-  StateGraph& add_conditional_edges(NodeName from, R router, std::initializer_list<NodeName> destinations) {
+  requires RouterLike<R> StateGraph& add_conditional_edges(NodeName from, R router,
+                                                           std::initializer_list<NodeName> destinations) {
     return add_conditional_edges(std::move(from), std::move(router), identity_path_map(destinations));
   }
   template <class R, class Names>
-    requires RouterLike<R> && NodeNameRange<Names>
-  StateGraph& add_conditional_edges(NodeName from, R router, const Names& destinations) {
+  requires RouterLike<R> && NodeNameRange<Names> StateGraph& add_conditional_edges(NodeName from, R router,
+                                                                                   const Names& destinations) {
     return add_conditional_edges(std::move(from), std::move(router), identity_path_map(destinations));
   }
   StateGraph& add_router(std::string from, RouterFunction router, std::map<std::string, std::string> path_map);

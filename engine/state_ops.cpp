@@ -45,7 +45,8 @@ std::vector<StateSnapshot> CompiledGraph::get_state_history(const RunConfig& con
   return out;
 }
 
-std::string CompiledGraph::update_state(const RunConfig& config, boost::json::object values, std::string as_node) const {
+std::string CompiledGraph::update_state(const RunConfig& config, boost::json::object values,
+                                        std::string as_node) const {
   const detail::GraphDef& def = *def_;
   Checkpointer& checkpointer = checkpointer_for(def, config, "update_state");
   // An update advances the thread as a run does: it holds the lease (a run under way elsewhere
@@ -83,8 +84,8 @@ std::string CompiledGraph::update_state(const RunConfig& config, boost::json::ob
   }
 
   const std::int64_t step = tuple->record.step + 1;
-  const std::string task_id = detail::make_task_id(config.thread_id, "", tuple->record.id, step,
-                                                   "__update__:" + as_node, false, 0);
+  const std::string task_id =
+      detail::make_task_id(config.thread_id, "", tuple->record.id, step, "__update__:" + as_node, false, 0);
   const std::string who = as_node.empty() ? std::string("update_state") : "update_state as node '" + as_node + "'";
   detail::normalize_update(def.schema, values, task_id, who);
 

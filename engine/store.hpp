@@ -42,8 +42,8 @@ struct StoreItem {
   StoreNamespace ns;
   std::string key;
   boost::json::object value;
-  std::int64_t created_at_ms = 0;  ///< Unix ms of the first put of this key (kept by later puts)
-  std::int64_t updated_at_ms = 0;  ///< Unix ms of the latest put
+  std::int64_t created_at_ms = 0;             ///< Unix ms of the first put of this key (kept by later puts)
+  std::int64_t updated_at_ms = 0;             ///< Unix ms of the latest put
   std::optional<std::int64_t> expires_at_ms;  ///< Unix ms after which the item is gone; none = never
 };
 

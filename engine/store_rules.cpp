@@ -15,12 +15,11 @@
 namespace weft {
 namespace {
 
-[[noreturn]] void invalid(const std::string& message) {
-  throw Error(engine::error::invalid_store_request, message);
-}
+[[noreturn]] void invalid(const std::string& message) { throw Error(engine::error::invalid_store_request, message); }
 
 bool has_control_character(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 std::string lower(std::string_view text) {
@@ -54,7 +53,8 @@ void validate_store_namespace(const StoreNamespace& ns, bool allow_empty) {
       invalid(where + " is " + std::to_string(label.size()) + " bytes; at most " + std::to_string(kMaxStoreLabelBytes) +
               " are allowed");
     }
-    if (label.find('.') != std::string::npos) invalid(where + " ('" + label + "') contains '.'; labels cannot contain periods");
+    if (label.find('.') != std::string::npos)
+      invalid(where + " ('" + label + "') contains '.'; labels cannot contain periods");
     if (has_control_character(label)) invalid(where + " contains a control character");
   }
 }

@@ -35,11 +35,11 @@ constexpr StreamModes operator|(StreamModes a, StreamMode b) noexcept { return a
 
 struct StreamEvent {
   StreamMode mode = StreamMode::values;
-  std::string ns;        ///< "" for the root graph, "node:task_id|..." inside subgraphs
-  std::string node;      ///< emitting node ("" for values events)
-  std::int64_t step = 0; ///< superstep the event belongs to
+  std::string ns;         ///< "" for the root graph, "node:task_id|..." inside subgraphs
+  std::string node;       ///< emitting node ("" for values events)
+  std::int64_t step = 0;  ///< superstep the event belongs to
   boost::json::value data;
-  std::string task_id;   ///< the emitting task (custom and messages events), "" otherwise
+  std::string task_id;  ///< the emitting task (custom and messages events), "" otherwise
 };
 
 // Events the engine itself sends as `custom` (beside what nodes emit), so a front end can show them:

@@ -42,8 +42,8 @@ StreamChannel& StreamChannel::operator=(StreamChannel&& other) noexcept {
 }
 StreamChannel::~StreamChannel() { cancel(); }
 
-StreamChannel StreamChannel::start(boost::asio::any_io_executor executor, CompiledGraph graph,
-                                   boost::json::value input, RunConfig config) {
+StreamChannel StreamChannel::start(boost::asio::any_io_executor executor, CompiledGraph graph, boost::json::value input,
+                                   RunConfig config) {
   auto shared = std::make_shared<Shared>(executor);
   std::weak_ptr<Shared> weak = shared;
   config.stream = [weak](const StreamEvent& event) {
@@ -59,17 +59,17 @@ StreamChannel StreamChannel::start(boost::asio::any_io_executor executor, Compil
     RunResult result = co_await std::move(running);
     co_return result;
   };
-  boost::asio::co_spawn(executor, run(std::move(graph), std::move(input), std::move(config)),
-                        boost::asio::bind_cancellation_slot(
-                            shared->stop.slot(), [shared](std::exception_ptr error, RunResult result) {
-                              shared->done = true;
-                              if (error) {
-                                shared->error = error;
-                              } else {
-                                shared->result = std::move(result);
-                              }
-                              shared->notify();
-                            }));
+  boost::asio::co_spawn(
+      executor, run(std::move(graph), std::move(input), std::move(config)),
+      boost::asio::bind_cancellation_slot(shared->stop.slot(), [shared](std::exception_ptr error, RunResult result) {
+        shared->done = true;
+        if (error) {
+          shared->error = error;
+        } else {
+          shared->result = std::move(result);
+        }
+        shared->notify();
+      }));
   return StreamChannel(std::move(shared));
 }
 

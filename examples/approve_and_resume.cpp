@@ -34,8 +34,8 @@ int main(int argc, char** argv) {
   });
   builder.add_node("approve", [](weft::StateView state, weft::NodeContext ctx) {
     // The first time, this pauses the run; on resume it returns the human's answer.
-    json::value answer = ctx.interrupt(json::object{{"question", "Approve this refund?"},
-                                                    {"amount", state.get_int("amount")}});
+    json::value answer =
+        ctx.interrupt(json::object{{"question", "Approve this refund?"}, {"amount", state.get_int("amount")}});
     return json::object{{"decision", answer}};
   });
   builder.add_node("pay", [](weft::StateView state, weft::NodeContext ctx) -> boost::asio::awaitable<json::object> {
@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   weft::Command approve;
   approve.resume = true;
   weft::RunResult second = graph.invoke_resume(approve, config);
-  std::cout << "after approval: " << weft::to_string(second.status) << ", log " << json::serialize(second.values.at("log"))
-            << "\n";
+  std::cout << "after approval: " << weft::to_string(second.status) << ", log "
+            << json::serialize(second.values.at("log")) << "\n";
   return second.status == weft::RunStatus::done ? 0 : 1;
 }

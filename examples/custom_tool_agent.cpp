@@ -25,16 +25,16 @@
 namespace json = boost::json;
 
 int main() {
-  weft::Tool lookup_order(
-      "lookup_order", "Look up an order by its id (format A-<digits>, found in the customer's message).",
-      json::parse(R"({"type":"object",
+  weft::Tool lookup_order("lookup_order",
+                          "Look up an order by its id (format A-<digits>, found in the customer's message).",
+                          json::parse(R"({"type":"object",
                       "properties":{"order_id":{"type":"string","pattern":"^A-[0-9]+$"}},
                       "required":["order_id"],"additionalProperties":false})"),
-      [](json::object args, weft::ToolContext) -> boost::asio::awaitable<json::value> {
-        // A real tool would query a database or an API here.
-        co_return json::value(json::object{{"order_id", args.at("order_id")}, {"status", "shipped"},
-                                           {"carrier", "DHL"}});
-      });
+                          [](json::object args, weft::ToolContext) -> boost::asio::awaitable<json::value> {
+                            // A real tool would query a database or an API here.
+                            co_return json::value(json::object{
+                                {"order_id", args.at("order_id")}, {"status", "shipped"}, {"carrier", "DHL"}});
+                          });
 
   // The model first asks for the tool (once with a hallucinated id, which the schema rejects
   // before the tool runs, then correctly), then answers.
@@ -42,7 +42,8 @@ int main() {
     {"tool_calls":[{"name":"lookup_order","arguments":{"order_id":"17"}}]},
     {"tool_calls":[{"name":"lookup_order","arguments":{"order_id":"A-17"}}]},
     "Your order A-17 has shipped with DHL."
-  ])").as_array());
+  ])")
+                                                             .as_array());
 
   weft::ReactAgentOptions options;
   options.system_prompt = "You are a support agent. Use tools to answer.";

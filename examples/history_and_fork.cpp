@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   at_fork.checkpoint_id = graph.update_state(at_fork, json::object{{"limit", 5}});
   weft::RunResult branch = graph.invoke(nullptr, at_fork);
   std::cout << "forked branch finished with count=" << json::serialize(branch.values.at("count"))
-            << "; history now has " << graph.get_state_history(config).size() << " checkpoints (was "
-            << history.size() << ")\n";
+            << "; history now has " << graph.get_state_history(config).size() << " checkpoints (was " << history.size()
+            << ")\n";
   return branch.status == weft::RunStatus::done ? 0 : 1;
 }

@@ -26,8 +26,9 @@ json::object decision_request(const std::string& question, json::object subject,
 
 HumanDecision parse_human_decision(const json::value& answer, const std::string& decline_word) {
   auto fail = [&](const std::string& why) -> std::invalid_argument {
-    return std::invalid_argument(why + "; answer {\"action\":\"approve\"}, {\"action\":\"edit\",\"text\":\"...\"} or {\"action\":\"" +
-                                 decline_word + "\"}");
+    return std::invalid_argument(
+        why + "; answer {\"action\":\"approve\"}, {\"action\":\"edit\",\"text\":\"...\"} or {\"action\":\"" +
+        decline_word + "\"}");
   };
   std::string action;
   const json::object* obj = nullptr;

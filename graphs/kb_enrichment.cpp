@@ -67,9 +67,8 @@ constexpr const char* kArticleSchema = R"({
 
 // Reads, and the three helpdesk writes. No message, report or conversation tool is reachable.
 const std::vector<std::string> kAllowedTools = {
-    "list_all_crisp_conversations",    "list_all_crisp_messages",
-    "create_a_crisp_helpdesk_article", "update_a_crisp_helpdesk_article_by_id",
-    "crisp_helpdesk_articles_publish"};
+    "list_all_crisp_conversations", "list_all_crisp_messages", "create_a_crisp_helpdesk_article",
+    "update_a_crisp_helpdesk_article_by_id", "crisp_helpdesk_articles_publish"};
 
 constexpr int kMaxDecisionAttempts = 5;
 
@@ -91,7 +90,8 @@ boost::asio::awaitable<json::object> read(ToolRegistry tools, StateView state, N
       }
     }
     if (session_id.empty()) {
-      throw Error(error::not_found, "no resolved conversation on this website; give one with {\"session_id\":\"session_...\"}");
+      throw Error(error::not_found,
+                  "no resolved conversation on this website; give one with {\"session_id\":\"session_...\"}");
     }
   }
   json::object args;
@@ -112,7 +112,8 @@ boost::asio::awaitable<json::object> read(ToolRegistry tools, StateView state, N
     }
   }
   if (transcript.empty()) {
-    throw Error(error::not_found, "conversation " + session_id + " has no text messages to learn from; pick another session_id");
+    throw Error(error::not_found,
+                "conversation " + session_id + " has no text messages to learn from; pick another session_id");
   }
   json::object conversation;
   conversation["session_id"] = session_id;
@@ -170,7 +171,8 @@ boost::asio::awaitable<json::object> draft(std::shared_ptr<ChatModel> model, Sta
       "You write helpdesk articles in Markdown for a company's knowledge base, in the language of locale '" + locale +
       "'. From the problem and solution given, write: a title (a short how-to), a one-line description, and the "
       "content: a short intro, the symptoms, then numbered steps to fix it. No personal data, no links you were not "
-      "given. Answer with JSON {\"title\", \"description\", \"content\"}. " + std::string(untrusted_data_rule())));
+      "given. Answer with JSON {\"title\", \"description\", \"content\"}. " +
+      std::string(untrusted_data_rule())));
   request.messages.push_back(user_message(quote_untrusted("extracted facts", json::value(facts))));
   request.response_format = json_schema_format("article", json::parse(kArticleSchema));
   request.metadata["task"] = "article";
@@ -276,7 +278,8 @@ boost::asio::awaitable<json::object> publish(ToolRegistry tools, StateView state
 
 Route after_review(StateView state) {
   const json::value* decision = state.find("decision");
-  if (decision && decision->is_object() && string_of(decision->as_object(), "action") == "reject") return Route("summarize");
+  if (decision && decision->is_object() && string_of(decision->as_object(), "action") == "reject")
+    return Route("summarize");
   return Route("create_article");
 }
 
@@ -293,8 +296,9 @@ json::object summarize(StateView state, NodeContext) {
   } else {
     json::object article = state.get("article").as_object();
     std::string url = string_of(article, "url");
-    summary = "Published helpdesk article '" + string_of(article, "title") + "' (locale " + string_of(article, "locale") +
-              ") from " + session + ": " + (url.empty() ? std::string("Crisp returned no URL") : url) + ".";
+    summary = "Published helpdesk article '" + string_of(article, "title") + "' (locale " +
+              string_of(article, "locale") + ") from " + session + ": " +
+              (url.empty() ? std::string("Crisp returned no URL") : url) + ".";
     if (string_of(decision, "action") == "edit") summary += " The reviewer edited the content before publishing.";
   }
   json::object extraction = state.get("extraction").is_object() ? state.get("extraction").as_object() : json::object();

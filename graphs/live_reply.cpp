@@ -90,19 +90,21 @@ constexpr const char* kReplySchema = R"({
 
 // Reads, and the three writes: a message, a spam report, a block. No delete, no inbox move, no
 // helpdesk write, no other conversation (the view is pinned to the input's session per run).
-const std::vector<std::string> kAllowedTools = {
-    "list_all_crisp_messages",        "list_all_crisp_helpdesk_articles",
-    "get_single_crisp_helpdesk_article_by_id", "get_single_crisp_helpdesk_article_page_by_id",
-    "create_a_crisp_message",         "create_a_crisp_report",
-    "update_a_crisp_conversation_block_by_id"};
+const std::vector<std::string> kAllowedTools = {"list_all_crisp_messages",
+                                                "list_all_crisp_helpdesk_articles",
+                                                "get_single_crisp_helpdesk_article_by_id",
+                                                "get_single_crisp_helpdesk_article_page_by_id",
+                                                "create_a_crisp_message",
+                                                "create_a_crisp_report",
+                                                "update_a_crisp_conversation_block_by_id"};
 
 constexpr int kMaxDecisionAttempts = 5;
 constexpr std::size_t kExcerptMessages = 10;
 constexpr std::size_t kMaxArticles = 3;
 constexpr std::int64_t kMaxArticlePages = 5;
 constexpr std::size_t kArticleExcerptChars = 1500;
-constexpr std::size_t kMaxEditChars = 10000;       // what Crisp accepts in one message
-constexpr std::size_t kRememberedReplies = 200;    // visitor messages a thread remembers answering
+constexpr std::size_t kMaxEditChars = 10000;     // what Crisp accepts in one message
+constexpr std::size_t kRememberedReplies = 200;  // visitor messages a thread remembers answering
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -250,7 +252,8 @@ ChatRequest classification_request(const json::object& conversation) {
                   "small talk, requests to act on their account). Answer with JSON {\"category\", \"reason\"}; the "
                   "reason is one short sentence. ") +
       std::string(untrusted_data_rule())));
-  request.messages.push_back(user_message(quote_untrusted("conversation", json::value(quoted_conversation(conversation)))));
+  request.messages.push_back(
+      user_message(quote_untrusted("conversation", json::value(quoted_conversation(conversation)))));
   request.response_format = json_schema_format("live_classification", json::parse(kClassificationSchema));
   request.metadata["task"] = "classify";
   // Not sent to an LLM: the offline model classifies this plain text.
@@ -386,7 +389,8 @@ boost::asio::awaitable<json::object> search(ToolRegistry view, StateView state, 
       json::object args;
       args["locale"] = locale;
       args["page_number"] = page;
-      auto pending = call_tool(tools, "list_all_crisp_helpdesk_articles", std::move(args), ctx, "articles:" + std::to_string(page));
+      auto pending = call_tool(tools, "list_all_crisp_helpdesk_articles", std::move(args), ctx,
+                               "articles:" + std::to_string(page));
       json::value listed = co_await std::move(pending);
       if (!listed.is_array() || listed.as_array().empty()) break;
       for (auto& item : listed.as_array()) items.push_back(item);
@@ -428,14 +432,17 @@ ChatRequest reply_request(const json::object& conversation, const json::array& a
   ChatRequest request;
   request.messages.push_back(system_message(
       "You answer a website visitor in live chat on behalf of the company's support team, in the visitor's "
-      "language (the help center's locale is '" + locale + "'). Answer the visitor's latest message "
+      "language (the help center's locale is '" +
+      locale +
+      "'). Answer the visitor's latest message "
       "(visitor_message) in at most four short sentences, using only facts from the numbered help-center articles "
       "given. Put the numbers of the articles your reply relies on in \"cited\"; write no URLs: the links of the "
       "cited articles are appended to your reply. Never promise discounts, codes, refunds, credits, free offers or "
       "deadlines, and never say you did something: you only write this reply. If the articles do not answer the "
       "question, say a teammate will follow up here and cite nothing. \"confidence\" is your probability, from 0 "
       "to 1, that the reply fully and correctly answers the visitor. Answer with JSON {\"reply\", \"confidence\", "
-      "\"cited\"}. " + std::string(untrusted_data_rule())));
+      "\"cited\"}. " +
+      std::string(untrusted_data_rule())));
   json::array quoted_articles;
   json::array listed;
   for (const auto& a : articles) {
@@ -451,8 +458,9 @@ ChatRequest reply_request(const json::object& conversation, const json::array& a
     l["url"] = article.at("url");
     listed.push_back(std::move(l));
   }
-  request.messages.push_back(user_message(quote_untrusted("conversation", json::value(quoted_conversation(conversation))) +
-                                          "\n\n" + quote_untrusted("help-center articles", json::value(quoted_articles))));
+  request.messages.push_back(
+      user_message(quote_untrusted("conversation", json::value(quoted_conversation(conversation))) + "\n\n" +
+                   quote_untrusted("help-center articles", json::value(quoted_articles))));
   request.response_format = json_schema_format("reply", json::parse(kReplySchema));
   request.metadata["task"] = "reply";
   // Not sent to an LLM: the offline model's template points to these.
@@ -483,7 +491,8 @@ json::object draft_of(const detail::ModelAnswer& answer, const json::array& arti
   const json::object verdict = object_or_empty(answer.json);
   const std::string reply = string_of(verdict, "reply");
   double confidence = 0;
-  if (const json::value* c = verdict.if_contains("confidence"); c && c->is_number()) confidence = c->to_number<double>();
+  if (const json::value* c = verdict.if_contains("confidence"); c && c->is_number())
+    confidence = c->to_number<double>();
   confidence = std::clamp(confidence, 0.0, 1.0);
   json::array problems;
   json::array cited;
@@ -492,7 +501,8 @@ json::object draft_of(const detail::ModelAnswer& answer, const json::array& arti
   if (const json::value* numbers = verdict.if_contains("cited"); numbers && numbers->is_array()) {
     std::vector<std::int64_t> seen;
     for (const auto& n : numbers->as_array()) {
-      const std::int64_t k = n.is_int64() ? n.as_int64() : (n.is_uint64() ? static_cast<std::int64_t>(n.as_uint64()) : -1);
+      const std::int64_t k =
+          n.is_int64() ? n.as_int64() : (n.is_uint64() ? static_cast<std::int64_t>(n.as_uint64()) : -1);
       if (k < 1 || k > static_cast<std::int64_t>(articles.size())) {
         problems.push_back(json::value("it cites article " + json::serialize(n).substr(0, 40) +
                                        ", which the helpdesk search did not return"));
@@ -572,13 +582,16 @@ std::string two_decimals(double v) {
 // Why this draft needs a human, or nothing when the policy lets it go by itself.
 json::array reasons_to_ask(const json::object& input, const json::object& draft) {
   json::array reasons;
-  if (!bool_of(input, "auto_send", false)) reasons.push_back(json::value("auto_send is off: a human approves every reply"));
-  const double min_confidence =
-      input.contains("min_confidence") && input.at("min_confidence").is_number() ? input.at("min_confidence").to_number<double>() : 0.8;
+  if (!bool_of(input, "auto_send", false))
+    reasons.push_back(json::value("auto_send is off: a human approves every reply"));
+  const double min_confidence = input.contains("min_confidence") && input.at("min_confidence").is_number()
+                                    ? input.at("min_confidence").to_number<double>()
+                                    : 0.8;
   const double confidence = draft.at("confidence").to_number<double>();
   if (bool_of(draft, "offline", false)) {
-    reasons.push_back(json::value("the offline model drafted this reply: its confidence is not a confidence, so it is "
-                                  "never sent without a human"));
+    reasons.push_back(
+        json::value("the offline model drafted this reply: its confidence is not a confidence, so it is "
+                    "never sent without a human"));
   } else if (confidence < min_confidence) {
     reasons.push_back(json::value("the model's confidence " + two_decimals(confidence) + " is below min_confidence " +
                                   two_decimals(min_confidence)));
@@ -605,7 +618,8 @@ json::object review(StateView state, NodeContext ctx) {
     subject["reply"] = text;  // exactly what the visitor would see
     subject["citations"] = draft_reply.at("citations");
     // The offline template's 0 is not a confidence: shown as none rather than as a low score.
-    subject["confidence"] = bool_of(draft_reply, "offline", false) ? json::value(nullptr) : draft_reply.at("confidence");
+    subject["confidence"] =
+        bool_of(draft_reply, "offline", false) ? json::value(nullptr) : draft_reply.at("confidence");
     subject["model"] = draft_reply.at("model");
     subject["offline"] = draft_reply.at("offline");
     subject["why_asked"] = reasons;
@@ -617,8 +631,8 @@ json::object review(StateView state, NodeContext ctx) {
       try {
         HumanDecision d = parse_human_decision(answer, "reject");
         if (d.action == HumanDecision::Action::edit && d.text.size() > kMaxEditChars) {
-          throw std::invalid_argument("the edited text is " + std::to_string(d.text.size()) + " characters long (at most " +
-                                      std::to_string(kMaxEditChars) + ")");
+          throw std::invalid_argument("the edited text is " + std::to_string(d.text.size()) +
+                                      " characters long (at most " + std::to_string(kMaxEditChars) + ")");
         }
         decision["action"] = d.action == HumanDecision::Action::approve ? "approve"
                              : d.action == HumanDecision::Action::edit  ? "edit"
@@ -631,7 +645,8 @@ json::object review(StateView state, NodeContext ctx) {
         problem = e.what();
       }
     }
-    if (!problem.empty()) throw Error(error::invalid_decision, "approval of the reply in " + session_of(state) + ": " + problem);
+    if (!problem.empty())
+      throw Error(error::invalid_decision, "approval of the reply in " + session_of(state) + ": " + problem);
   }
   json::object update;
   update["decision"] = std::move(decision);
@@ -707,14 +722,17 @@ json::object summarize(StateView state, NodeContext) {
   const json::object decision = object_or_empty(state.get("decision"));
   const json::object delivery = object_or_empty(state.get("delivery"));
   const std::string session_id = string_of(input, "session_id");
-  const json::object visitor = object_or_empty(conversation.contains("visitor_message") ? conversation.at("visitor_message") : json::value());
+  const json::object visitor =
+      object_or_empty(conversation.contains("visitor_message") ? conversation.at("visitor_message") : json::value());
   const std::string fingerprint = conversation.empty() ? std::string() : message_key(conversation);
-  const std::string about = "visitor message " + (fingerprint.empty() ? std::string("(no fingerprint)") : fingerprint) + " in " + session_id;
+  const std::string about =
+      "visitor message " + (fingerprint.empty() ? std::string("(no fingerprint)") : fingerprint) + " in " + session_id;
 
   json::object outcome;
   outcome["status"] = "ok";
   outcome["session_id"] = session_id;
-  outcome["visitor_message_fingerprint"] = fingerprint.empty() ? json::value(nullptr) : json::value(std::stoll(fingerprint));
+  outcome["visitor_message_fingerprint"] =
+      fingerprint.empty() ? json::value(nullptr) : json::value(std::stoll(fingerprint));
   outcome["failed_actions"] = json::array();
   std::string summary;
   const json::value* already = state.find("already_replied");
@@ -722,11 +740,13 @@ json::object summarize(StateView state, NodeContext) {
   if (already && already->is_object()) {
     outcome["action"] = "already_replied";
     summary = "The " + about + " was already answered by an earlier run of this thread (reply " +
-              (already->as_object().contains("fingerprint") ? json::serialize(already->as_object().at("fingerprint")) : std::string("?")) +
+              (already->as_object().contains("fingerprint") ? json::serialize(already->as_object().at("fingerprint"))
+                                                            : std::string("?")) +
               "); nothing was sent again.";
   } else if (category == "spam") {
     outcome["action"] = "reported_spam";
-    summary = "The " + about + " is spam: " + string_of(delivery, "action") + ". " + string_of(classification, "reason");
+    summary =
+        "The " + about + " is spam: " + string_of(delivery, "action") + ". " + string_of(classification, "reason");
   } else if (category != "question") {
     outcome["action"] = "left_for_human";
     summary = "The " + about + " is out of scope, left for a human; nothing was written. " +
@@ -740,14 +760,15 @@ json::object summarize(StateView state, NodeContext) {
     outcome["sent_by"] = how == "auto" ? "policy" : "human";
     if (delivery.contains("fingerprint")) outcome["reply_fingerprint"] = delivery.at("fingerprint");
     summary = "Replied to the " + about + " (" +
-              (how == "auto"   ? "sent automatically, confidence " + two_decimals(draft_reply.at("confidence").to_number<double>())
+              (how == "auto"
+                   ? "sent automatically, confidence " + two_decimals(draft_reply.at("confidence").to_number<double>())
                : how == "edit" ? std::string("edited and approved by a human")
                                : std::string("approved by a human")) +
               "): " + quote_line(std::string(state.get_string("reply_text", ""))) + ".";
   }
   if (!visitor.empty()) summary += "\n  Visitor: " + quote_line(string_of(visitor, "text"));
-  if (const json::value* citations = draft_reply.if_contains("citations"); citations && citations->is_array() &&
-                                                                           !citations->as_array().empty()) {
+  if (const json::value* citations = draft_reply.if_contains("citations");
+      citations && citations->is_array() && !citations->as_array().empty()) {
     summary += "\n  Cited:";
     for (const auto& c : citations->as_array())
       summary += " " + string_of(c.as_object(), "title") + " (" + string_of(c.as_object(), "url") + ");";
@@ -758,7 +779,8 @@ json::object summarize(StateView state, NodeContext) {
   std::size_t refused = 0;
   for (const json::object* from : {&classification, &draft_reply}) {
     const char* key = from == &classification ? "ignored_tool_calls" : "refused_tool_calls";
-    if (const json::value* calls = from->if_contains(key); calls && calls->is_array()) refused += calls->as_array().size();
+    if (const json::value* calls = from->if_contains(key); calls && calls->is_array())
+      refused += calls->as_array().size();
   }
   outcome["refused_model_tool_calls"] = static_cast<std::int64_t>(refused);
   if (refused > 0) {
@@ -795,7 +817,8 @@ CompiledGraph build(const GraphServices& services, CompileOptions options) {
                     {"outcome", Channel::last_value()}},
                    "live_reply");
   graph.add_node("read", [view](StateView s, NodeContext c) { return read(view, std::move(s), std::move(c)); });
-  graph.add_node("classify", [model](StateView s, NodeContext c) { return classify(model, std::move(s), std::move(c)); });
+  graph.add_node("classify",
+                 [model](StateView s, NodeContext c) { return classify(model, std::move(s), std::move(c)); });
   graph.add_node("report", [view](StateView s, NodeContext c) { return report(view, std::move(s), std::move(c)); });
   graph.add_node("search", [view](StateView s, NodeContext c) { return search(view, std::move(s), std::move(c)); });
   graph.add_node("draft", [model](StateView s, NodeContext c) { return draft(model, std::move(s), std::move(c)); });

@@ -41,8 +41,8 @@ namespace weft::graphs {
 /// temperature (OpenAI o-series, gpt-5) work. `weft run --temperature/--max-tokens` (or
 /// WEFT_TEMPERATURE / WEFT_MAX_TOKENS) set them.
 struct ModelOptions {
-  std::optional<double> temperature;        ///< ChatRequest::temperature. Default unset.
-  std::optional<std::int64_t> max_tokens;   ///< ChatRequest::max_tokens (a cap on generated tokens). Default unset.
+  std::optional<double> temperature;       ///< ChatRequest::temperature. Default unset.
+  std::optional<std::int64_t> max_tokens;  ///< ChatRequest::max_tokens (a cap on generated tokens). Default unset.
 };
 
 /// What a built-in graph is given to act with. Never global; passed to build().

@@ -28,8 +28,8 @@ namespace {
 using detail::bool_of;
 using detail::call_tool;
 using detail::input_of;
-using detail::offline_model_note;
 using detail::int_of;
+using detail::offline_model_note;
 using detail::string_of;
 
 constexpr const char* kInputSchema = R"({
@@ -56,9 +56,12 @@ constexpr const char* kClassificationSchema = R"({
 })";
 
 // Reads, plus the three writes triage may do. Nothing else is reachable from this graph.
-const std::vector<std::string> kAllowedTools = {
-    "list_all_crisp_conversations", "list_all_crisp_messages",      "list_all_crisp_inboxes",
-    "create_a_crisp_report",        "update_a_crisp_conversation_block_by_id", "crisp_conversations_update_inbox"};
+const std::vector<std::string> kAllowedTools = {"list_all_crisp_conversations",
+                                                "list_all_crisp_messages",
+                                                "list_all_crisp_inboxes",
+                                                "create_a_crisp_report",
+                                                "update_a_crisp_conversation_block_by_id",
+                                                "crisp_conversations_update_inbox"};
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -89,7 +92,8 @@ boost::asio::awaitable<json::object> fetch(ToolRegistry tools, StateView state, 
     args["page_number"] = page;
     args["per_page"] = std::clamp<std::int64_t>(limit, 20, 50);
     args["filter_unread"] = 1;
-    auto pending = call_tool(tools, "list_all_crisp_conversations", std::move(args), ctx, "list:" + std::to_string(page));
+    auto pending =
+        call_tool(tools, "list_all_crisp_conversations", std::move(args), ctx, "list:" + std::to_string(page));
     json::value items = co_await std::move(pending);
     if (!items.is_array() || items.as_array().empty()) break;
     for (const auto& item : items.as_array()) {
@@ -300,13 +304,13 @@ json::object summarize(StateView state, NodeContext) {
   if (total == 0) {
     summary = "No unread conversations to triage.";
   } else {
-    summary = "Triaged " + std::to_string(total) + " unread conversation" + (total == 1 ? "" : "s") + ": " +
-              std::to_string(counts["spam"]) + " spam (reported" +
-              (offline ? ", never blocked offline"
-                       : (bool_of(input_of(state), "block_spam", true) ? " and blocked" : "")) + "), " +
-              std::to_string(counts["technical"]) + " technical (moved to " + inbox + "), " +
-              std::to_string(counts["sales"]) + " sales, " + std::to_string(counts["other"]) + " other (left as they were)." +
-              lines;
+    summary =
+        "Triaged " + std::to_string(total) + " unread conversation" + (total == 1 ? "" : "s") + ": " +
+        std::to_string(counts["spam"]) + " spam (reported" +
+        (offline ? ", never blocked offline" : (bool_of(input_of(state), "block_spam", true) ? " and blocked" : "")) +
+        "), " + std::to_string(counts["technical"]) + " technical (moved to " + inbox + "), " +
+        std::to_string(counts["sales"]) + " sales, " + std::to_string(counts["other"]) + " other (left as they were)." +
+        lines;
     if (offline) {
       summary += offline_model_note("Classified", "heuristic");
     }

@@ -101,7 +101,8 @@ ToolLimits limits_for(const ToolRegistry& all, const json::object& input) {
       const Tool* tool = all.find(name);
       if (!tool) throw Error(error::invalid_input, "write_budget: " + all.unknown_tool_message(name));
       if (!tool->side_effecting())
-        throw Error(error::invalid_input, "write_budget: '" + std::string(name) + "' is a read tool; only write tools have a budget");
+        throw Error(error::invalid_input,
+                    "write_budget: '" + std::string(name) + "' is a read tool; only write tools have a budget");
       limits.write_budget[std::string(name)] = n;
     }
   }
@@ -174,7 +175,7 @@ json::object summarize(const ToolRegistry& all, StateView state) {
   std::vector<std::string> calls;
   std::vector<std::string> failed_lines;
   json::array failed_actions;
-  std::size_t made = 0;       // calls that ran (not refused, not rejected before sending)
+  std::size_t made = 0;  // calls that ran (not refused, not rejected before sending)
   std::size_t succeeded = 0;
   bool offline = false;
   json::array conversation;
@@ -234,13 +235,13 @@ json::object summarize(const ToolRegistry& all, StateView state) {
     summary += "\nFailed actions (" + std::to_string(failed_lines.size()) + "):";
     for (const auto& line : failed_lines) summary += "\n  " + line;
   }
-  if (all_failed) summary += "\nEvery tool call failed (" + std::to_string(made) + "): the answer above rests on no data.";
-  if (offline) summary += "\nNo LLM is configured (offline model): set OPENAI_API_KEY or OPENAI_BASE_URL for a real agent.";
+  if (all_failed)
+    summary += "\nEvery tool call failed (" + std::to_string(made) + "): the answer above rests on no data.";
+  if (offline)
+    summary += "\nNo LLM is configured (offline model): set OPENAI_API_KEY or OPENAI_BASE_URL for a real agent.";
 
   json::object outcome;
-  outcome["status"] = !refusal.empty()                          ? "refused"
-                      : (!failed_actions.empty() || all_failed) ? "failed_actions"
-                                                                : "ok";
+  outcome["status"] = !refusal.empty() ? "refused" : (!failed_actions.empty() || all_failed) ? "failed_actions" : "ok";
   outcome["failed_actions"] = std::move(failed_actions);
   outcome["tool_calls"] = made;
   outcome["failed_tool_calls"] = made - succeeded;
@@ -273,7 +274,8 @@ CompiledGraph build(const GraphServices& services, CompileOptions options) {
                     {"outcome", Channel::last_value()}},
                    "support_agent");
   graph.add_node("prepare", [all](StateView s, NodeContext) { return prepare(all, std::move(s)); });
-  graph.add_node("agent", [model, all](StateView s, NodeContext c) { return agent(model, all, std::move(s), std::move(c)); });
+  graph.add_node("agent",
+                 [model, all](StateView s, NodeContext c) { return agent(model, all, std::move(s), std::move(c)); });
   graph.add_node("tools", [all](StateView s, NodeContext c) { return tools_step(all, std::move(s), std::move(c)); });
   graph.add_node("summarize", [all](StateView s, NodeContext) { return summarize(all, std::move(s)); });
   graph.add_edge(std::string(START), "prepare");

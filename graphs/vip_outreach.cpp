@@ -31,8 +31,8 @@ namespace {
 using detail::bool_of;
 using detail::call_tool;
 using detail::input_of;
-using detail::offline_model_note;
 using detail::int_of;
+using detail::offline_model_note;
 using detail::string_of;
 
 constexpr const char* kInputSchema = R"({
@@ -67,7 +67,8 @@ boost::asio::awaitable<json::object> observe(ToolRegistry tools, StateView, Node
   for (std::int64_t page = 1; page <= 20; ++page) {
     json::object args;
     args["page_number"] = page;
-    auto pending = call_tool(tools, "list_all_crisp_visitors_lists", std::move(args), ctx, "visitors:" + std::to_string(page));
+    auto pending =
+        call_tool(tools, "list_all_crisp_visitors_lists", std::move(args), ctx, "visitors:" + std::to_string(page));
     json::value items = co_await std::move(pending);
     if (!items.is_array() || items.as_array().empty()) break;
     for (auto& v : items.as_array()) visitors.push_back(v);
@@ -148,8 +149,8 @@ boost::asio::awaitable<json::object> outreach(std::shared_ptr<ChatModel> model, 
       "You write a proactive live-chat greeting from a sales representative to a website visitor who has been "
       "reading the pricing pages. Two short sentences at most, friendly and specific: greet them by first name if "
       "known, mention their company and the page, offer help choosing a plan. No links, no discounts, no promises. "
-      "Write in the language of locale '" + locale + "'. Answer with the greeting text only. " +
-      std::string(untrusted_data_rule())));
+      "Write in the language of locale '" +
+      locale + "'. Answer with the greeting text only. " + std::string(untrusted_data_rule())));
   request.messages.push_back(user_message(quote_untrusted("visitor", json::value(about))));
   request.metadata["task"] = "greeting";
   request.metadata["name"] = visitor["nickname"];
@@ -174,7 +175,9 @@ boost::asio::awaitable<json::object> outreach(std::shared_ptr<ChatModel> model, 
       json::value answer = ctx.interrupt(json::value(std::move(ask)));
       try {
         HumanDecision d = parse_human_decision(answer, "skip");
-        action = d.action == HumanDecision::Action::approve ? "approve" : d.action == HumanDecision::Action::edit ? "edit" : "skip";
+        action = d.action == HumanDecision::Action::approve ? "approve"
+                 : d.action == HumanDecision::Action::edit  ? "edit"
+                                                            : "skip";
         if (d.action == HumanDecision::Action::edit) text = d.text;
         problem.clear();
         break;
@@ -224,7 +227,8 @@ json::object summarize(StateView state, NodeContext) {
   std::int64_t observed = 0;
   if (const json::value* obs = state.find("observations"); obs && obs->is_array() && !obs->as_array().empty()) {
     const json::value& last = obs->as_array().back();
-    if (auto* v = last.as_object().if_contains("visitors"); v && v->is_array()) observed = static_cast<std::int64_t>(v->as_array().size());
+    if (auto* v = last.as_object().if_contains("visitors"); v && v->is_array())
+      observed = static_cast<std::int64_t>(v->as_array().size());
   }
   std::int64_t greeted = 0, skipped = 0;
   bool offline = false;

@@ -13,10 +13,10 @@ namespace json = boost::json;
 namespace weft::graphs {
 
 std::vector<std::string> default_free_mail_domains() {
-  return {"gmail.com",   "googlemail.com", "yahoo.com",  "yahoo.fr",   "hotmail.com", "hotmail.fr",
-          "outlook.com", "live.com",       "icloud.com", "me.com",     "aol.com",     "proton.me",
-          "protonmail.com", "gmx.com",     "gmx.de",     "web.de",     "mail.com",    "yandex.ru",
-          "orange.fr",   "free.fr",        "laposte.net", "qq.com",    "163.com",     "zoho.com"};
+  return {"gmail.com",      "googlemail.com", "yahoo.com",   "yahoo.fr", "hotmail.com", "hotmail.fr",
+          "outlook.com",    "live.com",       "icloud.com",  "me.com",   "aol.com",     "proton.me",
+          "protonmail.com", "gmx.com",        "gmx.de",      "web.de",   "mail.com",    "yandex.ru",
+          "orange.fr",      "free.fr",        "laposte.net", "qq.com",   "163.com",     "zoho.com"};
 }
 
 namespace {
@@ -29,7 +29,8 @@ std::string lower(std::string s) {
 std::vector<std::string> string_list(const json::object& input, const char* key, std::vector<std::string> fallback) {
   auto it = input.find(key);
   if (it == input.end() || it->value().is_null()) return fallback;
-  if (!it->value().is_array()) throw std::invalid_argument(std::string("input '") + key + "' must be an array of strings");
+  if (!it->value().is_array())
+    throw std::invalid_argument(std::string("input '") + key + "' must be an array of strings");
   std::vector<std::string> out;
   for (const auto& v : it->value().as_array()) {
     if (!v.is_string()) throw std::invalid_argument(std::string("input '") + key + "' must be an array of strings");

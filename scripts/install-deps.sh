@@ -12,6 +12,8 @@ packages=(
   doctest-dev
   libssl-dev ca-certificates
   libre2-dev
+  postgresql-15 libpq-dev   # the PostgreSQL store and its throwaway test cluster
+  chromium                  # the approval inbox's browser test (driven by playwright-core)
 )
 
 missing=()

@@ -58,8 +58,8 @@ void when_idle(std::shared_ptr<net::steady_timer> timer, detail::ServerState* st
 }  // namespace
 
 Server::Server(net::io_context& io, ServerEnvironment environment, ServerOptions options)
-    : state_(std::make_unique<detail::ServerState>(detail::ServerState{io, std::move(options), std::move(environment),
-                                                                       {}, nullptr, nullptr, nullptr, false, nullptr})) {
+    : state_(std::make_unique<detail::ServerState>(detail::ServerState{
+          io, std::move(options), std::move(environment), {}, nullptr, nullptr, nullptr, false, nullptr})) {
   auto& s = *state_;
   if (!s.environment.checkpointer) throw std::invalid_argument("weft serve needs a checkpointer");
   if (s.options.api_key.empty() && !s.options.allow_unauthenticated_remote && !is_loopback(s.options.host))

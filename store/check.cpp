@@ -55,9 +55,10 @@ class Checker {
         return;
       }
       if (version != detail::kSchemaVersion) {
-        problem("schema", "schema version " + std::to_string(version) + ", this build knows " +
-                              std::to_string(detail::kSchemaVersion) +
-                              (version > detail::kSchemaVersion ? " (use a newer Weft)" : " (open it once to migrate)"));
+        problem("schema",
+                "schema version " + std::to_string(version) + ", this build knows " +
+                    std::to_string(detail::kSchemaVersion) +
+                    (version > detail::kSchemaVersion ? " (use a newer Weft)" : " (open it once to migrate)"));
         return;
       }
       checkpoints(*db);
@@ -83,9 +84,9 @@ class Checker {
 
   // One (thread, ns) history at a time, in id order, so every parent is folded before its children.
   void checkpoints(detail::Db& db) {
-    Use q(db.stmt(
-        "SELECT thread_id, ns, checkpoint_id, parent_id, source, metadata, next, deltas, snapshot"
-        " FROM checkpoints ORDER BY thread_id, ns, checkpoint_id"));
+    Use q(
+        db.stmt("SELECT thread_id, ns, checkpoint_id, parent_id, source, metadata, next, deltas, snapshot"
+                " FROM checkpoints ORDER BY thread_id, ns, checkpoint_id"));
     std::string group;
     std::map<std::string, std::optional<boost::json::object>> values;  // nullopt: could not be rebuilt
     while (q->executeStep()) {
@@ -117,7 +118,8 @@ class Checker {
           const std::string_view name = column == 5 ? "metadata" : "next";
           if (text == "=") {
             if (!q->getColumn(8).isNull() || parent.empty() || !values.contains(parent)) {
-              problem(where, std::string(name) + " says 'same as parent' but the row is a snapshot or its parent is missing");
+              problem(where,
+                      std::string(name) + " says 'same as parent' but the row is a snapshot or its parent is missing");
             }
           } else {
             detail::parse_object(text, column_ref(name));
@@ -149,11 +151,11 @@ class Checker {
   }
 
   void writes(detail::Db& db) {
-    Use q(db.stmt(
-        "SELECT w.thread_id, w.ns, w.checkpoint_id, w.task_id, w.writes,"
-        " EXISTS (SELECT 1 FROM checkpoints c WHERE c.thread_id = w.thread_id AND c.ns = w.ns"
-        "         AND c.checkpoint_id = w.checkpoint_id)"
-        " FROM writes w"));
+    Use q(
+        db.stmt("SELECT w.thread_id, w.ns, w.checkpoint_id, w.task_id, w.writes,"
+                " EXISTS (SELECT 1 FROM checkpoints c WHERE c.thread_id = w.thread_id AND c.ns = w.ns"
+                "         AND c.checkpoint_id = w.checkpoint_id)"
+                " FROM writes w"));
     while (q->executeStep()) {
       ++report_.writes;
       const std::string thread_id = q->getColumn(0).getString();
@@ -236,9 +238,9 @@ CheckReport check(const std::string& path) {
 std::string format(const CheckReport& report) {
   std::string out;
   for (const CheckProblem& p : report.problems) out += p.where + ": " + p.what + "\n";
-  out += "'" + report.path + "': " +
-         (report.ok() ? std::string("ok") : std::to_string(report.problems.size()) + " problem(s)") + "; schema " +
-         std::to_string(report.schema_version) + ", " + std::to_string(report.threads) + " threads, " +
+  out += "'" + report.path +
+         "': " + (report.ok() ? std::string("ok") : std::to_string(report.problems.size()) + " problem(s)") +
+         "; schema " + std::to_string(report.schema_version) + ", " + std::to_string(report.threads) + " threads, " +
          std::to_string(report.checkpoints) + " checkpoints (" + std::to_string(report.snapshots) + " snapshots), " +
          std::to_string(report.writes) + " task writes, " + std::to_string(report.effects) + " effects, " +
          std::to_string(report.cache_entries) + " node cache entries\n";

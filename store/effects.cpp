@@ -17,21 +17,24 @@ EffectEntry SqliteStore::find(const std::string& thread_id, const std::string& k
   auto& impl = *impl_;
   try {
     std::lock_guard lock(impl.db_mutex_);
-    Use q(impl.db_->stmt(
-        "SELECT state, result, started_at_ms, finished_at_ms, request_digest FROM effects"
-        " WHERE thread_id = ?1 AND key = ?2"));
+    Use q(
+        impl.db_->stmt("SELECT state, result, started_at_ms, finished_at_ms, request_digest FROM effects"
+                       " WHERE thread_id = ?1 AND key = ?2"));
     q->bindNoCopy(1, thread_id);
     q->bindNoCopy(2, key);
     EffectEntry entry;
     if (!q->executeStep()) return entry;
     const std::string state = q->getColumn(0).getString();
     const store::detail::RowRef where{impl.path_, "effects", thread_id, key, "state"};
-    if (state == "done") entry.state = EffectState::done;
-    else if (state == "started") entry.state = EffectState::started;
-    else store::detail::throw_bad_record(where, "unknown effect state '" + state + "'");
+    if (state == "done")
+      entry.state = EffectState::done;
+    else if (state == "started")
+      entry.state = EffectState::started;
+    else
+      store::detail::throw_bad_record(where, "unknown effect state '" + state + "'");
     if (entry.state == EffectState::done && !q->getColumn(1).isNull()) {
-      entry.result = store::detail::parse_json(q->getColumn(1).getString(),
-                                               {impl.path_, "effects", thread_id, key, "result"});
+      entry.result =
+          store::detail::parse_json(q->getColumn(1).getString(), {impl.path_, "effects", thread_id, key, "result"});
     }
     entry.started_at_ms = q->getColumn(2).getInt64();
     entry.finished_at_ms = q->getColumn(3).isNull() ? 0 : q->getColumn(3).getInt64();
@@ -83,11 +86,11 @@ void SqliteStore::finish(const std::string& thread_id, const std::string& key, c
   try {
     std::lock_guard lock(impl.db_mutex_);
     WriteTxn txn(*impl.db_);
-    Use q(impl.db_->stmt(
-        "INSERT INTO effects (thread_id, key, state, result, started_at_ms, finished_at_ms)"
-        " VALUES (?1, ?2, 'done', ?3, ?4, ?4)"
-        " ON CONFLICT (thread_id, key) DO UPDATE SET state = 'done', result = excluded.result,"
-        "   finished_at_ms = excluded.finished_at_ms"));
+    Use q(
+        impl.db_->stmt("INSERT INTO effects (thread_id, key, state, result, started_at_ms, finished_at_ms)"
+                       " VALUES (?1, ?2, 'done', ?3, ?4, ?4)"
+                       " ON CONFLICT (thread_id, key) DO UPDATE SET state = 'done', result = excluded.result,"
+                       "   finished_at_ms = excluded.finished_at_ms"));
     q->bindNoCopy(1, thread_id);
     q->bindNoCopy(2, key);
     q->bindNoCopy(3, text);
@@ -95,7 +98,8 @@ void SqliteStore::finish(const std::string& thread_id, const std::string& key, c
     q->exec();
     txn.commit();
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': recording the result of effect '" + key + "'");
+    store::detail::throw_sqlite(e, impl.path_,
+                                "thread '" + thread_id + "': recording the result of effect '" + key + "'");
   }
 }
 

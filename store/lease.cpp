@@ -17,9 +17,9 @@ struct Holder {
 };
 
 std::optional<Holder> read_holder(Db& db, const std::string& thread_id) {
-  Use q(db.stmt(
-      "SELECT owner_pid, owner_host, owner_start, owner_token, acquired_at_ms, heartbeat_at_ms, expires_at_ms"
-      " FROM leases WHERE thread_id = ?1"));
+  Use q(
+      db.stmt("SELECT owner_pid, owner_host, owner_start, owner_token, acquired_at_ms, heartbeat_at_ms, expires_at_ms"
+              " FROM leases WHERE thread_id = ?1"));
   q->bindNoCopy(1, thread_id);
   if (!q->executeStep()) return std::nullopt;
   Holder h;
@@ -40,13 +40,13 @@ bool displaceable(const Holder& h, std::int64_t now) {
 
 [[noreturn]] void throw_busy(const std::string& thread_id, const Holder& h, std::int64_t now) {
   const bool self = h.owner.pid == self_identity().pid && h.owner.host == self_identity().host;
-  throw Error(error::thread_busy,
-              "thread '" + thread_id + "' is being run by pid " + std::to_string(h.owner.pid) +
-                  (self ? " (this process)" : "") + " on host '" + h.owner.host + "' since " +
-                  format_utc(h.acquired_at_ms) + " (lease renewed " + std::to_string((now - h.heartbeat_at_ms) / 1000) +
-                  " s ago, expires in " + std::to_string((h.expires_at_ms - now + 999) / 1000) +
-                  " s); wait for that run to finish, or if that process is gone break the lease "
-                  "(SqliteStore::break_lease)");
+  throw Error(error::thread_busy, "thread '" + thread_id + "' is being run by pid " + std::to_string(h.owner.pid) +
+                                      (self ? " (this process)" : "") + " on host '" + h.owner.host + "' since " +
+                                      format_utc(h.acquired_at_ms) + " (lease renewed " +
+                                      std::to_string((now - h.heartbeat_at_ms) / 1000) + " s ago, expires in " +
+                                      std::to_string((h.expires_at_ms - now + 999) / 1000) +
+                                      " s); wait for that run to finish, or if that process is gone break the lease "
+                                      "(SqliteStore::break_lease)");
 }
 
 }  // namespace
@@ -67,7 +67,6 @@ void SqliteStoreImpl::check_not_leased_by_other(const std::string& thread_id) {
   const std::int64_t now = now_ms();
   if (!displaceable(*h, now)) throw_busy(thread_id, *h, now);
 }
-
 
 void SqliteStoreImpl::throw_if_lease_lost(const std::string& thread_id) {
   if (!any_lost_.load(std::memory_order_acquire)) return;
@@ -242,8 +241,9 @@ Checkpointer::RunStart SqliteStore::start_run(const std::string& thread_id, cons
     token = impl.take_lease_locked(thread_id);
     txn.commit();
   } catch (const SQLite::Exception& e) {
-    throw_sqlite(e, impl.path_, "thread '" + thread_id + "': taking its lease and loading checkpoint '" +
-                                    (checkpoint_id.empty() ? std::string("latest") : checkpoint_id) + "'");
+    throw_sqlite(e, impl.path_,
+                 "thread '" + thread_id + "': taking its lease and loading checkpoint '" +
+                     (checkpoint_id.empty() ? std::string("latest") : checkpoint_id) + "'");
   }
   start.lease = impl.hold_lease(thread_id, std::move(token));
   return start;

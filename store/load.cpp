@@ -37,12 +37,12 @@ const char kLoadChainSql[] =
     "  FROM chain JOIN checkpoints c ON c.thread_id = ?1 AND c.ns = ?2 AND c.checkpoint_id = chain.id"
     " ORDER BY chain.depth";
 
-const char kChainScanLatestSql[] =
-    "SELECT " WEFT_CHECKPOINT_COLUMNS " FROM checkpoints c WHERE c.thread_id = ?1 AND c.ns = ?2"
-    " ORDER BY c.checkpoint_id DESC";
-const char kChainScanSql[] =
-    "SELECT " WEFT_CHECKPOINT_COLUMNS " FROM checkpoints c WHERE c.thread_id = ?1 AND c.ns = ?2"
-    " AND c.checkpoint_id <= ?3 ORDER BY c.checkpoint_id DESC";
+const char kChainScanLatestSql[] = "SELECT " WEFT_CHECKPOINT_COLUMNS
+                                   " FROM checkpoints c WHERE c.thread_id = ?1 AND c.ns = ?2"
+                                   " ORDER BY c.checkpoint_id DESC";
+const char kChainScanSql[] = "SELECT " WEFT_CHECKPOINT_COLUMNS
+                             " FROM checkpoints c WHERE c.thread_id = ?1 AND c.ns = ?2"
+                             " AND c.checkpoint_id <= ?3 ORDER BY c.checkpoint_id DESC";
 
 const char kLoadWritesSql[] =
     "SELECT task_id, task_name, writes FROM writes"
@@ -55,7 +55,6 @@ namespace {
 
 using store::detail::RowRef;
 using store::detail::Use;
-
 
 struct Row {
   CheckpointRecord record;
@@ -255,8 +254,8 @@ std::optional<CheckpointTuple> SqliteStoreImpl::load_locked(const std::string& t
   if (chain.rows.empty()) return std::nullopt;
   process_counters().decoded.fetch_add(1, std::memory_order_relaxed);
   std::optional<CheckpointTuple> out = fold_chain(thread_id, ns, chain);
-  last_loaded_ = LoadedCheckpoint{thread_id,     ns,          versions.first, versions.second,
-                                  checkpoint_id.empty(), out->record, out->values};
+  last_loaded_ =
+      LoadedCheckpoint{thread_id, ns, versions.first, versions.second, checkpoint_id.empty(), out->record, out->values};
   read_pending_writes(*out);
   return out;
 }
@@ -316,8 +315,7 @@ std::optional<CheckpointTuple> SqliteStoreImpl::fold_chain(const std::string& th
   CheckpointTuple out;
   // The head's own deltas are part of its record; decoded before folding consumes them.
   head_row.record.deltas = decode_deltas(boost::json::value(head_row.deltas), where(head_row, "deltas"));
-  if (!chain.metadata)
-    throw_bad_record(where(head_row, "metadata"), "says 'same as parent' but no ancestor holds it");
+  if (!chain.metadata) throw_bad_record(where(head_row, "metadata"), "says 'same as parent' but no ancestor holds it");
   if (!chain.next) throw_bad_record(where(head_row, "next"), "says 'same as parent' but no ancestor holds it");
   head_row.record.metadata = parse_object(*chain.metadata, where(head_row, "metadata"));
   head_row.record.next = parse_object(*chain.next, where(head_row, "next"));
@@ -350,8 +348,9 @@ std::optional<CheckpointTuple> SqliteStore::get(const std::string& thread_id, co
     std::lock_guard lock(impl.db_mutex_);
     return impl.load_locked(thread_id, ns, checkpoint_id);
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': loading checkpoint '" +
-                                       (checkpoint_id.empty() ? std::string("latest") : checkpoint_id) + "'");
+    store::detail::throw_sqlite(e, impl.path_,
+                                "thread '" + thread_id + "': loading checkpoint '" +
+                                    (checkpoint_id.empty() ? std::string("latest") : checkpoint_id) + "'");
   }
 }
 
@@ -367,10 +366,9 @@ std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, con
     if (limit < 0) {
       // Ancestors have smaller ids than their descendants, so "all ids below the bound" already
       // contains every chain (values and same-as-parent texts resolve within the result).
-      Use q(impl.db_->stmt(
-          "SELECT * FROM (SELECT " WEFT_CHECKPOINT_COLUMNS " FROM checkpoints c"
-          "  WHERE c.thread_id = ?1 AND c.ns = ?2 AND (?3 = '' OR c.checkpoint_id < ?3)"
-          "  ORDER BY c.checkpoint_id DESC LIMIT ?4) ORDER BY checkpoint_id"));
+      Use q(impl.db_->stmt("SELECT * FROM (SELECT " WEFT_CHECKPOINT_COLUMNS " FROM checkpoints c"
+                           "  WHERE c.thread_id = ?1 AND c.ns = ?2 AND (?3 = '' OR c.checkpoint_id < ?3)"
+                           "  ORDER BY c.checkpoint_id DESC LIMIT ?4) ORDER BY checkpoint_id"));
       q->bindNoCopy(1, thread_id);
       q->bindNoCopy(2, ns);
       q->bindNoCopy(3, options.before_id);
@@ -413,7 +411,8 @@ std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, con
     for (std::size_t i = 0; i < rows.size(); ++i) {
       Row& row = rows[i];
       const CheckpointRecord* parent_record = nullptr;
-      if (auto at = index.find(row.record.parent_id); at != index.end()) parent_record = &out[at->second].record;
+      if (auto at = index.find(row.record.parent_id); at != index.end())
+        parent_record = &out[at->second].record;
       else if (auto anc = ancestor_records.find(row.record.parent_id); anc != ancestor_records.end())
         parent_record = &anc->second;
       decode_record(impl.path_, row, parent_record);
@@ -421,7 +420,8 @@ std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, con
       if (options.with_values) {
         const boost::json::object* parent = nullptr;
         if (!row.snapshot) {
-          if (auto at = index.find(row.record.parent_id); at != index.end()) parent = &out[at->second].values;
+          if (auto at = index.find(row.record.parent_id); at != index.end())
+            parent = &out[at->second].values;
           else if (auto anc = ancestor_values.find(row.record.parent_id); anc != ancestor_values.end())
             parent = &anc->second;
         }
@@ -443,10 +443,10 @@ std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, con
 
     // All pending writes of the listed checkpoints in one more statement.
     if (!out.empty()) {
-      Use w(impl.db_->stmt(
-          "SELECT checkpoint_id, task_id, task_name, writes FROM writes"
-          " WHERE thread_id = ?1 AND ns = ?2 AND checkpoint_id >= ?3 AND checkpoint_id <= ?4"
-          " ORDER BY checkpoint_id, task_id"));
+      Use w(
+          impl.db_->stmt("SELECT checkpoint_id, task_id, task_name, writes FROM writes"
+                         " WHERE thread_id = ?1 AND ns = ?2 AND checkpoint_id >= ?3 AND checkpoint_id <= ?4"
+                         " ORDER BY checkpoint_id, task_id"));
       w->bindNoCopy(1, thread_id);
       w->bindNoCopy(2, ns);
       w->bindNoCopy(3, out.front().record.id);
@@ -455,10 +455,9 @@ std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, con
         std::string checkpoint = w->getColumn(0).getString();
         auto at = index.find(checkpoint);
         if (at == index.end()) continue;  // an ancestor-only row inside the id range
-        out[at->second].pending_writes.push_back(decode_task_writes(impl.path_, thread_id, ns, std::move(checkpoint),
-                                                                    w->getColumn(1).getString(),
-                                                                    w->getColumn(2).getString(),
-                                                                    w->getColumn(3).getString()));
+        out[at->second].pending_writes.push_back(
+            decode_task_writes(impl.path_, thread_id, ns, std::move(checkpoint), w->getColumn(1).getString(),
+                               w->getColumn(2).getString(), w->getColumn(3).getString()));
       }
     }
     std::reverse(out.begin(), out.end());  // newest first

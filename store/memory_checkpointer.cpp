@@ -23,7 +23,7 @@ struct Stored {
 };
 
 struct Chain {
-  std::map<std::string, Stored> checkpoints;  // ids sort in creation order
+  std::map<std::string, Stored> checkpoints;              // ids sort in creation order
   std::map<std::string, std::vector<TaskWrites>> writes;  // by checkpoint id
 };
 
@@ -94,8 +94,7 @@ void MemoryCheckpointer::put_writes(const TaskWrites& writes, Durability) {
   list.push_back(writes);
 }
 
-void MemoryCheckpointer::put_checkpoint(const CheckpointRecord& record, const boost::json::object& values,
-                                        Durability) {
+void MemoryCheckpointer::put_checkpoint(const CheckpointRecord& record, const boost::json::object& values, Durability) {
   std::lock_guard lock(mutex_);
   Chain& chain = impl_->chains[{record.thread_id, record.ns}];
   Stored stored;
@@ -143,8 +142,8 @@ std::vector<CheckpointTuple> MemoryCheckpointer::list(const std::string& thread_
   return out;
 }
 
-void MemoryCheckpointer::set_thread_status(const std::string& thread_id, ThreadStatus status,
-                                           const std::string& graph, const boost::json::object& metadata) {
+void MemoryCheckpointer::set_thread_status(const std::string& thread_id, ThreadStatus status, const std::string& graph,
+                                           const boost::json::object& metadata) {
   std::lock_guard lock(mutex_);
   ThreadInfo& info = impl_->threads[thread_id];
   if (info.thread_id.empty()) {
@@ -184,7 +183,9 @@ EffectEntry MemoryCheckpointer::find(const std::string& thread_id, const std::st
   return it == impl_->effects.end() ? EffectEntry{} : it->second;
 }
 
-void MemoryCheckpointer::begin(const std::string& thread_id, const std::string& key) { begin_request(thread_id, key, {}); }
+void MemoryCheckpointer::begin(const std::string& thread_id, const std::string& key) {
+  begin_request(thread_id, key, {});
+}
 
 void MemoryCheckpointer::begin_request(const std::string& thread_id, const std::string& key,
                                        const std::string& request_digest) {

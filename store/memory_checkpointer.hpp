@@ -44,8 +44,7 @@ class MemoryCheckpointer final : public Checkpointer, public EffectJournal {
   // EffectJournal. Thread-safe.
   EffectEntry find(const std::string& thread_id, const std::string& key) override;
   void begin(const std::string& thread_id, const std::string& key) override;
-  void begin_request(const std::string& thread_id, const std::string& key,
-                     const std::string& request_digest) override;
+  void begin_request(const std::string& thread_id, const std::string& key, const std::string& request_digest) override;
   void finish(const std::string& thread_id, const std::string& key, const boost::json::value& result) override;
   void abandon(const std::string& thread_id, const std::string& key) override;
 

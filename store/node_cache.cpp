@@ -31,8 +31,9 @@ std::optional<boost::json::object> SqliteStore::lookup(const std::string& node, 
     if (text.empty()) {  // expired
       if (!impl.options_.read_only) {
         WriteTxn txn(*impl.db_);
-        Use d(impl.db_->stmt("DELETE FROM node_cache WHERE node = ?1 AND key = ?2 AND expires_at_ms != 0 "
-                             "AND expires_at_ms <= ?3"));
+        Use d(
+            impl.db_->stmt("DELETE FROM node_cache WHERE node = ?1 AND key = ?2 AND expires_at_ms != 0 "
+                           "AND expires_at_ms <= ?3"));
         d->bindNoCopy(1, node);
         d->bindNoCopy(2, key);
         d->bind(3, now_ms);

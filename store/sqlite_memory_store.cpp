@@ -83,16 +83,18 @@ struct SqliteMemoryStore::Impl {
     std::vector<StoreItem> items;
     const std::string low = ns_path(prefix);
     if (low.empty()) {
-      Use q(db->stmt("SELECT ns_path, key, value, created_at_ms, updated_at_ms, expires_at_ms FROM memory_items "
-                     "WHERE expires_at_ms IS NULL OR expires_at_ms > ?1"));
+      Use q(
+          db->stmt("SELECT ns_path, key, value, created_at_ms, updated_at_ms, expires_at_ms FROM memory_items "
+                   "WHERE expires_at_ms IS NULL OR expires_at_ms > ?1"));
       q->bind(1, static_cast<std::int64_t>(now));
       while (q->executeStep()) items.push_back(read_item(*q));
       return items;
     }
     std::string high = low;
     high.back() = '\x20';
-    Use q(db->stmt("SELECT ns_path, key, value, created_at_ms, updated_at_ms, expires_at_ms FROM memory_items "
-                   "WHERE ns_path >= ?1 AND ns_path < ?2 AND (expires_at_ms IS NULL OR expires_at_ms > ?3)"));
+    Use q(
+        db->stmt("SELECT ns_path, key, value, created_at_ms, updated_at_ms, expires_at_ms FROM memory_items "
+                 "WHERE ns_path >= ?1 AND ns_path < ?2 AND (expires_at_ms IS NULL OR expires_at_ms > ?3)"));
     q->bind(1, low);
     q->bind(2, high);
     q->bind(3, static_cast<std::int64_t>(now));
@@ -149,7 +151,8 @@ boost::asio::awaitable<void> SqliteMemoryStore::put(StoreNamespace ns, std::stri
     upsert->exec();
     txn.commit();
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl_->path, "saving memory item '" + key + "' in '" + store_namespace_text(ns) + "'");
+    store::detail::throw_sqlite(e, impl_->path,
+                                "saving memory item '" + key + "' in '" + store_namespace_text(ns) + "'");
   }
   co_return;
 }
@@ -162,14 +165,16 @@ boost::asio::awaitable<std::optional<StoreItem>> SqliteMemoryStore::get(StoreNam
   {
     std::lock_guard lock(impl_->mutex);
     try {
-      Use q(impl_->db->stmt("SELECT ns_path, key, value, created_at_ms, updated_at_ms, expires_at_ms FROM memory_items "
-                            "WHERE ns_path = ?1 AND key = ?2 AND (expires_at_ms IS NULL OR expires_at_ms > ?3)"));
+      Use q(
+          impl_->db->stmt("SELECT ns_path, key, value, created_at_ms, updated_at_ms, expires_at_ms FROM memory_items "
+                          "WHERE ns_path = ?1 AND key = ?2 AND (expires_at_ms IS NULL OR expires_at_ms > ?3)"));
       q->bind(1, ns_path(ns));
       q->bind(2, key);
       q->bind(3, static_cast<std::int64_t>(now));
       if (q->executeStep()) found = impl_->read_item(*q);
     } catch (const SQLite::Exception& e) {
-      store::detail::throw_sqlite(e, impl_->path, "reading memory item '" + key + "' in '" + store_namespace_text(ns) + "'");
+      store::detail::throw_sqlite(e, impl_->path,
+                                  "reading memory item '" + key + "' in '" + store_namespace_text(ns) + "'");
     }
   }
   co_return found;
@@ -185,7 +190,8 @@ boost::asio::awaitable<void> SqliteMemoryStore::remove(StoreNamespace ns, std::s
     q->bind(2, key);
     q->exec();
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl_->path, "deleting memory item '" + key + "' in '" + store_namespace_text(ns) + "'");
+    store::detail::throw_sqlite(e, impl_->path,
+                                "deleting memory item '" + key + "' in '" + store_namespace_text(ns) + "'");
   }
   co_return;
 }
@@ -201,8 +207,8 @@ boost::asio::awaitable<std::vector<StoreItem>> SqliteMemoryStore::search(StoreSe
         if (store_item_matches(item, search)) matching.push_back(std::move(item));
       }
     } catch (const SQLite::Exception& e) {
-      store::detail::throw_sqlite(e, impl_->path, "searching memory items under '" +
-                                                      store_namespace_text(search.ns_prefix) + "'");
+      store::detail::throw_sqlite(e, impl_->path,
+                                  "searching memory items under '" + store_namespace_text(search.ns_prefix) + "'");
     }
   }
   co_return store_page(std::move(matching), search.offset, search.limit);
@@ -214,7 +220,8 @@ boost::asio::awaitable<std::vector<StoreNamespace>> SqliteMemoryStore::list_name
   {
     std::lock_guard lock(impl_->mutex);
     try {
-      Use q(impl_->db->stmt("SELECT DISTINCT ns_path FROM memory_items WHERE expires_at_ms IS NULL OR expires_at_ms > ?1"));
+      Use q(impl_->db->stmt(
+          "SELECT DISTINCT ns_path FROM memory_items WHERE expires_at_ms IS NULL OR expires_at_ms > ?1"));
       q->bind(1, static_cast<std::int64_t>(now));
       while (q->executeStep()) {
         StoreNamespace ns = ns_from_path(q->getColumn(0).getString());

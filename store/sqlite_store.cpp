@@ -74,8 +74,8 @@ CheckpointRow SqliteStoreImpl::encode(const CheckpointRecord& record, const boos
   row.metadata = boost::json::serialize(record.metadata);
   row.next = boost::json::serialize(record.next);
   row.deltas = encode_deltas(record.deltas);
-  row.consumes_parent_writes = record.source == CheckpointSource::loop && !record.parent_id.empty() &&
-                               !options_.keep_consumed_writes;
+  row.consumes_parent_writes =
+      record.source == CheckpointSource::loop && !record.parent_id.empty() && !options_.keep_consumed_writes;
   if (const auto* graph = record.metadata.if_contains("graph"); graph && graph->is_string()) {
     row.graph = std::string(graph->get_string());
   }
@@ -90,9 +90,9 @@ CheckpointRow SqliteStoreImpl::encode(const CheckpointRecord& record, const boos
     if (!parent) {  // a fork, or the first put since opening: ask the database (after queued writes)
       flush_checkpoints();
       std::lock_guard lock(db_mutex_);
-      Use q(db_->stmt(
-          "SELECT chain_len, chain_bytes, base_bytes, metadata, next FROM checkpoints "
-          "WHERE thread_id = ?1 AND ns = ?2 AND checkpoint_id = ?3"));
+      Use q(
+          db_->stmt("SELECT chain_len, chain_bytes, base_bytes, metadata, next FROM checkpoints "
+                    "WHERE thread_id = ?1 AND ns = ?2 AND checkpoint_id = ?3"));
       q->bindNoCopy(1, record.thread_id);
       q->bindNoCopy(2, record.ns);
       q->bindNoCopy(3, record.parent_id);
@@ -101,8 +101,8 @@ CheckpointRow SqliteStoreImpl::encode(const CheckpointRecord& record, const boos
         std::string metadata = q->getColumn(3).getString(), next = q->getColumn(4).getString();
         if (metadata == kSameAsParent) metadata.clear();
         if (next == kSameAsParent) next.clear();
-        parent = ChainInfo{record.parent_id, q->getColumn(0).getInt64(), q->getColumn(1).getInt64(),
-                           q->getColumn(2).getInt64(), std::move(metadata), std::move(next)};
+        parent = ChainInfo{record.parent_id,           q->getColumn(0).getInt64(), q->getColumn(1).getInt64(),
+                           q->getColumn(2).getInt64(), std::move(metadata),        std::move(next)};
       }
     }
   }
@@ -111,9 +111,10 @@ CheckpointRow SqliteStoreImpl::encode(const CheckpointRecord& record, const boos
     row.chain_len = parent->chain_len + 1;
     row.chain_bytes = parent->chain_bytes + static_cast<std::int64_t>(row.deltas.size());
     row.base_bytes = parent->base_bytes;
-    snapshot = row.chain_len >= options_.snapshot_max_steps ||
-               (row.chain_len >= options_.snapshot_min_steps &&
-                static_cast<double>(row.chain_bytes) >= options_.snapshot_bytes_ratio * static_cast<double>(row.base_bytes));
+    snapshot =
+        row.chain_len >= options_.snapshot_max_steps ||
+        (row.chain_len >= options_.snapshot_min_steps &&
+         static_cast<double>(row.chain_bytes) >= options_.snapshot_bytes_ratio * static_cast<double>(row.base_bytes));
   }
   if (snapshot) {
     row.snapshot = boost::json::serialize(values);
@@ -161,24 +162,25 @@ void SqliteStoreImpl::execute_row(const CheckpointRow& row) {
     q->bindNoCopy(8, c->metadata);
     q->bindNoCopy(9, c->next);
     q->bindNoCopy(10, c->deltas);
-    if (c->snapshot) q->bindNoCopy(11, *c->snapshot);
-    else q->bind(11);
+    if (c->snapshot)
+      q->bindNoCopy(11, *c->snapshot);
+    else
+      q->bind(11);
     q->bind(12, static_cast<std::int64_t>(c->chain_len));
     q->bind(13, static_cast<std::int64_t>(c->chain_bytes));
     q->bind(14, static_cast<std::int64_t>(c->base_bytes));
     q->exec();
     if (c->consumes_parent_writes) {
-      Use d(db_->stmt(
-          "DELETE FROM writes WHERE thread_id = ?1 AND ns = ?2 AND checkpoint_id = ?3 AND keep = 0"));
+      Use d(db_->stmt("DELETE FROM writes WHERE thread_id = ?1 AND ns = ?2 AND checkpoint_id = ?3 AND keep = 0"));
       d->bindNoCopy(1, c->thread_id);
       d->bindNoCopy(2, c->ns);
       d->bindNoCopy(3, c->parent_id);
       d->exec();
     }
     if (!known_threads_.contains(c->thread_id)) {
-      Use t(db_->stmt(
-          "INSERT OR IGNORE INTO threads (thread_id, status, graph, created_at_ms, updated_at_ms, metadata) "
-          "VALUES (?1, 'running', ?2, ?3, ?3, '{}')"));
+      Use t(
+          db_->stmt("INSERT OR IGNORE INTO threads (thread_id, status, graph, created_at_ms, updated_at_ms, metadata) "
+                    "VALUES (?1, 'running', ?2, ?3, ?3, '{}')"));
       t->bindNoCopy(1, c->thread_id);
       t->bindNoCopy(2, c->graph);
       t->bind(3, static_cast<std::int64_t>(c->created_at_ms));
@@ -206,12 +208,12 @@ void SqliteStoreImpl::execute_row(const WritesRow& w) {
 void SqliteStoreImpl::push_deferred(WriteJob job) { writer_.push(std::move(job), /*visible=*/false); }
 
 void SqliteStoreImpl::execute_row(const StatusRow& row) {
-  Use q(db_->stmt(
-      "INSERT INTO threads (thread_id, status, graph, created_at_ms, updated_at_ms, metadata)"
-      " VALUES (?1, ?2, ?3, ?4, ?4, ?5)"
-      " ON CONFLICT (thread_id) DO UPDATE SET status = excluded.status,"
-      "   graph = CASE WHEN excluded.graph <> '' THEN excluded.graph ELSE threads.graph END,"
-      "   updated_at_ms = excluded.updated_at_ms, metadata = excluded.metadata"));
+  Use q(
+      db_->stmt("INSERT INTO threads (thread_id, status, graph, created_at_ms, updated_at_ms, metadata)"
+                " VALUES (?1, ?2, ?3, ?4, ?4, ?5)"
+                " ON CONFLICT (thread_id) DO UPDATE SET status = excluded.status,"
+                "   graph = CASE WHEN excluded.graph <> '' THEN excluded.graph ELSE threads.graph END,"
+                "   updated_at_ms = excluded.updated_at_ms, metadata = excluded.metadata"));
   q->bindNoCopy(1, row.thread_id);
   q->bindNoCopy(2, row.status);
   q->bindNoCopy(3, row.graph);
@@ -254,8 +256,8 @@ void SqliteStoreImpl::commit_batch(std::vector<WriteJob>& batch) {
   // Task writes that a later checkpoint of the same batch consumes would be inserted and deleted
   // in this one transaction: skip them (fewer dirty pages, the same final content).
   std::unordered_map<std::string, std::size_t> consumer;  // thread \0 ns \0 parent -> last index
-  const bool any_writes =
-      std::any_of(batch.begin(), batch.end(), [](const WriteJob& job) { return std::holds_alternative<WritesRow>(job); });
+  const bool any_writes = std::any_of(batch.begin(), batch.end(),
+                                      [](const WriteJob& job) { return std::holds_alternative<WritesRow>(job); });
   for (std::size_t i = 0; any_writes && i < batch.size(); ++i) {
     if (const auto* c = std::get_if<CheckpointRow>(&batch[i]); c && c->consumes_parent_writes) {
       consumer[c->thread_id + '\0' + c->ns + '\0' + c->parent_id] = i;
@@ -324,8 +326,9 @@ void SqliteStore::put_writes(const TaskWrites& writes, Durability durability) {
   try {
     impl_->write(std::move(row), durability);
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl_->path_, "thread '" + writes.thread_id + "': saving the writes of task '" + writes.task_id +
-                                       "' (" + writes.task_name + ")");
+    store::detail::throw_sqlite(e, impl_->path_,
+                                "thread '" + writes.thread_id + "': saving the writes of task '" + writes.task_id +
+                                    "' (" + writes.task_name + ")");
   }
 }
 
@@ -334,7 +337,8 @@ void SqliteStore::put_checkpoint(const CheckpointRecord& record, const boost::js
   try {
     impl_->write(impl_->encode(record, values), durability);
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl_->path_, "thread '" + record.thread_id + "': saving checkpoint '" + record.id + "'");
+    store::detail::throw_sqlite(e, impl_->path_,
+                                "thread '" + record.thread_id + "': saving checkpoint '" + record.id + "'");
   }
 }
 

@@ -142,8 +142,7 @@ class SqliteStore final : public Checkpointer, public EffectJournal, public Node
   /// entry again is allowed (its caller reconciled it: it did not happen); a `done` entry throws
   /// effect_conflict.
   void begin(const std::string& thread_id, const std::string& key) override;
-  void begin_request(const std::string& thread_id, const std::string& key,
-                     const std::string& request_digest) override;
+  void begin_request(const std::string& thread_id, const std::string& key, const std::string& request_digest) override;
   /// Records the result (also for an entry never begun: reconciling an in-doubt effect).
   void finish(const std::string& thread_id, const std::string& key, const boost::json::value& result) override;
   void abandon(const std::string& thread_id, const std::string& key) override;

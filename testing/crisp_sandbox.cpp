@@ -30,8 +30,7 @@ sandbox::crisp::SandboxOptions to_sandbox_options(const CrispSandboxOptions& opt
 
 }  // namespace
 
-CrispSandbox::CrispSandbox(CrispSandboxOptions options)
-    : impl_(std::make_unique<Impl>(to_sandbox_options(options))) {}
+CrispSandbox::CrispSandbox(CrispSandboxOptions options) : impl_(std::make_unique<Impl>(to_sandbox_options(options))) {}
 
 CrispSandbox::~CrispSandbox() = default;
 

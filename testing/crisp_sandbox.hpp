@@ -61,9 +61,9 @@ class CrispSandbox {
   /// Saves the state file (if any) and closes every connection. Idempotent.
   void stop();
 
-  std::uint16_t port() const;    ///< the bound port; 0 before start()
-  std::string base_url() const;  ///< "http://127.0.0.1:<port>"
-  std::string api_url() const;   ///< base_url() + "/v1/": what CRISP_API_URL should be
+  std::uint16_t port() const;      ///< the bound port; 0 before start()
+  std::string base_url() const;    ///< "http://127.0.0.1:<port>"
+  std::string api_url() const;     ///< base_url() + "/v1/": what CRISP_API_URL should be
   std::string website_id() const;  ///< the website the token is subscribed to (CRISP_WEBSITE_ID)
   CrispSandboxCredentials credentials() const;
   /// Every successful write so far, as JSON text: {"effects":[{method, path, body, session_id, ...}]}.

@@ -53,9 +53,9 @@ class FakeLlm {
   /// Closes every connection and joins the server thread. Idempotent.
   void stop();
 
-  std::uint16_t port() const;    ///< the bound port; 0 before start()
-  std::string base_url() const;  ///< "http://127.0.0.1:<port>/v1": what OPENAI_BASE_URL should be
-  std::string model() const;     ///< FakeLlmOptions::model
+  std::uint16_t port() const;             ///< the bound port; 0 before start()
+  std::string base_url() const;           ///< "http://127.0.0.1:<port>/v1": what OPENAI_BASE_URL should be
+  std::string model() const;              ///< FakeLlmOptions::model
   std::size_t requests_received() const;  ///< requests received so far, answered or not
   std::size_t script_remaining() const;   ///< script uses left (an unlimited entry counts once)
 

@@ -95,10 +95,11 @@ struct Run {
   std::string err;
   double ms_to_marker;  // -1 when the marker never appeared
   double ms_total;
-  double cpu_ms;        // the child's user + system time, whole run
+  double cpu_ms;  // the child's user + system time, whole run
 };
 
-Run run(const std::vector<std::string>& argv, const std::string& marker = {}, const std::string& out_path = "/dev/null") {
+Run run(const std::vector<std::string>& argv, const std::string& marker = {},
+        const std::string& out_path = "/dev/null") {
   const Clock::time_point start = Clock::now();
   Spawned s = spawn(argv, out_path);
   Clock::time_point seen{};
@@ -118,7 +119,9 @@ void copy_dir_files(const fs::path& from, const fs::path& to) {
 
 void report(const std::string& what, std::vector<double> ms) {
   std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * static_cast<double>(ms.size() - 1) + 0.5))]; };
+  auto at = [&](double q) {
+    return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * static_cast<double>(ms.size() - 1) + 0.5))];
+  };
   std::printf("%-44s n=%zu  median %.2f ms  p90 %.2f ms  min %.2f ms  max %.2f ms\n", what.c_str(), ms.size(), at(0.5),
               at(0.9), ms.front(), ms.back());
 }
@@ -128,8 +131,8 @@ void bench_resume(const std::string& weft, const fs::path& work, int runs) {
   const fs::path waiting = work / "waiting";
   fs::create_directories(waiting);
   const std::string input = R"({"min_seconds_on_pricing":0,"require_approval":true,"max_greetings":3})";
-  Run first = run({weft, "run", "vip_outreach", "--thread", "bench", "--db", (waiting / "weft.db").string(), "--input",
-                   input});
+  Run first =
+      run({weft, "run", "vip_outreach", "--thread", "bench", "--db", (waiting / "weft.db").string(), "--input", input});
   if (first.exit_code != 3) throw std::runtime_error("vip_outreach did not stop for approval:\n" + first.err);
 
   std::vector<double> to_node, total, cpu;
@@ -185,19 +188,24 @@ int main(int argc, char** argv) {
   int runs = 30;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--weft" && i + 1 < argc) weft = argv[++i];
-    else if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--only" && i + 1 < argc) only = argv[++i];
-    else if (a == "--keep" && i + 1 < argc) keep = argv[++i];
+    if (a == "--weft" && i + 1 < argc)
+      weft = argv[++i];
+    else if (a == "--runs" && i + 1 < argc)
+      runs = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--only" && i + 1 < argc)
+      only = argv[++i];
+    else if (a == "--keep" && i + 1 < argc)
+      keep = argv[++i];
     else {
       std::fprintf(stderr, "usage: weft-bench-cli [--weft PATH] [--runs N] [--only resume|triage] [--keep DIR]\n");
       return 2;
     }
   }
-  for (const char* name : {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL", "OPENAI_API_KEY",
-                           "OPENAI_BASE_URL", "WEFT_MODEL", "WEFT_DB", "WEFT_CRASH_AT"})
+  for (const char* name : {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL",
+                           "OPENAI_API_KEY", "OPENAI_BASE_URL", "WEFT_MODEL", "WEFT_DB", "WEFT_CRASH_AT"})
     unsetenv(name);
-  const fs::path work = keep.empty() ? fs::temp_directory_path() / ("weft-bench-cli-" + std::to_string(getpid())) : fs::path(keep);
+  const fs::path work =
+      keep.empty() ? fs::temp_directory_path() / ("weft-bench-cli-" + std::to_string(getpid())) : fs::path(keep);
   fs::create_directories(work);
   std::printf("weft: %s\n", weft.c_str());
   try {

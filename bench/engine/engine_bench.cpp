@@ -41,9 +41,9 @@ CompiledGraph self_loop(std::int64_t steps) {
   StateGraph g({{"n", Channel::last_value()}}, "self_loop");
   g.add_node("loop", [](StateView s, NodeContext) { return json::object{{"n", s.get_int("n") + 1}}; });
   g.add_edge(std::string(START), "loop");
-  g.add_conditional_edges("loop", [steps](StateView s) -> Route {
-    return s.get_int("n") < steps ? Route("loop") : Route(END);
-  }, std::vector<std::string>{"loop"});
+  g.add_conditional_edges(
+      "loop", [steps](StateView s) -> Route { return s.get_int("n") < steps ? Route("loop") : Route(END); },
+      std::vector<std::string>{"loop"});
   return g.compile();
 }
 
@@ -66,12 +66,15 @@ CompiledGraph fanout(int width) {
     return json::object{{"count", static_cast<std::int64_t>(s.at("items").as_array().size())}};
   });
   g.add_edge(std::string(START), "plan");
-  g.add_conditional_edges("plan", [width](StateView) -> Route {
-    std::vector<Send> sends;
-    sends.reserve(static_cast<std::size_t>(width));
-    for (int i = 0; i < width; ++i) sends.push_back(Send{"work", json::object{{"i", i}}});
-    return sends;
-  }, std::vector<std::string>{"work"});
+  g.add_conditional_edges(
+      "plan",
+      [width](StateView) -> Route {
+        std::vector<Send> sends;
+        sends.reserve(static_cast<std::size_t>(width));
+        for (int i = 0; i < width; ++i) sends.push_back(Send{"work", json::object{{"i", i}}});
+        return sends;
+      },
+      std::vector<std::string>{"work"});
   g.add_edge("work", "join");
   return g.compile();
 }
@@ -156,9 +159,9 @@ CompiledGraph growing(Channel channel, std::int64_t steps, std::vector<double>& 
     return json::object{{"n", i}, {"messages", json::array{std::move(message)}}};
   });
   g.add_edge(std::string(START), "agent");
-  g.add_conditional_edges("agent", [steps](StateView s) -> Route {
-    return s.get_int("n") < steps ? Route("agent") : Route(END);
-  }, std::vector<std::string>{"agent"});
+  g.add_conditional_edges(
+      "agent", [steps](StateView s) -> Route { return s.get_int("n") < steps ? Route("agent") : Route(END); },
+      std::vector<std::string>{"agent"});
   return g.compile();
 }
 

@@ -65,7 +65,8 @@ graphs::GraphRegistry bench_graphs() {
   d.name = "note";
   d.description = "records the event";
   d.input_schema = json::parse(R"({"type":"object","properties":{"session_id":{"type":"string"},
-      "message_fingerprint":{"type":"integer"}}})").as_object();
+      "message_fingerprint":{"type":"integer"}}})")
+                       .as_object();
   d.build = [](const graphs::GraphServices&, CompileOptions options) {
     StateGraph g({{"input", Channel::last_value()}, {"log", Channel::append()}}, "note");
     g.add_node("note", [](StateView s, NodeContext) { return json::object{{"log", s.at("input")}}; });
@@ -92,7 +93,8 @@ int main(int argc, char** argv) {
   const double seconds = static_cast<double>(arg(argc, argv, "--seconds", 10));
   const long senders = arg(argc, argv, "--senders", 10);
 
-  const auto folder = std::filesystem::temp_directory_path() / ("weft-bench-hooks-" + std::to_string(std::random_device{}()));
+  const auto folder =
+      std::filesystem::temp_directory_path() / ("weft-bench-hooks-" + std::to_string(std::random_device{}()));
   std::filesystem::create_directories(folder);
   const std::string db = (folder / "weft.db").string();
   auto store = std::make_shared<SqliteStore>(db);
@@ -121,21 +123,24 @@ int main(int argc, char** argv) {
     threads.emplace_back([&, t] {
       sandbox::http::Client client("127.0.0.1", srv.port());
       for (long i = t; i < events; i += senders) {
-        std::this_thread::sleep_until(start + std::chrono::duration_cast<Steady::duration>(interval * static_cast<double>(i)));
+        std::this_thread::sleep_until(start +
+                                      std::chrono::duration_cast<Steady::duration>(interval * static_cast<double>(i)));
         char session[64];
         std::snprintf(session, sizeof session, "session_%08ld-0000-4000-8000-000000000000", i % conversations);
-        json::object data{{"website_id", kWebsite}, {"session_id", session}, {"type", "text"}, {"from", "user"},
-                          {"content", "hello"}, {"fingerprint", 1000 + i}};
-        const std::string body = json::serialize(json::object{{"website_id", kWebsite}, {"event", "message:send"},
-                                                               {"data", data}, {"timestamp", 0}});
-        const std::string stamp = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::system_clock::now().time_since_epoch()).count());
+        json::object data{{"website_id", kWebsite}, {"session_id", session}, {"type", "text"},
+                          {"from", "user"},         {"content", "hello"},    {"fingerprint", 1000 + i}};
+        const std::string body = json::serialize(
+            json::object{{"website_id", kWebsite}, {"event", "message:send"}, {"data", data}, {"timestamp", 0}});
+        const std::string stamp = std::to_string(
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count());
         const auto sent = Steady::now();
         const auto answer = client.request("POST", "/crisp/hooks", body,
                                            {{"Content-Type", "application/json"},
                                             {"X-Crisp-Request-Timestamp", stamp},
                                             {"X-Crisp-Signature", hmac_hex(kSecret, "[" + stamp + ";" + body + "]")}});
-        answer_ms[static_cast<std::size_t>(i)] = std::chrono::duration<double, std::milli>(Steady::now() - sent).count();
+        answer_ms[static_cast<std::size_t>(i)] =
+            std::chrono::duration<double, std::milli>(Steady::now() - sent).count();
         if (answer.status != 200 || answer.body.find("accepted") == std::string::npos) ++not_accepted;
       }
     });
@@ -146,15 +151,19 @@ int main(int argc, char** argv) {
   // Drain: every run finished (the thread list shows no busy thread).
   sandbox::http::Client client("127.0.0.1", srv.port());
   for (;;) {
-    auto busy = client.request("POST", "/threads/count", R"({"status":"busy"})", {{"Content-Type", "application/json"}});
+    auto busy =
+        client.request("POST", "/threads/count", R"({"status":"busy"})", {{"Content-Type", "application/json"}});
     if (busy.body == "0") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   const double drained_s = std::chrono::duration<double>(Steady::now() - start).count();
 
   std::sort(answer_ms.begin(), answer_ms.end());
-  auto pct = [&](double p) { return answer_ms[static_cast<std::size_t>(p * static_cast<double>(answer_ms.size() - 1))]; };
-  std::printf("hooks: %ld events over %ld conversations in %.1f s (%ld senders)\n", events, conversations, sent_s, senders);
+  auto pct = [&](double p) {
+    return answer_ms[static_cast<std::size_t>(p * static_cast<double>(answer_ms.size() - 1))];
+  };
+  std::printf("hooks: %ld events over %ld conversations in %.1f s (%ld senders)\n", events, conversations, sent_s,
+              senders);
   std::printf("answer time: p50 %.2f ms, p99 %.2f ms, max %.2f ms; not accepted: %ld\n", pct(0.5), pct(0.99),
               answer_ms.back(), not_accepted.load());
   std::printf("all runs finished after %.1f s (%.0f runs/s from the first event)\n", drained_s,

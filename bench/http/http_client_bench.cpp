@@ -100,9 +100,8 @@ int main(int argc, char** argv) {
     if (arg == "--rounds") rounds = std::atoi(argv[i + 1]);
   }
   weft::sandbox::http::Router router;
-  router.add("GET", "/ping", [](weft::sandbox::http::Request&) {
-    return weft::sandbox::http::Response::json(200, R"({"ok":true})");
-  });
+  router.add("GET", "/ping",
+             [](weft::sandbox::http::Request&) { return weft::sandbox::http::Response::json(200, R"({"ok":true})"); });
   weft::sandbox::http::Server server(std::move(router));
   server.start();
   const std::string url = server.base_url() + "/ping";
@@ -127,7 +126,8 @@ int main(int argc, char** argv) {
   std::printf("requests per client: %d (in %d interleaved rounds), server: sandbox/http, 1 thread\n",
               per_round * rounds, rounds);
   std::printf("%-34s %9s %9s %9s\n", "latency (us)", "p50", "p90", "p99");
-  std::printf("%-34s %9.1f %9.1f %9.1f\n", "raw Beast coroutine, keep-alive", raw.pct(0.5), raw.pct(0.9), raw.pct(0.99));
+  std::printf("%-34s %9.1f %9.1f %9.1f\n", "raw Beast coroutine, keep-alive", raw.pct(0.5), raw.pct(0.9),
+              raw.pct(0.99));
   std::printf("%-34s %9.1f %9.1f %9.1f\n", "weft::http::Client, keep-alive", weft_client.pct(0.5), weft_client.pct(0.9),
               weft_client.pct(0.99));
   std::printf("%-34s %9.1f %9.1f %9.1f\n", "weft::http::Client, new connection", no_reuse.pct(0.5), no_reuse.pct(0.9),

@@ -79,9 +79,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--seconds" && i + 1 < argc) seconds = std::stod(argv[++i]);
-    else if (arg == "--connections" && i + 1 < argc) connections = std::stoi(argv[++i]);
-    else if (arg == "--route" && i + 1 < argc) only.emplace_back(argv[++i]);
+    if (arg == "--seconds" && i + 1 < argc)
+      seconds = std::stod(argv[++i]);
+    else if (arg == "--connections" && i + 1 < argc)
+      connections = std::stoi(argv[++i]);
+    else if (arg == "--route" && i + 1 < argc)
+      only.emplace_back(argv[++i]);
     else {
       std::cerr << "usage: weft-bench-sandbox [--seconds S] [--connections N] [--route NAME]...\n";
       return 2;
@@ -95,7 +98,8 @@ int main(int argc, char** argv) {
   sc::Sandbox sandbox(options);
   sandbox.start();
   const auto creds = sandbox.credentials();
-  const sh::Fields headers{{"Authorization", sh::basic_auth(creds.identifier, creds.key)}, {"X-Crisp-Tier", creds.tier}};
+  const sh::Fields headers{{"Authorization", sh::basic_auth(creds.identifier, creds.key)},
+                           {"X-Crisp-Tier", creds.tier}};
   const std::string w = "/v1/website/" + sandbox.website_id();
 
   // Ids for the per-conversation routes.
@@ -115,16 +119,20 @@ int main(int argc, char** argv) {
     Route m{"list messages (<=40)", {}};
     for (const auto& s : sessions) m.targets.push_back(w + "/conversation/" + s + "/messages");
     routes.push_back(m);
-    routes.push_back(Route{"list conversations (20/page)", {w + "/conversations/1", w + "/conversations/2", w + "/conversations/3"}});
+    routes.push_back(Route{"list conversations (20/page)",
+                           {w + "/conversations/1", w + "/conversations/2", w + "/conversations/3"}});
     routes.push_back(Route{"visitors count", {w + "/visitors/count"}});
     routes.push_back(Route{"list operators", {w + "/operators/list"}});
     Route mix{"mix of the above", {}};
-    for (const auto& r2 : routes) mix.targets.insert(mix.targets.end(), r2.targets.begin(), r2.targets.begin() + std::min<std::size_t>(3, r2.targets.size()));
+    for (const auto& r2 : routes)
+      mix.targets.insert(mix.targets.end(), r2.targets.begin(),
+                         r2.targets.begin() + std::min<std::size_t>(3, r2.targets.size()));
     routes.push_back(mix);
   }
 
-  std::printf("Crisp sandbox read bench: 1 server thread, %d keep-alive connections, %.1f s per route, %u hardware threads\n", connections,
-              seconds, std::thread::hardware_concurrency());
+  std::printf(
+      "Crisp sandbox read bench: 1 server thread, %d keep-alive connections, %.1f s per route, %u hardware threads\n",
+      connections, seconds, std::thread::hardware_concurrency());
   std::printf("%-32s %12s %10s %8s\n", "route", "requests", "req/s", "errors");
   for (const auto& r : routes) {
     if (!only.empty() && std::find(only.begin(), only.end(), r.name) == only.end()) continue;

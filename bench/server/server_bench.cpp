@@ -54,7 +54,8 @@ graphs::GraphDefinition hold() {
   graphs::GraphDefinition d;
   d.name = "hold";
   d.description = "waits input.ms";
-  d.input_schema = json::parse(R"({"type":"object","properties":{"ms":{"type":"integer","default":60000}}})").as_object();
+  d.input_schema =
+      json::parse(R"({"type":"object","properties":{"ms":{"type":"integer","default":60000}}})").as_object();
   d.build = [](const graphs::GraphServices&, CompileOptions options) {
     StateGraph g({{"input", Channel::last_value()}}, "hold");
     g.add_node("wait", [](StateView s, NodeContext) -> boost::asio::awaitable<json::object> {
@@ -79,9 +80,12 @@ int main(int argc, char** argv) {
   options.max_connections_per_client = 100000;  // the driver is one address
   bool sqlite = false;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--port") && i + 1 < argc) options.port = static_cast<std::uint16_t>(std::stoi(argv[++i]));
-    else if (!std::strcmp(argv[i], "--workers") && i + 1 < argc) options.workers = std::stoul(argv[++i]);
-    else if (!std::strcmp(argv[i], "--sqlite")) sqlite = true;
+    if (!std::strcmp(argv[i], "--port") && i + 1 < argc)
+      options.port = static_cast<std::uint16_t>(std::stoi(argv[++i]));
+    else if (!std::strcmp(argv[i], "--workers") && i + 1 < argc)
+      options.workers = std::stoul(argv[++i]);
+    else if (!std::strcmp(argv[i], "--sqlite"))
+      sqlite = true;
   }
   const auto folder = std::filesystem::temp_directory_path() / ("weft-bench-server-" + std::to_string(::getpid()));
   std::filesystem::create_directories(folder);

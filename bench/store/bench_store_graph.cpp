@@ -57,7 +57,9 @@ Saver make_saver(const std::string& kind, const std::string& path) {
   options.exclusive_locking = bench::arg(g_args, "exclusive", "0") == "1";
   s.sqlite = std::make_shared<SqliteStore>(path, options);
   s.checkpointer = s.sqlite;
-  s.durability = kind == "sqlite-sync" ? Durability::sync : kind == "sqlite-exit" ? Durability::exit : Durability::async;
+  s.durability = kind == "sqlite-sync"   ? Durability::sync
+                 : kind == "sqlite-exit" ? Durability::exit
+                                         : Durability::async;
   return s;
 }
 
@@ -84,7 +86,8 @@ CompiledGraph growing_graph(std::int64_t n, std::vector<double>* stamps) {
   });
   g.add_edge(std::string(START), "agent");
   g.add_conditional_edges(
-      "agent", [n](StateView s) -> Route { return s.get_int("counter") >= n ? std::string(END) : std::string("agent"); },
+      "agent",
+      [n](StateView s) -> Route { return s.get_int("counter") >= n ? std::string(END) : std::string("agent"); },
       std::vector<std::string>{"agent", std::string(END)});
   return g.compile();
 }
@@ -130,7 +133,9 @@ int run_linear() {
   if (warmup > 0) {
     const std::string wf = g_dir + "/weft-warmup-linear-" + tag + ".db";
     Saver s = make_saver(kind, wf);
-    linear_graph(warmup, nullptr).invoke(boost::json::object{{"counter", 0}, {"log", ""}}, config_for(s, "warmup", warmup)).check();
+    linear_graph(warmup, nullptr)
+        .invoke(boost::json::object{{"counter", 0}, {"log", ""}}, config_for(s, "warmup", warmup))
+        .check();
     if (s.sqlite) s.sqlite->flush();
     s = {};
     bench::remove_db(wf);
@@ -151,10 +156,15 @@ int run_linear() {
   std::vector<double> per;
   for (std::size_t i = 0; i + 1 < stamps.size(); ++i) per.push_back(stamps[i + 1] - stamps[i]);
   const auto dec = deciles(per);
-  boost::json::object result{{"bench", "linear"}, {"impl", "weft"},        {"saver", kind},
+  boost::json::object result{{"bench", "linear"},
+                             {"impl", "weft"},
+                             {"saver", kind},
                              {"exclusive_locking", bench::arg(g_args, "exclusive", "0") == "1"},
-                             {"n", n},            {"warmup_steps", warmup}, {"wall_ms", us / 1000},
-                             {"cpu_ms", cpu},     {"steps_per_sec", n / (us / 1e6)},
+                             {"n", n},
+                             {"warmup_steps", warmup},
+                             {"wall_ms", us / 1000},
+                             {"cpu_ms", cpu},
+                             {"steps_per_sec", n / (us / 1e6)},
                              {"us_per_step", us / static_cast<double>(n)},
                              {"cpu_us_per_step", cpu * 1000 / static_cast<double>(n)},
                              {"us_per_step_by_decile", to_array(dec)},
@@ -176,7 +186,8 @@ int run_growing() {
     const std::string wf = g_dir + "/weft-warmup-growing-" + tag + ".db";
     Saver s = make_saver(kind, wf);
     growing_graph(warmup, nullptr)
-        .invoke(boost::json::object{{"counter", 0}, {"messages", boost::json::array{}}}, config_for(s, "warmup", warmup))
+        .invoke(boost::json::object{{"counter", 0}, {"messages", boost::json::array{}}},
+                config_for(s, "warmup", warmup))
         .check();
     if (s.sqlite) s.sqlite->flush();
     s = {};
@@ -188,8 +199,8 @@ int run_growing() {
   CompiledGraph graph = growing_graph(n, &stamps);
   const double c0 = cpu_ms();
   const double t0 = bench::now_us();
-  RunResult out =
-      graph.invoke(boost::json::object{{"counter", 0}, {"messages", boost::json::array{}}}, config_for(saver, "growing-1", n));
+  RunResult out = graph.invoke(boost::json::object{{"counter", 0}, {"messages", boost::json::array{}}},
+                               config_for(saver, "growing-1", n));
   if (saver.sqlite) saver.sqlite->flush();
   const double t1 = bench::now_us();
   const double cpu = cpu_ms() - c0;
@@ -216,7 +227,8 @@ int run_growing() {
   // The mean of a window counts one-off costs that land in it (a periodic WAL checkpoint's
   // fsync, the end-of-run flush in the last one); the median is the typical step.
   const std::size_t w = std::min(window, per.size());
-  const double first_median = bench::median(std::vector<double>(per.begin(), per.begin() + static_cast<std::ptrdiff_t>(w)));
+  const double first_median =
+      bench::median(std::vector<double>(per.begin(), per.begin() + static_cast<std::ptrdiff_t>(w)));
   const double last_median = bench::median(std::vector<double>(per.end() - static_cast<std::ptrdiff_t>(w), per.end()));
   result["us_per_step_first_window_median"] = first_median;
   result["us_per_step_last_window_median"] = last_median;
@@ -235,17 +247,25 @@ int run_resume() {
   const int repeat = std::stoi(bench::arg(g_args, "repeat", "20"));
   const std::string path = g_dir + "/weft-resume-" + fixture + "-n" + std::to_string(n) + ".db";
   const std::string thread = "resume-" + fixture;
-  auto build = [&](std::int64_t steps) { return fixture == "growing" ? growing_graph(steps, nullptr) : linear_graph(steps, nullptr); };
-  boost::json::object init = fixture == "growing" ? boost::json::object{{"counter", 0}, {"messages", boost::json::array{}}}
-                                                  : boost::json::object{{"counter", 0}, {"log", ""}};
+  auto build = [&](std::int64_t steps) {
+    return fixture == "growing" ? growing_graph(steps, nullptr) : linear_graph(steps, nullptr);
+  };
+  boost::json::object init = fixture == "growing"
+                                 ? boost::json::object{{"counter", 0}, {"messages", boost::json::array{}}}
+                                 : boost::json::object{{"counter", 0}, {"log", ""}};
   if (phase == "prepare") {
     Saver saver = make_saver("sqlite", path);
     const double t0 = bench::now_us();
     build(n).invoke(init, config_for(saver, thread, n)).check();
     saver.sqlite->flush();
     const double ms = (bench::now_us() - t0) / 1000;
-    bench::emit(boost::json::object{{"bench", "resume-prepare"}, {"impl", "weft"}, {"fixture", fixture}, {"n", n}, {"wall_ms", ms},
-                                    {"db_bytes", bench::file_size(path)}, {"wal_bytes", bench::file_size(path + "-wal")}});
+    bench::emit(boost::json::object{{"bench", "resume-prepare"},
+                                    {"impl", "weft"},
+                                    {"fixture", fixture},
+                                    {"n", n},
+                                    {"wall_ms", ms},
+                                    {"db_bytes", bench::file_size(path)},
+                                    {"wal_bytes", bench::file_size(path + "-wal")}});
     return 0;
   }
   // measure: this process has never opened the file.
@@ -286,22 +306,23 @@ int run_resume() {
   t = bench::now_us();
   const std::size_t listed = store->list(thread, "").size();
   const double list_ms = (bench::now_us() - t) / 1000;
-  bench::emit(boost::json::object{{"bench", "resume"},
-                                  {"impl", "weft"},
-                                  {"fixture", fixture},
-                                  {"n", n},
-                                  {"open_and_compile_ms", open_ms},
-                                  {"getState_first_ms", first_ms},
-                                  {"getState_warm_median_ms", bench::median(warm)},
-                                  {"getState_first_cpu_ms", first_cpu_ms},
-                                  {"getState_warm_median_cpu_ms", bench::median(warm_cpu)},
-                                  {"getStateHistory_first_ms", hist.empty() ? 0.0 : hist[0]},
-                                  {"getStateHistory_repeat_median_ms", hist.size() < 3 ? 0.0 : bench::median({hist[1], hist[2]})},
-                                  {"history_entries", count},
-                                  {"saver_getTuple_ms", get_ms},
-                                  {"saver_list_all_ms", list_ms},
-                                  {"saver_list_entries", listed},
-                                  {"db_bytes", bench::file_size(path)}});
+  bench::emit(boost::json::object{
+      {"bench", "resume"},
+      {"impl", "weft"},
+      {"fixture", fixture},
+      {"n", n},
+      {"open_and_compile_ms", open_ms},
+      {"getState_first_ms", first_ms},
+      {"getState_warm_median_ms", bench::median(warm)},
+      {"getState_first_cpu_ms", first_cpu_ms},
+      {"getState_warm_median_cpu_ms", bench::median(warm_cpu)},
+      {"getStateHistory_first_ms", hist.empty() ? 0.0 : hist[0]},
+      {"getStateHistory_repeat_median_ms", hist.size() < 3 ? 0.0 : bench::median({hist[1], hist[2]})},
+      {"history_entries", count},
+      {"saver_getTuple_ms", get_ms},
+      {"saver_list_all_ms", list_ms},
+      {"saver_list_entries", listed},
+      {"db_bytes", bench::file_size(path)}});
   return 0;
 }
 
@@ -352,9 +373,15 @@ int run_threads() {
   const double cpu = cpu_ms() - c0;
   std::size_t stored = saver.sqlite ? saver.sqlite->threads().size() : static_cast<std::size_t>(threads);
   if (stored != static_cast<std::size_t>(threads)) throw std::runtime_error("stored thread count differs");
-  boost::json::object result{{"bench", "threads"},  {"impl", "weft"},   {"mode", mode},
-                             {"saver", kind},       {"threads", threads}, {"steps", steps},
-                             {"wall_ms", ms},       {"cpu_ms", cpu},      {"runs_per_sec", threads / (ms / 1000)},
+  boost::json::object result{{"bench", "threads"},
+                             {"impl", "weft"},
+                             {"mode", mode},
+                             {"saver", kind},
+                             {"threads", threads},
+                             {"steps", steps},
+                             {"wall_ms", ms},
+                             {"cpu_ms", cpu},
+                             {"runs_per_sec", threads / (ms / 1000)},
                              {"runs_per_cpu_sec", threads / (cpu / 1000)},
                              {"steps_per_sec", threads * steps / (ms / 1000)}};
   add_db_stats(result, saver, path);

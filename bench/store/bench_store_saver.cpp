@@ -59,18 +59,24 @@ int main(int argc, char** argv) {
       r.created_at_ms = 1;
       r.metadata = boost::json::object{{"source", "loop"}, {"step", i}};
       r.next = boost::json::object{{"nodes", boost::json::array{"step"}}};
-      r.deltas = {ChannelDelta{"counter", DeltaOp::replace, i},
-                  growing ? ChannelDelta{"messages", DeltaOp::append, boost::json::array{message(i)}}
-                          : ChannelDelta{"log", DeltaOp::replace, boost::json::string("step " + std::to_string(i) + padding)}};
+      r.deltas = {
+          ChannelDelta{"counter", DeltaOp::replace, i},
+          growing ? ChannelDelta{"messages", DeltaOp::append, boost::json::array{message(i)}}
+                  : ChannelDelta{"log", DeltaOp::replace, boost::json::string("step " + std::to_string(i) + padding)}};
       for (auto& d : r.deltas) apply_delta(values, d);
       const double cpu_t = bench::thread_cpu_us();
       double t = bench::now_us();
       store.put_checkpoint(r, values, durability);
       const double p_us = bench::now_us() - t;
       put_us += p_us;
-      TaskWrites w{"saver-1", "", r.id, "00000000-0000-0000-0000-000000000001", "step",
-                   {ChannelWrite{"counter", i + 1}, ChannelWrite{"log", boost::json::string("step " + std::to_string(i + 1))},
-                    ChannelWrite{"branch:to:step", nullptr}}};
+      TaskWrites w{
+          "saver-1",
+          "",
+          r.id,
+          "00000000-0000-0000-0000-000000000001",
+          "step",
+          {ChannelWrite{"counter", i + 1}, ChannelWrite{"log", boost::json::string("step " + std::to_string(i + 1))},
+           ChannelWrite{"branch:to:step", nullptr}}};
       t = bench::now_us();
       store.put_writes(w, durability);
       const double w_us = bench::now_us() - t;
@@ -105,26 +111,30 @@ int main(int argc, char** argv) {
     return 1;
   }
   store.checkpoint_wal();
-  boost::json::object result{{"bench", "saver"},
-                             {"impl", "weft"},
-                             {"n", n},
-                             {"payload", payload},
-                             {"growing", growing},
-                             {"cpu_us_per_step_storage", bench::mean(step_cpu_us, 0, step_cpu_us.size())},
-                             {"cpu_us_per_step_first_100", bench::mean(step_cpu_us, 0, std::min<std::size_t>(100, step_cpu_us.size()))},
-                             {"cpu_us_per_step_last_100", bench::mean(step_cpu_us, step_cpu_us.size() - std::min<std::size_t>(100, step_cpu_us.size()), step_cpu_us.size())},
-                             {"us_per_step_first_100", bench::mean(step_us, 0, std::min<std::size_t>(100, step_us.size()))},
-                             {"us_per_step_last_100", bench::mean(step_us, step_us.size() - std::min<std::size_t>(100, step_us.size()), step_us.size())},
-                             {"durability", durability_name},
-                             {"wall_ms", wall_ms},
-                             {"cpu_ms", cpu_ms},
-                             {"us_per_put", put_us / n},
-                             {"us_per_putWrites3", writes_us / n},
-                             {"us_per_step_storage", (put_us + writes_us) / n},
-                             {"getTuple_latest_median_us", bench::median(gets)},
-                             {"list_all_ms", list_ms},
-                             {"list_us_per_checkpoint", list_ms * 1000 / n},
-                             {"db_bytes_after_wal_checkpoint", bench::file_size(path)}};
+  boost::json::object result{
+      {"bench", "saver"},
+      {"impl", "weft"},
+      {"n", n},
+      {"payload", payload},
+      {"growing", growing},
+      {"cpu_us_per_step_storage", bench::mean(step_cpu_us, 0, step_cpu_us.size())},
+      {"cpu_us_per_step_first_100", bench::mean(step_cpu_us, 0, std::min<std::size_t>(100, step_cpu_us.size()))},
+      {"cpu_us_per_step_last_100",
+       bench::mean(step_cpu_us, step_cpu_us.size() - std::min<std::size_t>(100, step_cpu_us.size()),
+                   step_cpu_us.size())},
+      {"us_per_step_first_100", bench::mean(step_us, 0, std::min<std::size_t>(100, step_us.size()))},
+      {"us_per_step_last_100",
+       bench::mean(step_us, step_us.size() - std::min<std::size_t>(100, step_us.size()), step_us.size())},
+      {"durability", durability_name},
+      {"wall_ms", wall_ms},
+      {"cpu_ms", cpu_ms},
+      {"us_per_put", put_us / n},
+      {"us_per_putWrites3", writes_us / n},
+      {"us_per_step_storage", (put_us + writes_us) / n},
+      {"getTuple_latest_median_us", bench::median(gets)},
+      {"list_all_ms", list_ms},
+      {"list_us_per_checkpoint", list_ms * 1000 / n},
+      {"db_bytes_after_wal_checkpoint", bench::file_size(path)}};
   bench::emit(result);
   bench::remove_db(path);
 }

@@ -35,8 +35,10 @@ inline std::map<std::string, std::string> parse_args(int argc, char** argv) {
     std::string a = argv[i];
     if (a.rfind("--", 0) != 0) continue;
     auto eq = a.find('=');
-    if (eq == std::string::npos) out[a.substr(2)] = "1";
-    else out[a.substr(2, eq - 2)] = a.substr(eq + 1);
+    if (eq == std::string::npos)
+      out[a.substr(2)] = "1";
+    else
+      out[a.substr(2, eq - 2)] = a.substr(eq + 1);
   }
   return out;
 }

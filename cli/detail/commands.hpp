@@ -6,17 +6,17 @@
 
 namespace weft::cli::detail {
 
-Command run_command();      // commands_run.cpp
-Command resume_command();   // commands_run.cpp
-Command fork_command();     // commands_run.cpp
-Command threads_command();  // commands_inspect.cpp
-Command history_command();  // commands_inspect.cpp
-Command state_command();    // commands_inspect.cpp
-Command check_command();    // commands_inspect.cpp
-Command graphs_command();   // commands_catalog.cpp
-Command graph_command();    // commands_catalog.cpp
-Command tools_command();    // commands_catalog.cpp
-Command sandbox_command();  // commands_sandbox.cpp
+Command run_command();         // commands_run.cpp
+Command resume_command();      // commands_run.cpp
+Command fork_command();        // commands_run.cpp
+Command threads_command();     // commands_inspect.cpp
+Command history_command();     // commands_inspect.cpp
+Command state_command();       // commands_inspect.cpp
+Command check_command();       // commands_inspect.cpp
+Command graphs_command();      // commands_catalog.cpp
+Command graph_command();       // commands_catalog.cpp
+Command tools_command();       // commands_catalog.cpp
+Command sandbox_command();     // commands_sandbox.cpp
 Command fake_llm_command();    // commands_fake_llm.cpp
 Command serve_command();       // commands_serve.cpp
 Command mcp_command();         // commands_mcp.cpp

@@ -14,10 +14,11 @@
 namespace weft::cli::detail {
 
 std::vector<OptionSpec> mcp_options(const std::string& prefix) {
-  return {{prefix + "read-only", "", "offer only the tools that change nothing (no writes, no graphs)"},
-          {prefix + "tools", "A,B,C", "offer only these tools (catalog names, run_<graph>)"},
-          {prefix + "website", "ID", "the Crisp website the tools act on (default: CRISP_WEBSITE_ID, or the sandbox's)"},
-          {prefix + "graphs", "", "also offer the built-in graphs as tools (run_spam_triage, ...)"}};
+  return {
+      {prefix + "read-only", "", "offer only the tools that change nothing (no writes, no graphs)"},
+      {prefix + "tools", "A,B,C", "offer only these tools (catalog names, run_<graph>)"},
+      {prefix + "website", "ID", "the Crisp website the tools act on (default: CRISP_WEBSITE_ID, or the sandbox's)"},
+      {prefix + "graphs", "", "also offer the built-in graphs as tools (run_spam_triage, ...)"}};
 }
 
 std::shared_ptr<mcp::McpServer> make_mcp_server(Runtime& runtime, const ParsedArgs& args, const std::string& prefix,

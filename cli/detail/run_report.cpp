@@ -52,8 +52,8 @@ int report_finished_thread(const json::object& values, const std::string& thread
     out << json::serialize(utf8_safe(std::move(o))) << "\n";
   } else {
     out << (summary && summary->is_string() ? std::string(summary->as_string()) : std::string("(no summary)")) << "\n";
-    err << "thread " << printable_text(thread_id) << " is already done" << (status == "done" ? "" : " (with failures, see the summary)")
-        << "; nothing to resume\n";
+    err << "thread " << printable_text(thread_id) << " is already done"
+        << (status == "done" ? "" : " (with failures, see the summary)") << "; nothing to resume\n";
   }
   return status == "done" ? kExitDone : kExitDoneWithFailures;
 }
@@ -66,7 +66,8 @@ int report_run(const RunResult& result, const std::string& thread_id, const std:
     o["version"] = weft_version();
     o["thread_id"] = thread_id;
     o["graph"] = graph;
-    o["status"] = result.status == RunStatus::done ? finished_status(result.values) : std::string(to_string(result.status));
+    o["status"] =
+        result.status == RunStatus::done ? finished_status(result.values) : std::string(to_string(result.status));
     o["summary"] = summary ? *summary : json::value(nullptr);
     if (const json::value* outcome = outcome_of(result.values)) o["outcome"] = *outcome;
     o["checkpoint_id"] = result.checkpoint_id;
@@ -86,7 +87,8 @@ int report_run(const RunResult& result, const std::string& thread_id, const std:
     case RunStatus::done: {
       const bool clean = finished_status(result.values) == "done";
       if (!as_json) {
-        out << (summary && summary->is_string() ? std::string(summary->as_string()) : std::string("(no summary)")) << "\n";
+        out << (summary && summary->is_string() ? std::string(summary->as_string()) : std::string("(no summary)"))
+            << "\n";
         err << (clean ? "done" : "done with failures (see the summary)") << ": thread " << printable_text(thread_id)
             << " (" << graph << "), " << result.steps << " steps\n";
       }

@@ -13,8 +13,8 @@ namespace weft::detail {
 namespace {
 
 [[noreturn]] void bad_update(std::string_view who, std::string_view key, std::string_view why) {
-  throw Error(engine::error::invalid_update, std::string(who) + " wrote state key '" + std::string(key) + "': " +
-                                                 std::string(why));
+  throw Error(engine::error::invalid_update,
+              std::string(who) + " wrote state key '" + std::string(key) + "': " + std::string(why));
 }
 
 bool is_number(const boost::json::value& v) { return v.is_int64() || v.is_uint64() || v.is_double(); }
@@ -25,8 +25,8 @@ boost::json::value add_numbers(const boost::json::value& a, const boost::json::v
   return boost::json::value(a.to_number<std::int64_t>() + b.to_number<std::int64_t>());
 }
 
-void normalize_messages(boost::json::value& value, std::string_view task_id, std::size_t& counter,
-                        std::string_view who, std::string_view key) {
+void normalize_messages(boost::json::value& value, std::string_view task_id, std::size_t& counter, std::string_view who,
+                        std::string_view key) {
   if (value.is_object()) {
     boost::json::array one;
     one.push_back(std::move(value));
@@ -70,11 +70,8 @@ void normalize_update(const Schema& schema, boost::json::object& update, std::st
       case ChannelKind::object_merge:
         if (!value.is_object()) bad_update(who, key, "an object_merge channel takes objects");
         break;
-      case ChannelKind::messages:
-        normalize_messages(value, task_id, message_counter, who, key);
-        break;
-      default:
-        break;
+      case ChannelKind::messages: normalize_messages(value, task_id, message_counter, who, key); break;
+      default: break;
     }
   }
 }
@@ -84,9 +81,7 @@ boost::json::value fold_local(const Channel& channel, const boost::json::value* 
   boost::json::value value = current ? *current : boost::json::value();
   for (const boost::json::value* write : writes) {
     switch (channel.kind) {
-      case ChannelKind::last_value:
-        value = *write;
-        break;
+      case ChannelKind::last_value: value = *write; break;
       case ChannelKind::append:
         if (!value.is_array()) value = boost::json::array();
         append_items(value.get_array(), *write);
@@ -98,16 +93,12 @@ boost::json::value fold_local(const Channel& channel, const boost::json::value* 
         value = std::move(holder["m"]);
         break;
       }
-      case ChannelKind::counter:
-        value = add_numbers(value, *write);
-        break;
+      case ChannelKind::counter: value = add_numbers(value, *write); break;
       case ChannelKind::object_merge:
         if (!value.is_object()) value = boost::json::object();
         for (const auto& [k, v] : write->get_object()) value.get_object()[k] = v;
         break;
-      case ChannelKind::reducer:
-        value = channel.reducer(std::move(value), *write);
-        break;
+      case ChannelKind::reducer: value = channel.reducer(std::move(value), *write); break;
     }
   }
   return value;

@@ -10,7 +10,7 @@ namespace weft::detail {
 RunStores resolve_stores(const CompileOptions& options, const RunConfig& config) {
   RunStores stores;
   stores.checkpointer = config.checkpointer ? config.checkpointer : options.checkpointer;
-  stores.journal = config.effect_journal   ? config.effect_journal
+  stores.journal = config.effect_journal    ? config.effect_journal
                    : options.effect_journal ? options.effect_journal
                                             : std::dynamic_pointer_cast<EffectJournal>(stores.checkpointer);
   return stores;

@@ -38,8 +38,8 @@ ListOptions latest_record_only();
 struct CheckpointCursor {
   std::string thread_id;
   std::string ns;
-  std::string id;            ///< the current checkpoint; "" before the first
-  std::int64_t step = -2;    ///< the step that produced the current checkpoint
+  std::string id;              ///< the current checkpoint; "" before the first
+  std::int64_t step = -2;      ///< the step that produced the current checkpoint
   std::uint64_t sequence = 0;  ///< the highest sequence number used on the history
 
   /// Makes `current` the current checkpoint; `latest_id` is the history's latest ("" if unknown

@@ -9,7 +9,8 @@ namespace weft::detail {
 
 std::string checkpoint_id_for(std::uint64_t sequence) {
   std::string id(20, '0');
-  for (std::size_t i = id.size(); i-- > 0 && sequence != 0; sequence /= 10) id[i] = static_cast<char>('0' + sequence % 10);
+  for (std::size_t i = id.size(); i-- > 0 && sequence != 0; sequence /= 10)
+    id[i] = static_cast<char>('0' + sequence % 10);
   return id;
 }
 

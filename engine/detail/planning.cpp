@@ -12,7 +12,9 @@
 
 namespace weft::detail {
 
-boost::json::object send_to_json(const Send& send) { return boost::json::object{{"node", send.node}, {"arg", send.arg}}; }
+boost::json::object send_to_json(const Send& send) {
+  return boost::json::object{{"node", send.node}, {"arg", send.arg}};
+}
 
 Send send_from_json(const boost::json::value& value) {
   Send send;
@@ -100,8 +102,8 @@ void route_after(const GraphDef& def, std::size_t index, const StateView& view, 
       auto mapped = router.path_map.find(name);
       if (mapped == router.path_map.end() && name == END) continue;  // END needs no mapping
       if (mapped == router.path_map.end())
-        throw Error(engine::error::invalid_route, "the router after " + std::string(who) + " returned '" + name +
-                                                      "', which is not in its path map");
+        throw Error(engine::error::invalid_route,
+                    "the router after " + std::string(who) + " returned '" + name + "', which is not in its path map");
       names.push_back(mapped->second);
     }
     check_destinations(def, names, route.sends(), "the router after " + std::string(who));
@@ -148,11 +150,13 @@ Plan hold_deferred(const GraphDef& def, Plan& plan) {
     const NodeDef* node = def.find_node(name);
     return node && node->options.defer;
   };
-  const bool others = std::any_of(plan.pull.begin(), plan.pull.end(), [&](const auto& n) { return !deferred(n); }) ||
-                      std::any_of(plan.sends.begin(), plan.sends.end(), [&](const Send& s) { return !deferred(s.node); });
+  const bool others =
+      std::any_of(plan.pull.begin(), plan.pull.end(), [&](const auto& n) { return !deferred(n); }) ||
+      std::any_of(plan.sends.begin(), plan.sends.end(), [&](const Send& s) { return !deferred(s.node); });
   Plan held;
   if (!others) return held;
-  auto pull_end = std::stable_partition(plan.pull.begin(), plan.pull.end(), [&](const auto& n) { return !deferred(n); });
+  auto pull_end =
+      std::stable_partition(plan.pull.begin(), plan.pull.end(), [&](const auto& n) { return !deferred(n); });
   held.pull.assign(std::make_move_iterator(pull_end), std::make_move_iterator(plan.pull.end()));
   plan.pull.erase(pull_end, plan.pull.end());
   auto send_end =

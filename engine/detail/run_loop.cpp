@@ -108,8 +108,8 @@ awaitable<RunResult> RunLoop::run() {
     if (!barrier(step, std::move(held), deltas)) break;
     pending_.clear();
     if (run_.checkpointer) {  // checkpoint(), without its coroutine frame
-      auto saving = run_.persist.checkpoint(next_checkpoint(CheckpointSource::loop, step, std::move(deltas)),
-                                            values_.get());
+      auto saving =
+          run_.persist.checkpoint(next_checkpoint(CheckpointSource::loop, step, std::move(deltas)), values_.get());
       co_await std::move(saving);
       emit_checkpoint(CheckpointSource::loop, step);
     } else {
@@ -162,8 +162,7 @@ awaitable<void> RunLoop::start_with_input() {
   if (loaded_) *values_ = std::move(loaded_->values);
   const std::int64_t step = loaded_ ? cursor_.step + 1 : -1;
   loaded_.reset();
-  const std::string input_id =
-      make_task_id(run_.config.thread_id, run_.ns, cursor_.id, step, "__input__", false, 0);
+  const std::string input_id = make_task_id(run_.config.thread_id, run_.ns, cursor_.id, step, "__input__", false, 0);
   normalize_update(def_.schema, request_.input, input_id, "the run input");
   std::vector<StepWrite> writes;
   for (const auto& [key, value] : request_.input) writes.push_back({key, &value, "the run input"});
@@ -290,7 +289,8 @@ awaitable<void> RunLoop::checkpoint(CheckpointSource source, std::int64_t step, 
   emit_checkpoint(source, step);
 }
 
-CheckpointRecord RunLoop::next_checkpoint(CheckpointSource source, std::int64_t step, std::vector<ChannelDelta> deltas) {
+CheckpointRecord RunLoop::next_checkpoint(CheckpointSource source, std::int64_t step,
+                                          std::vector<ChannelDelta> deltas) {
   return cursor_.advance(source, step, checkpoint_metadata(run_.config.metadata, def_.name, source, run_.config.run_id),
                          plan_.to_json(), std::move(deltas), run_.clock->now_ms());
 }
@@ -300,16 +300,17 @@ void RunLoop::emit_checkpoint(CheckpointSource source, std::int64_t step) {
   boost::json::array next;
   for (std::string& name : plan_.next_names()) next.emplace_back(name);
   run_.emit(StreamMode::debug, "", step,
-            boost::json::object{{"type", "checkpoint"},
-                                {"payload", boost::json::object{{"id", cursor_.id},
-                                                                {"step", step},
-                                                                {"source", to_string(source)},
-                                                                {"next", std::move(next)}}}});
+            boost::json::object{
+                {"type", "checkpoint"},
+                {"payload",
+                 boost::json::object{
+                     {"id", cursor_.id}, {"step", step}, {"source", to_string(source)}, {"next", std::move(next)}}}});
 }
 
 awaitable<void> RunLoop::set_status(ThreadStatus status, boost::json::object metadata) {
   if (!run_.checkpointer || !root_) co_return;
-  auto setting = run_.checkpointer->async_set_thread_status(run_.config.thread_id, status, def_.name, std::move(metadata));
+  auto setting =
+      run_.checkpointer->async_set_thread_status(run_.config.thread_id, status, def_.name, std::move(metadata));
   co_await std::move(setting);
 }
 
@@ -332,8 +333,8 @@ awaitable<void> RunLoop::finish() {
     }
     // The store refuses writes: this and the remaining tasks re-run on resume.
     if (result_.status != RunStatus::failed) {
-      fail(code, label_ + ": saving the writes of node '" + task->state->node + "' failed: " + what,
-           task->state->node, task->state->step, nullptr);
+      fail(code, label_ + ": saving the writes of node '" + task->state->node + "' failed: " + what, task->state->node,
+           task->state->step, nullptr);
     }
     break;
   }
@@ -374,8 +375,7 @@ bool RunLoop::sink_failed(std::int64_t step) {
     std::rethrow_exception(run_.sink_error);
   } catch (const std::exception& e) {
     what = e.what();
-  } catch (...) {
-  }
+  } catch (...) {}
   fail(engine::error::stream_failed, label_ + ": the stream sink threw at step " + std::to_string(step) + ": " + what,
        "", step, run_.sink_error);
   return true;

@@ -77,7 +77,8 @@ class RunLoop {
 
   void emit_values(std::int64_t step);
   bool sink_failed(std::int64_t step);
-  void fail(std::error_code code, std::string message, std::string node, std::int64_t step, std::exception_ptr exception);
+  void fail(std::error_code code, std::string message, std::string node, std::int64_t step,
+            std::exception_ptr exception);
   boost::asio::awaitable<void> set_status(ThreadStatus status, boost::json::object metadata);
 
   std::shared_ptr<RunShared> shared_;  // shared with the stop callback, which may outlive a step

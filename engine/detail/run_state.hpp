@@ -30,7 +30,7 @@ namespace weft::detail {
 struct RunShared;
 
 /// Reserved channels in task writes, besides the state keys and checkpoint.hpp's k*Channel.
-inline constexpr std::string_view kBranchPrefix = "branch:to:";  ///< value null: goto that node
+inline constexpr std::string_view kBranchPrefix = "branch:to:";     ///< value null: goto that node
 inline constexpr std::string_view kSendChannel = "__pregel_tasks";  ///< value {"node","arg"}
 /// A Command for the parent graph: {"update","goto","sends"} (no other write of the task).
 inline constexpr std::string_view kParentCommandChannel = "__parent_command__";
@@ -62,8 +62,8 @@ struct InterruptSignal {
 
 /// What runs in the next superstep; stored as CheckpointRecord::next.
 struct Plan {
-  std::vector<std::string> pull;  ///< node names, sorted, unique
-  std::vector<Send> sends;        ///< in send order
+  std::vector<std::string> pull;                          ///< node names, sorted, unique
+  std::vector<Send> sends;                                ///< in send order
   std::map<std::string, std::vector<std::string>> joins;  ///< barrier key -> sources arrived (sorted)
 
   bool empty() const noexcept { return pull.empty() && sends.empty(); }
@@ -91,9 +91,9 @@ struct TaskRun {
   /// A succeeded task's Command for the parent graph (Command::Graph::parent), graph reset to
   /// current; the task then has no update, gotos or sends of its own.
   std::optional<Command> parent_command;
-  std::string cache_key;    ///< the hashed input, when the node has a CachePolicy and a cache
+  std::string cache_key;      ///< the hashed input, when the node has a CachePolicy and a cache
   std::string cache_request;  ///< the digest of that input, recorded with the result (see settle_from_cache)
-  bool from_cache = false;  ///< the outcome was replayed from the node cache
+  bool from_cache = false;    ///< the outcome was replayed from the node cache
   std::exception_ptr error;
   std::error_code error_code;
   std::string error_message;
@@ -150,16 +150,16 @@ struct RunShared {
 
 /// How a run starts.
 struct RunRequest {
-  bool resume = false;         ///< false: `input` is new input; true: continue from a checkpoint
-  boost::json::object input;   ///< new input (resume == false)
-  Command command;             ///< resume command (resume == true)
+  bool resume = false;        ///< false: `input` is new input; true: continue from a checkpoint
+  boost::json::object input;  ///< new input (resume == false)
+  Command command;            ///< resume command (resume == true)
   /// A subgraph's run: where it hands a Command::Graph::parent command when one ends it.
   std::shared_ptr<std::optional<Command>> parent_command;
 };
 
 /// The run loop (run_loop.cpp). `ns` is "" at the root. Never throws for node failures.
-boost::asio::awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def, RunRequest request,
-                                              RunConfig config, std::string ns);
+boost::asio::awaitable<RunResult> execute_run(std::shared_ptr<const GraphDef> def, RunRequest request, RunConfig config,
+                                              std::string ns);
 
 /// The body of a subgraph node (subgraph.cpp).
 boost::asio::awaitable<Command> run_subgraph_node(std::shared_ptr<const GraphDef> subgraph, StateView state,

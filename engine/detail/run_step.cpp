@@ -15,8 +15,8 @@
 namespace weft::detail {
 namespace {
 
-bool breakpoint(bool all, const std::set<std::string, std::less<>>& graph_nodes, const std::vector<std::string>& run_nodes,
-                std::string_view node) {
+bool breakpoint(bool all, const std::set<std::string, std::less<>>& graph_nodes,
+                const std::vector<std::string>& run_nodes, std::string_view node) {
   if (all || graph_nodes.count(node)) return true;
   for (const std::string& n : run_nodes)
     if (n == "*" || n == node) return true;
@@ -145,8 +145,9 @@ bool RunLoop::ends_after(std::int64_t step) {
       for (const Interrupt& i : task->interrupts) result_.interrupts.push_back(i);
   }
   if (failed) {
-    fail(failed->error_code == std::error_code(engine::error::node_timeout) ? failed->error_code
-                                                                            : std::error_code(engine::error::node_failed),
+    fail(failed->error_code == std::error_code(engine::error::node_timeout)
+             ? failed->error_code
+             : std::error_code(engine::error::node_failed),
          failed->error_message, failed->state->node, step, failed->error);
     return true;
   }

@@ -23,8 +23,8 @@ std::optional<boost::json::value> change_of(const Channel& channel, const boost:
     const auto& old_items = before->get_array();
     const auto& new_items = after.get_array();
     if (new_items.size() >= old_items.size() && std::equal(old_items.begin(), old_items.end(), new_items.begin())) {
-      return boost::json::value(boost::json::array(new_items.begin() + static_cast<std::ptrdiff_t>(old_items.size()),
-                                                   new_items.end()));
+      return boost::json::value(
+          boost::json::array(new_items.begin() + static_cast<std::ptrdiff_t>(old_items.size()), new_items.end()));
     }
   }
   if (channel.kind == ChannelKind::counter && before && before->is_number() && after.is_number()) {

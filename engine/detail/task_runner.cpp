@@ -125,7 +125,8 @@ awaitable<void> commit_or_fail(RunShared& run, std::string checkpoint_id, const 
 }
 
 /// Turns a node's return into the task's outcome: normalized update, routes.
-void settle(RunShared& run, TaskRun& task, Command command, const std::shared_ptr<const boost::json::object>& snapshot) {
+void settle(RunShared& run, TaskRun& task, Command command,
+            const std::shared_ptr<const boost::json::object>& snapshot) {
   const GraphDef& def = *run.def;
   const std::string who = "node '" + task.state->node + "'";
   if (command.graph == Command::Graph::parent) {
@@ -179,15 +180,15 @@ void record_failure(RunShared& run, TaskRun& task, std::exception_ptr error) {
     task.error_code = e.code();
   } catch (const std::exception& e) {
     what = e.what();
-  } catch (...) {
-  }
+  } catch (...) {}
   task.error_message = describe(task, run) + " failed: " + what;
 }
 
 enum class Attempt { finished, retry };
 
 /// Decides what follows a failed attempt.
-Attempt after_failure(RunShared& run, TaskRun& task, std::exception_ptr error, const std::optional<RetryPolicy>& policy) {
+Attempt after_failure(RunShared& run, TaskRun& task, std::exception_ptr error,
+                      const std::optional<RetryPolicy>& policy) {
   if (run.stop_requested()) {
     task.status = TaskStatus::cancelled;
     return Attempt::finished;
@@ -198,8 +199,7 @@ Attempt after_failure(RunShared& run, TaskRun& task, std::exception_ptr error, c
       std::rethrow_exception(error);
     } catch (const std::exception& e) {
       retry = policy->retry_on ? policy->retry_on(e) : default_retry_on(e);
-    } catch (...) {
-    }
+    } catch (...) {}
   }
   if (retry) return Attempt::retry;
   record_failure(run, task, error);
@@ -257,13 +257,14 @@ awaitable<Command> call_with_timeout(const NodeDef& node, StateView view, NodeCo
   };
   auto race = std::make_shared<Race>(executor);
   race->timer.expires_after(timeout);
-  boost::asio::co_spawn(executor, node.fn.async(std::move(view), std::move(context)),
-                        boost::asio::bind_cancellation_slot(race->cancel.slot(), [race](std::exception_ptr e, Command c) {
-                          race->done = true;
-                          race->error = e;
-                          race->result = std::move(c);
-                          race->timer.cancel();
-                        }));
+  boost::asio::co_spawn(
+      executor, node.fn.async(std::move(view), std::move(context)),
+      boost::asio::bind_cancellation_slot(race->cancel.slot(), [race](std::exception_ptr e, Command c) {
+        race->done = true;
+        race->error = e;
+        race->result = std::move(c);
+        race->timer.cancel();
+      }));
   boost::system::error_code ec;
   auto first_wait = race->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
   co_await std::move(first_wait);
@@ -320,7 +321,8 @@ awaitable<void> run_task(RunShared& run, TaskRun& task, std::shared_ptr<const bo
     try {
       Command command;
       if (node.options.timeout) {
-        auto pending = call_with_timeout(node, task_view(task, snapshot), NodeContext(task.state), *node.options.timeout);
+        auto pending =
+            call_with_timeout(node, task_view(task, snapshot), NodeContext(task.state), *node.options.timeout);
         command = co_await std::move(pending);
       } else {
         auto pending = node.fn.async(task_view(task, snapshot), NodeContext(task.state));
@@ -384,10 +386,9 @@ awaitable<void> run_superstep(RunShared& run, std::vector<std::unique_ptr<TaskRu
     ++join->outstanding;
     run.in_flight.push_back(&task);
     emit_task_start(run, task);
-    boost::asio::co_spawn(executor, run_and_commit(run, tasks, task, snapshot, checkpoint_id),
-                          boost::asio::bind_cancellation_slot(task.cancel.slot(), [join](std::exception_ptr) {
-                            join->done();
-                          }));
+    boost::asio::co_spawn(
+        executor, run_and_commit(run, tasks, task, snapshot, checkpoint_id),
+        boost::asio::bind_cancellation_slot(task.cancel.slot(), [join](std::exception_ptr) { join->done(); }));
   }
   for (auto& owned : tasks) {
     TaskRun& task = *owned;

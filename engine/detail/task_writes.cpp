@@ -19,7 +19,8 @@ Command command_from_json(const boost::json::value& value) {
   Command command;
   const auto* o = value.if_object();
   if (!o) return command;
-  if (const auto* update = o->if_contains("update"); update && update->is_object()) command.update = update->get_object();
+  if (const auto* update = o->if_contains("update"); update && update->is_object())
+    command.update = update->get_object();
   if (const auto* gotos = o->if_contains("goto"); gotos && gotos->is_array())
     for (const auto& to : gotos->get_array())
       if (to.is_string()) command.goto_nodes.emplace_back(to.get_string());
@@ -44,8 +45,7 @@ TaskWrites encode_task_writes(const RunShared& run, const std::string& checkpoin
       }
       for (const auto& [key, value] : task.update) out.writes.push_back({std::string(key), value});
       for (const std::string& to : task.gotos) out.writes.push_back({std::string(kBranchPrefix) + to, nullptr});
-      for (const Send& send : task.sends)
-        out.writes.push_back({std::string(kSendChannel), send_to_json(send)});
+      for (const Send& send : task.sends) out.writes.push_back({std::string(kSendChannel), send_to_json(send)});
       if (out.writes.empty()) out.writes.push_back({std::string(kNoWritesChannel), nullptr});
       break;
     case TaskStatus::interrupted: {
@@ -54,12 +54,12 @@ TaskWrites encode_task_writes(const RunShared& run, const std::string& checkpoin
       break;
     }
     case TaskStatus::failed:
-      out.writes.push_back({std::string(kErrorChannel),
-                            boost::json::object{{"message", task.error_message}, {"code", task.error_code.value()},
-                                                {"category", task.error_code.category().name()}}});
+      out.writes.push_back(
+          {std::string(kErrorChannel), boost::json::object{{"message", task.error_message},
+                                                           {"code", task.error_code.value()},
+                                                           {"category", task.error_code.category().name()}}});
       break;
-    default:
-      break;
+    default: break;
   }
   return out;
 }

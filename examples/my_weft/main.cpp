@@ -27,7 +27,8 @@ weft::graphs::GraphDefinition greeting_graph() {
     "type": "object",
     "properties": {"salutation": {"type": "string", "default": "Hello"}},
     "additionalProperties": false
-  })").as_object();
+  })")
+                                .as_object();
   // The services (model, Crisp tools) are there for graphs that need them; this one does not.
   definition.build = [](const weft::graphs::GraphServices&, weft::CompileOptions options) {
     weft::StateGraph g({{"input", weft::Channel::last_value()},

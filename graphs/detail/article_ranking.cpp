@@ -14,10 +14,10 @@ namespace {
 // Words too common to say what a question is about.
 bool is_stop_word(std::string_view w) {
   static constexpr std::array<std::string_view, 40> kStop = {
-      "the",  "and",  "for",  "you",  "your", "our",  "are",  "can",   "how",   "what",
-      "why",  "when", "where", "who", "does", "did",  "not",  "with",  "this",  "that",
-      "have", "has",  "from", "but",  "any",  "all",  "there", "hello", "thanks", "thank",
-      "please", "help", "should", "would", "could", "get", "need", "want", "is", "hi"};
+      "the",    "and",  "for",    "you",   "your",  "our", "are",   "can",   "how",    "what",
+      "why",    "when", "where",  "who",   "does",  "did", "not",   "with",  "this",   "that",
+      "have",   "has",  "from",   "but",   "any",   "all", "there", "hello", "thanks", "thank",
+      "please", "help", "should", "would", "could", "get", "need",  "want",  "is",     "hi"};
   return std::find(kStop.begin(), kStop.end(), w) != kStop.end();
 }
 

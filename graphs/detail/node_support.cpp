@@ -19,8 +19,8 @@ std::string offline_model_note(std::string_view done, std::string_view kind) {
          " model, not an LLM (set OPENAI_API_KEY or OPENAI_BASE_URL to use one).";
 }
 
-boost::asio::awaitable<json::value> call_tool(ToolRegistry tools, std::string name, json::object args,
-                                              NodeContext ctx, std::string call_id) {
+boost::asio::awaitable<json::value> call_tool(ToolRegistry tools, std::string name, json::object args, NodeContext ctx,
+                                              std::string call_id) {
   ToolCall call;
   call.id = std::move(call_id);
   call.name = name;
@@ -60,8 +60,8 @@ json::object answer_record(const ChatResponse& response, const ChatModel& model)
   record["model"] = response.model.empty() ? model.describe() : response.model;
   record["offline"] = model.is_offline();
   if (response.refusal) record["refusal"] = *response.refusal;
-  if (const json::value* calls = response.message.if_contains("tool_calls"); calls && calls->is_array() &&
-                                                                             !calls->as_array().empty()) {
+  if (const json::value* calls = response.message.if_contains("tool_calls");
+      calls && calls->is_array() && !calls->as_array().empty()) {
     record["tool_calls"] = *calls;
   }
   return record;
@@ -132,7 +132,8 @@ boost::asio::awaitable<ModelAnswer> journaled_answer(std::shared_ptr<ChatModel> 
 // A refusal is an answer the graph cannot act on; say so in the model's own words.
 void check_not_refused(const ModelAnswer& answer, const std::string& key) {
   if (!answer.refusal.empty())
-    throw Error(error::model_refused, "the model refused ('" + key + "', model " + answer.model + "): " + answer.refusal);
+    throw Error(error::model_refused,
+                "the model refused ('" + key + "', model " + answer.model + "): " + answer.refusal);
 }
 
 // JSON, also when a model wrapped it in prose or a fence (the outermost object is taken).

@@ -66,12 +66,14 @@ enum class Readers { graph, people };
 /// rejected answer is not recorded, so the next attempt (`weft resume`) asks again instead of
 /// replaying it. Completes on the run's executor.
 boost::asio::awaitable<ModelAnswer> ask_json(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
-                                             std::string key, AnswerCheck accept = {}, Readers readers = Readers::graph);
+                                             std::string key, AnswerCheck accept = {},
+                                             Readers readers = Readers::graph);
 
 /// Same for a free-text answer (the content). Throws model_refused for a refusal, bad_model_output
 /// for an empty answer or one `accept` rejects (neither is recorded).
 boost::asio::awaitable<ModelAnswer> ask_text(std::shared_ptr<ChatModel> model, ChatRequest request, NodeContext ctx,
-                                             std::string key, AnswerCheck accept = {}, Readers readers = Readers::graph);
+                                             std::string key, AnswerCheck accept = {},
+                                             Readers readers = Readers::graph);
 
 /// A string member of `o`, or `fallback`.
 std::string string_of(const boost::json::object& o, std::string_view key, std::string fallback = {});

@@ -60,7 +60,8 @@ std::vector<std::string> reply_problems(const std::string& reply, const std::vec
   }
   std::string offer;
   if (RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), money_pattern(), &offer)) {
-    problems.push_back("it mentions '" + offer + "': only a human may promise discounts, codes, refunds or free offers");
+    problems.push_back("it mentions '" + offer +
+                       "': only a human may promise discounts, codes, refunds or free offers");
   }
   return problems;
 }

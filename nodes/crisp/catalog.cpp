@@ -154,11 +154,16 @@ CatalogEntry parse_entry(const json::value& v, std::size_t index,
   if (!o.contains("effect") || !o.at("effect").is_object()) bad(where, "missing effect object");
   const json::object& effect = o.at("effect").as_object();
   const std::string kind = str(effect, "kind", where, true);
-  if (kind == "read") e.effect = EffectKind::read;
-  else if (kind == "idempotent") e.effect = EffectKind::idempotent;
-  else if (kind == "check") e.effect = EffectKind::check;
-  else if (kind == "journal_only") e.effect = EffectKind::journal_only;
-  else bad(where, "effect.kind must be read, idempotent, check or journal_only");
+  if (kind == "read")
+    e.effect = EffectKind::read;
+  else if (kind == "idempotent")
+    e.effect = EffectKind::idempotent;
+  else if (kind == "check")
+    e.effect = EffectKind::check;
+  else if (kind == "journal_only")
+    e.effect = EffectKind::journal_only;
+  else
+    bad(where, "effect.kind must be read, idempotent, check or journal_only");
   if ((e.effect == EffectKind::read) == e.side_effecting)
     bad(where, "side_effecting must be false exactly when effect.kind is read");
   if (e.effect == EffectKind::check) {
@@ -245,10 +250,14 @@ CatalogEntry parse_entry(const json::value& v, std::size_t index,
     if (!o.at("routes").is_object()) bad(where, "routes must be an object");
     for (const auto& [family, steps] : o.at("routes").as_object()) {
       RouteFamily f;
-      if (family == "legacy") f = RouteFamily::legacy;
-      else if (family == "tree") f = RouteFamily::tree;
-      else bad(where, "routes may only have legacy and tree");
-      if (!steps.is_array() || steps.as_array().empty()) bad(where, "routes." + std::string(family) + " must list steps");
+      if (family == "legacy")
+        f = RouteFamily::legacy;
+      else if (family == "tree")
+        f = RouteFamily::tree;
+      else
+        bad(where, "routes may only have legacy and tree");
+      if (!steps.is_array() || steps.as_array().empty())
+        bad(where, "routes." + std::string(family) + " must list steps");
       std::set<std::string> produced;
       std::vector<RouteStep> parsed;
       for (std::size_t i = 0; i < steps.as_array().size(); ++i) {
@@ -281,9 +290,7 @@ bool IdKind::matches(const std::string& text) const {
   return compiled && compiled->matches(text);
 }
 
-std::string_view to_string(RouteFamily family) noexcept {
-  return family == RouteFamily::tree ? "tree" : "legacy";
-}
+std::string_view to_string(RouteFamily family) noexcept { return family == RouteFamily::tree ? "tree" : "legacy"; }
 
 Catalog Catalog::parse(std::string_view json_text) { return parse(json_text, false); }
 

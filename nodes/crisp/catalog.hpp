@@ -28,14 +28,14 @@ class IdPattern;
 /// where a model gets a valid one.
 struct IdKind {
   std::string name;
-  std::string pattern;     ///< ECMAScript regex the whole id must match ("" for integers); RE2 matches it
-  bool integer = false;    ///< fingerprints: a JSON integer, not a string
+  std::string pattern;   ///< ECMAScript regex the whole id must match ("" for integers); RE2 matches it
+  bool integer = false;  ///< fingerprints: a JSON integer, not a string
   std::int64_t minimum = 0;
   /// The longest id of this kind in characters (0: no bound), checked before the pattern; from
   /// the catalog's `max_length`. Injected as maxLength into the tools' parameter schemas.
   std::size_t max_length = 0;
   std::string example;
-  std::string source;      ///< "the session_id field of list_all_crisp_conversations ..."
+  std::string source;  ///< "the session_id field of list_all_crisp_conversations ..."
 
   /// True when `text` is at most max_length characters and the whole of it matches `pattern`,
   /// in time linear in its size whatever its size. The regex is compiled on first use
@@ -54,20 +54,20 @@ enum class EffectKind {
 
 /// One request (or derivation) of a multi-step route (the helpdesk tools; catalog_format.md).
 struct RouteStep {
-  std::string method;                  ///< "" for a derive-only step
-  std::string path;                    ///< template: {var}, {tree_path*} (multi-segment)
-  boost::json::value query;            ///< template object, or null
-  boost::json::value body;             ///< template, or null for no body
-  std::vector<std::string> when;       ///< run only if one of these vars is set (empty: always)
-  std::vector<std::string> unless;     ///< skip if one of these vars is set
-  std::vector<std::string> requires_;  ///< fail (invalid_argument) unless all are set
+  std::string method;                                        ///< "" for a derive-only step
+  std::string path;                                          ///< template: {var}, {tree_path*} (multi-segment)
+  boost::json::value query;                                  ///< template object, or null
+  boost::json::value body;                                   ///< template, or null for no body
+  std::vector<std::string> when;                             ///< run only if one of these vars is set (empty: always)
+  std::vector<std::string> unless;                           ///< skip if one of these vars is set
+  std::vector<std::string> requires_;                        ///< fail (invalid_argument) unless all are set
   std::vector<std::pair<std::string, std::string>> capture;  ///< var <- field of the response data
-  boost::json::object derive;          ///< var -> {fn, args}
-  boost::json::value check;            ///< how to check this step when in doubt (once steps)
-  bool once = false;                   ///< the step's non-idempotent write
-  bool optional = false;               ///< a failure of this step is ignored
-  bool result = false;                 ///< its response data is part of the tool's result
-  std::string transform;               ///< "" or "flatten_tree" (tree listing -> items with tree_path)
+  boost::json::object derive;                                ///< var -> {fn, args}
+  boost::json::value check;                                  ///< how to check this step when in doubt (once steps)
+  bool once = false;                                         ///< the step's non-idempotent write
+  bool optional = false;                                     ///< a failure of this step is ignored
+  bool result = false;                                       ///< its response data is part of the tool's result
+  std::string transform;  ///< "" or "flatten_tree" (tree listing -> items with tree_path)
 };
 
 enum class RouteFamily { legacy, tree };
@@ -76,22 +76,22 @@ std::string_view to_string(RouteFamily family) noexcept;
 struct CatalogEntry {
   std::string name;
   std::string description;
-  std::string method;                 ///< the (legacy) route's method
-  std::string path;                   ///< the (legacy) route's template, relative to the API base
-  boost::json::object path_schema;    ///< {} when the route has no model-given path variable
-  boost::json::object query_schema;   ///< {} when none
-  boost::json::object body_schema;    ///< {} when the request has no body
+  std::string method;                ///< the (legacy) route's method
+  std::string path;                  ///< the (legacy) route's template, relative to the API base
+  boost::json::object path_schema;   ///< {} when the route has no model-given path variable
+  boost::json::object query_schema;  ///< {} when none
+  boost::json::object body_schema;   ///< {} when the request has no body
   bool side_effecting = false;
   EffectKind effect = EffectKind::read;
-  bool in_doubt_rerun = true;         ///< journal_only: rerun (true) or fail with in_doubt
-  boost::json::value check;           ///< EffectKind::check: the strategy
+  bool in_doubt_rerun = true;  ///< journal_only: rerun (true) or fail with in_doubt
+  boost::json::value check;    ///< EffectKind::check: the strategy
   std::string effect_why;
-  std::string pagination;             ///< "", "page" or "timestamp_before"
+  std::string pagination;  ///< "", "page" or "timestamp_before"
   /// The helpdesk tools' per-family steps; empty for single-request tools.
   std::map<RouteFamily, std::vector<RouteStep>> routes;
-  boost::json::value result;          ///< result template (routes only), or null
+  boost::json::value result;                 ///< result template (routes only), or null
   std::vector<std::string> one_of_required;  ///< at least one of these arguments is required
-  std::vector<std::string> bound;     ///< body properties filled by the binding (fingerprint)
+  std::vector<std::string> bound;            ///< body properties filled by the binding (fingerprint)
 
   /// The model-facing JSON Schema of the arguments: path, query and body properties merged
   /// (website_id and bound properties excluded), id patterns and sources injected,

@@ -98,7 +98,8 @@ http::Request build_request(const CrispConfig& config, const std::string& method
 
 // Re-codes an HTTP-layer failure as a Crisp error, so callers handle one error domain. The HTTP
 // layer's messages are already redacted.
-[[noreturn]] void rethrow_as_crisp(const std::exception_ptr& failure, const std::string& method, const std::string& path) {
+[[noreturn]] void rethrow_as_crisp(const std::exception_ptr& failure, const std::string& method,
+                                   const std::string& path) {
   try {
     std::rethrow_exception(failure);
   } catch (const http::RequestError& e) {
@@ -125,7 +126,8 @@ CrispResponse interpret(const http::Client& http, const http::Response& res, con
   out.status = res.status;
   if (method == "HEAD") {
     if (res.status >= 400)
-      throw ApiError(error_for(res.status, ""), res.status, "", "", what(method, path) + ": HTTP " + std::to_string(res.status));
+      throw ApiError(error_for(res.status, ""), res.status, "", "",
+                     what(method, path) + ": HTTP " + std::to_string(res.status));
     return out;
   }
   boost::system::error_code ec;
@@ -147,7 +149,8 @@ CrispResponse interpret(const http::Client& http, const http::Response& res, con
   if (err->as_bool() || res.status >= 400) {
     std::string detail;
     if (data && data->is_object())
-      if (const auto* m = data->as_object().if_contains("message"); m && m->is_string()) detail = std::string(m->as_string());
+      if (const auto* m = data->as_object().if_contains("message"); m && m->is_string())
+        detail = std::string(m->as_string());
     const error c = error_for(res.status, reason);
     std::string msg = what(method, path) + ": HTTP " + std::to_string(res.status) + " " + reason;
     if (!detail.empty()) msg += " (" + detail + ")";
@@ -202,10 +205,12 @@ awaitable<json::array> CrispClient::list_all_pages(std::string path_prefix, json
   co_return all;
 }
 
-awaitable<json::array> CrispClient::list_messages(std::string session_id, std::optional<std::int64_t> timestamp_before) {
+awaitable<json::array> CrispClient::list_messages(std::string session_id,
+                                                  std::optional<std::int64_t> timestamp_before) {
   json::object query;
   if (timestamp_before) query["timestamp_before"] = *timestamp_before;
-  json::value data = co_await get(website_path("conversation/" + detail::encode_segment(session_id) + "/messages"), query);
+  json::value data =
+      co_await get(website_path("conversation/" + detail::encode_segment(session_id) + "/messages"), query);
   if (!data.is_array()) co_return json::array();
   co_return std::move(data.as_array());
 }

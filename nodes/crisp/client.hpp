@@ -71,10 +71,8 @@ class CrispClient {
   /// Sends `method` to `path` (relative to the base URL, e.g. "website/<id>/conversations/1"),
   /// with `query` (strings as-is, numbers in decimal, booleans as 1/0, objects and arrays
   /// JSON-encoded, null or "" left out) and `body` (null: no body). Returns data and status.
-  boost::asio::awaitable<CrispResponse> request(std::string method, std::string path,
-                                                boost::json::object query = {},
-                                                boost::json::value body = nullptr,
-                                                RequestOptions options = {});
+  boost::asio::awaitable<CrispResponse> request(std::string method, std::string path, boost::json::object query = {},
+                                                boost::json::value body = nullptr, RequestOptions options = {});
 
   /// request() returning only the data.
   boost::asio::awaitable<boost::json::value> get(std::string path, boost::json::object query = {});
@@ -84,8 +82,7 @@ class CrispClient {
 
   /// Page-numbered lists: GET `path_prefix`/1, /2, ... (path_prefix has no trailing slash) until
   /// a page is empty, not an array, or `max_pages` pages were read; returns all items in order.
-  boost::asio::awaitable<boost::json::array> list_all_pages(std::string path_prefix,
-                                                            boost::json::object query = {},
+  boost::asio::awaitable<boost::json::array> list_all_pages(std::string path_prefix, boost::json::object query = {},
                                                             std::size_t max_pages = 100);
 
   /// One batch of a conversation's messages (oldest first, at most 40): the latest batch, or the
@@ -97,8 +94,7 @@ class CrispClient {
   /// batch has fewer than 40 messages or nothing new (or `max_batches` batches were read).
   /// Messages sharing the boundary millisecond are not lost: the walk re-reads that millisecond
   /// (timestamp_before = oldest + 1) and drops repeats by fingerprint.
-  boost::asio::awaitable<boost::json::array> list_all_messages(std::string session_id,
-                                                               std::size_t max_batches = 50);
+  boost::asio::awaitable<boost::json::array> list_all_messages(std::string session_id, std::size_t max_batches = 50);
 
   /// The route of `path` on this client's website: "website/<website_id>/" + rest.
   std::string website_path(const std::string& rest) const;

@@ -18,8 +18,8 @@ std::string env(const char* name) {
 
 std::string base64(std::string_view in) {
   std::vector<unsigned char> out(4 * ((in.size() + 2) / 3) + 1);
-  const int n = EVP_EncodeBlock(out.data(), reinterpret_cast<const unsigned char*>(in.data()),
-                                static_cast<int>(in.size()));
+  const int n =
+      EVP_EncodeBlock(out.data(), reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
   return std::string(reinterpret_cast<const char*>(out.data()), static_cast<std::size_t>(n));
 }
 
@@ -51,8 +51,7 @@ std::optional<HelpdeskRoutes> parse_helpdesk_routes(std::string_view text) noexc
 }
 
 std::optional<CrispConfig> CrispConfig::from_env_if_set() {
-  if (env("CRISP_API_IDENTIFIER").empty() && env("CRISP_API_KEY").empty() &&
-      env("CRISP_WEBSITE_ID").empty())
+  if (env("CRISP_API_IDENTIFIER").empty() && env("CRISP_API_KEY").empty() && env("CRISP_WEBSITE_ID").empty())
     return std::nullopt;
   return from_env();
 }
@@ -63,9 +62,10 @@ CrispConfig CrispConfig::from_env() {
   config.key = env("CRISP_API_KEY");
   config.website_id = env("CRISP_WEBSITE_ID");
   std::string missing;
-  for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"CRISP_API_IDENTIFIER", &config.identifier},
-                                    {"CRISP_API_KEY", &config.key},
-                                    {"CRISP_WEBSITE_ID", &config.website_id}}) {
+  for (const auto& [name, value] :
+       {std::pair<const char*, const std::string*>{"CRISP_API_IDENTIFIER", &config.identifier},
+        {"CRISP_API_KEY", &config.key},
+        {"CRISP_WEBSITE_ID", &config.website_id}}) {
     if (value->empty()) missing += (missing.empty() ? "" : ", ") + std::string(name);
   }
   if (!missing.empty())
@@ -77,10 +77,14 @@ CrispConfig CrispConfig::from_env() {
     if (config.base_url.back() != '/') config.base_url += '/';
   }
   if (const std::string tier = env("CRISP_API_TIER"); !tier.empty()) {
-    if (tier == "plugin") config.tier = Tier::plugin;
-    else if (tier == "website") config.tier = Tier::website;
-    else if (tier == "user") config.tier = Tier::user;
-    else throw Error(error::missing_config, "CRISP_API_TIER must be plugin, website or user");
+    if (tier == "plugin")
+      config.tier = Tier::plugin;
+    else if (tier == "website")
+      config.tier = Tier::website;
+    else if (tier == "user")
+      config.tier = Tier::user;
+    else
+      throw Error(error::missing_config, "CRISP_API_TIER must be plugin, website or user");
   }
   if (const std::string routes = env("CRISP_HELPDESK_ROUTES"); !routes.empty()) {
     const auto parsed = parse_helpdesk_routes(routes);
@@ -93,8 +97,8 @@ CrispConfig CrispConfig::from_env() {
 std::string CrispConfig::authorization() const { return "Basic " + base64(identifier + ":" + key); }
 
 std::string CrispConfig::describe() const {
-  return "Crisp " + base_url + " website " + website_id + " tier " + std::string(to_string(tier)) +
-         " identifier " + identifier.substr(0, 4) + "…";
+  return "Crisp " + base_url + " website " + website_id + " tier " + std::string(to_string(tier)) + " identifier " +
+         identifier.substr(0, 4) + "…";
 }
 
 }  // namespace weft::crisp

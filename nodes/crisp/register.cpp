@@ -41,8 +41,8 @@ boost::asio::awaitable<json::value> run_in_context(ToolContext ctx, std::string 
   co_return result;
 }
 
-boost::asio::awaitable<json::value> run_tool(std::shared_ptr<CrispTools> tools, std::string name,
-                                             json::object args, ToolContext ctx) {
+boost::asio::awaitable<json::value> run_tool(std::shared_ptr<CrispTools> tools, std::string name, json::object args,
+                                             ToolContext ctx) {
   EffectScope scope;
   if (ctx.node && !ctx.effect_key.empty()) {
     // Same thread, same task, same call position -> same fingerprint after a crash and resume.

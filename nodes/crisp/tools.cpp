@@ -59,8 +59,8 @@ Outcome classify(const std::exception_ptr& failure) {
   } catch (const ApiError& e) {
     const int s = e.status();
     if (s == 420 || s == 423 || s == 429) return Outcome::not_sent;  // throttled: not processed
-    if (s >= 400 && s < 500 && s != 408) return Outcome::rejected;    // Crisp said no: nothing written
-    return Outcome::unknown;                                          // 5xx: may have been written
+    if (s >= 400 && s < 500 && s != 408) return Outcome::rejected;   // Crisp said no: nothing written
+    return Outcome::unknown;                                         // 5xx: may have been written
   } catch (const Error& e) {
     if (e.code() == make_error_code(error::transport)) return Outcome::unknown;
     return Outcome::rejected;
@@ -94,8 +94,9 @@ awaitable<std::optional<json::value>> check_message(CrispClient* client, std::st
     bool progressed = false;
     for (const auto& m : messages) {
       const json::value* fp = detail::field_of(m, "fingerprint");
-      if (fp && fp->is_number() && ((fp->is_int64() && fp->as_int64() == fingerprint) ||
-                                    (!fp->is_int64() && fp->to_number<double>() == static_cast<double>(fingerprint)))) {
+      if (fp && fp->is_number() &&
+          ((fp->is_int64() && fp->as_int64() == fingerprint) ||
+           (!fp->is_int64() && fp->to_number<double>() == static_cast<double>(fingerprint)))) {
         json::object done;
         done["fingerprint"] = fingerprint;
         co_return json::value(std::move(done));
@@ -122,7 +123,8 @@ awaitable<std::optional<json::value>> check_catalog(CrispClient* client, std::st
     co_return json::value(json::object());
   }
   if (kind != "list_match") throw Error(error::invalid_catalog, "tool " + tool + ": unknown check kind " + kind);
-  const std::int64_t max_pages = c.contains("max_pages") && c.at("max_pages").is_int64() ? c.at("max_pages").as_int64() : 10;
+  const std::int64_t max_pages =
+      c.contains("max_pages") && c.at("max_pages").is_int64() ? c.at("max_pages").as_int64() : 10;
   json::object query;
   if (const auto* q = c.if_contains("query"))
     if (auto rendered = detail::render(*q, vars); rendered && rendered->is_object()) query = rendered->as_object();
@@ -201,7 +203,8 @@ awaitable<json::value> write_once(CrispClient* client, std::string method, std::
 
 awaitable<json::value> plain_request(CrispClient* client, std::string method, std::string path, json::object query,
                                      json::value body) {
-  CrispResponse response = co_await client->request(std::move(method), std::move(path), std::move(query), std::move(body));
+  CrispResponse response =
+      co_await client->request(std::move(method), std::move(path), std::move(query), std::move(body));
   co_return std::move(response.data);
 }
 
@@ -235,8 +238,10 @@ awaitable<json::value> run_single(std::shared_ptr<Call> call) {
   const CatalogEntry* e = call->entry;
   const std::string path = expand(e->name, e->path, call->args.vars);
   json::value body = nullptr;
-  if (call->args.has_body) body = call->args.body;
-  else if (sends_body(e->method)) body = json::object();
+  if (call->args.has_body)
+    body = call->args.body;
+  else if (sends_body(e->method))
+    body = json::object();
   if (!e->side_effecting) {
     json::value data = co_await plain_request(call->client, e->method, path, call->args.query, body);
     co_return data;
@@ -304,18 +309,20 @@ awaitable<json::value> run_steps(std::shared_ptr<Call> call, RouteFamily family)
   const std::vector<RouteStep>& steps = e->routes.at(family);
   for (std::size_t index = 0; index < steps.size(); ++index) {
     const RouteStep& step = steps[index];
-    if (!step.when.empty() &&
-        std::none_of(step.when.begin(), step.when.end(), [&](const std::string& n) { return detail::has_var(vars, n); }))
+    if (!step.when.empty() && std::none_of(step.when.begin(), step.when.end(),
+                                           [&](const std::string& n) { return detail::has_var(vars, n); }))
       continue;
-    if (std::any_of(step.unless.begin(), step.unless.end(), [&](const std::string& n) { return detail::has_var(vars, n); }))
+    if (std::any_of(step.unless.begin(), step.unless.end(),
+                    [&](const std::string& n) { return detail::has_var(vars, n); }))
       continue;
     for (const auto& name : step.requires_)
       if (!detail::has_var(vars, name))
         throw Error(error::invalid_argument,
                     "tool " + e->name + ": this website's knowledge base uses the " + std::string(to_string(family)) +
                         " routes, which need " + name +
-                        (family == RouteFamily::legacy ? " (an article_id from list_all_crisp_helpdesk_articles); a tree_path does not apply"
-                                                       : "") +
+                        (family == RouteFamily::legacy
+                             ? " (an article_id from list_all_crisp_helpdesk_articles); a tree_path does not apply"
+                             : "") +
                         "; nothing was sent");
     for (const auto& [var, spec] : step.derive) {
       const json::object& fn = spec.as_object();
@@ -366,9 +373,12 @@ awaitable<json::value> run_steps(std::shared_ptr<Call> call, RouteFamily family)
           };
         }
         CrispClient* client = call->client;
-        EffectFn fn = [client, step, path, query, body, check]() { return step_write(client, step, path, query, body, check); };
+        EffectFn fn = [client, step, path, query, body, check]() {
+          return step_write(client, step, path, query, body, check);
+        };
         ReconcileFn reconcile = reconcile_for(check, step.once ? EffectKind::check : EffectKind::idempotent, true);
-        json::value written = co_await run_effect(&call->scope, "step" + std::to_string(index), std::move(fn), std::move(reconcile));
+        json::value written =
+            co_await run_effect(&call->scope, "step" + std::to_string(index), std::move(fn), std::move(reconcile));
         data = written.as_object().at("data");
         captured = written.as_object().at("vars").as_object();
       }
@@ -439,7 +449,8 @@ awaitable<RouteFamily> CrispTools::helpdesk_family(std::string locale) {
   }
   // Reference §8.7: the tree list first; on a 4xx the legacy list. A 402 (no knowledge base in the
   // plan), an auth or subscription error, or a 5xx is reported, not taken as an answer.
-  const std::string tree = client_->website_path("helpdesk/tree/list/" + detail::encode_segment(locale) + "/articles/1");
+  const std::string tree =
+      client_->website_path("helpdesk/tree/list/" + detail::encode_segment(locale) + "/articles/1");
   const std::string legacy = client_->website_path("helpdesk/locale/" + detail::encode_segment(locale) + "/articles/1");
   bool tree_ok = false;
   std::exception_ptr failure;
@@ -454,9 +465,9 @@ awaitable<RouteFamily> CrispTools::helpdesk_family(std::string locale) {
       std::rethrow_exception(failure);
     } catch (const ApiError& e) {
       const auto code = e.code();
-      if (code == make_error_code(error::subscription_upgrade_required) || code == make_error_code(error::unauthorized) ||
-          code == make_error_code(error::not_subscribed) || code == make_error_code(error::not_allowed) ||
-          e.status() >= 500 || e.status() < 400)
+      if (code == make_error_code(error::subscription_upgrade_required) ||
+          code == make_error_code(error::unauthorized) || code == make_error_code(error::not_subscribed) ||
+          code == make_error_code(error::not_allowed) || e.status() >= 500 || e.status() < 400)
         throw;
     }
   }

@@ -30,14 +30,14 @@ namespace weft::crisp {
 /// an in-doubt entry (begun, never finished) asks `reconcile`, which returns the result if the
 /// write did happen or nullopt to run it. NodeContext::effect and ToolContext::effect have
 /// exactly this shape; journal_scope() adapts a bare EffectJournal.
-using EffectRunner = std::function<boost::asio::awaitable<boost::json::value>(std::string sub_key, EffectFn fn,
-                                                                              ReconcileFn reconcile)>;
+using EffectRunner =
+    std::function<boost::asio::awaitable<boost::json::value>(std::string sub_key, EffectFn fn, ReconcileFn reconcile)>;
 
 /// Where a side-effecting call is journaled. With no runner the writes run directly (no
 /// exactly-once across crashes); with no fingerprint seed create_a_crisp_message lets Crisp pick
 /// the fingerprint.
 struct EffectScope {
-  EffectRunner run;              ///< default: none
+  EffectRunner run;  ///< default: none
   /// Stable across retries and resumes of the same call and unique per call (thread, task, tool
   /// call); the message fingerprint is derived from it. Default: "" (none).
   std::string fingerprint_seed;
@@ -73,8 +73,7 @@ class CrispTools {
   /// CrispClient; engine::error::effect_in_doubt when a journal_only write is in doubt and its
   /// entry says in_doubt: fail (the effect protocol's one code for it). Messages for not_found
   /// name the ids used and where valid ones come from.
-  boost::asio::awaitable<boost::json::value> call(std::string tool, boost::json::value args,
-                                                  EffectScope scope = {});
+  boost::asio::awaitable<boost::json::value> call(std::string tool, boost::json::value args, EffectScope scope = {});
 
   /// The helpdesk route family for this website: the configured one, or (automatic) the cached
   /// result of probing the tree list then the legacy list in `locale` (reference §8.7).

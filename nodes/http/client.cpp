@@ -100,7 +100,9 @@ struct SlotGuard {
 // The one redaction primitive (redact.hpp), under a name Client::redact does not hide.
 std::string mask(std::string text, const std::vector<std::string>& secrets) { return redact(std::move(text), secrets); }
 
-std::string millis(chr::nanoseconds d) { return std::to_string(chr::duration_cast<chr::milliseconds>(d).count()) + " ms"; }
+std::string millis(chr::nanoseconds d) {
+  return std::to_string(chr::duration_cast<chr::milliseconds>(d).count()) + " ms";
+}
 
 }  // namespace
 
@@ -133,8 +135,9 @@ asio::ssl::context& Client::Impl::tls() {
     if (!options.extra_ca_pem.empty()) {
       context->add_certificate_authority(asio::buffer(options.extra_ca_pem), ec);
       if (ec) {
-        throw weft::Error(make_error_code(error::tls_failed),
-                          "http client: ClientOptions::extra_ca_pem is not a valid PEM certificate (" + ec.message() + ")");
+        throw weft::Error(
+            make_error_code(error::tls_failed),
+            "http client: ClientOptions::extra_ca_pem is not a valid PEM certificate (" + ec.message() + ")");
       }
     }
     context->set_verify_mode(options.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none);
@@ -162,7 +165,8 @@ chr::nanoseconds Client::Impl::backoff(int attempt) {
   const auto& policy = options.retry;
   const double base = static_cast<double>(chr::duration_cast<chr::nanoseconds>(policy.initial_backoff).count()) *
                       std::pow(std::max(1.0, policy.multiplier), attempt - 1);
-  const double capped = std::min(base, static_cast<double>(chr::duration_cast<chr::nanoseconds>(policy.max_backoff).count()));
+  const double capped =
+      std::min(base, static_cast<double>(chr::duration_cast<chr::nanoseconds>(policy.max_backoff).count()));
   double u = 0;
   {
     std::lock_guard lock(mutex);
@@ -186,7 +190,8 @@ chr::nanoseconds Client::Impl::spread(chr::nanoseconds server_wait) {
 
 std::vector<std::string> Client::Impl::all_secrets(std::vector<std::string> request_secrets) const {
   std::vector<std::string> all = redactor.secrets();
-  all.insert(all.end(), std::make_move_iterator(request_secrets.begin()), std::make_move_iterator(request_secrets.end()));
+  all.insert(all.end(), std::make_move_iterator(request_secrets.begin()),
+             std::make_move_iterator(request_secrets.end()));
   std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
   return all;
 }
@@ -224,17 +229,18 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
     io_deadline = chr::steady_clock::now() + *request.timeout;
   }
   auto overall_timeout = [&](int attempts_so_far, int last_status, const std::string& doing) {
-    const std::string message = "http: " + where + " to " + host->host() + ": no answer within the request's overall timeout of " +
-                                millis(*request.timeout) + " (" + doing + ", after " + std::to_string(attempts_so_far) +
+    const std::string message = "http: " + where + " to " + host->host() +
+                                ": no answer within the request's overall timeout of " + millis(*request.timeout) +
+                                " (" + doing + ", after " + std::to_string(attempts_so_far) +
                                 (attempts_so_far == 1 ? " attempt" : " attempts") +
                                 "); the server is slow or hung: retry later or raise the timeout";
     fail(error::timeout, host->host(), last_status, attempts_so_far, message);
   };
   auto would_pass_deadline = [&](chr::nanoseconds wait) { return deadline && clock->now() + wait > *deadline; };
 
-  int attempt = 0;              // requests sent (every kind), for messages and Response::attempts
-  int failures = 0;             // attempts that failed for real: bounded by max_attempts
-  int limited = 0;              // rate-limited answers: bounded by time, not count
+  int attempt = 0;   // requests sent (every kind), for messages and Response::attempts
+  int failures = 0;  // attempts that failed for real: bounded by max_attempts
+  int limited = 0;   // rate-limited answers: bounded by time, not count
   chr::nanoseconds limited_waited{0};
   for (;;) {
     ++attempt;
@@ -344,14 +350,15 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
     if (failure) {
       ++failures;
       if (io_deadline && chr::steady_clock::now() >= *io_deadline && !failure->delivered) {
-        const std::string doing = failure->code == error::timeout ? "the server sent nothing" : mask(failure->detail, secrets);
+        const std::string doing =
+            failure->code == error::timeout ? "the server sent nothing" : mask(failure->detail, secrets);
         overall_timeout(attempt, 0, doing);
       }
-      const std::string what = failure->detail.empty() ? error_category().message(static_cast<int>(failure->code))
-                                                       : failure->detail;
-      const bool retryable = !failure->delivered && (failure->code == error::connect_failed ||
-                                                     failure->code == error::timeout ||
-                                                     failure->code == error::connection_dropped);
+      const std::string what =
+          failure->detail.empty() ? error_category().message(static_cast<int>(failure->code)) : failure->detail;
+      const bool retryable =
+          !failure->delivered && (failure->code == error::connect_failed || failure->code == error::timeout ||
+                                  failure->code == error::connection_dropped);
       if (!retryable || failures >= max_attempts) {
         if (retryable) {
           event.kind = RateLimitEvent::Kind::give_up;
@@ -438,7 +445,8 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
                                   "), more than RetryPolicy::max_wait " + millis(options.retry.max_wait);
           give_up(why);
         }
-        if (rate_limited) host->block_for(*asked, clock->now(), "an earlier answer was " + status + " with " + info.wait_source);
+        if (rate_limited)
+          host->block_for(*asked, clock->now(), "an earlier answer was " + status + " with " + info.wait_source);
         wait = *asked + spread(*asked);
         event.reason += " with " + info.wait_source;
       } else {
@@ -447,10 +455,10 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
       }
       if (rate_limited) {
         if (limited_waited + wait > options.retry.max_rate_limit_wait) {
-          const std::string why = "still rate limited (last status " + status + ") after waiting " + millis(limited_waited) +
-                                  " in " + std::to_string(limited) + " rate-limited answers; the next wait of " +
-                                  millis(wait) + " would pass RetryPolicy::max_rate_limit_wait " +
-                                  millis(options.retry.max_rate_limit_wait);
+          const std::string why =
+              "still rate limited (last status " + status + ") after waiting " + millis(limited_waited) + " in " +
+              std::to_string(limited) + " rate-limited answers; the next wait of " + millis(wait) +
+              " would pass RetryPolicy::max_rate_limit_wait " + millis(options.retry.max_rate_limit_wait);
           give_up(why);
         }
         limited_waited += wait;

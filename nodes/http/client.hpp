@@ -34,18 +34,18 @@ namespace weft::http {
 
 /// Counters of one client (all hosts), for tests and benches.
 struct ClientStats {
-  std::uint64_t attempts = 0;             ///< requests written to a connection (retries included)
-  std::uint64_t connections_opened = 0;   ///< TCP connections established
-  std::uint64_t connections_reused = 0;   ///< attempts sent over a pooled keep-alive connection
-  std::uint64_t retries = 0;              ///< attempts after the first
-  std::uint64_t local_waits = 0;          ///< waits imposed by the token bucket or a server window
+  std::uint64_t attempts = 0;            ///< requests written to a connection (retries included)
+  std::uint64_t connections_opened = 0;  ///< TCP connections established
+  std::uint64_t connections_reused = 0;  ///< attempts sent over a pooled keep-alive connection
+  std::uint64_t retries = 0;             ///< attempts after the first
+  std::uint64_t local_waits = 0;         ///< waits imposed by the token bucket or a server window
 };
 
 /// The upstream rate-limit state one response reported (RateLimit-Limit/-Remaining/-Reset or their
 /// equivalents, rate_limit_headers.hpp), for callers that pass it on (the MCP server's results).
 struct RateLimitSnapshot {
-  std::optional<std::int64_t> limit;              ///< the window's quota, when reported
-  std::optional<std::int64_t> remaining;          ///< requests left in the window, when reported
+  std::optional<std::int64_t> limit;               ///< the window's quota, when reported
+  std::optional<std::int64_t> remaining;           ///< requests left in the window, when reported
   std::optional<std::chrono::milliseconds> reset;  ///< until the window resets, from `at` (delta, never an epoch)
   std::chrono::steady_clock::time_point at;        ///< when the response arrived (the client's clock)
 };

@@ -49,10 +49,10 @@ struct Request {
 /// The final answer to a request (after retries).
 struct Response {
   int status = 0;
-  std::string reason;  ///< reason phrase as sent
-  Headers headers;     ///< as received
-  std::string body;    ///< whole body (empty when Request::on_body consumed it)
-  int attempts = 1;    ///< how many times the request was sent
+  std::string reason;              ///< reason phrase as sent
+  Headers headers;                 ///< as received
+  std::string body;                ///< whole body (empty when Request::on_body consumed it)
+  int attempts = 1;                ///< how many times the request was sent
   bool reused_connection = false;  ///< the last attempt went over a kept-alive connection
 
   std::optional<std::string_view> header(std::string_view name) const { return find_header(headers, name); }

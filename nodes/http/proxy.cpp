@@ -112,9 +112,9 @@ std::optional<ProxyRoute> proxy_for(const ProxySettings& settings, const Url& ur
   if (!parsed || parsed->tls) {
     const std::string why = parsed ? "an https:// proxy (TLS to the proxy) is not supported; use http://proxy:port"
                                    : "it is not http://host:port";
-    throw weft::Error(make_error_code(error::invalid_url),
-                      std::string("http: the proxy in ") + variable + " ('" + route.shown + "') is unusable: " + why +
-                          "; fix " + variable + " or list the host in NO_PROXY");
+    throw weft::Error(make_error_code(error::invalid_url), std::string("http: the proxy in ") + variable + " ('" +
+                                                               route.shown + "') is unusable: " + why + "; fix " +
+                                                               variable + " or list the host in NO_PROXY");
   }
   route.host = parsed->host;
   route.port = parsed->port;

@@ -18,12 +18,12 @@ struct RateLimitEvent {
     give_up,        ///< no more attempts (or the server asked to wait longer than max_wait)
   };
   Kind kind = Kind::retry;
-  std::string host;                  ///< "host" or "host:port" when not the scheme's default
-  std::chrono::milliseconds wait{0}; ///< how long the client waits now (0 for give_up)
-  int status = 0;                    ///< the status that caused it, 0 for local limits and connection errors
-  int attempt = 0;                   ///< attempts made so far (retry, give_up)
+  std::string host;                   ///< "host" or "host:port" when not the scheme's default
+  std::chrono::milliseconds wait{0};  ///< how long the client waits now (0 for give_up)
+  int status = 0;                     ///< the status that caused it, 0 for local limits and connection errors
+  int attempt = 0;                    ///< attempts made so far (retry, give_up)
   int max_attempts = 0;
-  std::string reason;                ///< e.g. "429 with Retry-After: 2", "connection refused" (never a secret)
+  std::string reason;  ///< e.g. "429 with Retry-After: 2", "connection refused" (never a secret)
 
   /// One line for logs: "http: waiting 2000 ms for api.openai.com because 429 with Retry-After: 2
   /// (attempt 1 of 5)".

@@ -20,7 +20,7 @@ namespace {
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 constexpr std::array<std::string_view, 7> kDays = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-constexpr std::array<std::string_view, 7> kLongDays = {"Monday", "Tuesday", "Wednesday", "Thursday",
+constexpr std::array<std::string_view, 7> kLongDays = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                                        "Friday", "Saturday", "Sunday"};
 
 // A tiny cursor over the date text.
@@ -67,7 +67,8 @@ constexpr std::int64_t kMaxWaitSeconds = 10'000'000'000;
 
 std::optional<chr::system_clock::time_point> make_time(int y, int mo, int d, int h, int mi, int s) {
   if (y < kFirstYear || y > kLastYear) return std::nullopt;
-  const chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(mo)}, chr::day{static_cast<unsigned>(d)}};
+  const chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(mo)},
+                                chr::day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
   return chr::sys_days{ymd} + chr::hours{h} + chr::minutes{mi} + chr::seconds{s};
 }
@@ -306,7 +307,8 @@ RateLimitInfo parse_rate_limit(const Headers& headers, chr::system_clock::time_p
     if (binding != nullptr) {
       note_remaining(binding->remaining);
       if (binding->limit && !info.limit) info.limit = binding->limit;
-      if (binding->window && *binding->window > 0 && !info.window) info.window = chr::seconds(std::min(*binding->window, kMaxWaitSeconds));
+      if (binding->window && *binding->window > 0 && !info.window)
+        info.window = chr::seconds(std::min(*binding->window, kMaxWaitSeconds));
       if (binding->reset && !reset) {
         reset = chr::seconds(std::min(*binding->reset, kMaxWaitSeconds));
         reset_source = "RateLimit: " + std::string(detail::trim(*v));

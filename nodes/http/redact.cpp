@@ -63,17 +63,17 @@ std::optional<std::string> base64_decode(std::string_view text) {
 }  // namespace
 
 bool is_secret_header(std::string_view name) {
-  static constexpr std::array<std::string_view, 6> exact = {
-      "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"};
+  static constexpr std::array<std::string_view, 6> exact = {"authorization", "proxy-authorization", "cookie",
+                                                            "set-cookie",    "x-api-key",           "api-key"};
   const std::string lower = detail::to_lower(name);
   if (std::find(exact.begin(), exact.end(), lower) != exact.end()) return true;
   return contains_ci(lower, "token") || contains_ci(lower, "secret") || contains_ci(lower, "key");
 }
 
 bool is_secret_query_parameter(std::string_view name) {
-  static constexpr std::array<std::string_view, 11> names = {
-      "key", "api_key", "apikey", "api-key", "token", "access_token", "secret", "password",
-      "signature", "sig", "client_secret"};
+  static constexpr std::array<std::string_view, 11> names = {"key",       "api_key",      "apikey",       "api-key",
+                                                             "token",     "access_token", "secret",       "password",
+                                                             "signature", "sig",          "client_secret"};
   const std::string lower = detail::to_lower(name);
   return std::find(names.begin(), names.end(), lower) != names.end();
 }
@@ -113,8 +113,9 @@ std::vector<std::string> secrets_of(const Headers& headers, std::string_view url
       if (detail::iequals(std::string_view(value).substr(0, space), "basic")) {
         if (const auto decoded = base64_decode(credential)) {
           const auto colon = decoded->find(':');
-          for (auto& form : secrets_of_credentials(decoded->substr(0, colon == std::string::npos ? 0 : colon),
-                                                   colon == std::string::npos ? *decoded : decoded->substr(colon + 1))) {
+          for (auto& form :
+               secrets_of_credentials(decoded->substr(0, colon == std::string::npos ? 0 : colon),
+                                      colon == std::string::npos ? *decoded : decoded->substr(colon + 1))) {
             add(form);
           }
         }

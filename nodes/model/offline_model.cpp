@@ -122,12 +122,14 @@ ChatResponse answer(const ChatRequest& request) {
   } else if (task == "agent") {
     std::string instruction = string_of(meta, "instruction");
     if (instruction.empty()) instruction = last_user_text(request.messages);
-    text = "No language model is configured, so this run used Weft's offline heuristic, which cannot plan "
-           "or call tools. Nothing was done for: \"" +
-           instruction.substr(0, 300) +
-           "\". Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, WEFT_MODEL) to run this agent with an LLM.";
+    text =
+        "No language model is configured, so this run used Weft's offline heuristic, which cannot plan "
+        "or call tools. Nothing was done for: \"" +
+        instruction.substr(0, 300) +
+        "\". Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, WEFT_MODEL) to run this agent with an LLM.";
   } else {
-    invalid("unknown task '" + task + "'; known tasks: classify, extract, greeting, article, reply, agent (see nodes/model/offline_model.md)");
+    invalid("unknown task '" + task +
+            "'; known tasks: classify, extract, greeting, article, reply, agent (see nodes/model/offline_model.md)");
   }
 
   ChatResponse response;

@@ -43,7 +43,8 @@ json::object api_message(const json::value& value, std::size_t index) {
   }
   const auto& in = value.get_object();
   const std::string role = string_field(in, "role");
-  if (role.empty()) fail(model::error::invalid_request, "chat request: message " + std::to_string(index) + " has no \"role\"");
+  if (role.empty())
+    fail(model::error::invalid_request, "chat request: message " + std::to_string(index) + " has no \"role\"");
   json::object out;
   out["role"] = role;
   if (const auto* content = in.if_contains("content")) {
@@ -55,13 +56,16 @@ json::object api_message(const json::value& value, std::size_t index) {
   if (role == "tool") {
     const auto* id = in.if_contains("tool_call_id");
     if (id == nullptr || !id->is_string()) {
-      fail(model::error::invalid_request, "chat request: tool message " + std::to_string(index) + " has no \"tool_call_id\"");
+      fail(model::error::invalid_request,
+           "chat request: tool message " + std::to_string(index) + " has no \"tool_call_id\"");
     }
     out["tool_call_id"] = *id;
   }
   if (role == "assistant") {
-    if (const auto* refusal = in.if_contains("refusal"); refusal != nullptr && refusal->is_string()) out["refusal"] = *refusal;
-    if (const auto* calls = in.if_contains("tool_calls"); calls != nullptr && calls->is_array() && !calls->get_array().empty()) {
+    if (const auto* refusal = in.if_contains("refusal"); refusal != nullptr && refusal->is_string())
+      out["refusal"] = *refusal;
+    if (const auto* calls = in.if_contains("tool_calls");
+        calls != nullptr && calls->is_array() && !calls->get_array().empty()) {
       json::array clean;
       for (const auto& c : calls->get_array()) {
         if (!c.is_object()) continue;
@@ -71,7 +75,7 @@ json::object api_message(const json::value& value, std::size_t index) {
         if (f != nullptr && f->is_object()) {
           function["name"] = string_field(f->get_object(), "name");
           const auto* args = f->get_object().if_contains("arguments");
-          function["arguments"] = args == nullptr ? std::string("{}")
+          function["arguments"] = args == nullptr     ? std::string("{}")
                                   : args->is_string() ? std::string(args->get_string())
                                                       : json::serialize(*args);
         }
@@ -130,9 +134,11 @@ std::string status_hint(int status) {
 
 ChatResponse parse_completion(const json::object& body) {
   const auto* choices = body.if_contains("choices");
-  if (choices == nullptr || !choices->is_array() || choices->get_array().empty() || !choices->get_array()[0].is_object()) {
+  if (choices == nullptr || !choices->is_array() || choices->get_array().empty() ||
+      !choices->get_array()[0].is_object()) {
     if (body.contains("error")) {
-      fail(model::error::api_error, "the model answered 200 with an error: " + api_error_message(json::serialize(body)));
+      fail(model::error::api_error,
+           "the model answered 200 with an error: " + api_error_message(json::serialize(body)));
     }
     fail(model::error::bad_response, "the response has no \"choices\": " + excerpt(json::serialize(body)));
   }
@@ -234,14 +240,16 @@ OpenAIChatModel::OpenAIChatModel(http::Client client, OpenAIConfig config)
   const bool scheme_ok = b.rfind("http://", 0) == 0 || b.rfind("https://", 0) == 0;
   const auto host_start = b.find("://") + 3;
   if (!scheme_ok || b.size() <= host_start || b[host_start] == '/') {
-    fail(model::error::invalid_config, "OpenAI base URL '" + http::redact_url(b) +
-                                           "' is not http(s)://host[:port][/path]; fix OPENAI_BASE_URL");
+    fail(model::error::invalid_config,
+         "OpenAI base URL '" + http::redact_url(b) + "' is not http(s)://host[:port][/path]; fix OPENAI_BASE_URL");
   }
   if (config_.model.empty()) fail(model::error::invalid_config, "no model name; set WEFT_MODEL");
   endpoint_ = config_.base_url + "/chat/completions";
 }
 
-std::string OpenAIChatModel::describe() const { return "openai:" + config_.model + "@" + http::redact_url(config_.base_url); }
+std::string OpenAIChatModel::describe() const {
+  return "openai:" + config_.model + "@" + http::redact_url(config_.base_url);
+}
 
 json::object OpenAIChatModel::build_body(const ChatRequest& request) const {
   if (request.messages.empty()) fail(model::error::invalid_request, "chat request has no messages");
@@ -256,7 +264,8 @@ json::object OpenAIChatModel::build_body(const ChatRequest& request) const {
   if (!request.tool_choice.is_null()) body["tool_choice"] = request.tool_choice;
   if (request.response_format) body["response_format"] = *request.response_format;
   if (request.temperature) body["temperature"] = *request.temperature;
-  if (request.max_tokens) body[token_limit_field_for(config_.token_limit_field, body.at("model").as_string())] = *request.max_tokens;
+  if (request.max_tokens)
+    body[token_limit_field_for(config_.token_limit_field, body.at("model").as_string())] = *request.max_tokens;
   return body;
 }
 
@@ -389,7 +398,8 @@ asio::awaitable<ChatResponse> OpenAIChatModel::complete(ChatRequest request) {
     response = std::move(got);
   } catch (const http::RequestError& e) {
     if (e.code() == http::error::cancelled) throw_cancelled(e);
-    if (e.code() == http::error::timeout && config_.timeout > std::chrono::milliseconds::zero()) throw_timed_out(e, config_);
+    if (e.code() == http::error::timeout && config_.timeout > std::chrono::milliseconds::zero())
+      throw_timed_out(e, config_);
     throw;
   }
   ChatResponse result = call.finish(response, request, model_name);

@@ -46,11 +46,9 @@ struct OpenAIConfig {
   /// automatic). Throws weft::Error (model::error::invalid_config) for a WEFT_MODEL_TIMEOUT that is
   /// not a non-negative number or a WEFT_TOKEN_LIMIT_FIELD that is not one of the accepted ones.
   /// `env` looks a variable up (nullopt = unset); default: std::getenv.
-  static OpenAIConfig from_env(
-      const std::function<std::optional<std::string>(std::string_view)>& env = {});
+  static OpenAIConfig from_env(const std::function<std::optional<std::string>(std::string_view)>& env = {});
   /// True when OPENAI_BASE_URL or OPENAI_API_KEY is set (an LLM is configured).
-  static bool configured_in_env(
-      const std::function<std::optional<std::string>(std::string_view)>& env = {});
+  static bool configured_in_env(const std::function<std::optional<std::string>(std::string_view)>& env = {});
 };
 
 /// Thread safety: complete() may be called concurrently; the HTTP client is shared.
@@ -58,8 +56,7 @@ class OpenAIChatModel final : public ChatModel {
  public:
   /// Uses its own http::Client on `executor` with `http_options`. Throws weft::Error
   /// (model::error::invalid_config) for a base_url that is not http(s)://host[...].
-  OpenAIChatModel(boost::asio::any_io_executor executor, OpenAIConfig config,
-                  http::ClientOptions http_options = {});
+  OpenAIChatModel(boost::asio::any_io_executor executor, OpenAIConfig config, http::ClientOptions http_options = {});
   /// Shares `client` (its pool, limits and observer) with other users.
   OpenAIChatModel(http::Client client, OpenAIConfig config);
 

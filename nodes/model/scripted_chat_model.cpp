@@ -69,7 +69,8 @@ ScriptEntry parse_entry(std::size_t index, const json::value& v) {
   } else {
     r.message["role"] = "assistant";
     const auto* content = o.if_contains("content");
-    if (content != nullptr && !content->is_null() && !content->is_string()) bad(index, "\"content\" must be a string or null");
+    if (content != nullptr && !content->is_null() && !content->is_string())
+      bad(index, "\"content\" must be a string or null");
     if (content != nullptr && content->is_string()) {
       r.message["content"] = *content;
     } else {
@@ -82,14 +83,15 @@ ScriptEntry parse_entry(std::size_t index, const json::value& v) {
       for (const auto& c : calls->get_array()) {
         if (!c.is_object()) bad(index, "each tool call must be an object");
         const auto* name = c.get_object().if_contains("name");
-        if (name == nullptr || !name->is_string() || name->get_string().empty()) bad(index, "a tool call needs a \"name\"");
+        if (name == nullptr || !name->is_string() || name->get_string().empty())
+          bad(index, "a tool call needs a \"name\"");
         ToolCall call;
         call.name = std::string(name->get_string());
         const auto* id = c.get_object().if_contains("id");
         call.id = id != nullptr && id->is_string() ? std::string(id->get_string())
                                                    : "call_" + std::to_string(index) + "_" + std::to_string(position);
         const auto* args = c.get_object().if_contains("arguments");
-        call.arguments = args == nullptr ? std::string("{}")
+        call.arguments = args == nullptr     ? std::string("{}")
                          : args->is_string() ? std::string(args->get_string())
                                              : json::serialize(*args);
         out.push_back(model::detail::wire_tool_call(call));
@@ -98,15 +100,19 @@ ScriptEntry parse_entry(std::size_t index, const json::value& v) {
       }
       if (!out.empty()) r.message["tool_calls"] = std::move(out);
     }
-    if (!o.contains("content") && !o.contains("tool_calls")) bad(index, "needs \"content\", \"tool_calls\", \"message\" or \"error\"");
+    if (!o.contains("content") && !o.contains("tool_calls"))
+      bad(index, "needs \"content\", \"tool_calls\", \"message\" or \"error\"");
   }
-  if (const auto* f = o.if_contains("finish_reason"); f != nullptr && f->is_string()) r.finish_reason = std::string(f->get_string());
+  if (const auto* f = o.if_contains("finish_reason"); f != nullptr && f->is_string())
+    r.finish_reason = std::string(f->get_string());
   if (r.finish_reason.empty()) r.finish_reason = r.tool_calls.empty() ? "stop" : "tool_calls";
   if (const auto* m = o.if_contains("model"); m != nullptr && m->is_string()) r.model = std::string(m->get_string());
   if (const auto* u = o.if_contains("usage"); u != nullptr && u->is_object()) {
     const auto& uo = u->get_object();
-    if (const auto* p = uo.if_contains("prompt_tokens"); p != nullptr && p->is_int64()) r.usage.prompt_tokens = p->get_int64();
-    if (const auto* c = uo.if_contains("completion_tokens"); c != nullptr && c->is_int64()) r.usage.completion_tokens = c->get_int64();
+    if (const auto* p = uo.if_contains("prompt_tokens"); p != nullptr && p->is_int64())
+      r.usage.prompt_tokens = p->get_int64();
+    if (const auto* c = uo.if_contains("completion_tokens"); c != nullptr && c->is_int64())
+      r.usage.completion_tokens = c->get_int64();
     r.usage.total_tokens = r.usage.prompt_tokens + r.usage.completion_tokens;
   }
   return entry;
@@ -162,10 +168,11 @@ ChatResponse ScriptedChatModel::State::take(const ChatRequest& request) {
   {
     std::lock_guard lock(mutex);
     if (order == ScriptOrder::turns) {
-      index = static_cast<std::size_t>(std::count_if(request.messages.begin(), request.messages.end(), [](const json::value& m) {
-        const json::object* o = m.if_object();
-        return o != nullptr && o->if_contains("role") != nullptr && o->at("role") == "assistant";
-      }));
+      index = static_cast<std::size_t>(
+          std::count_if(request.messages.begin(), request.messages.end(), [](const json::value& m) {
+            const json::object* o = m.if_object();
+            return o != nullptr && o->if_contains("role") != nullptr && o->at("role") == "assistant";
+          }));
       if (index >= entries.size()) {
         throw weft::Error(model::make_error_code(model::error::script_exhausted),
                           name + ": no scripted reply for turn " + std::to_string(index) + " (the script has " +
@@ -175,9 +182,9 @@ ChatResponse ScriptedChatModel::State::take(const ChatRequest& request) {
     } else {
       index = next;
       if (index >= entries.size()) {
-        throw weft::Error(model::make_error_code(model::error::script_exhausted),
-                          name + ": all " + std::to_string(entries.size()) +
-                              " scripted replies are used; add entries to the script");
+        throw weft::Error(
+            model::make_error_code(model::error::script_exhausted),
+            name + ": all " + std::to_string(entries.size()) + " scripted replies are used; add entries to the script");
       }
       ++next;
     }

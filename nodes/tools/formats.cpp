@@ -180,9 +180,9 @@ bool is_ipv6(std::string_view s) noexcept {
 
 const FormatChecker* builtin(std::string_view name) noexcept {
   static const std::map<std::string, FormatChecker, std::less<>> checkers{
-      {"date-time", is_date_time}, {"date", is_date}, {"time", is_time},
+      {"date-time", is_date_time}, {"date", is_date},         {"time", is_time},
       {"email", is_email},         {"hostname", is_hostname}, {"uri", is_uri},
-      {"uuid", is_uuid},           {"ipv4", is_ipv4},   {"ipv6", is_ipv6},
+      {"uuid", is_uuid},           {"ipv4", is_ipv4},         {"ipv6", is_ipv6},
   };
   const auto found = checkers.find(name);
   return found == checkers.end() ? nullptr : &found->second;

@@ -19,7 +19,8 @@ bool has_role(const json::value& message, std::string_view role) {
 }
 
 json::object step_limit_message(std::size_t steps, const std::string& model_text, const std::vector<ToolCall>& calls) {
-  std::string content = "Stopped after " + std::to_string(steps) + " steps: the step limit was reached before a final answer.";
+  std::string content =
+      "Stopped after " + std::to_string(steps) + " steps: the step limit was reached before a final answer.";
   if (!calls.empty()) {
     // The answer is the model's: name a few of its calls, never all (it may hold thousands).
     constexpr std::size_t kNamed = 10;

@@ -39,7 +39,8 @@ struct ReactAgentOptions {
 
 /// The builder, to extend before compiling (nodes "agent" and "tools"). Throws weft::Error
 /// (engine::error::invalid_graph) for a null model or max_steps == 0.
-StateGraph react_agent_graph(std::shared_ptr<ChatModel> model, ToolRegistry tools, const ReactAgentOptions& options = {});
+StateGraph react_agent_graph(std::shared_ptr<ChatModel> model, ToolRegistry tools,
+                             const ReactAgentOptions& options = {});
 
 /// The compiled agent. A run takes 2 * max_steps supersteps at most, far below the default
 /// recursion limit.

@@ -23,38 +23,56 @@ using detail::CompiledSchemaDoc;
 using detail::SchemaNode;
 
 [[noreturn]] void fail(const std::string& pointer, const std::string& what) {
-  throw Error(tools::error::invalid_schema, "schema " + (pointer.empty() ? std::string("(root)") : pointer) + ": " + what);
+  throw Error(tools::error::invalid_schema,
+              "schema " + (pointer.empty() ? std::string("(root)") : pointer) + ": " + what);
 }
 
 std::string escape_token(std::string_view token) {
   std::string out;
   out.reserve(token.size());
   for (const char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
 
 // Keywords that only annotate; they never change whether an instance is valid.
 bool is_annotation(std::string_view key) {
-  static const std::set<std::string_view> keys{
-      "$schema",  "$id",        "$comment",  "title",           "description",     "default",
-      "examples", "example",    "deprecated", "readOnly",       "writeOnly",       "contentMediaType",
-      "contentEncoding", "contentSchema", "strict"};
+  static const std::set<std::string_view> keys{"$schema",         "$id",           "$comment",  "title",
+                                               "description",     "default",       "examples",  "example",
+                                               "deprecated",      "readOnly",      "writeOnly", "contentMediaType",
+                                               "contentEncoding", "contentSchema", "strict"};
   return keys.contains(key);
 }
 
 // Standard validation keywords this implementation does not evaluate: refusing them is safer
 // than skipping the check they ask for.
 bool is_unsupported(std::string_view key) {
-  static const std::set<std::string_view> keys{
-      "if",        "then",           "else",          "patternProperties", "propertyNames",
-      "contains",  "minContains",    "maxContains",   "dependentRequired", "dependentSchemas",
-      "dependencies", "unevaluatedProperties", "unevaluatedItems", "additionalItems",
-      "$anchor",   "$dynamicRef",    "$dynamicAnchor", "$recursiveRef",    "$recursiveAnchor",
-      "$vocabulary"};
+  static const std::set<std::string_view> keys{"if",
+                                               "then",
+                                               "else",
+                                               "patternProperties",
+                                               "propertyNames",
+                                               "contains",
+                                               "minContains",
+                                               "maxContains",
+                                               "dependentRequired",
+                                               "dependentSchemas",
+                                               "dependencies",
+                                               "unevaluatedProperties",
+                                               "unevaluatedItems",
+                                               "additionalItems",
+                                               "$anchor",
+                                               "$dynamicRef",
+                                               "$dynamicAnchor",
+                                               "$recursiveRef",
+                                               "$recursiveAnchor",
+                                               "$vocabulary"};
   return keys.contains(key);
 }
 
@@ -202,8 +220,7 @@ class Compiler {
       const std::string_view fragment = std::string_view(value.get_string()).substr(1);
       pending_refs_.push_back({&node, percent_decode(fragment, where), where});
     } else if (key == "$defs" || key == "definitions") {
-      for (const auto& member : object(value, where))
-        compile(member.value(), where + "/" + escape_token(member.key()));
+      for (const auto& member : object(value, where)) compile(member.value(), where + "/" + escape_token(member.key()));
     } else if (key == "nullable") {
       fail(where, "'nullable' is OpenAPI 3.0, not JSON Schema; write \"type\": [\"string\", \"null\"]");
     } else if (is_unsupported(key)) {
@@ -272,9 +289,12 @@ class Compiler {
   static SchemaNode::Bound bound(const json::value& value, const std::string& where) {
     if (!value.is_number()) fail(where, "must be a number");
     SchemaNode::Bound out;
-    if (value.is_int64()) out.value = static_cast<long double>(value.get_int64());
-    else if (value.is_uint64()) out.value = static_cast<long double>(value.get_uint64());
-    else out.value = value.get_double();
+    if (value.is_int64())
+      out.value = static_cast<long double>(value.get_int64());
+    else if (value.is_uint64())
+      out.value = static_cast<long double>(value.get_uint64());
+    else
+      out.value = value.get_double();
     out.text = detail::number_text(value);
     return out;
   }

@@ -139,9 +139,12 @@ bool is_multiple(const json::value& x, const json::value& m) noexcept {
 std::string escape_token(std::string_view token) {
   std::string out;
   for (const char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -199,8 +202,7 @@ class Validator {
                  std::to_string(length) + ")"))
           return false;
       }
-      if (node.pattern && !node.pattern->search(s) &&
-          fail("does not match pattern " + node.pattern_source))
+      if (node.pattern && !node.pattern->search(s) && fail("does not match pattern " + node.pattern_source))
         return false;
       if (node.format && !node.format(s) && fail("is not a valid " + node.format_name)) return false;
     } else if (v.is_number()) {
@@ -245,7 +247,8 @@ class Validator {
       std::string reasons;
       const std::size_t matches = count_matches(node.one_of, v, depth, 2, reasons);
       if (matches == 0 && fail("does not match any alternative of oneOf (" + reasons + ")")) return false;
-      if (matches > 1 && fail("matches more than one alternative of oneOf (" + reasons + "); it must match exactly one"))
+      if (matches > 1 &&
+          fail("matches more than one alternative of oneOf (" + reasons + "); it must match exactly one"))
         return false;
     }
     if (node.not_schema != nullptr) {

@@ -55,7 +55,8 @@ Tool::Tool(std::string name, std::string description, boost::json::value paramet
   *this = Tool(std::move(name), std::move(description), std::move(schema), std::move(function), effects);
 }
 
-Tool::Tool(std::string name, std::string description, JsonSchema parameters, ToolFunction function, ToolEffects effects) {
+Tool::Tool(std::string name, std::string description, JsonSchema parameters, ToolFunction function,
+           ToolEffects effects) {
   check_definition(name, parameters.source(), function);
   auto definition = std::make_shared<Definition>();
   definition->schema = std::move(parameters);
@@ -83,8 +84,7 @@ namespace {
 
 // A free coroutine holding a copy of the handle: the awaitable stays valid even if the Tool it
 // came from is gone before it is awaited.
-boost::asio::awaitable<boost::json::value> run_tool(Tool tool, boost::json::value args,
-                                                    ToolContext ctx) {
+boost::asio::awaitable<boost::json::value> run_tool(Tool tool, boost::json::value args, ToolContext ctx) {
   const std::vector<SchemaViolation> violations = tool.check_arguments(args);
   if (!violations.empty())
     throw Error(tools::error::invalid_arguments,
@@ -109,7 +109,7 @@ boost::asio::awaitable<boost::json::value> run_directly(EffectFn fn) {
 }  // namespace
 
 boost::asio::awaitable<boost::json::value> ToolContext::effect(std::string sub_key, EffectFn fn,
-                                                           ReconcileFn reconcile) const {
+                                                               ReconcileFn reconcile) const {
   if (!node) return run_directly(std::move(fn));
   EffectRequest bound;
   bound.what = request;

@@ -21,10 +21,10 @@ namespace weft {
 
 /// How a tool's side effects are made exactly-once when it runs in a graph.
 enum class ToolEffects {
-  none,       ///< read-only: the tool node simply runs it again when its task re-runs
-  journaled,  ///< the tool node runs the whole call through the effect journal
-              ///< (NodeContext::effect, key ToolContext::effect_key): at most once per call, its
-              ///< result replayed when the task re-runs (resume after an interrupt or a crash)
+  none,            ///< read-only: the tool node simply runs it again when its task re-runs
+  journaled,       ///< the tool node runs the whole call through the effect journal
+                   ///< (NodeContext::effect, key ToolContext::effect_key): at most once per call, its
+                   ///< result replayed when the task re-runs (resume after an interrupt or a crash)
   self_journaled,  ///< the tool journals its own effects (several requests, or an in-doubt
                    ///< reconciliation) with ToolContext::effect; the tool node runs it directly
 };
@@ -55,7 +55,8 @@ struct ToolContext {
 
 /// The tool's body: receives validated arguments. Its result becomes the tool message content (a
 /// string as is, anything else as JSON text). Throwing reports a failure the model can read.
-using ToolFunction = std::function<boost::asio::awaitable<boost::json::value>(boost::json::object args, ToolContext ctx)>;
+using ToolFunction =
+    std::function<boost::asio::awaitable<boost::json::value>(boost::json::object args, ToolContext ctx)>;
 
 /// A cheap handle (copies share one definition). Thread safety: const, share freely.
 class Tool {

@@ -75,11 +75,11 @@ asio::awaitable<json::object> run_one(std::shared_ptr<const ToolRegistry> regist
   std::optional<json::value> args = parse_arguments(call.arguments, problem);
   if (!args)
     co_return rejected_message(call, "the arguments of tool '" + call.name + "' are not valid JSON (" + problem +
-                                      "). Send them as one JSON object that matches the tool's parameters.");
+                                         "). Send them as one JSON object that matches the tool's parameters.");
   const std::vector<SchemaViolation> violations = tool.check_arguments(*args);
   if (!violations.empty())
     co_return rejected_message(call, "invalid arguments for tool '" + call.name + "': " + to_string(violations) +
-                                      ". Fix these fields and call the tool again.");
+                                         ". Fix these fields and call the tool again.");
 
   ToolContext context;
   context.tool_name = call.name;
@@ -93,9 +93,9 @@ asio::awaitable<json::object> run_one(std::shared_ptr<const ToolRegistry> regist
     if (tool.effects() == ToolEffects::journaled && node) {
       EffectRequest request;  // binds the journal entry to this tool and these arguments
       request.what = json::object{{"tool", call.name}, {"arguments", *args}};
-      auto operation = node->effect(context.effect_key,
-                                    [tool, args = std::move(*args), context]() { return tool.call(args, context); },
-                                    {}, std::move(request));
+      auto operation = node->effect(
+          context.effect_key, [tool, args = std::move(*args), context]() { return tool.call(args, context); }, {},
+          std::move(request));
       result = co_await std::move(operation);
     } else {
       auto operation = tool.call(std::move(*args), std::move(context));
@@ -117,9 +117,11 @@ asio::awaitable<json::object> run_one(std::shared_ptr<const ToolRegistry> regist
                       ? "the call of tool '" + call.name + "' (" + call.id +
                             ") was interrupted by a crash while it ran; it may or may not have taken effect. "
                             "Check the current state before calling it again."
-                      : "tool '" + call.name + "' failed: " + std::string(e.what()) + ". Fix the arguments or try another approach.";
+                      : "tool '" + call.name + "' failed: " + std::string(e.what()) +
+                            ". Fix the arguments or try another approach.";
   } catch (const std::exception& e) {
-    explanation = "tool '" + call.name + "' failed: " + std::string(e.what()) + ". Fix the arguments or try another approach.";
+    explanation =
+        "tool '" + call.name + "' failed: " + std::string(e.what()) + ". Fix the arguments or try another approach.";
   }
   co_return error_message(call, explanation);
 }
@@ -159,7 +161,8 @@ asio::awaitable<json::array> run_tool_calls(ToolRegistry registry, std::vector<T
   batch->calls = std::move(calls);
   batch->node = std::move(node);
   batch->results.resize(batch->calls.size());
-  const std::size_t workers = max_concurrency == 0 ? batch->calls.size() : std::min(max_concurrency, batch->calls.size());
+  const std::size_t workers =
+      max_concurrency == 0 ? batch->calls.size() : std::min(max_concurrency, batch->calls.size());
   const asio::any_io_executor executor = co_await asio::this_coro::executor;
 
   using Operation = decltype(asio::co_spawn(executor, std::declval<asio::awaitable<void>>(), asio::deferred));
@@ -212,8 +215,8 @@ asio::awaitable<json::object> ToolNode::run(std::shared_ptr<const Shared> shared
   for (std::size_t i = 0; i < calls.size(); ++i)
     if (plan[i] == ToolRefusal::none) allowed.push_back(calls[i]);
 
-  auto operation = run_tool_calls(shared->registry, allowed, std::optional<NodeContext>(context),
-                                  shared->options.max_concurrency);
+  auto operation =
+      run_tool_calls(shared->registry, allowed, std::optional<NodeContext>(context), shared->options.max_concurrency);
   json::array ran = co_await std::move(operation);
 
   json::array results;

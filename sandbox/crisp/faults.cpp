@@ -28,7 +28,8 @@ double rate(std::string_view key, std::string_view text) {
     used = 0;
   }
   if (used != text.size() || v < 0.0 || v > 1.0) {
-    throw std::invalid_argument("fault '" + std::string(key) + "': '" + std::string(text) + "' is not a fraction between 0 and 1");
+    throw std::invalid_argument("fault '" + std::string(key) + "': '" + std::string(text) +
+                                "' is not a fraction between 0 and 1");
   }
   return v;
 }
@@ -44,23 +45,33 @@ Faults parse_faults(std::string_view spec, Faults f) {
     const auto eq = item.find('=');
     const std::string_view key = item.substr(0, eq);
     const std::string_view value = eq == std::string_view::npos ? std::string_view("1") : item.substr(eq + 1);
-    if (key == "latency_ms") f.latency_ms = number<std::int64_t>(key, value);
-    else if (key == "error_rate") f.error_rate = rate(key, value);
+    if (key == "latency_ms")
+      f.latency_ms = number<std::int64_t>(key, value);
+    else if (key == "error_rate")
+      f.error_rate = rate(key, value);
     else if (key == "error_status") {
       f.error_status = number<int>(key, value);
-      if (f.error_status < 500 || f.error_status > 599) throw std::invalid_argument("fault 'error_status' must be a 5xx status");
-    }
-    else if (key == "error_next") f.error_next = number<std::int64_t>(key, value);
-    else if (key == "drop_rate") f.drop_rate = rate(key, value);
-    else if (key == "drop_next") f.drop_next = number<std::int64_t>(key, value);
-    else if (key == "storm_429") f.storm_429 = number<std::int64_t>(key, value);
-    else if (key == "storm_retry_after") f.storm_retry_after = number<std::int64_t>(key, value);
-    else if (key == "helpdesk_402") f.helpdesk_402 = value == "1" || value == "true";
-    else if (key == "seed") f.seed = number<std::uint64_t>(key, value);
+      if (f.error_status < 500 || f.error_status > 599)
+        throw std::invalid_argument("fault 'error_status' must be a 5xx status");
+    } else if (key == "error_next")
+      f.error_next = number<std::int64_t>(key, value);
+    else if (key == "drop_rate")
+      f.drop_rate = rate(key, value);
+    else if (key == "drop_next")
+      f.drop_next = number<std::int64_t>(key, value);
+    else if (key == "storm_429")
+      f.storm_429 = number<std::int64_t>(key, value);
+    else if (key == "storm_retry_after")
+      f.storm_retry_after = number<std::int64_t>(key, value);
+    else if (key == "helpdesk_402")
+      f.helpdesk_402 = value == "1" || value == "true";
+    else if (key == "seed")
+      f.seed = number<std::uint64_t>(key, value);
     else {
-      throw std::invalid_argument("unknown fault '" + std::string(key) +
-                                  "' (known: latency_ms, error_rate, error_status, error_next, drop_rate, drop_next, storm_429, "
-                                  "storm_retry_after, helpdesk_402, seed)");
+      throw std::invalid_argument(
+          "unknown fault '" + std::string(key) +
+          "' (known: latency_ms, error_rate, error_status, error_next, drop_rate, drop_next, storm_429, "
+          "storm_retry_after, helpdesk_402, seed)");
     }
   }
   return f;

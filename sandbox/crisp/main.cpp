@@ -29,8 +29,7 @@ std::uint64_t to_u64(std::string_view flag, const std::string& v) {
     std::size_t used = 0;
     const auto n = std::stoull(v, &used);
     if (used == v.size()) return n;
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   throw std::invalid_argument(std::string(flag) + " expects a non-negative integer, not '" + v + "'");
 }
 
@@ -65,7 +64,8 @@ int main(int argc, char** argv) {
         const std::string v = value();
         const auto colon = v.find(':');
         options.limits.rate_per_second = std::stod(v.substr(0, colon));
-        options.limits.burst = colon == std::string::npos ? options.limits.rate_per_second * 2 : std::stod(v.substr(colon + 1));
+        options.limits.burst =
+            colon == std::string::npos ? options.limits.rate_per_second * 2 : std::stod(v.substr(colon + 1));
       } else if (arg == "--quota") {
         options.limits.quota_plugin = static_cast<std::int64_t>(to_u64(arg, value()));
       } else if (arg == "--threads") {
@@ -89,12 +89,15 @@ int main(int argc, char** argv) {
               << "CRISP_API_KEY=" << creds.key << "\n"
               << "CRISP_WEBSITE_ID=" << sandbox.website_id() << "\n"
               << "X-Crisp-Tier: " << creds.tier << "\n"
-              << "Inspect: " << sandbox.base_url() << "/_sandbox/effects  (also /_sandbox/requests, /_sandbox/faults, /_sandbox/info)\n"
+              << "Inspect: " << sandbox.base_url()
+              << "/_sandbox/effects  (also /_sandbox/requests, /_sandbox/faults, /_sandbox/info)\n"
               << std::flush;
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     while (g_stop == 0) {
-      struct timespec ts{0, 100'000'000};
+      struct timespec ts {
+        0, 100'000'000
+      };
       nanosleep(&ts, nullptr);
     }
     sandbox.stop();

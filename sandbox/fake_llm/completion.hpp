@@ -14,8 +14,8 @@ namespace weft::sandbox::fake_llm {
 
 /// Identity of one answer.
 struct CompletionMeta {
-  std::string id;       ///< "chatcmpl-fake-<n>"
-  std::string model;    ///< the request's model
+  std::string id;     ///< "chatcmpl-fake-<n>"
+  std::string model;  ///< the request's model
   std::int64_t created = 0;
   std::int64_t prompt_tokens = 0;  ///< used when the reply does not script usage
 };

@@ -17,9 +17,7 @@ namespace {
 
 const json::value* field(const json::object& o, std::string_view key) { return o.if_contains(key); }
 
-std::string text_of(const json::value& v) {
-  return v.is_string() ? std::string(v.get_string()) : json::serialize(v);
-}
+std::string text_of(const json::value& v) { return v.is_string() ? std::string(v.get_string()) : json::serialize(v); }
 
 Reply parse_reply(std::size_t index, const json::value& v) {
   Reply reply;
@@ -59,11 +57,14 @@ Reply parse_reply(std::size_t index, const json::value& v) {
     if (!r->is_string()) bad(index, "\"refusal\" must be a string or null");
     reply.refusal = std::string(r->get_string());
   }
-  if (const auto* f = field(o, "finish_reason"); f != nullptr && f->is_string()) reply.finish_reason = std::string(f->get_string());
+  if (const auto* f = field(o, "finish_reason"); f != nullptr && f->is_string())
+    reply.finish_reason = std::string(f->get_string());
   if (reply.finish_reason.empty()) reply.finish_reason = reply.tool_calls.empty() ? "stop" : "tool_calls";
   if (const auto* u = field(o, "usage"); u != nullptr && u->is_object()) {
-    if (const auto* p = u->get_object().if_contains("prompt_tokens"); p != nullptr && p->is_int64()) reply.prompt_tokens = p->get_int64();
-    if (const auto* c = u->get_object().if_contains("completion_tokens"); c != nullptr && c->is_int64()) reply.completion_tokens = c->get_int64();
+    if (const auto* p = u->get_object().if_contains("prompt_tokens"); p != nullptr && p->is_int64())
+      reply.prompt_tokens = p->get_int64();
+    if (const auto* c = u->get_object().if_contains("completion_tokens"); c != nullptr && c->is_int64())
+      reply.completion_tokens = c->get_int64();
   }
   return reply;
 }
@@ -89,7 +90,8 @@ Fault parse_fault(std::size_t index, const json::value& v) {
     } else if (key == "malformed") {
       fault.malformed = value.is_bool() && value.get_bool();
     } else if (key == "cut_stream_after") {
-      if (!value.is_int64() || value.get_int64() < 0) bad(index, "fault \"cut_stream_after\" must be a non-negative integer");
+      if (!value.is_int64() || value.get_int64() < 0)
+        bad(index, "fault \"cut_stream_after\" must be a non-negative integer");
       fault.cut_stream_after = static_cast<std::size_t>(value.get_int64());
     } else {
       bad(index, "unknown fault key \"" + std::string(key) + "\"");
@@ -185,7 +187,8 @@ std::vector<Entry> parse_script(const json::value& script) {
         } else if (key == "match") {
           entry.match = parse_match(index, value);
         } else if (key == "uses") {
-          if (!value.is_int64() || value.get_int64() == 0 || value.get_int64() < -1) bad(index, "\"uses\" must be a positive integer or -1");
+          if (!value.is_int64() || value.get_int64() == 0 || value.get_int64() < -1)
+            bad(index, "\"uses\" must be a positive integer or -1");
           entry.uses = static_cast<int>(value.get_int64());
         } else if (key == "content" || key == "refusal" || key == "tool_calls" || key == "finish_reason" ||
                    key == "usage") {

@@ -18,7 +18,7 @@ namespace weft::sandbox::fake_llm {
 
 /// One tool call in a scripted reply.
 struct ScriptedToolCall {
-  std::string id;         ///< default "call_<entry>_<position>"
+  std::string id;  ///< default "call_<entry>_<position>"
   std::string name;
   std::string arguments;  ///< JSON text (an object given in the script is serialised)
 };
@@ -27,20 +27,20 @@ struct ScriptedToolCall {
 struct Reply {
   std::optional<std::string> content;  ///< null content when unset
   std::vector<ScriptedToolCall> tool_calls;
-  std::string finish_reason;  ///< default "tool_calls" when there are calls, else "stop"
+  std::string finish_reason;            ///< default "tool_calls" when there are calls, else "stop"
   std::int64_t prompt_tokens = -1;      ///< -1 = estimated from the request size
   std::int64_t completion_tokens = -1;  ///< -1 = estimated from the reply size
-  std::optional<std::string> refusal;  ///< the model declines: message.refusal (streamed as refusal deltas)
+  std::optional<std::string> refusal;   ///< the model declines: message.refusal (streamed as refusal deltas)
 };
 
 /// A misbehaviour instead of (or before) a normal answer.
 struct Fault {
   std::optional<int> status;  ///< answer this status (with `body` or an OpenAI error object)
   std::vector<std::pair<std::string, std::string>> headers;  ///< added to the answer
-  std::optional<std::string> body;  ///< raw body of a status fault
-  std::chrono::milliseconds delay{0};  ///< wait before answering
-  bool drop = false;        ///< close the connection without answering
-  bool malformed = false;   ///< 200 with a body that is not valid JSON (or, streaming, a bad data: line)
+  std::optional<std::string> body;                           ///< raw body of a status fault
+  std::chrono::milliseconds delay{0};                        ///< wait before answering
+  bool drop = false;                                         ///< close the connection without answering
+  bool malformed = false;  ///< 200 with a body that is not valid JSON (or, streaming, a bad data: line)
   std::optional<std::size_t> cut_stream_after;  ///< streaming: close after this many SSE events
 };
 

@@ -26,7 +26,8 @@ std::optional<std::string> RecordedRequest::header(std::string_view name) const 
     if (key.size() != name.size()) continue;
     bool same = true;
     for (std::size_t i = 0; i < key.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(key[i])) != std::tolower(static_cast<unsigned char>(name[i]))) same = false;
+      if (std::tolower(static_cast<unsigned char>(key[i])) != std::tolower(static_cast<unsigned char>(name[i])))
+        same = false;
     }
     if (same) return value;
   }
@@ -97,8 +98,9 @@ std::optional<shttp::Response> FakeLlm::State::check_rate_limit() {
   // Seconds until the oldest answered request leaves the window, rounded up (delta seconds).
   const auto until = arrivals.front() + limit.window - now;
   const auto seconds = std::max<std::int64_t>(1, chr::ceil<chr::seconds>(until).count());
-  auto res = openai_error(429, "Rate limit reached for requests (fake LLM: " + std::to_string(limit.requests) +
-                                   " per " + std::to_string(limit.window.count()) + " ms)",
+  auto res = openai_error(429,
+                          "Rate limit reached for requests (fake LLM: " + std::to_string(limit.requests) + " per " +
+                              std::to_string(limit.window.count()) + " ms)",
                           "requests", "rate_limit_exceeded");
   if (limit.retry_after) res.add_header("Retry-After", std::to_string(seconds));
   if (limit.ratelimit_fields) {
@@ -146,7 +148,8 @@ shttp::Response FakeLlm::State::chat(shttp::Request& req) {
     boost::system::error_code ec;
     json::value parsed = json::parse(req.body, ec);
     if (ec || !parsed.is_object()) {
-      return answer(openai_error(400, "We could not parse the JSON body of your request.", "invalid_request_error", ""));
+      return answer(
+          openai_error(400, "We could not parse the JSON body of your request.", "invalid_request_error", ""));
     }
     request = std::move(parsed.get_object());
   }
@@ -169,7 +172,8 @@ shttp::Response FakeLlm::State::chat(shttp::Request& req) {
   std::size_t index = 0;
   const auto entry = script.take(request, &index);
   if (!entry) {
-    return answer(openai_error(500, "fake LLM: no script entry matches this request (script exhausted?)", "server_error", ""));
+    return answer(
+        openai_error(500, "fake LLM: no script entry matches this request (script exhausted?)", "server_error", ""));
   }
   shttp::Response res;
   if (entry->fault) {
@@ -181,7 +185,8 @@ shttp::Response FakeLlm::State::chat(shttp::Request& req) {
     }
     if (f.status) {
       res = f.body ? shttp::Response::json(*f.status, *f.body)
-                   : openai_error(*f.status, "fake LLM: scripted " + std::to_string(*f.status), status_type(*f.status), "");
+                   : openai_error(*f.status, "fake LLM: scripted " + std::to_string(*f.status), status_type(*f.status),
+                                  "");
       for (const auto& [name, value] : f.headers) res.add_header(name, value);
       res.delay = f.delay;
       return answer(std::move(res));
@@ -205,7 +210,8 @@ shttp::Response FakeLlm::State::chat(shttp::Request& req) {
     res.chunks = std::move(chunks);
     if (entry->fault && entry->fault->cut_stream_after) res.drop_after_chunks = entry->fault->cut_stream_after;
   } else if (malformed) {
-    res = shttp::Response::json(200, "{\"id\": \"" + meta.id + "\", \"object\": \"chat.completion\", \"choices\": [{\"message\": ");
+    res = shttp::Response::json(
+        200, "{\"id\": \"" + meta.id + "\", \"object\": \"chat.completion\", \"choices\": [{\"message\": ");
   } else {
     res = shttp::Response::json(200, json::serialize(completion_object(reply, meta)));
   }

@@ -21,10 +21,10 @@ namespace weft::sandbox::fake_llm {
 
 /// A server-side rate limit: at most `requests` answered per sliding `window`; the rest get 429.
 struct ServerRateLimit {
-  std::size_t requests = 10;                 ///< default 10
-  std::chrono::milliseconds window{1000};    ///< default 1 s
-  bool retry_after = true;                   ///< send Retry-After (delta seconds) on 429; default true
-  bool ratelimit_fields = true;              ///< send RateLimit-Limit/-Remaining/-Reset on 429; default true
+  std::size_t requests = 10;               ///< default 10
+  std::chrono::milliseconds window{1000};  ///< default 1 s
+  bool retry_after = true;                 ///< send Retry-After (delta seconds) on 429; default true
+  bool ratelimit_fields = true;            ///< send RateLimit-Limit/-Remaining/-Reset on 429; default true
 };
 
 struct Options {
@@ -38,8 +38,8 @@ struct Options {
   /// Server-side rate limit. Default none.
   std::optional<ServerRateLimit> rate_limit;
   std::string address = "127.0.0.1";  ///< default loopback
-  std::uint16_t port = 0;              ///< default 0 = a free port
-  unsigned threads = 1;                ///< server threads; default 1
+  std::uint16_t port = 0;             ///< default 0 = a free port
+  unsigned threads = 1;               ///< server threads; default 1
 };
 
 /// One request as received (headers lower-cased) and the status it got (0 = dropped unanswered).

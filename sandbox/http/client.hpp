@@ -15,8 +15,8 @@ namespace weft::sandbox::http {
 
 struct ClientResponse {
   int status = 0;
-  Fields headers;    // names as received
-  std::string body;  // chunked bodies are reassembled
+  Fields headers;                                                       // names as received
+  std::string body;                                                     // chunked bodies are reassembled
   std::optional<std::string_view> header(std::string_view name) const;  // case-insensitive
 };
 

@@ -19,14 +19,14 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 
 // One parsed HTTP/1.1 request as a handler sees it.
 struct Request {
-  std::string method;          // as sent, e.g. "GET", "HEAD"
-  std::string target;          // raw request target, e.g. "/v1/x/1?per_page=20"
-  std::string path;            // raw (still percent-encoded) path part of target, no query
-  Fields query;                // query parameters, percent- and '+'-decoded, in order
-  Fields headers;              // header names lower-cased, values as sent
-  std::string body;            // the whole body (bodies are small here)
+  std::string method;                                   // as sent, e.g. "GET", "HEAD"
+  std::string target;                                   // raw request target, e.g. "/v1/x/1?per_page=20"
+  std::string path;                                     // raw (still percent-encoded) path part of target, no query
+  Fields query;                                         // query parameters, percent- and '+'-decoded, in order
+  Fields headers;                                       // header names lower-cased, values as sent
+  std::string body;                                     // the whole body (bodies are small here)
   std::unordered_map<std::string, std::string> params;  // route captures, decoded (router.hpp)
-  std::string remote_address;  // peer IP, e.g. "127.0.0.1"
+  std::string remote_address;                           // peer IP, e.g. "127.0.0.1"
 
   // First header with this name (case-insensitive), or nullopt. Views into *this.
   std::optional<std::string_view> header(std::string_view name) const;

@@ -31,17 +31,18 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   }
 
   void do_accept() {
-    acceptor->async_accept(net::make_strand(*io), [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
-      if (self->core->stopping) return;
-      if (!ec) {
-        auto session = std::make_shared<detail::Session>(std::move(socket), self->core);
-        self->core->track(session);
-        session->start();
-      } else if (ec == net::error::operation_aborted) {
-        return;
-      }
-      self->do_accept();
-    });
+    acceptor->async_accept(net::make_strand(*io),
+                           [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+                             if (self->core->stopping) return;
+                             if (!ec) {
+                               auto session = std::make_shared<detail::Session>(std::move(socket), self->core);
+                               self->core->track(session);
+                               session->start();
+                             } else if (ec == net::error::operation_aborted) {
+                               return;
+                             }
+                             self->do_accept();
+                           });
   }
 
   std::unique_ptr<net::io_context> owned;

@@ -16,11 +16,11 @@ class io_context;
 namespace weft::sandbox::http {
 
 struct ServerOptions {
-  std::string address = "127.0.0.1";          // IP to bind; default loopback
-  std::uint16_t port = 0;                      // 0 (default) = a free port chosen by the OS
-  unsigned threads = 1;                        // threads of the owned io_context; default 1
-  std::size_t body_limit = 8 * 1024 * 1024;    // larger request bodies get 413; default 8 MiB
-  std::chrono::seconds idle_timeout{60};       // an idle keep-alive connection is closed after it; default 60 s
+  std::string address = "127.0.0.1";         // IP to bind; default loopback
+  std::uint16_t port = 0;                    // 0 (default) = a free port chosen by the OS
+  unsigned threads = 1;                      // threads of the owned io_context; default 1
+  std::size_t body_limit = 8 * 1024 * 1024;  // larger request bodies get 413; default 8 MiB
+  std::chrono::seconds idle_timeout{60};     // an idle keep-alive connection is closed after it; default 60 s
 };
 
 // Accepts connections, reads requests (keep-alive), dispatches them through a Router, and writes

@@ -213,14 +213,13 @@ std::int64_t int_field(const json::object& o, std::string_view name, std::int64_
                        std::int64_t max) {
   const json::value* v = field(o, name);
   if (v == nullptr) return fallback;
-  if (!v->is_int64() && !v->is_uint64())
-    throw ApiError(422, "'" + std::string(name) + "' must be an integer");
+  if (!v->is_int64() && !v->is_uint64()) throw ApiError(422, "'" + std::string(name) + "' must be an integer");
   if (v->is_uint64() && v->as_uint64() > static_cast<std::uint64_t>(max))
     throw ApiError(422, "'" + std::string(name) + "' must be at most " + std::to_string(max));
   std::int64_t n = v->is_int64() ? v->as_int64() : static_cast<std::int64_t>(v->as_uint64());
   if (n < min || n > max)
-    throw ApiError(422, "'" + std::string(name) + "' must be between " + std::to_string(min) + " and " +
-                            std::to_string(max));
+    throw ApiError(
+        422, "'" + std::string(name) + "' must be between " + std::to_string(min) + " and " + std::to_string(max));
   return n;
 }
 
@@ -243,8 +242,10 @@ namespace weft::server::detail {
 ApiError api_error_of(const weft::Error& error) {
   const std::error_code code = error.code();
   int status = 500;
-  if (code == engine::error::checkpoint_not_found || code == store::error::unknown_checkpoint) status = 404;
-  else if (code == store::error::thread_busy) status = 409;
+  if (code == engine::error::checkpoint_not_found || code == store::error::unknown_checkpoint)
+    status = 404;
+  else if (code == store::error::thread_busy)
+    status = 409;
   else if (code == engine::error::invalid_update || code == engine::error::invalid_input ||
            code == engine::error::invalid_resume || code == engine::error::invalid_route ||
            code == graphs::error::invalid_input)

@@ -61,7 +61,9 @@ class Exchange {
   /// An empty response (204, or 202 when asked).
   void reply_empty(int status = 204);
   /// Adds a header to the response (or to the event stream when called before open_stream).
-  void add_header(std::string name, std::string value) { extra_headers_.emplace_back(std::move(name), std::move(value)); }
+  void add_header(std::string name, std::string value) {
+    extra_headers_.emplace_back(std::move(name), std::move(value));
+  }
 
   /// Starts a text/event-stream response (no length; the connection closes after it). Returns
   /// false when the client is gone.
@@ -101,7 +103,7 @@ std::string name_uuid(std::string_view name);
 /// Field access with LangGraph-shaped 422 errors naming the field.
 const boost::json::value* field(const boost::json::object& o, std::string_view name);  // null/absent -> nullptr
 std::optional<std::string> string_field(const boost::json::object& o, std::string_view name);
-boost::json::object object_field(const boost::json::object& o, std::string_view name);  // absent -> {}
+boost::json::object object_field(const boost::json::object& o, std::string_view name);        // absent -> {}
 std::vector<std::string> strings_field(const boost::json::object& o, std::string_view name);  // "x" or ["x"]
 std::int64_t int_field(const boost::json::object& o, std::string_view name, std::int64_t fallback, std::int64_t min,
                        std::int64_t max);

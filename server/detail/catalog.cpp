@@ -263,7 +263,8 @@ std::optional<CronRow> Catalog::cron(const std::string& cron_id) {
 std::vector<CronRow> Catalog::crons() {
   std::lock_guard lock(mutex_);
   return guarded(path_, "listing crons", [&] {
-    SQLite::Statement q(*db_, std::string("SELECT ") + kCronColumns + " FROM server_crons ORDER BY created_at_ms, rowid");
+    SQLite::Statement q(*db_,
+                        std::string("SELECT ") + kCronColumns + " FROM server_crons ORDER BY created_at_ms, rowid");
     std::vector<CronRow> rows;
     while (q.executeStep()) rows.push_back(read_cron(q));
     return rows;

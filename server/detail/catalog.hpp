@@ -47,9 +47,9 @@ struct RunRow {
 struct CronRow {
   std::string cron_id;
   std::string assistant_id;
-  std::string thread_id;  ///< "" for a stateless cron (each run on a new thread)
-  std::string schedule;   ///< five cron fields, UTC
-  boost::json::object payload;   ///< the run request fields (input, config, metadata, ...)
+  std::string thread_id;        ///< "" for a stateless cron (each run on a new thread)
+  std::string schedule;         ///< five cron fields, UTC
+  boost::json::object payload;  ///< the run request fields (input, config, metadata, ...)
   boost::json::object metadata;
   std::int64_t next_run_ms = -1;  ///< -1: never again
   std::int64_t end_time_ms = 0;   ///< 0: no end

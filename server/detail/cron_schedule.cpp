@@ -102,10 +102,7 @@ std::int64_t next_fire_ms(const CronSchedule& s, std::int64_t after_ms) {
     }
     const bool dom = s.days[static_cast<std::size_t>(tm.tm_mday)];
     const bool dow = s.weekdays[static_cast<std::size_t>(tm.tm_wday)];
-    const bool day = s.any_day && s.any_weekday ? true
-                     : s.any_day                ? dow
-                     : s.any_weekday            ? dom
-                                                : (dom || dow);
+    const bool day = s.any_day && s.any_weekday ? true : s.any_day ? dow : s.any_weekday ? dom : (dom || dow);
     if (!day) {
       minute += 24 * 60 - (tm.tm_hour * 60 + tm.tm_min);
       continue;

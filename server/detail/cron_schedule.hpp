@@ -15,11 +15,11 @@ namespace weft::server::detail {
 struct CronSchedule {
   std::bitset<60> minutes;
   std::bitset<24> hours;
-  std::bitset<32> days;    ///< 1..31
-  std::bitset<13> months;  ///< 1..12
-  std::bitset<7> weekdays; ///< 0..6, Sunday = 0
-  bool any_day = true;     ///< day-of-month field was "*"
-  bool any_weekday = true; ///< day-of-week field was "*"
+  std::bitset<32> days;     ///< 1..31
+  std::bitset<13> months;   ///< 1..12
+  std::bitset<7> weekdays;  ///< 0..6, Sunday = 0
+  bool any_day = true;      ///< day-of-month field was "*"
+  bool any_weekday = true;  ///< day-of-week field was "*"
 };
 
 /// Throws std::invalid_argument naming the bad field ("cron schedule '...': minute field '61' is

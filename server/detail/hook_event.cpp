@@ -95,7 +95,8 @@ HookEvent parse_hook_event(std::string_view body) {
     event.fingerprint = integer_member(event.data, "fingerprint");
     if (event.session_id.empty()) throw std::invalid_argument("data.session_id is missing from a message event");
     if (!event.fingerprint) throw std::invalid_argument("data.fingerprint is missing or not an integer");
-    event.identity = "message|" + event.event + "|" + event.website_id + "|" + event.session_id + "|" + std::to_string(*event.fingerprint);
+    event.identity = "message|" + event.event + "|" + event.website_id + "|" + event.session_id + "|" +
+                     std::to_string(*event.fingerprint);
   } else {
     event.identity = "event|" + event.event + "|" + request_digest(parsed);
   }

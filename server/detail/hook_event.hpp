@@ -17,12 +17,12 @@
 namespace weft::server::detail {
 
 struct HookEvent {
-  std::string website_id;  ///< UUID
-  std::string event;       ///< e.g. "message:send", "session:set_email"
-  std::string session_id;  ///< "session_<uuid>", or "" for events about no conversation
-  std::string from;        ///< data.from for message events ("user" is the visitor), else ""
-  std::string type;        ///< data.type for message events ("text", "file", ...), else ""
-  std::string content;     ///< data.content when it is a string, else ""
+  std::string website_id;                   ///< UUID
+  std::string event;                        ///< e.g. "message:send", "session:set_email"
+  std::string session_id;                   ///< "session_<uuid>", or "" for events about no conversation
+  std::string from;                         ///< data.from for message events ("user" is the visitor), else ""
+  std::string type;                         ///< data.type for message events ("text", "file", ...), else ""
+  std::string content;                      ///< data.content when it is a string, else ""
   std::optional<std::int64_t> fingerprint;  ///< data.fingerprint for message events
   std::int64_t timestamp_ms = 0;            ///< the event's own timestamp (0 when absent)
   std::string identity;                     ///< what deduplicates it (see above)

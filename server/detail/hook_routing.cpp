@@ -111,7 +111,8 @@ HookRouting HookRouting::parse(std::string_view text, const std::string& file,
       return HookConfigError(file + ":" + std::to_string(line_number) + ": " + what);
     };
     std::string_view rest = line;
-    if (next_word(rest) != "on") throw fail("a rule starts with 'on <event>' (on message:send from=user run live_reply)");
+    if (next_word(rest) != "on")
+      throw fail("a rule starts with 'on <event>' (on message:send from=user run live_reply)");
     HookRule rule;
     rule.line = line_number;
     rule.event = std::string(next_word(rest));
@@ -151,8 +152,10 @@ HookRouting HookRouting::parse(std::string_view text, const std::string& file,
       if (word == "thread") {
         std::string_view t = next_word(rest);
         if (!valid_template(t))
-          throw fail("'thread' takes a name of letters, digits, '-', '_', '.', ':' and {website_id}, {session_id}, "
-                     "{event}, not '" + std::string(t) + "'");
+          throw fail(
+              "'thread' takes a name of letters, digits, '-', '_', '.', ':' and {website_id}, {session_id}, "
+              "{event}, not '" +
+              std::string(t) + "'");
         rule.thread_template = std::string(t);
       } else if (word == "input") {
         boost::system::error_code ec;

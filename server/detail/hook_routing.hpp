@@ -29,8 +29,8 @@ class HookConfigError : public std::runtime_error {
 };
 
 struct HookRule {
-  std::size_t line = 0;  ///< where it was written (0 for a default rule)
-  std::string event;     ///< exact event name
+  std::size_t line = 0;                   ///< where it was written (0 for a default rule)
+  std::string event;                      ///< exact event name
   std::optional<std::string> from;        ///< data.from ("user", "operator")
   std::optional<std::string> website_id;  ///< only this website
   std::optional<std::string> segment;     ///< data.segments (an array of names) holds it
@@ -62,8 +62,8 @@ class HookRouting {
   /// graph, the names its input schema declares: the event's session_id, website_id,
   /// and message_fingerprint are passed only to graphs that declare them, under the
   /// rule's own input.
-  std::optional<HookTarget> route(const HookEvent& event,
-                                  const std::function<std::vector<std::string>(std::string_view)>& input_properties) const;
+  std::optional<HookTarget> route(
+      const HookEvent& event, const std::function<std::vector<std::string>(std::string_view)>& input_properties) const;
 
   const std::vector<HookRule>& rules() const noexcept { return rules_; }
 

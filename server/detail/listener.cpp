@@ -22,10 +22,7 @@ namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 
 namespace weft::server::detail {
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 Listener::Listener(ServerState& state, Router router)
     : state_(state), router_(std::move(router)), acceptor_(state.io) {}
@@ -85,8 +82,7 @@ bool Listener::authorized(const Request& request) const {
   return false;
 }
 
-net::awaitable<void> Listener::serve(std::shared_ptr<beast::tcp_stream> stream, std::string client,
-                                     std::uint64_t id) {
+net::awaitable<void> Listener::serve(std::shared_ptr<beast::tcp_stream> stream, std::string client, std::uint64_t id) {
   auto self = shared_from_this();
   std::size_t& count = per_client_[client];
   ++count;
@@ -179,9 +175,9 @@ net::awaitable<bool> Listener::answer(beast::tcp_stream& stream, Request& reques
   }
   beast::error_code ec;
   if (exchange.streamed()) co_return false;  // an event stream ends with the connection
-  Response res = failure ? std::move(*failure)
-                         : exchange.response() ? std::move(*exchange.response())
-                                               : error_response(request, 500, "the route gave no answer");
+  Response res = failure               ? std::move(*failure)
+                 : exchange.response() ? std::move(*exchange.response())
+                                       : error_response(request, 500, "the route gave no answer");
   const bool keep = res.keep_alive() && !closed_;
   res.keep_alive(keep);
   stream.expires_after(state_.options.io_timeout);

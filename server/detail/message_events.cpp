@@ -24,7 +24,10 @@ json::object message(const std::string& task_id, const char* type, std::string c
 
 MessageEvents::MessageEvents(std::string run_id, std::string thread_id, bool tuples, bool partials,
                              std::function<void(std::string, const json::value&)> push)
-    : run_id_(std::move(run_id)), thread_id_(std::move(thread_id)), tuples_(tuples), partials_(partials),
+    : run_id_(std::move(run_id)),
+      thread_id_(std::move(thread_id)),
+      tuples_(tuples),
+      partials_(partials),
       push_(std::move(push)) {}
 
 json::object MessageEvents::metadata(const std::string& task_id, const Open& open) const {

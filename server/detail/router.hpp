@@ -41,16 +41,16 @@ std::map<std::string, std::string, std::less<>> parse_query(std::string_view que
 /// Percent-decodes (and '+' -> ' ' when `plus_is_space`).
 std::string percent_decode(std::string_view text, bool plus_is_space);
 
-void add_system_routes(Router& router);     // routes_system.cpp
-void add_assistant_routes(Router& router);  // routes_assistants.cpp
-void add_thread_routes(Router& router);     // routes_threads.cpp
-void add_run_routes(Router& router);        // routes_runs.cpp
-void add_cron_routes(Router& router);       // routes_crons.cpp
-void add_crisp_hook_routes(Router& router); // routes_crisp_hooks.cpp
+void add_system_routes(Router& router);      // routes_system.cpp
+void add_assistant_routes(Router& router);   // routes_assistants.cpp
+void add_thread_routes(Router& router);      // routes_threads.cpp
+void add_run_routes(Router& router);         // routes_runs.cpp
+void add_cron_routes(Router& router);        // routes_crons.cpp
+void add_crisp_hook_routes(Router& router);  // routes_crisp_hooks.cpp
 /// Starts the runs of Crisp events a previous process accepted but had not started (it died
 /// between committing the event and its run). routes_crisp_hooks.cpp.
 void route_pending_hook_events(ServerState& s);
-void add_mcp_routes(Router& router);        // routes_mcp.cpp
-void add_store_routes(Router& router);      // routes_store.cpp
+void add_mcp_routes(Router& router);    // routes_mcp.cpp
+void add_store_routes(Router& router);  // routes_store.cpp
 
 }  // namespace weft::server::detail

@@ -63,7 +63,8 @@ json::object graph_json(const CompiledGraph& graph) {
     // The target is the last word, without the trailing ';'.
     std::size_t end = rest.find_last_not_of(" ;");
     std::size_t begin = rest.find_last_of(' ', end);
-    to = rest.substr(begin == std::string::npos ? 0 : begin + 1, end - (begin == std::string::npos ? 0 : begin + 1) + 1);
+    to =
+        rest.substr(begin == std::string::npos ? 0 : begin + 1, end - (begin == std::string::npos ? 0 : begin + 1) + 1);
     if (to.empty() && arrow.size() > 4) to = arrow.substr(arrow.rfind('|') + 1);
     auto f = name_of_id.find(from);
     auto t = name_of_id.find(to);
@@ -84,7 +85,8 @@ json::object state_schema(const Assistant& a) {
     p["x-weft-channel"] = std::string(to_string(channel.kind));
     properties[key] = std::move(p);
   }
-  return json::object{{"type", "object"}, {"title", a.definition->name + "_state"}, {"properties", std::move(properties)}};
+  return json::object{
+      {"type", "object"}, {"title", a.definition->name + "_state"}, {"properties", std::move(properties)}};
 }
 
 }  // namespace

@@ -70,7 +70,8 @@ json::object route_event(ServerState& s, const HookEvent& event) {
   json::object answer;
   auto target = s.hook_routing->route(event, [&](std::string_view graph) { return input_properties(s, graph); });
   if (!target) {
-    const std::string note = "no routing rule matches " + event.event + (event.from.empty() ? "" : " from " + event.from);
+    const std::string note =
+        "no routing rule matches " + event.event + (event.from.empty() ? "" : " from " + event.from);
     s.catalog->set_hook_event_run(event.identity, "-", note);
     answer["status"] = "ignored";
     answer["detail"] = note;

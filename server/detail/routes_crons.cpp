@@ -19,8 +19,8 @@ namespace weft::server::detail {
 namespace {
 
 // Fields of a cron body that are the cron's own, not its runs'.
-constexpr const char* kCronFields[] = {"schedule", "assistant_id", "end_time", "enabled", "on_run_completed",
-                                       "thread_id", "webhook"};
+constexpr const char* kCronFields[] = {"schedule",         "assistant_id", "end_time", "enabled",
+                                       "on_run_completed", "thread_id",    "webhook"};
 
 json::value time_or_null(std::int64_t ms) { return ms > 0 ? json::value(iso_time(ms)) : json::value(nullptr); }
 
@@ -66,8 +66,7 @@ std::int64_t parse_time(const std::string& text) {
     while (digits++ < 3) ms *= 10;
     tail = tail.substr(i);
   }
-  if (!tail.empty() && tail != "Z" && tail != "+00:00")
-    throw ApiError(422, "'end_time' must be in UTC (Z or +00:00)");
+  if (!tail.empty() && tail != "Z" && tail != "+00:00") throw ApiError(422, "'end_time' must be in UTC (Z or +00:00)");
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   return static_cast<std::int64_t>(timegm(&tm)) * 1000 + ms;
@@ -129,7 +128,8 @@ void search_crons(ServerState& s, Exchange& ex, bool count) {
   std::int64_t seen = 0;
   for (const CronRow& c : s.catalog->crons()) {
     if (assistant_id && c.assistant_id != *assistant_id &&
-        (s.find_assistant(*assistant_id) == nullptr || s.find_assistant(*assistant_id) != s.find_assistant(c.assistant_id)))
+        (s.find_assistant(*assistant_id) == nullptr ||
+         s.find_assistant(*assistant_id) != s.find_assistant(c.assistant_id)))
       continue;
     if (thread_id && c.thread_id != *thread_id) continue;
     if (enabled && c.enabled != *enabled) continue;

@@ -45,11 +45,12 @@ net::awaitable<void> post_mcp(ServerState& state, Exchange& ex) {
   if (!mcp) co_return;
   const Request& request = ex.request();
   const std::string accept = header(request, "accept");
-  const bool json_ok = accept.empty() || accept.find("application/json") != std::string::npos ||
-                       accept.find("*/*") != std::string::npos;
+  const bool json_ok =
+      accept.empty() || accept.find("application/json") != std::string::npos || accept.find("*/*") != std::string::npos;
   const bool sse_ok = accept.find("text/event-stream") != std::string::npos;
   if (!json_ok && !sse_ok) {
-    reply_rpc_error(ex, 406, mcp::rpc_error::invalid_request, "Accept must include application/json or text/event-stream");
+    reply_rpc_error(ex, 406, mcp::rpc_error::invalid_request,
+                    "Accept must include application/json or text/event-stream");
     co_return;
   }
   boost::system::error_code ec;

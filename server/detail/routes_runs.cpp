@@ -19,8 +19,8 @@ namespace net = boost::asio;
 namespace weft::server::detail {
 namespace {
 
-constexpr std::array<std::string_view, 6> kStreamModes = {"values", "updates", "custom", "debug", "messages",
-                                                          "messages-tuple"};
+constexpr std::array<std::string_view, 6> kStreamModes = {"values", "updates",  "custom",
+                                                          "debug",  "messages", "messages-tuple"};
 
 json::object run_json(const RunRow& row) {
   json::object o;
@@ -99,7 +99,8 @@ json::object parse_kwargs(const json::object& body, const Assistant& assistant) 
   }
   if (std::string id = checkpoint_id_of(body); !id.empty()) kw["checkpoint_id"] = id;
   if (field(body, "webhook")) throw ApiError(422, "'webhook' is not supported by this server");
-  if (const json::value* after = field(body, "after_seconds"); after && !(after->is_number() && after->to_number<double>() == 0))
+  if (const json::value* after = field(body, "after_seconds");
+      after && !(after->is_number() && after->to_number<double>() == 0))
     throw ApiError(422, "'after_seconds' is not supported by this server");
   if (const json::value* sub = field(body, "stream_subgraphs"); sub && sub->is_bool() && sub->as_bool())
     throw ApiError(422, "'stream_subgraphs' is not supported by this server");

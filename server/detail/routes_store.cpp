@@ -162,7 +162,8 @@ net::awaitable<void> list_namespaces(ServerState& state, Exchange& ex) {
   query.prefix = namespace_field(body, "prefix");
   query.suffix = namespace_field(body, "suffix");
   if (field(body, "max_depth") != nullptr)
-    query.max_depth = static_cast<std::size_t>(int_field(body, "max_depth", 1, 1, static_cast<std::int64_t>(kMaxStoreDepth)));
+    query.max_depth =
+        static_cast<std::size_t>(int_field(body, "max_depth", 1, 1, static_cast<std::int64_t>(kMaxStoreDepth)));
   query.limit = static_cast<std::size_t>(int_field(body, "limit", 100, 1, 1000));
   query.offset = static_cast<std::size_t>(int_field(body, "offset", 0, 0, 1'000'000));
   Store& store = store_of(state);

@@ -93,17 +93,18 @@ void search_threads(ServerState& s, Exchange& ex, bool count) {
     ex.reply(static_cast<std::int64_t>(found.size()));
     return;
   }
-  const std::string key = sort_by == "thread_id" || sort_by == "status" || sort_by == "updated_at" ||
-                                  sort_by == "state_updated_at"
-                              ? sort_by
-                              : "created_at";
+  const std::string key =
+      sort_by == "thread_id" || sort_by == "status" || sort_by == "updated_at" || sort_by == "state_updated_at"
+          ? sort_by
+          : "created_at";
   std::stable_sort(found.begin(), found.end(), [&](const json::object& a, const json::object& b) {
     const auto& x = a.at(key).as_string();
     const auto& y = b.at(key).as_string();
     return sort_order == "asc" ? x < y : y < x;
   });
   json::array out;
-  for (std::size_t i = static_cast<std::size_t>(offset); i < found.size() && out.size() < static_cast<std::size_t>(limit); ++i)
+  for (std::size_t i = static_cast<std::size_t>(offset);
+       i < found.size() && out.size() < static_cast<std::size_t>(limit); ++i)
     out.push_back(std::move(found[i]));
   ex.reply(std::move(out));
 }
@@ -113,9 +114,11 @@ void update_state(ServerState& s, Exchange& ex) {
   const json::object& body = ex.body();
   const Assistant* a = thread_assistant(s, row);
   if (a == nullptr)
-    throw ApiError(400, "Thread '" + row.thread_id + "' has no graph yet: create it with metadata.graph_id or run it first");
+    throw ApiError(400,
+                   "Thread '" + row.thread_id + "' has no graph yet: create it with metadata.graph_id or run it first");
   for (const auto& run : s.runs->active_on(row.thread_id))
-    if (run->row.status == "running") throw ApiError(409, "Thread '" + row.thread_id + "' is busy with run '" + run->row.run_id + "'");
+    if (run->row.status == "running")
+      throw ApiError(409, "Thread '" + row.thread_id + "' is busy with run '" + run->row.run_id + "'");
   json::object values;
   if (const json::value* v = field(body, "values")) {
     if (!v->is_object()) throw ApiError(422, "'values' must be an object (a list of updates is not supported)");
@@ -142,9 +145,12 @@ void history(ServerState& s, Exchange& ex) {
   const std::int64_t limit = int_field(body, "limit", 10, 1, 10'000);
   std::string before;
   if (const json::value* b = field(body, "before")) {
-    if (b->is_string()) before = std::string(b->as_string());
-    else if (b->is_object()) before = checkpoint_id_of(b->as_object());
-    else throw ApiError(422, "'before' must be a checkpoint id or a checkpoint");
+    if (b->is_string())
+      before = std::string(b->as_string());
+    else if (b->is_object())
+      before = checkpoint_id_of(b->as_object());
+    else
+      throw ApiError(422, "'before' must be a checkpoint id or a checkpoint");
   }
   json::object metadata = object_field(body, "metadata");
   json::array out;

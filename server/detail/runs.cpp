@@ -195,10 +195,10 @@ void RunManager::start(const std::shared_ptr<ActiveRun>& run) {
     // The engine's updates tell when a node's message is complete, even if the client did not
     // ask for updates (they are then not kept).
     config.stream_modes |= StreamMode::messages | StreamMode::updates;
-    run->messages = std::make_unique<MessageEvents>(
-        row.run_id, row.thread_id, tuples, partials, [weak](std::string event, const json::value& data) {
-          if (auto self = weak.lock()) self->push(std::move(event), data);
-        });
+    run->messages = std::make_unique<MessageEvents>(row.run_id, row.thread_id, tuples, partials,
+                                                    [weak](std::string event, const json::value& data) {
+                                                      if (auto self = weak.lock()) self->push(std::move(event), data);
+                                                    });
   }
   config.stream = [weak, wants_updates](const StreamEvent& event) {
     auto self = weak.lock();
@@ -278,8 +278,7 @@ void RunManager::finished(const std::shared_ptr<ActiveRun>& run, std::exception_
       std::rethrow_exception(error);
     } catch (const std::exception& e) {
       message = e.what();
-    } catch (...) {
-    }
+    } catch (...) {}
     row.status = "error";
     json::object e;
     e["error"] = "RunError";

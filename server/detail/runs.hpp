@@ -44,8 +44,8 @@ class ActiveRun {
   /// {"__error__": {"error", "message"}}.
   boost::json::value output;
   std::stop_source stop;
-  std::string cancel_action;      ///< "" or the action of a cancel: interrupt, rollback
-  std::string start_checkpoint;   ///< the thread's latest checkpoint when the run was accepted
+  std::string cancel_action;     ///< "" or the action of a cancel: interrupt, rollback
+  std::string start_checkpoint;  ///< the thread's latest checkpoint when the run was accepted
   /// The token stream's translator when "messages" or "messages-tuple" was asked for.
   std::unique_ptr<MessageEvents> messages;
 
@@ -110,8 +110,8 @@ class RunManager {
 
   ServerState& state_;
   std::map<std::string, std::shared_ptr<ActiveRun>> active_;  ///< pending + running, by run id
-  std::deque<std::shared_ptr<ActiveRun>> queue_;               ///< pending, in arrival order
-  std::deque<std::shared_ptr<ActiveRun>> recent_;              ///< finished, newest last
+  std::deque<std::shared_ptr<ActiveRun>> queue_;              ///< pending, in arrival order
+  std::deque<std::shared_ptr<ActiveRun>> recent_;             ///< finished, newest last
   std::size_t running_ = 0;
   std::size_t held_ = 0;  ///< live Hold objects
   bool shutting_down_ = false;

@@ -73,12 +73,14 @@ awaitable<std::optional<std::string>> McpServer::handle_text(std::string text, M
 }
 
 awaitable<std::optional<json::value>> McpServer::handle(json::value message, McpSession& session) {
-  if (!message.is_object()) co_return error_object(nullptr, rpc_error::invalid_request, "a JSON-RPC message is an object");
+  if (!message.is_object())
+    co_return error_object(nullptr, rpc_error::invalid_request, "a JSON-RPC message is an object");
   json::object& m = message.as_object();
   const json::value* id = m.if_contains("id");
   const json::value* method = m.if_contains("method");
   const bool has_id = id != nullptr;
-  const json::value reply_id = has_id && (id->is_string() || id->is_int64() || id->is_uint64()) ? *id : json::value(nullptr);
+  const json::value reply_id =
+      has_id && (id->is_string() || id->is_int64() || id->is_uint64()) ? *id : json::value(nullptr);
   const json::value* version = m.if_contains("jsonrpc");
   if (!version || !version->is_string() || version->as_string() != "2.0")
     co_return error_object(reply_id, rpc_error::invalid_request, "\"jsonrpc\" must be \"2.0\"");
@@ -93,8 +95,9 @@ awaitable<std::optional<json::value>> McpServer::handle(json::value message, Mcp
   json::value params = nullptr;
   if (const json::value* p = m.if_contains("params")) params = *p;
   if (!params.is_null() && !params.is_object())
-    co_return has_id ? std::optional<json::value>(error_object(reply_id, rpc_error::invalid_params, "\"params\" must be an object"))
-                     : std::nullopt;
+    co_return has_id
+        ? std::optional<json::value>(error_object(reply_id, rpc_error::invalid_params, "\"params\" must be an object"))
+        : std::nullopt;
   const std::string name(method->as_string());
 
   if (!has_id) {
@@ -158,7 +161,8 @@ awaitable<json::value> McpServer::dispatch(std::string method, json::value param
   if (method == "tools/call") {
     const json::object* p = params.is_object() ? &params.as_object() : nullptr;
     const json::value* name = p ? p->if_contains("name") : nullptr;
-    if (!name || !name->is_string()) throw detail::RpcError(rpc_error::invalid_params, "tools/call needs params.name (a string)");
+    if (!name || !name->is_string())
+      throw detail::RpcError(rpc_error::invalid_params, "tools/call needs params.name (a string)");
     json::value arguments = nullptr;
     if (const json::value* a = p->if_contains("arguments")) arguments = *a;
     if (!arguments.is_null() && !arguments.is_object())
@@ -168,7 +172,8 @@ awaitable<json::value> McpServer::dispatch(std::string method, json::value param
     co_return json::value(std::move(result));
   }
   if (method == "resources/list" || method == "prompts/list" || method == "resources/templates/list")
-    throw detail::RpcError(rpc_error::method_not_found, "method '" + method + "' not found: this server offers tools only");
+    throw detail::RpcError(rpc_error::method_not_found,
+                           "method '" + method + "' not found: this server offers tools only");
   throw detail::RpcError(rpc_error::method_not_found, "method '" + method + "' not found");
 }
 

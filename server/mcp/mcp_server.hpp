@@ -45,7 +45,7 @@ namespace rpc_error {
 inline constexpr int parse_error = -32700;      ///< the message is not JSON
 inline constexpr int invalid_request = -32600;  ///< not a JSON-RPC request, too large, or before initialize
 inline constexpr int method_not_found = -32601;
-inline constexpr int invalid_params = -32602;   ///< also: an unknown or hidden tool name
+inline constexpr int invalid_params = -32602;  ///< also: an unknown or hidden tool name
 inline constexpr int internal_error = -32603;
 }  // namespace rpc_error
 

@@ -46,8 +46,8 @@ std::size_t serve_stdio(net::io_context& io, McpServer& mcp, std::istream& in, s
       ++state.in_flight;
       if (oversized) {
         state.out << McpServer::error_text(rpc_error::invalid_request,
-                                          "message of at least " + std::to_string(oversized) +
-                                              " bytes exceeds the limit of " + std::to_string(limit) + " bytes")
+                                           "message of at least " + std::to_string(oversized) +
+                                               " bytes exceeds the limit of " + std::to_string(limit) + " bytes")
                   << '\n'
                   << std::flush;
         finish_one();
@@ -76,8 +76,10 @@ std::size_t serve_stdio(net::io_context& io, McpServer& mcp, std::istream& in, s
         continue;
       }
       ++length;
-      if (length <= limit) line += static_cast<char>(c);
-      else if (!line.empty()) std::string().swap(line);  // past the limit: drop what was kept
+      if (length <= limit)
+        line += static_cast<char>(c);
+      else if (!line.empty())
+        std::string().swap(line);  // past the limit: drop what was kept
     }
     net::post(io, [&state, &work] {
       state.input_ended = true;

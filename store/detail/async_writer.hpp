@@ -169,8 +169,8 @@ class AsyncWriter {
   std::uint64_t visible_pushed_ = 0, visible_committed_ = 0;
   bool busy_ = false;
   bool stopping_ = false;
-  bool sleeping_ = false;       // the writer waits for a push with no deadline
-  std::uint64_t pushes_ = 0;    // jobs ever pushed (the writer's sign of activity)
+  bool sleeping_ = false;     // the writer waits for a push with no deadline
+  std::uint64_t pushes_ = 0;  // jobs ever pushed (the writer's sign of activity)
   std::exception_ptr failure_;
   std::thread thread_;
 };

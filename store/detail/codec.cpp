@@ -79,8 +79,10 @@ ChannelDelta take_delta(boost::json::value& item, const RowRef& where) {
   ChannelDelta d;
   d.channel = std::string((*a)[0].get_string());
   d.op = *op;
-  if (a->size() == 3) d.value = std::move((*a)[2]);
-  else if (*op != DeltaOp::remove) throw_bad_record(where, "delta on '" + d.channel + "' has no value");
+  if (a->size() == 3)
+    d.value = std::move((*a)[2]);
+  else if (*op != DeltaOp::remove)
+    throw_bad_record(where, "delta on '" + d.channel + "' has no value");
   return d;
 }
 
@@ -114,8 +116,7 @@ void fold_deltas(boost::json::object& values, std::vector<ChannelDelta>& deltas,
   }
 }
 
-void fold_deltas(boost::json::object& values, boost::json::value&& deltas, const RowRef& where,
-                 StateFolder& folder) {
+void fold_deltas(boost::json::object& values, boost::json::value&& deltas, const RowRef& where, StateFolder& folder) {
   boost::json::array* items = deltas.if_array();
   if (!items) throw_bad_record(where, "expected a JSON array of deltas");
   for (boost::json::value& item : *items) {

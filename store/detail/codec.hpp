@@ -42,8 +42,7 @@ void fold_deltas(boost::json::object& values, std::vector<ChannelDelta>& deltas,
                  StateFolder* folder = nullptr);
 /// Applies a parsed `deltas` column (`[[channel, op, value], ...]`) to `values`, consuming it:
 /// appended items are moved into the state, not copied. Errors as decode_deltas + fold_deltas.
-void fold_deltas(boost::json::object& values, boost::json::value&& deltas, const RowRef& where,
-                 StateFolder& folder);
+void fold_deltas(boost::json::object& values, boost::json::value&& deltas, const RowRef& where, StateFolder& folder);
 std::vector<ChannelWrite> decode_writes(std::string_view text, const RowRef& where);
 
 }  // namespace weft::store::detail

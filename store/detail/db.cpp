@@ -33,21 +33,20 @@ void throw_sqlite(const SQLite::Exception& e, std::string_view db_path, std::str
   std::string message = std::string(context) + " in '" + std::string(db_path) + "': " + e.what();
   switch (primary) {
     case SQLITE_CORRUPT:
-      throw Error(error::corrupt, message + "; the database file is damaged: run 'weft check' on it and restore "
-                                            "from a backup");
+      throw Error(error::corrupt, message +
+                                      "; the database file is damaged: run 'weft check' on it and restore "
+                                      "from a backup");
     case SQLITE_NOTADB:
       throw Error(error::not_a_database, message + "; this file is not a Weft (SQLite) database: check the path");
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       throw Error(error::busy, message + "; another process kept the database locked past the busy timeout");
-    case SQLITE_FULL:
-      throw Error(error::disk_full, message + "; free disk space and retry");
+    case SQLITE_FULL: throw Error(error::disk_full, message + "; free disk space and retry");
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
     case SQLITE_READONLY:
       throw Error(error::open_failed, message + "; check that the file and its directory exist and are writable");
-    default:
-      throw Error(error::sqlite, message);
+    default: throw Error(error::sqlite, message);
   }
 }
 
@@ -85,8 +84,8 @@ HeaderReading read_header(const std::string& path) {
 std::uint64_t declared_beyond_size(const std::string& path, const HeaderReading& r) {
   static constexpr char kMagic[] = "SQLite format 3";  // 15 characters and a NUL
   if (r.got < 16 || !std::equal(kMagic, kMagic + 16, r.header.begin())) {
-    throw Error(error::not_a_database, "'" + path + "' is not a Weft database (no SQLite header in its first " +
-                                           "bytes); check the path");
+    throw Error(error::not_a_database,
+                "'" + path + "' is not a Weft database (no SQLite header in its first " + "bytes); check the path");
   }
   if (r.got < r.header.size()) {
     throw Error(error::corrupt, "'" + path + "' is truncated (" + std::to_string(r.size) +
@@ -159,8 +158,7 @@ std::string file_uri(const std::string& path) {
 // per-call mutexes would only add cost.
 SQLite::Database open_connection(const std::string& path, bool read_only, int busy_timeout_ms) {
   if (!read_only) {
-    return SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
-                            busy_timeout_ms);
+    return SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, busy_timeout_ms);
   }
   SQLite::Database db(path, SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX, busy_timeout_ms);
   try {

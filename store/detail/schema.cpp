@@ -139,7 +139,8 @@ void ensure_schema(Db& db, const std::string& path, bool read_only) {
   for (const Migration& m : kMigrations) {
     if (m.version <= version) continue;
     db.exec(m.sql);
-    SQLite::Statement record(db.raw(), "INSERT INTO weft_schema (version, applied_at_ms, description) VALUES (?1, ?2, ?3)");
+    SQLite::Statement record(db.raw(),
+                             "INSERT INTO weft_schema (version, applied_at_ms, description) VALUES (?1, ?2, ?3)");
     record.bind(1, m.version);
     record.bind(2, static_cast<std::int64_t>(now_ms()));
     record.bind(3, std::string(m.description));

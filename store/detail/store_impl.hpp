@@ -34,7 +34,7 @@ struct CheckpointRow {
   std::string metadata, next, deltas;
   std::optional<std::string> snapshot;
   std::int64_t chain_len = 0, chain_bytes = 0, base_bytes = 0;
-  std::string graph;  ///< from metadata "graph", for a thread row created by this checkpoint
+  std::string graph;                     ///< from metadata "graph", for a thread row created by this checkpoint
   std::string full_metadata, full_next;  ///< the texts before kSameAsParent substitution
   /// A loop checkpoint consumes its parent's ordinary pending writes (deleted in the same
   /// transaction); error/interrupt/resume writes stay for inspection.
@@ -171,7 +171,7 @@ class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
   std::mutex db_mutex_;
   std::unique_ptr<Db> db_;
   std::unordered_set<std::string> known_threads_;  // threads rows known to exist (db_mutex_)
-  std::optional<LoadedCheckpoint> last_loaded_;      // (db_mutex_)
+  std::optional<LoadedCheckpoint> last_loaded_;    // (db_mutex_)
 
   std::mutex chain_mutex_;
   std::unordered_map<std::string, ChainInfo> last_chain_;  // (thread '\0' ns) -> last written (chain_mutex_)
@@ -184,7 +184,7 @@ class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
   /// thread -> token of a lease this store released whose row deletion is still queued: a new
   /// acquisition of the thread by this store may take it over (lease_mutex_).
   std::map<std::string, std::string> releasing_leases_;
-  std::set<std::string> lost_leases_;               // (lease_mutex_)
+  std::set<std::string> lost_leases_;  // (lease_mutex_)
   std::atomic<bool> any_lost_{false};
   std::condition_variable heartbeat_wake_;
   bool heartbeat_stop_ = false;

@@ -80,7 +80,8 @@ class CrashingJournal final : public EffectJournal {
 /// The tool message answering `call_id` in a run's `values`, or nullptr.
 inline const boost::json::object* tool_message_for(const boost::json::object& values, std::string_view call_id) {
   for (const auto& message : values.at("messages").as_array())
-    if (const auto* id = message.as_object().if_contains("tool_call_id"); id != nullptr && id->is_string() && id->get_string() == call_id)
+    if (const auto* id = message.as_object().if_contains("tool_call_id");
+        id != nullptr && id->is_string() && id->get_string() == call_id)
       return &message.as_object();
   return nullptr;
 }

@@ -49,9 +49,7 @@ TEST_CASE("an option missing its value says which value it needs") {
                        UsageError);
 }
 
-TEST_CASE("a flag given a value is rejected") {
-  CHECK_THROWS_AS(parse({"g", "--json=1"}), UsageError);
-}
+TEST_CASE("a flag given a value is rejected") { CHECK_THROWS_AS(parse({"g", "--json=1"}), UsageError); }
 
 TEST_CASE("a missing required positional shows the usage line") {
   try {
@@ -64,9 +62,7 @@ TEST_CASE("a missing required positional shows the usage line") {
   }
 }
 
-TEST_CASE("too many positionals are rejected") {
-  CHECK_THROWS_AS(parse({"a", "b"}), UsageError);
-}
+TEST_CASE("too many positionals are rejected") { CHECK_THROWS_AS(parse({"a", "b"}), UsageError); }
 
 TEST_CASE("--help wins over other mistakes so help is always reachable") {
   auto a = parse({"--bogus", "--help"});

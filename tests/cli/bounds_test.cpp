@@ -26,9 +26,10 @@ using weft::test::weft_binary;
 
 namespace {
 
-const std::vector<std::string> kCleanEnv = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL",
-                                            "OPENAI_API_KEY", "OPENAI_BASE_URL", "WEFT_MODEL", "WEFT_DB", "WEFT_CRASH_AT",
-                                            "WEFT_TEMPERATURE", "WEFT_MAX_TOKENS", "WEFT_TOKEN_LIMIT_FIELD"};
+const std::vector<std::string> kCleanEnv = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY",   "CRISP_WEBSITE_ID",
+                                            "CRISP_API_URL",        "OPENAI_API_KEY",  "OPENAI_BASE_URL",
+                                            "WEFT_MODEL",           "WEFT_DB",         "WEFT_CRASH_AT",
+                                            "WEFT_TEMPERATURE",     "WEFT_MAX_TOKENS", "WEFT_TOKEN_LIMIT_FIELD"};
 
 // A `weft sandbox` process and what `weft run` needs to reach it.
 struct SandboxProcess {
@@ -58,7 +59,8 @@ struct SandboxProcess {
   weft::sandbox::http::Client client() const {
     const std::string rest = api_url.substr(std::string("http://").size());
     const auto colon = rest.find(':');
-    return weft::sandbox::http::Client(rest.substr(0, colon), static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1))));
+    return weft::sandbox::http::Client(rest.substr(0, colon),
+                                       static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1))));
   }
   json::value admin(const std::string& path) const {
     auto answer = client().request("GET", path, {}, {});
@@ -66,9 +68,9 @@ struct SandboxProcess {
     return json::parse(answer.body);
   }
   std::string first_session() const {
-    auto answer = client().request("GET", "/v1/website/" + website_id + "/conversations/1", {},
-                                   {{"Authorization", weft::sandbox::http::basic_auth(identifier, key)},
-                                    {"X-Crisp-Tier", "plugin"}});
+    auto answer = client().request(
+        "GET", "/v1/website/" + website_id + "/conversations/1", {},
+        {{"Authorization", weft::sandbox::http::basic_auth(identifier, key)}, {"X-Crisp-Tier", "plugin"}});
     REQUIRE_MESSAGE(answer.status == 200, answer.body);
     return std::string(json::parse(answer.body).at("data").at(0).at("session_id").as_string());
   }
@@ -91,23 +93,27 @@ std::string write_script(const TempDir& dir, json::array replies) {
 
 ProcessResult run_agent(const SandboxProcess& sandbox, const TempDir& dir, const std::string& input,
                         const std::vector<std::string>& extra) {
-  std::vector<std::string> args{"run", "support_agent", "--thread", "t", "--input", input, "--crisp", sandbox.api_url,
-                                "--db", dir.file("weft.db"), "--json"};
+  std::vector<std::string> args{"run",   "support_agent", "--thread",      "t",    "--input",
+                                input,   "--crisp",       sandbox.api_url, "--db", dir.file("weft.db"),
+                                "--json"};
   for (const auto& a : extra) args.push_back(a);
   return run_process(weft_binary(), args, sandbox.weft_env());
 }
 
 json::object message_call(const std::string& session, const std::string& text) {
-  return json::object{{"name", "create_a_crisp_message"},
-                      {"arguments", json::object{{"session_id", session}, {"type", "text"}, {"from", "operator"},
-                                                 {"origin", "chat"}, {"content", text}}}};
+  return json::object{
+      {"name", "create_a_crisp_message"},
+      {"arguments",
+       json::object{
+           {"session_id", session}, {"type", "text"}, {"from", "operator"}, {"origin", "chat"}, {"content", text}}}};
 }
 
 std::size_t count_effects(const json::value& effects, const std::string& method, const std::string& suffix) {
   std::size_t n = 0;
   for (const auto& e : effects.at("effects").as_array()) {
     const std::string path(e.at("path").as_string());
-    if (std::string(e.at("method").as_string()) == method && path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
+    if (std::string(e.at("method").as_string()) == method && path.size() >= suffix.size() &&
+        path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
       ++n;
   }
   return n;
@@ -120,7 +126,8 @@ TEST_CASE("one model answer with 2000 tool calls makes at most the per-turn cap 
   SandboxProcess sandbox(dir);
   json::array calls;
   for (int i = 0; i < 2000; ++i)
-    calls.push_back(json::object{{"name", "list_all_crisp_conversations"}, {"arguments", json::object{{"page_number", 1}}}});
+    calls.push_back(
+        json::object{{"name", "list_all_crisp_conversations"}, {"arguments", json::object{{"page_number", 1}}}});
   json::array replies;
   replies.push_back(json::object{{"tool_calls", std::move(calls)}});
   replies.push_back("Listed the conversations.");
@@ -146,9 +153,10 @@ TEST_CASE("one model answer with 100 message calls sends at most the message bud
   replies.push_back(json::object{{"tool_calls", std::move(calls)}});
   replies.push_back("Sent what I could.");
   const std::string script = write_script(dir, std::move(replies));
-  auto r = run_agent(sandbox, dir,
-                     R"({"instruction":"Message everyone.","allow_write_tools":["create_a_crisp_message"],"max_tool_calls_per_turn":100})",
-                     {"--model", "scripted:" + script});
+  auto r = run_agent(
+      sandbox, dir,
+      R"({"instruction":"Message everyone.","allow_write_tools":["create_a_crisp_message"],"max_tool_calls_per_turn":100})",
+      {"--model", "scripted:" + script});
   REQUIRE_MESSAGE(r.exit_code == weft::cli::kExitDone, r.err);
   CHECK(count_effects(sandbox.admin("/_sandbox/effects"), "POST", "/message") == 3);
   const std::string summary(json::parse(r.out).at("summary").as_string());
@@ -167,7 +175,8 @@ TEST_CASE("support_agent under a 429 storm that fails every tool call ends done 
   replies.push_back("I answered the customer.");
   const std::string script = write_script(dir, std::move(replies));
   // 429s are a pace, bounded by time: give up on them after 2 s instead of the default 300.
-  auto r = run_agent(sandbox, dir, R"({"instruction":"Answer the customer.","allow_write_tools":["create_a_crisp_message"]})",
+  auto r = run_agent(sandbox, dir,
+                     R"({"instruction":"Answer the customer.","allow_write_tools":["create_a_crisp_message"]})",
                      {"--model", "scripted:" + script, "--rate-limit-wait", "2"});
   CHECK_MESSAGE(r.exit_code == weft::cli::kExitDoneWithFailures, r.err);
   const json::value out = json::parse(r.out);
@@ -196,15 +205,16 @@ std::pair<ProcessResult, std::vector<json::object>> run_on_fake_llm(const std::s
   std::ofstream(dir.file("script.json")) << script_json;
   ProcessOptions clean;
   clean.unset_env = kCleanEnv;
-  BackgroundProcess llm(WEFT_BINARY,
-                        {"fake-llm", "--script", dir.file("script.json"), "--port", "0", "--record", dir.file("requests.jsonl")}, clean);
+  BackgroundProcess llm(
+      WEFT_BINARY,
+      {"fake-llm", "--script", dir.file("script.json"), "--port", "0", "--record", dir.file("requests.jsonl")}, clean);
   const std::string line = llm.read_line();
   REQUIRE(line.rfind("OPENAI_BASE_URL=", 0) == 0);
   ProcessOptions options = clean;
   options.cwd = dir.path();
   options.env["OPENAI_BASE_URL"] = line.substr(16);
-  std::vector<std::string> args{"run", "support_agent", "--input", R"({"instruction":"How many unread conversations?"})",
-                                "--json"};
+  std::vector<std::string> args{"run", "support_agent", "--input",
+                                R"({"instruction":"How many unread conversations?"})", "--json"};
   for (const auto& a : extra) args.push_back(a);
   ProcessResult r = run_process(weft_binary(), args, options);
   REQUIRE(llm.stop() == 0);
@@ -262,8 +272,8 @@ TEST_CASE("a bad --temperature is a usage error") {
   ProcessOptions options;
   options.unset_env = kCleanEnv;
   options.cwd = dir.path();
-  auto r = run_process(weft_binary(), {"run", "support_agent", "--input", R"({"instruction":"x"})", "--temperature", "hot"},
-                       options);
+  auto r = run_process(weft_binary(),
+                       {"run", "support_agent", "--input", R"({"instruction":"x"})", "--temperature", "hot"}, options);
   CHECK(r.exit_code == weft::cli::kExitUsage);
   CHECK(r.err.find("--temperature 'hot' is not a number from 0 to 2") != std::string::npos);
 }

@@ -24,12 +24,14 @@ ProcessResult weft_in(const TempDir& dir, std::vector<std::string> args) {
   weft::test::ProcessOptions options;
   options.cwd = dir.path();
   // Nothing from the developer's environment may switch to real services.
-  options.unset_env = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL",
-                       "OPENAI_API_KEY",       "OPENAI_BASE_URL", "WEFT_MODEL",      "WEFT_DB", "WEFT_CRASH_AT"};
+  options.unset_env = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL", "OPENAI_API_KEY",
+                       "OPENAI_BASE_URL",      "WEFT_MODEL",    "WEFT_DB",          "WEFT_CRASH_AT"};
   return weft::test::run_process(weft::test::weft_binary(), args, options);
 }
 
-std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
+std::size_t lines(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
 
 json::value parse_json(const std::string& text) {
   boost::system::error_code ec;
@@ -67,8 +69,8 @@ std::size_t sandbox_writes(const TempDir& dir, const std::string& suffix) {
 
 TEST_CASE("every command has --help that starts with its usage line and exits 0") {
   TempDir dir;
-  for (const char* command : {"run", "resume", "threads", "history", "state", "fork", "graphs", "graph", "tools", "sandbox",
-                              "fake-llm", "serve", "mcp", "check"}) {
+  for (const char* command : {"run", "resume", "threads", "history", "state", "fork", "graphs", "graph", "tools",
+                              "sandbox", "fake-llm", "serve", "mcp", "check"}) {
     auto r = weft_in(dir, {command, "--help"});
     CHECK_MESSAGE(r.exit_code == weft::cli::kExitDone, command);
     CHECK_MESSAGE(r.out.rfind(std::string("usage: weft ") + command, 0) == 0, command);
@@ -88,8 +90,8 @@ TEST_CASE("an unknown graph is one error line listing the graphs, exit 2") {
   auto r = weft_in(dir, {"run", "spam_triag"});
   CHECK(r.exit_code == weft::cli::kExitUsage);
   CHECK(lines(r.err) == 1);
-  CHECK(r.err.find("no graph named 'spam_triag'; the graphs are: spam_triage, vip_outreach, kb_enrichment, support_agent, live_reply") !=
-        std::string::npos);
+  CHECK(r.err.find("no graph named 'spam_triag'; the graphs are: spam_triage, vip_outreach, kb_enrichment, "
+                   "support_agent, live_reply") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir.file("weft.db")));
 }
 
@@ -234,8 +236,8 @@ TEST_CASE("resume opens the database once and decodes the thread's latest checkp
   REQUIRE_MESSAGE(first.exit_code == weft::cli::kExitInterrupted, first.err);
   weft::test::ProcessOptions options;
   options.cwd = dir.path();
-  options.unset_env = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL",
-                       "OPENAI_API_KEY",       "OPENAI_BASE_URL", "WEFT_MODEL",      "WEFT_DB", "WEFT_CRASH_AT"};
+  options.unset_env = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL", "OPENAI_API_KEY",
+                       "OPENAI_BASE_URL",      "WEFT_MODEL",    "WEFT_DB",          "WEFT_CRASH_AT"};
   options.env = {{"WEFT_DEBUG_STORE", "1"}};
   // Once read for the thread's recorded settings, get_state and the run's start (lease + load in
   // one transaction) reuse it: before, two stores were opened and the chain was read three times.

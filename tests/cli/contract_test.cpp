@@ -25,8 +25,8 @@ namespace {
 ProcessResult weft_in(const TempDir& dir, std::vector<std::string> args) {
   weft::test::ProcessOptions options;
   options.cwd = dir.path();
-  options.unset_env = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL",
-                       "OPENAI_API_KEY",       "OPENAI_BASE_URL", "WEFT_MODEL",      "WEFT_DB", "WEFT_CRASH_AT"};
+  options.unset_env = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL", "OPENAI_API_KEY",
+                       "OPENAI_BASE_URL",      "WEFT_MODEL",    "WEFT_DB",          "WEFT_CRASH_AT"};
   return weft::test::run_process(weft::test::weft_binary(), args, options);
 }
 
@@ -127,7 +127,8 @@ TEST_CASE("every command with --json prints exactly one JSON object carrying the
   };
   for (const auto& command : weft::cli::all_commands()) {
     // The servers (sandbox, fake-llm, serve) run until stopped: their --json line has its own tests.
-    const bool server = command.spec.name == "sandbox" || command.spec.name == "fake-llm" || command.spec.name == "serve";
+    const bool server =
+        command.spec.name == "sandbox" || command.spec.name == "fake-llm" || command.spec.name == "serve";
     if (!has_json_option(command.spec) || server) continue;
     CAPTURE(command.spec.name);
     REQUIRE(calls.count(command.spec.name) == 1);
@@ -157,8 +158,12 @@ TEST_CASE("weft --version prints the project version") {
 
 TEST_CASE("a missing database is exit 2 for every command that reads one") {
   TempDir dir;
-  for (std::vector<std::string> args : {std::vector<std::string>{"threads"}, {"history", "t"}, {"state", "t"},
-                                        {"check"}, {"resume", "t"}, {"fork", "t", "--checkpoint", "c"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"threads"},
+                                        {"history", "t"},
+                                        {"state", "t"},
+                                        {"check"},
+                                        {"resume", "t"},
+                                        {"fork", "t", "--checkpoint", "c"}}) {
     CAPTURE(args.front());
     auto r = weft_in(dir, args);
     CHECK(r.exit_code == weft::cli::kExitUsage);
@@ -194,7 +199,8 @@ TEST_CASE("the status line is redrawn at most every 100 ms however many events a
 }
 
 TEST_CASE("untrusted text reaches the terminal without control sequences") {
-  CHECK(weft::cli::printable("a\x1b[31mb\x07\rc\xc2\x9b" "d") == "a[31mbcd");
+  CHECK(weft::cli::printable("a\x1b[31mb\x07\rc\xc2\x9b"
+                             "d") == "a[31mbcd");
   CHECK(weft::cli::printable("one\ntwo\tthree", true) == "one\ntwo\tthree");
   CHECK(weft::cli::printable("one\ntwo") == "one two");
 }

@@ -58,15 +58,16 @@ struct Scenario {
 };
 
 struct Outcome {
-  bool crashed = false;        // the crash point was reached (SIGKILL)
+  bool crashed = false;  // the crash point was reached (SIGKILL)
   std::string summary;
   std::multiset<std::string> posts;  // "POST path body" of effective writes
   std::set<std::string> updates;     // "PATCH/PUT path body"
   int resumes = 0;
 };
 
-const std::vector<std::string> kCleanEnv = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL",
-                                            "OPENAI_API_KEY", "OPENAI_BASE_URL", "WEFT_MODEL", "WEFT_DB", "WEFT_CRASH_AT"};
+const std::vector<std::string> kCleanEnv = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY",  "CRISP_WEBSITE_ID",
+                                            "CRISP_API_URL",        "OPENAI_API_KEY", "OPENAI_BASE_URL",
+                                            "WEFT_MODEL",           "WEFT_DB",        "WEFT_CRASH_AT"};
 
 void collect_writes(const std::string& state_file, Outcome& outcome) {
   std::ifstream in(state_file);
@@ -80,8 +81,8 @@ void collect_writes(const std::string& state_file, Outcome& outcome) {
         for (const auto& e : x.as_array()) {
           auto status = e.at("status").to_number<int>();
           if (status < 200 || status >= 300 || e.at("replayed") == true) continue;
-          std::string key = std::string(e.at("method").as_string()) + " " + std::string(e.at("path").as_string()) + " " +
-                            json::serialize(e.at("body"));
+          std::string key = std::string(e.at("method").as_string()) + " " + std::string(e.at("path").as_string()) +
+                            " " + json::serialize(e.at("body"));
           if (e.at("method") == "POST") {
             outcome.posts.insert(key);
           } else {
@@ -100,7 +101,8 @@ weft::sandbox::http::Client sandbox_client(const SandboxInfo& sandbox) {
   // api_url is "http://127.0.0.1:PORT/v1/".
   const std::string rest = sandbox.api_url.substr(std::string("http://").size());
   const auto colon = rest.find(':');
-  return weft::sandbox::http::Client(rest.substr(0, colon), static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1))));
+  return weft::sandbox::http::Client(rest.substr(0, colon),
+                                     static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1))));
 }
 
 // POST /_sandbox/faults with a --faults spec ("storm_429=12,error_next=3") as JSON.
@@ -119,7 +121,8 @@ void set_faults(const SandboxInfo& sandbox, const std::string& spec) {
     }
   }
   auto client = sandbox_client(sandbox);
-  auto answer = client.request("POST", "/_sandbox/faults", json::serialize(faults), {{"Content-Type", "application/json"}});
+  auto answer =
+      client.request("POST", "/_sandbox/faults", json::serialize(faults), {{"Content-Type", "application/json"}});
   REQUIRE_MESSAGE(answer.status == 200, answer.body);
 }
 
@@ -152,11 +155,12 @@ Outcome run_scenario(const Scenario& scenario, const std::string& crash_at, cons
   ProcessOptions crashing = options;
   if (!crash_at.empty()) crashing.env["WEFT_CRASH_AT"] = crash_at;
 
-  std::vector<std::string> run_args{"run",   scenario.graph, "--thread", "t", "--input", scenario.input, "--crisp",
-                                    api,     "--db",         db,         "--durability", durability};
+  std::vector<std::string> run_args{"run",          scenario.graph, "--thread", "t",    "--input",
+                                    scenario.input, "--crisp",      api,        "--db", db,
+                                    "--durability", durability};
   if (scenario.prepare) {
-    SandboxInfo sandbox_info{api, std::string(info.at("identifier").as_string()), std::string(info.at("key").as_string()),
-                             std::string(info.at("website_id").as_string())};
+    SandboxInfo sandbox_info{api, std::string(info.at("identifier").as_string()),
+                             std::string(info.at("key").as_string()), std::string(info.at("website_id").as_string())};
     for (auto& arg : scenario.prepare(sandbox_info, dir)) run_args.push_back(std::move(arg));
     if (faults_after_prepare) set_faults(sandbox_info, faults);
   }
@@ -202,7 +206,8 @@ Set normalized(const Set& keys) {
   return out;
 }
 
-void check_same(const Outcome& baseline, const Outcome& crashed, const std::string& point, bool creates_conversations = false) {
+void check_same(const Outcome& baseline, const Outcome& crashed, const std::string& point,
+                bool creates_conversations = false) {
   INFO("crash point " << point);
   if (!creates_conversations) {
     CHECK(crashed.summary == baseline.summary);
@@ -213,7 +218,9 @@ void check_same(const Outcome& baseline, const Outcome& crashed, const std::stri
   CHECK(without_session_ids(crashed.summary) == without_session_ids(baseline.summary));
   auto posts = normalized(crashed.posts);
   auto expected = normalized(baseline.posts);
-  auto is_create = [](const std::string& k) { return k.find("/conversation {}") != std::string::npos || k.ends_with("/conversation null"); };
+  auto is_create = [](const std::string& k) {
+    return k.find("/conversation {}") != std::string::npos || k.ends_with("/conversation null");
+  };
   std::size_t creates = 0, expected_creates = 0;
   for (const auto& k : posts) creates += is_create(k);
   for (const auto& k : expected) expected_creates += is_create(k);
@@ -254,9 +261,12 @@ void check_bound(const Outcome& broad, const Outcome& o, const std::string& poin
   ++tally.runs;
   auto posts = normalized(o.posts);
   auto expected = normalized(broad.posts);
-  auto is_create = [](const std::string& k) { return k.find("/conversation {}") != std::string::npos || k.ends_with("/conversation null"); };
+  auto is_create = [](const std::string& k) {
+    return k.find("/conversation {}") != std::string::npos || k.ends_with("/conversation null");
+  };
   for (const auto& key : std::set<std::string>(posts.begin(), posts.end())) {
-    const std::size_t made = posts.count(key), allowed = expected.count(key) + (creates_conversations && is_create(key) ? 1 : 0);
+    const std::size_t made = posts.count(key),
+                      allowed = expected.count(key) + (creates_conversations && is_create(key) ? 1 : 0);
     if (allowed == 0) {
       ++tally.misdirected;
       FAIL_CHECK("misdirected: " << key);
@@ -285,7 +295,8 @@ void sweep_bound(const Scenario& scenario, const Outcome& broad, const std::stri
 
 const Scenario kTriage{"spam_triage", R"({"limit":3})", {}};
 const Scenario kKnowledge{"kb_enrichment", R"({"require_review":false})", {}};
-const Scenario kOutreach{"vip_outreach", R"({"require_approval":false,"min_seconds_on_pricing":0,"max_greetings":2})", {}, true};
+const Scenario kOutreach{
+    "vip_outreach", R"({"require_approval":false,"min_seconds_on_pricing":0,"max_greetings":2})", {}, true};
 
 // The session ids of the sandbox's first `count` conversations (newest activity first).
 std::vector<std::string> session_ids(const SandboxInfo& sandbox, std::size_t count) {
@@ -310,18 +321,23 @@ std::vector<std::string> session_ids(const SandboxInfo& sandbox, std::size_t cou
 std::vector<std::string> prepare_agent(const SandboxInfo& sandbox, const TempDir& dir) {
   const auto ids = session_ids(sandbox, 2);
   auto message = [](const std::string& session, const std::string& text) {
-    return json::object{{"name", "create_a_crisp_message"},
-                        {"arguments", json::object{{"session_id", session}, {"type", "text"}, {"from", "operator"},
-                                                   {"origin", "chat"}, {"content", text}}}};
+    return json::object{
+        {"name", "create_a_crisp_message"},
+        {"arguments",
+         json::object{
+             {"session_id", session}, {"type", "text"}, {"from", "operator"}, {"origin", "chat"}, {"content", text}}}};
   };
   json::array replies;
-  replies.push_back(json::object{{"tool_calls", json::array{json::object{
-                                     {"name", "list_all_crisp_conversations"}, {"arguments", json::object{{"page_number", 1}}}}}}});
+  replies.push_back(
+      json::object{{"tool_calls", json::array{json::object{{"name", "list_all_crisp_conversations"},
+                                                           {"arguments", json::object{{"page_number", 1}}}}}}});
   replies.push_back(json::object{
-      {"tool_calls", json::array{message(ids[0], "Thanks for waiting: we are on it."),
-                                 json::object{{"name", "update_a_crisp_conversation_state_by_id"},
-                                              {"arguments", json::object{{"session_id", ids[0]}, {"state", "resolved"}}}}}}});
-  replies.push_back(json::object{{"tool_calls", json::array{message(ids[1], "Hello again, a colleague will follow up.")}}});
+      {"tool_calls",
+       json::array{message(ids[0], "Thanks for waiting: we are on it."),
+                   json::object{{"name", "update_a_crisp_conversation_state_by_id"},
+                                {"arguments", json::object{{"session_id", ids[0]}, {"state", "resolved"}}}}}}});
+  replies.push_back(
+      json::object{{"tool_calls", json::array{message(ids[1], "Hello again, a colleague will follow up.")}}});
   replies.push_back("Answered two conversations and resolved the first.");
   {
     std::ofstream script(dir.file("agent.json"));
@@ -368,7 +384,7 @@ TEST_CASE("vip_outreach killed after the greeting was sent but before it was rec
 
 TEST_CASE("support_agent killed inside its tool calls sends each message once and keeps the same answer") {
   Outcome baseline = run_scenario(kAgent, "");
-  REQUIRE(baseline.posts.size() == 2);  // the two messages
+  REQUIRE(baseline.posts.size() == 2);    // the two messages
   REQUIRE(baseline.updates.size() == 1);  // the state change
   CHECK(baseline.summary.find("Answered two conversations") != std::string::npos);
   for (const char* point : {"effect-finish:3", "effect-finish:6"}) {  // each message sent, not yet recorded
@@ -390,7 +406,8 @@ TEST_CASE("spam_triage under a 429 storm and 5xx faults killed after a report re
   check_same(baseline, o, "effect-finish:4 under faults");
 }
 
-TEST_CASE("spam_triage killed under exit durability before its first checkpoint resumes and touches no benign conversation") {
+TEST_CASE(
+    "spam_triage killed under exit durability before its first checkpoint resumes and touches no benign conversation") {
   // The reported run: the default 20 conversations, exit durability, killed at the 12th effect.
   // Its journal outlived it with no checkpoint; a second `weft run` on the thread must refuse
   // (pointing at resume), and `weft resume` must finish it without acting on a conversation
@@ -437,21 +454,23 @@ TEST_CASE("a model answer the graph rejected is asked again on resume and the fi
     std::ofstream bad(dir.file("bad.json"));
     bad << R"([{"content": "{\"problem\": \"\", \"solution\": \"\", \"title\": \"?\"}"}])";
     std::ofstream good(dir.file("good.json"));
-    good << R"([{"content": "{\"problem\": \"Login fails\", \"solution\": \"Reset the password\", \"title\": \"Fix login\"}"},)"
-         << R"( {"content": "{\"title\": \"How to fix a failing login\", \"description\": \"Reset it\", \"content\": \"1. Reset the password\"}"}])";
+    good
+        << R"([{"content": "{\"problem\": \"Login fails\", \"solution\": \"Reset the password\", \"title\": \"Fix login\"}"},)"
+        << R"( {"content": "{\"title\": \"How to fix a failing login\", \"description\": \"Reset it\", \"content\": \"1. Reset the password\"}"}])";
   }
   ProcessOptions options;
   options.unset_env = kCleanEnv;
   options.cwd = dir.path();
   const std::string db = dir.file("weft.db");
-  auto first = run_process(weft_binary(), {"run", "kb_enrichment", "--thread", "k", "--input", R"({"require_review":false})",
-                                           "--model", "scripted:" + dir.file("bad.json"), "--db", db},
+  auto first = run_process(weft_binary(),
+                           {"run", "kb_enrichment", "--thread", "k", "--input", R"({"require_review":false})",
+                            "--model", "scripted:" + dir.file("bad.json"), "--db", db},
                            options);
   REQUIRE_MESSAGE(first.exit_code == weft::cli::kExitFailed, first.err);
   CHECK_MESSAGE(first.err.find("did not extract a problem and a solution") != std::string::npos, first.err);
   CHECK_MESSAGE(first.err.find("weft resume") != std::string::npos, first.err);
-  auto fixed = run_process(weft_binary(), {"resume", "k", "--model", "scripted:" + dir.file("good.json"), "--db", db},
-                           options);
+  auto fixed =
+      run_process(weft_binary(), {"resume", "k", "--model", "scripted:" + dir.file("good.json"), "--db", db}, options);
   CHECK_MESSAGE(fixed.exit_code == weft::cli::kExitDone, fixed.err);
   auto state = run_process(weft_binary(), {"state", "k", "--json", "--db", db}, options);
   REQUIRE_MESSAGE(state.exit_code == 0, state.err);
@@ -465,7 +484,8 @@ TEST_SUITE("soak") {
   }
   TEST_CASE("every crash point of kb_enrichment resumes to the uncrashed result with every write once") {
     Outcome baseline = run_scenario(kKnowledge, "");
-    for (const char* kind : {"checkpoint", "writes", "effect-begin", "effect-finish"}) sweep(kKnowledge, baseline, kind);
+    for (const char* kind : {"checkpoint", "writes", "effect-begin", "effect-finish"})
+      sweep(kKnowledge, baseline, kind);
   }
   TEST_CASE("every crash point of vip_outreach resumes to the uncrashed result with every write once") {
     Outcome baseline = run_scenario(kOutreach, "");
@@ -478,18 +498,18 @@ TEST_SUITE("soak") {
   TEST_CASE("every crash point of every graph under async and exit durability misdirects and doubles nothing") {
     const Scenario broad_triage{"spam_triage", R"({"limit":50})", {}};
     const Outcome triage_broad = run_scenario(broad_triage, "");
-    const std::vector<std::pair<const Scenario*, Outcome>> graphs = {
-        {&kTriage, triage_broad},
-        {&kKnowledge, run_scenario(kKnowledge, "")},
-        {&kOutreach, run_scenario(kOutreach, "")},
-        {&kAgent, run_scenario(kAgent, "")}};
+    const std::vector<std::pair<const Scenario*, Outcome>> graphs = {{&kTriage, triage_broad},
+                                                                     {&kKnowledge, run_scenario(kKnowledge, "")},
+                                                                     {&kOutreach, run_scenario(kOutreach, "")},
+                                                                     {&kAgent, run_scenario(kAgent, "")}};
     for (const char* durability : {"async", "exit"}) {
       for (const auto& [scenario, broad] : graphs) {
         BoundTally tally;
         for (const char* kind : {"checkpoint", "writes", "effect-begin", "effect-finish"})
           sweep_bound(*scenario, broad, kind, durability, tally);
-        MESSAGE(scenario->graph << " under " << std::string(durability) << ": " << tally.runs << " crashed and resumed runs, "
-                                << tally.misdirected << " misdirected, " << tally.doubled << " doubled");
+        MESSAGE(scenario->graph << " under " << std::string(durability) << ": " << tally.runs
+                                << " crashed and resumed runs, " << tally.misdirected << " misdirected, "
+                                << tally.doubled << " doubled");
         CHECK(tally.misdirected == 0);
         CHECK(tally.doubled == 0);
       }

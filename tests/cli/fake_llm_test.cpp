@@ -28,9 +28,9 @@ TEST_CASE("weft fake-llm serves its script on a free port and stops cleanly on S
 
   const auto port = static_cast<std::uint16_t>(std::stoi(base_url.substr(17, base_url.find('/', 17) - 17)));
   weft::sandbox::http::Client client("127.0.0.1", port);
-  auto answer = client.request("POST", "/v1/chat/completions",
-                               R"({"model":"tiny","messages":[{"role":"user","content":"hi"}]})",
-                               {{"Content-Type", "application/json"}});
+  auto answer =
+      client.request("POST", "/v1/chat/completions", R"({"model":"tiny","messages":[{"role":"user","content":"hi"}]})",
+                     {{"Content-Type", "application/json"}});
   REQUIRE(answer.status == 200);
   CHECK(json::parse(answer.body).at("choices").at(0).at("message").at("content") == "Hello from the script.");
   CHECK(llm.stop() == weft::cli::kExitDone);

@@ -28,8 +28,9 @@ using weft::test::weft_binary;
 
 namespace {
 
-const std::vector<std::string> kCleanEnv = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL",
-                                            "OPENAI_API_KEY", "OPENAI_BASE_URL", "WEFT_MODEL", "WEFT_DB", "WEFT_CRASH_AT"};
+const std::vector<std::string> kCleanEnv = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY",  "CRISP_WEBSITE_ID",
+                                            "CRISP_API_URL",        "OPENAI_API_KEY", "OPENAI_BASE_URL",
+                                            "WEFT_MODEL",           "WEFT_DB",        "WEFT_CRASH_AT"};
 
 std::string megabyte_path() {
   std::string path;
@@ -58,17 +59,20 @@ struct Setup {
   std::vector<std::string> run_args;
 
   Setup()
-      : sandbox(weft_binary(), {"sandbox", "--port", "0", "--state", dir.file("sandbox.json"), "--json"}, sandbox_options()) {
+      : sandbox(weft_binary(), {"sandbox", "--port", "0", "--state", dir.file("sandbox.json"), "--json"},
+                sandbox_options()) {
     const json::object info = json::parse(sandbox.read_line()).as_object();
     options.unset_env = kCleanEnv;
     options.env = {{"CRISP_API_IDENTIFIER", std::string(info.at("identifier").as_string())},
                    {"CRISP_API_KEY", std::string(info.at("key").as_string())},
                    {"CRISP_WEBSITE_ID", std::string(info.at("website_id").as_string())}};
     write_script(dir.file("agent.json"));
-    run_args = {"run", "support_agent", "--thread", "t", "--input",
-                R"({"instruction":"Read the install article","max_steps":4})",
-                "--crisp", std::string(info.at("api_url").as_string()), "--db", dir.file("weft.db"),
-                "--model", "scripted:" + dir.file("agent.json")};
+    run_args = {"run",      "support_agent",
+                "--thread", "t",
+                "--input",  R"({"instruction":"Read the install article","max_steps":4})",
+                "--crisp",  std::string(info.at("api_url").as_string()),
+                "--db",     dir.file("weft.db"),
+                "--model",  "scripted:" + dir.file("agent.json")};
   }
 
   static ProcessOptions sandbox_options() {

@@ -32,8 +32,8 @@ namespace {
 ProcessOptions clean_options(const std::string& cwd) {
   ProcessOptions options;
   options.cwd = cwd;
-  options.unset_env = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL",
-                       "OPENAI_API_KEY",       "OPENAI_BASE_URL", "WEFT_MODEL",      "WEFT_DB", "WEFT_CRASH_AT"};
+  options.unset_env = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL", "OPENAI_API_KEY",
+                       "OPENAI_BASE_URL",      "WEFT_MODEL",    "WEFT_DB",          "WEFT_CRASH_AT"};
   return options;
 }
 
@@ -74,9 +74,8 @@ TEST_CASE("twenty concurrent runs in one directory all complete and the sandbox 
     std::vector<std::jthread> runs;
     for (int i = 0; i < kRuns; ++i) {
       runs.emplace_back([&, i] {
-        results[static_cast<std::size_t>(i)] =
-            weft_in(dir.path(), {"run", "spam_triage", "--input", R"({"limit":5})", "--thread", "n" + std::to_string(i),
-                                 "--json"});
+        results[static_cast<std::size_t>(i)] = weft_in(dir.path(), {"run", "spam_triage", "--input", R"({"limit":5})",
+                                                                    "--thread", "n" + std::to_string(i), "--json"});
       });
     }
   }

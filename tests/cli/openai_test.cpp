@@ -26,19 +26,19 @@ TEST_CASE("with OPENAI_BASE_URL set, support_agent runs its tool loop on the LLM
     ])";
   }
   ProcessOptions clean;
-  clean.unset_env = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL",
-                     "OPENAI_API_KEY",       "OPENAI_BASE_URL", "WEFT_MODEL",      "WEFT_DB", "WEFT_CRASH_AT"};
-  BackgroundProcess llm(weft::test::weft_binary(), {"fake-llm", "--script", dir.file("script.json"), "--port", "0"}, clean);
+  clean.unset_env = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL", "OPENAI_API_KEY",
+                     "OPENAI_BASE_URL",      "WEFT_MODEL",    "WEFT_DB",          "WEFT_CRASH_AT"};
+  BackgroundProcess llm(weft::test::weft_binary(), {"fake-llm", "--script", dir.file("script.json"), "--port", "0"},
+                        clean);
   std::string line = llm.read_line();
   REQUIRE(line.rfind("OPENAI_BASE_URL=", 0) == 0);
 
   ProcessOptions options = clean;
   options.cwd = dir.path();
   options.env["OPENAI_BASE_URL"] = line.substr(16);
-  auto r = weft::test::run_process(weft::test::weft_binary(),
-                                   {"run", "support_agent", "--input", R"({"instruction":"How many unread conversations?"})",
-                                    "--json"},
-                                   options);
+  auto r = weft::test::run_process(
+      weft::test::weft_binary(),
+      {"run", "support_agent", "--input", R"({"instruction":"How many unread conversations?"})", "--json"}, options);
   REQUIRE_MESSAGE(r.exit_code == weft::cli::kExitDone, r.err);
   CHECK(r.err.find("model openai:") != std::string::npos);
   CHECK(r.err.find("429") != std::string::npos);  // the rate-limit wait was shown

@@ -49,8 +49,8 @@ PacedRun run_against(double rate, std::vector<std::string> extra_args = {}) {
   sandbox.start();
   TempDir dir;
   ProcessOptions options;
-  options.unset_env = {"OPENAI_API_KEY", "OPENAI_BASE_URL", "WEFT_MODEL", "WEFT_DB", "WEFT_CRASH_AT", "HTTP_PROXY",
-                       "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"};
+  options.unset_env = {"OPENAI_API_KEY", "OPENAI_BASE_URL", "WEFT_MODEL",  "WEFT_DB",   "WEFT_CRASH_AT", "HTTP_PROXY",
+                       "http_proxy",     "HTTPS_PROXY",     "https_proxy", "ALL_PROXY", "all_proxy"};
   options.cwd = dir.path();
   const auto credentials = sandbox.credentials();
   options.env["CRISP_API_IDENTIFIER"] = credentials.identifier;
@@ -90,28 +90,28 @@ TEST_CASE("spam_triage over 50 conversations completes in one run against a Cris
 
 // The issue's bound, wall time within 1.2x of requests / limit, is a timing: soak only.
 TEST_SUITE("soak") {
-TEST_CASE("spam_triage keeps pace within 1.2x of requests/limit with a Crisp limited to 2 requests/s") {
-  const PacedRun run = run_against(2.0);
-  REQUIRE_MESSAGE(run.exit_code == weft::cli::kExitDone, run.err);
-  CHECK(run.ratio <= 1.2);
-}
+  TEST_CASE("spam_triage keeps pace within 1.2x of requests/limit with a Crisp limited to 2 requests/s") {
+    const PacedRun run = run_against(2.0);
+    REQUIRE_MESSAGE(run.exit_code == weft::cli::kExitDone, run.err);
+    CHECK(run.ratio <= 1.2);
+  }
 
-TEST_CASE("spam_triage keeps pace within 1.2x of requests/limit with a Crisp limited to 5 requests/s") {
-  const PacedRun run = run_against(5.0);
-  REQUIRE_MESSAGE(run.exit_code == weft::cli::kExitDone, run.err);
-  CHECK(run.ratio <= 1.2);
-}
+  TEST_CASE("spam_triage keeps pace within 1.2x of requests/limit with a Crisp limited to 5 requests/s") {
+    const PacedRun run = run_against(5.0);
+    REQUIRE_MESSAGE(run.exit_code == weft::cli::kExitDone, run.err);
+    CHECK(run.ratio <= 1.2);
+  }
 
-TEST_CASE("spam_triage keeps pace within 1.2x of requests/limit with a Crisp limited to 10 requests/s") {
-  const PacedRun run = run_against(10.0);
-  REQUIRE_MESSAGE(run.exit_code == weft::cli::kExitDone, run.err);
-  CHECK(run.ratio <= 1.2);
-}
+  TEST_CASE("spam_triage keeps pace within 1.2x of requests/limit with a Crisp limited to 10 requests/s") {
+    const PacedRun run = run_against(10.0);
+    REQUIRE_MESSAGE(run.exit_code == weft::cli::kExitDone, run.err);
+    CHECK(run.ratio <= 1.2);
+  }
 
-TEST_CASE("spam_triage keeps pace within 1.2x of requests/limit with a Crisp limited to 20 requests/s") {
-  // Above the client's default 10/s the run is told the server's pace (--crisp-rate).
-  const PacedRun run = run_against(20.0, {"--crisp-rate", "20"});
-  REQUIRE_MESSAGE(run.exit_code == weft::cli::kExitDone, run.err);
-  CHECK(run.ratio <= 1.2);
-}
+  TEST_CASE("spam_triage keeps pace within 1.2x of requests/limit with a Crisp limited to 20 requests/s") {
+    // Above the client's default 10/s the run is told the server's pace (--crisp-rate).
+    const PacedRun run = run_against(20.0, {"--crisp-rate", "20"});
+    REQUIRE_MESSAGE(run.exit_code == weft::cli::kExitDone, run.err);
+    CHECK(run.ratio <= 1.2);
+  }
 }

@@ -103,8 +103,7 @@ int BackgroundProcess::stop() {
   if (pid_ > 0) {
     ::kill(pid_, SIGTERM);
     int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
     status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     pid_ = -1;
   }
@@ -182,8 +181,7 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
     }
   }
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {

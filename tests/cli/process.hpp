@@ -19,9 +19,9 @@ struct ProcessResult {
 
 struct ProcessOptions {
   std::map<std::string, std::string> env;  ///< added to (or replacing in) the parent's environment
-  std::vector<std::string> unset_env;       ///< removed from the child's environment
-  std::string cwd;                           ///< working directory; empty = the parent's
-  std::string stdin_text;                    ///< written to the child's stdin, then closed
+  std::vector<std::string> unset_env;      ///< removed from the child's environment
+  std::string cwd;                         ///< working directory; empty = the parent's
+  std::string stdin_text;                  ///< written to the child's stdin, then closed
 };
 
 /// Runs `program` with `args` and waits for it. Throws std::runtime_error if it cannot start.
@@ -32,7 +32,8 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
 /// stop() sends SIGTERM and waits. The destructor stops it too.
 class BackgroundProcess {
  public:
-  BackgroundProcess(const std::string& program, const std::vector<std::string>& args, const ProcessOptions& options = {});
+  BackgroundProcess(const std::string& program, const std::vector<std::string>& args,
+                    const ProcessOptions& options = {});
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;

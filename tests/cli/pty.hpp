@@ -17,7 +17,7 @@ namespace weft::test {
 struct PtyResult {
   int exit_code = -1;  ///< -1 when a signal ended it
   int signal = 0;
-  std::string output;  ///< everything written to the terminal, control sequences included
+  std::string output;                             ///< everything written to the terminal, control sequences included
   std::chrono::steady_clock::duration elapsed{};  ///< from start to exit
 };
 

@@ -85,8 +85,8 @@ void check_no_key(const weft::test::ProcessResult& r, const TempDir& dir) {
 
 ProcessOptions hostile_env(const TempDir& dir, const shttp::Server& server) {
   ProcessOptions options;
-  options.unset_env = {"OPENAI_API_KEY", "OPENAI_BASE_URL", "WEFT_MODEL", "WEFT_DB", "WEFT_CRASH_AT", "HTTP_PROXY",
-                       "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"};
+  options.unset_env = {"OPENAI_API_KEY", "OPENAI_BASE_URL", "WEFT_MODEL",  "WEFT_DB",   "WEFT_CRASH_AT", "HTTP_PROXY",
+                       "http_proxy",     "HTTPS_PROXY",     "https_proxy", "ALL_PROXY", "all_proxy"};
   options.cwd = dir.path();
   options.env["CRISP_API_IDENTIFIER"] = kIdentifier;
   options.env["CRISP_API_KEY"] = kKey;
@@ -106,9 +106,9 @@ TEST_CASE("a Crisp server echoing the credentials leaves no trace of the key fro
   CHECK(r.err.find("invalid_data") != std::string::npos);  // the error itself is still told
   CHECK(r.err.find("[redacted]") != std::string::npos);
   check_no_key(r, dir);
-  auto json_run = weft::test::run_process(weft::test::weft_binary(),
-                                          {"run", "spam_triage", "--input", R"({"limit":5})", "--json"},
-                                          hostile_env(dir, *server));
+  auto json_run =
+      weft::test::run_process(weft::test::weft_binary(), {"run", "spam_triage", "--input", R"({"limit":5})", "--json"},
+                              hostile_env(dir, *server));
   CHECK(json_run.exit_code == weft::cli::kExitFailed);
   check_no_key(json_run, dir);
 }

@@ -26,8 +26,9 @@ using weft::test::weft_binary;
 
 namespace {
 
-const std::vector<std::string> kCleanEnv = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL",
-                                            "OPENAI_API_KEY", "OPENAI_BASE_URL", "WEFT_MODEL", "WEFT_DB", "WEFT_CRASH_AT"};
+const std::vector<std::string> kCleanEnv = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY",  "CRISP_WEBSITE_ID",
+                                            "CRISP_API_URL",        "OPENAI_API_KEY", "OPENAI_BASE_URL",
+                                            "WEFT_MODEL",           "WEFT_DB",        "WEFT_CRASH_AT"};
 
 struct Served {
   bool killed = false;
@@ -81,19 +82,21 @@ Served approve_across_servers(const std::string& crash_at) {
   TempDir dir;
   ProcessOptions plain;
   plain.unset_env = kCleanEnv;
-  BackgroundProcess sandbox(weft_binary(), {"sandbox", "--port", "0", "--state", dir.file("sandbox.json"), "--json"}, plain);
+  BackgroundProcess sandbox(weft_binary(), {"sandbox", "--port", "0", "--state", dir.file("sandbox.json"), "--json"},
+                            plain);
   json::object info = json::parse(sandbox.read_line()).as_object();
   ProcessOptions options = plain;
   options.env = {{"CRISP_API_IDENTIFIER", std::string(info.at("identifier").as_string())},
                  {"CRISP_API_KEY", std::string(info.at("key").as_string())},
                  {"CRISP_WEBSITE_ID", std::string(info.at("website_id").as_string())}};
-  const std::vector<std::string> serve_args{"serve", "--port", "0", "--db", dir.file("weft.db"),
-                                            "--crisp", std::string(info.at("api_url").as_string())};
+  const std::vector<std::string> serve_args{
+      "serve", "--port", "0", "--db", dir.file("weft.db"), "--crisp", std::string(info.at("api_url").as_string())};
   Served served;
   {
     BackgroundProcess first(weft_binary(), serve_args, options);
     const std::uint16_t port = port_of(first);
-    call(port, "POST", "/threads", json::object{{"thread_id", "t"}, {"metadata", json::object{{"graph_id", "kb_enrichment"}}}});
+    call(port, "POST", "/threads",
+         json::object{{"thread_id", "t"}, {"metadata", json::object{{"graph_id", "kb_enrichment"}}}});
     json::value paused = call(port, "POST", "/threads/t/runs/wait",
                               json::object{{"assistant_id", "kb_enrichment"}, {"input", json::object()}});
     REQUIRE(paused.as_object().contains("__interrupt__"));
@@ -105,15 +108,14 @@ Served approve_across_servers(const std::string& crash_at) {
   std::uint16_t port = port_of(*second);
   json::value run = call(port, "POST", "/threads/t/runs",
                          json::object{{"assistant_id", "kb_enrichment"},
-                                       {"command", json::object{{"resume", json::object{{"action", "approve"}}}}}});
+                                      {"command", json::object{{"resume", json::object{{"action", "approve"}}}}}});
   const std::string run_id(run.at("run_id").as_string());
   std::unique_ptr<BackgroundProcess> third;
   if (!crash_at.empty()) {
     // Its stdout closes when it dies.
     try {
       for (;;) second->read_line();
-    } catch (const std::runtime_error&) {
-    }
+    } catch (const std::runtime_error&) {}
     served.killed = second->stop() == -1;
     third = std::make_unique<BackgroundProcess>(weft_binary(), serve_args, options);
     port = port_of(*third);
@@ -131,7 +133,8 @@ Served approve_across_servers(const std::string& crash_at) {
 
 }  // namespace
 
-TEST_CASE("weft serve killed right after an approved run's Crisp write finishes the run on restart with no doubled write") {
+TEST_CASE(
+    "weft serve killed right after an approved run's Crisp write finishes the run on restart with no doubled write") {
   const Served baseline = approve_across_servers("");
   REQUIRE(baseline.run_status == "success");
   REQUIRE_FALSE(baseline.posts.empty());

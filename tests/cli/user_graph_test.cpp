@@ -22,8 +22,8 @@ namespace {
 ProcessResult my_weft_in(const TempDir& dir, std::vector<std::string> args) {
   weft::test::ProcessOptions options;
   options.cwd = dir.path();
-  options.unset_env = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL",
-                       "OPENAI_API_KEY",       "OPENAI_BASE_URL", "WEFT_MODEL",      "WEFT_DB", "WEFT_CRASH_AT"};
+  options.unset_env = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID", "CRISP_API_URL", "OPENAI_API_KEY",
+                       "OPENAI_BASE_URL",      "WEFT_MODEL",    "WEFT_DB",          "WEFT_CRASH_AT"};
   return weft::test::run_process(WEFT_MY_WEFT_BINARY, args, options);
 }
 

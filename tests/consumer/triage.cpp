@@ -113,14 +113,16 @@ int main() try {
     return fail("run ended " + std::string(weft::to_string(run.status)) + (run.error ? ": " + run.error->message : ""));
   }
   if (run.values.at("verdict") != "customer") return fail("verdict " + json::serialize(run.values.at("verdict")));
-  if (llm.requests_received() != 1) return fail("the fake LLM got " + std::to_string(llm.requests_received()) + " requests");
+  if (llm.requests_received() != 1)
+    return fail("the fake LLM got " + std::to_string(llm.requests_received()) + " requests");
   const std::string sid(run.values.at("session_id").as_string());
   bool noted = false;
   const json::value effects = json::parse(sandbox.effects_json());
   for (const auto& effect : effects.at("effects").as_array()) {
     const json::object* body = effect.at("body").if_object();
     const json::value* content = body != nullptr ? body->if_contains("content") : nullptr;
-    noted = noted || (effect.at("session_id") == json::value(sid) && content != nullptr && *content == "triage verdict: customer");
+    noted = noted || (effect.at("session_id") == json::value(sid) && content != nullptr &&
+                      *content == "triage verdict: customer");
   }
   if (!noted) return fail("the sandbox recorded no note with the verdict on " + sid);
   std::cout << "consumer_triage: " << sid << " noted as 'customer' (sandbox at " << sandbox.base_url() << ")\n";

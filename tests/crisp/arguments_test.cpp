@@ -56,13 +56,16 @@ TEST_CASE("a hallucinated session id is rejected with where to get a real one") 
 }
 
 TEST_CASE("a session id with a malformed uuid is rejected") {
-  CHECK_FALSE(rejection("get_single_crisp_conversation_by_id", R"({"session_id":"session_700c65e1-85e2-465a-b9ac"})").empty());
-  CHECK_FALSE(rejection("get_single_crisp_conversation_by_id", R"({"session_id":"session_700C65E1-85E2-465A-B9AC-ECB5EC2C9881x"})").empty());
+  CHECK_FALSE(
+      rejection("get_single_crisp_conversation_by_id", R"({"session_id":"session_700c65e1-85e2-465a-b9ac"})").empty());
+  CHECK_FALSE(rejection("get_single_crisp_conversation_by_id",
+                        R"({"session_id":"session_700C65E1-85E2-465A-B9AC-ECB5EC2C9881x"})")
+                  .empty());
 }
 
 TEST_CASE("naming a website is rejected because the binding fixes it") {
-  const std::string msg = rejection("list_all_crisp_conversations",
-                                    R"({"website_id":"11111111-2222-4333-8444-555555555555"})");
+  const std::string msg =
+      rejection("list_all_crisp_conversations", R"({"website_id":"11111111-2222-4333-8444-555555555555"})");
   CHECK(msg.find("website_id is not an argument") != std::string::npos);
   CHECK(msg.find(kWebsite) != std::string::npos);
 }
@@ -77,23 +80,25 @@ TEST_CASE("a fingerprint given as a string or a decimal is rejected") {
 }
 
 TEST_CASE("the model cannot set the message fingerprint") {
-  const std::string msg = rejection(
-      "create_a_crisp_message",
-      R"({"session_id":")" + kSession + R"(","type":"text","from":"operator","content":"hi","fingerprint":42})");
+  const std::string msg =
+      rejection("create_a_crisp_message", R"({"session_id":")" + kSession +
+                                              R"(","type":"text","from":"operator","content":"hi","fingerprint":42})");
   CHECK(msg.find("unknown argument 'fingerprint'") != std::string::npos);
 }
 
 TEST_CASE("enums are checked") {
-  CHECK_FALSE(rejection("update_a_crisp_conversation_state_by_id",
-                        R"({"session_id":")" + kSession + R"(","state":"closed"})").empty());
+  CHECK_FALSE(
+      rejection("update_a_crisp_conversation_state_by_id", R"({"session_id":")" + kSession + R"(","state":"closed"})")
+          .empty());
   CHECK_FALSE(rejection("create_a_crisp_message",
-                        R"({"session_id":")" + kSession + R"(","type":"sms","from":"operator","content":"x"})").empty());
+                        R"({"session_id":")" + kSession + R"(","type":"sms","from":"operator","content":"x"})")
+                  .empty());
   CHECK_FALSE(rejection("create_a_crisp_report", R"({"session_id":")" + kSession + R"(","flag":"boring"})").empty());
 }
 
 TEST_CASE("locales are checked") {
-  CHECK(rejection("list_all_crisp_helpdesk_articles", R"({"locale":"english"})").find("list_all_crisp_helpdesk_locales") !=
-        std::string::npos);
+  CHECK(rejection("list_all_crisp_helpdesk_articles", R"({"locale":"english"})")
+            .find("list_all_crisp_helpdesk_locales") != std::string::npos);
   CHECK(rejection("list_all_crisp_helpdesk_articles", R"({"locale":"en"})").empty());
   CHECK(rejection("list_all_crisp_helpdesk_articles", R"({"locale":"pt-br"})").empty());
 }
@@ -106,16 +111,17 @@ TEST_CASE("missing required fields are named") {
 }
 
 TEST_CASE("wrong types are rejected") {
-  CHECK_FALSE(rejection("update_a_crisp_conversation_block_by_id",
-                        R"({"session_id":")" + kSession + R"(","blocked":"yes"})").empty());
+  CHECK_FALSE(
+      rejection("update_a_crisp_conversation_block_by_id", R"({"session_id":")" + kSession + R"(","blocked":"yes"})")
+          .empty());
   CHECK_FALSE(rejection("list_all_crisp_conversations", R"({"page_number":"2"})").empty());
   CHECK_FALSE(rejection("list_all_crisp_conversations", R"({"per_page":500})").empty());
   CHECK_FALSE(rejection("list_all_crisp_conversations", "[1,2]").empty());
 }
 
 TEST_CASE("an unknown argument is rejected and the real ones are listed") {
-  const std::string msg = rejection("get_single_crisp_conversation_by_id",
-                                    R"({"session_id":")" + kSession + R"(","conversation":"x"})");
+  const std::string msg =
+      rejection("get_single_crisp_conversation_by_id", R"({"session_id":")" + kSession + R"(","conversation":"x"})");
   CHECK(msg.find("unknown argument 'conversation'") != std::string::npos);
   CHECK(msg.find("session_id") != std::string::npos);
 }
@@ -124,9 +130,10 @@ TEST_CASE("ids nested in objects and arrays are checked too") {
   CHECK(rejection("update_a_crisp_conversation_routing_by_id",
                   R"({"session_id":")" + kSession + R"(","assigned":{"user_id":"bob"}})")
             .find("list_all_crisp_operators") != std::string::npos);
-  CHECK_FALSE(rejection("create_a_crisp_message", R"({"session_id":")" + kSession +
-                                                       R"(","type":"note","from":"operator","content":"x","mentions":["bob"]})")
-                  .empty());
+  CHECK_FALSE(
+      rejection("create_a_crisp_message", R"({"session_id":")" + kSession +
+                                              R"(","type":"note","from":"operator","content":"x","mentions":["bob"]})")
+          .empty());
 }
 
 TEST_CASE("defaults fill what the model may leave out") {
@@ -162,10 +169,12 @@ TEST_CASE("a megabyte-long id from a model is refused with a short message, neve
   CHECK(msg.find("is not a valid Crisp tree_path") != std::string::npos);
   CHECK(msg.size() < 2000);  // the id is shown cut short, not echoed whole
   args["tree_path"] = std::string(30'000, 'a');
-  CHECK(rejection("get_single_crisp_helpdesk_article_by_id", json::serialize(args)).find("tree_path") != std::string::npos);
+  CHECK(rejection("get_single_crisp_helpdesk_article_by_id", json::serialize(args)).find("tree_path") !=
+        std::string::npos);
   args.erase("tree_path");
   args["article_id"] = std::string(1u << 20, 'f');
-  CHECK(rejection("get_single_crisp_helpdesk_article_by_id", json::serialize(args)).find("article_id") != std::string::npos);
+  CHECK(rejection("get_single_crisp_helpdesk_article_by_id", json::serialize(args)).find("article_id") !=
+        std::string::npos);
   // up to the cap a tree path is still an id
   args.erase("article_id");
   args["tree_path"] = std::string(1020, 'a') + ".md";
@@ -186,7 +195,8 @@ TEST_CASE("an id kind without a length cap still matches a megabyte in linear ti
 
 TEST_CASE("a catalog id pattern RE2 cannot take is refused when the catalog loads") {
   try {
-    Catalog::parse(R"({"format":"weft-crisp-catalog/1","id_kinds":{"k":{"pattern":"^(a)\\1$","example":"aa","source":"s"}},"tools":[]})");
+    Catalog::parse(
+        R"({"format":"weft-crisp-catalog/1","id_kinds":{"k":{"pattern":"^(a)\\1$","example":"aa","source":"s"}},"tools":[]})");
     FAIL("parsed");
   } catch (const weft::Error& e) {
     CHECK(e.code() == make_error_code(error::invalid_catalog));

@@ -44,7 +44,8 @@ TEST_CASE("every schema of the built-in catalog compiles, though builtin() compi
 TEST_CASE("a catalog entry with a schema that does not compile is rejected when parsed") {
   const std::string tool =
       R"({"name":"t","description":"d","method":"GET","path":"website/{website_id}","query_schema":{"type":"object","properties":{"q":{"type":"string","pattern":"(unclosed"}}},"side_effecting":false,"effect":{"kind":"read"}})";
-  CHECK_THROWS_WITH_AS(Catalog::parse(minimal_catalog(tool)), doctest::Contains("invalid regular expression"), weft::Error);
+  CHECK_THROWS_WITH_AS(Catalog::parse(minimal_catalog(tool)), doctest::Contains("invalid regular expression"),
+                       weft::Error);
   const std::string bad_kind =
       R"({"format":"weft-crisp-catalog/1","id_kinds":{"session_id":{"pattern":"^(session_$","example":"x","source":"a list"}},"tools":[]})";
   CHECK_THROWS_WITH_AS(Catalog::parse(bad_kind), doctest::Contains("bad pattern"), weft::Error);
@@ -60,19 +61,35 @@ TEST_CASE("an id kind's pattern, compiled on first use, accepts exactly its form
 
 TEST_CASE("the catalog has every tool the issue names") {
   const Catalog& catalog = Catalog::builtin();
-  for (const char* name :
-       {"list_all_crisp_conversations", "list_all_crisp_messages", "create_a_crisp_message",
-        "crisp_conversations_update_inbox", "list_all_crisp_visitors_lists", "create_a_crisp_conversation",
-        "create_a_crisp_report", "list_all_crisp_spam_conversations", "update_a_crisp_conversation_block_by_id",
-        "create_a_crisp_helpdesk_article", "crisp_helpdesk_articles_publish", "crisp_campaigns_pause",
-        "get_single_crisp_conversation_by_id", "get_single_crisp_conversation_state_by_id",
-        "update_a_crisp_conversation_state_by_id", "list_all_crisp_inboxes",
-        "get_single_crisp_conversation_routing_by_id", "update_a_crisp_conversation_routing_by_id",
-        "get_single_crisp_conversation_meta_by_id", "update_a_crisp_conversation_meta_by_id",
-        "list_all_crisp_helpdesk_locales", "list_all_crisp_helpdesk_articles",
-        "get_single_crisp_helpdesk_article_by_id", "update_a_crisp_helpdesk_article_by_id",
-        "list_all_crisp_campaigns", "crisp_campaigns_resume", "list_all_crisp_people_profiles",
-        "get_single_crisp_people_profile_by_id", "list_all_crisp_operators"}) {
+  for (const char* name : {"list_all_crisp_conversations",
+                           "list_all_crisp_messages",
+                           "create_a_crisp_message",
+                           "crisp_conversations_update_inbox",
+                           "list_all_crisp_visitors_lists",
+                           "create_a_crisp_conversation",
+                           "create_a_crisp_report",
+                           "list_all_crisp_spam_conversations",
+                           "update_a_crisp_conversation_block_by_id",
+                           "create_a_crisp_helpdesk_article",
+                           "crisp_helpdesk_articles_publish",
+                           "crisp_campaigns_pause",
+                           "get_single_crisp_conversation_by_id",
+                           "get_single_crisp_conversation_state_by_id",
+                           "update_a_crisp_conversation_state_by_id",
+                           "list_all_crisp_inboxes",
+                           "get_single_crisp_conversation_routing_by_id",
+                           "update_a_crisp_conversation_routing_by_id",
+                           "get_single_crisp_conversation_meta_by_id",
+                           "update_a_crisp_conversation_meta_by_id",
+                           "list_all_crisp_helpdesk_locales",
+                           "list_all_crisp_helpdesk_articles",
+                           "get_single_crisp_helpdesk_article_by_id",
+                           "update_a_crisp_helpdesk_article_by_id",
+                           "list_all_crisp_campaigns",
+                           "crisp_campaigns_resume",
+                           "list_all_crisp_people_profiles",
+                           "get_single_crisp_people_profile_by_id",
+                           "list_all_crisp_operators"}) {
     INFO(name);
     CHECK(catalog.find(name) != nullptr);
   }
@@ -116,9 +133,9 @@ TEST_CASE("every write tool declares how it stays exactly-once") {
 }
 
 TEST_CASE("the helpdesk article tools have both route families") {
-  for (const char* name : {"create_a_crisp_helpdesk_article", "crisp_helpdesk_articles_publish",
-                           "list_all_crisp_helpdesk_articles", "update_a_crisp_helpdesk_article_by_id",
-                           "get_single_crisp_helpdesk_article_by_id"}) {
+  for (const char* name :
+       {"create_a_crisp_helpdesk_article", "crisp_helpdesk_articles_publish", "list_all_crisp_helpdesk_articles",
+        "update_a_crisp_helpdesk_article_by_id", "get_single_crisp_helpdesk_article_by_id"}) {
     INFO(name);
     const CatalogEntry* e = Catalog::builtin().find(name);
     REQUIRE(e != nullptr);

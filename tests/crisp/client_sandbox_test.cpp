@@ -75,11 +75,12 @@ TEST_CASE("page-numbered lists are read page by page until an empty page") {
 
 TEST_CASE("messages page backwards with timestamp_before, oldest first") {
   Env env;
-  const std::string session =
-      std::string(env.call("create_a_crisp_conversation", "{}").at("session_id").as_string());
+  const std::string session = std::string(env.call("create_a_crisp_conversation", "{}").at("session_id").as_string());
   const std::string path = env.client().website_path("conversation/" + session + "/message");
   for (int i = 0; i < 95; ++i) {
-    json::object body{{"type", "text"}, {"from", i % 2 ? "user" : "operator"}, {"origin", "chat"},
+    json::object body{{"type", "text"},
+                      {"from", i % 2 ? "user" : "operator"},
+                      {"origin", "chat"},
                       {"content", "message " + std::to_string(i)}};
     env.run(env.client().request("POST", path, {}, json::value(body)));
   }
@@ -94,7 +95,8 @@ TEST_CASE("messages page backwards with timestamp_before, oldest first") {
   for (const auto& m : older) CHECK(m.at("timestamp").as_int64() < oldest);
   const json::array all = env.run(env.client().list_all_messages(session));
   REQUIRE(all.size() == 95);
-  for (int i = 0; i < 95; ++i) CHECK(all[static_cast<std::size_t>(i)].at("content") == json::value("message " + std::to_string(i)));
+  for (int i = 0; i < 95; ++i)
+    CHECK(all[static_cast<std::size_t>(i)].at("content") == json::value("message " + std::to_string(i)));
   // The tool exposes the same cursor to the model.
   json::object args{{"session_id", session}, {"timestamp_before", oldest}};
   CHECK(env.call("list_all_crisp_messages", json::value(args)) == json::value(older));
@@ -161,45 +163,46 @@ TEST_CASE("an exhausted daily quota fails with the typed quota_limit_exceeded") 
 }
 
 TEST_SUITE("soak") {
-TEST_CASE("the token bucket keeps a 100-conversation fan-out at few 429s") {
-  EnvOptions options;
-  options.generous_limits = false;
-  Env env(options);
-  weft::http::HostLimits host;          // the client stays under it
-  host.rate = 35;
-  host.burst = 10;
-  host.max_concurrency = 16;
-  env.http().set_host_limits("127.0.0.1:" + std::to_string(env.sandbox().port()), host);
+  TEST_CASE("the token bucket keeps a 100-conversation fan-out at few 429s") {
+    EnvOptions options;
+    options.generous_limits = false;
+    Env env(options);
+    weft::http::HostLimits host;  // the client stays under it
+    host.rate = 35;
+    host.burst = 10;
+    host.max_concurrency = 16;
+    env.http().set_host_limits("127.0.0.1:" + std::to_string(env.sandbox().port()), host);
 
-  json::array conversations =
-      env.run(env.client().list_all_pages(conversations_prefix(env), json::object{{"per_page", 50}}, 3));
-  while (conversations.size() < 100) conversations.push_back(env.call("create_a_crisp_conversation", "{}"));
-  REQUIRE(conversations.size() >= 100);
-  weft::sandbox::crisp::Limits limits;  // the sandbox: 40/s, burst 20 per token
-  limits.rate_per_second = 40;
-  limits.burst = 20;
-  env.sandbox().set_limits(limits);
-  const auto before = env.requests();
-  // Spawned from this thread; the futures are waited here, not on the io thread.
-  std::vector<std::future<json::value>> pending;
-  for (std::size_t i = 0; i < 100; ++i) {
-    json::object args{{"session_id", conversations[i].at("session_id")}};
-    pending.push_back(boost::asio::co_spawn(env.io(), env.tools().call("get_single_crisp_conversation_by_id", json::value(args)),
-                                            boost::asio::use_future));
+    json::array conversations =
+        env.run(env.client().list_all_pages(conversations_prefix(env), json::object{{"per_page", 50}}, 3));
+    while (conversations.size() < 100) conversations.push_back(env.call("create_a_crisp_conversation", "{}"));
+    REQUIRE(conversations.size() >= 100);
+    weft::sandbox::crisp::Limits limits;  // the sandbox: 40/s, burst 20 per token
+    limits.rate_per_second = 40;
+    limits.burst = 20;
+    env.sandbox().set_limits(limits);
+    const auto before = env.requests();
+    // Spawned from this thread; the futures are waited here, not on the io thread.
+    std::vector<std::future<json::value>> pending;
+    for (std::size_t i = 0; i < 100; ++i) {
+      json::object args{{"session_id", conversations[i].at("session_id")}};
+      pending.push_back(
+          boost::asio::co_spawn(env.io(), env.tools().call("get_single_crisp_conversation_by_id", json::value(args)),
+                                boost::asio::use_future));
+    }
+    std::size_t ok = 0;
+    for (auto& f : pending) {
+      const json::value c = f.get();
+      if (c.is_object()) ++ok;
+    }
+    CHECK(ok == 100);
+    const auto after = env.requests();
+    const auto count_429 = [](const json::object& r) -> std::int64_t {
+      const auto* n = r.at("by_status").as_object().if_contains("429");
+      return n ? n->to_number<std::int64_t>() : 0;
+    };
+    CHECK(count_429(after) - count_429(before) <= 3);
   }
-  std::size_t ok = 0;
-  for (auto& f : pending) {
-    const json::value c = f.get();
-    if (c.is_object()) ++ok;
-  }
-  CHECK(ok == 100);
-  const auto after = env.requests();
-  const auto count_429 = [](const json::object& r) -> std::int64_t {
-    const auto* n = r.at("by_status").as_object().if_contains("429");
-    return n ? n->to_number<std::int64_t>() : 0;
-  };
-  CHECK(count_429(after) - count_429(before) <= 3);
-}
 }
 
 TEST_CASE("the helpdesk family is probed: tree when the tree routes answer, legacy otherwise") {

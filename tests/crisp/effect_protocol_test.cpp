@@ -46,8 +46,8 @@ const Scenario kScenarios[] = {
 
 /// How a call ended, in terms both paths share.
 struct Outcome {
-  std::string kind;  // "ran", "replayed", "reconciled", "error", "body error"
-  std::error_code code;  // for "error"
+  std::string kind;       // "ran", "replayed", "reconciled", "error", "body error"
+  std::error_code code;   // for "error"
   bool body_ran = false;  // the effect's body was started (a write request was sent)
   EffectState journal = EffectState::absent;
   bool operator==(const Outcome&) const = default;
@@ -69,9 +69,7 @@ void seed(EffectJournal& journal, const std::string& thread, const std::string& 
       journal.begin_request(thread, key, request_digest(request));
       journal.finish(thread, key, kRecorded);
       return;
-    case Seed::started:
-      journal.begin_request(thread, key, request_digest(request));
-      return;
+    case Seed::started: journal.begin_request(thread, key, request_digest(request)); return;
     case Seed::done_for_other_request:
       journal.begin_request(thread, key, request_digest(json::value(json::object{{"other", "request"}})));
       journal.finish(thread, key, kRecorded);
@@ -156,7 +154,9 @@ Outcome through_crisp_tool(const Scenario& s) {
         env.call("list_all_crisp_conversations", "{}").as_array().at(0).at("session_id").as_string());
     tool = "create_a_crisp_message";
     args = json::object{{"session_id", s.body_fails ? "session_00000000-0000-4000-8000-000000000000" : session},
-                        {"type", "text"}, {"from", "operator"}, {"content", "hi"}};
+                        {"type", "text"},
+                        {"from", "operator"},
+                        {"content", "hi"}};
   }
   const json::value request = json::object{{"tool", tool}, {"arguments", args}};
   if (s.happened_before) {  // the first attempt reached Crisp, then the process died

@@ -52,8 +52,10 @@ TEST_CASE("in a graph, a send whose first attempt timed out after reaching Crisp
                                   weft::test::timeout_then_retry_once(std::chrono::milliseconds(400)), options);
 
   json::object arguments{{"session_id", session}, {"type", "text"}, {"from", "operator"}, {"content", "Only once"}};
-  json::object call{{"id", "call_1"}, {"type", "function"},
-                    {"function", json::object{{"name", "create_a_crisp_message"}, {"arguments", json::serialize(arguments)}}}};
+  json::object call{
+      {"id", "call_1"},
+      {"type", "function"},
+      {"function", json::object{{"name", "create_a_crisp_message"}, {"arguments", json::serialize(arguments)}}}};
   json::object assistant{{"role", "assistant"}, {"content", nullptr}, {"tool_calls", json::array{call}}};
   const json::object in = weft::test::conversation("greet the visitor", std::move(assistant));
 
@@ -66,7 +68,8 @@ TEST_CASE("in a graph, a send whose first attempt timed out after reaching Crisp
   std::atomic<bool> done{false};
   std::thread unblock([&] {
     bool replayed = false;
-    while (!done && message_posts(env, session, &replayed) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    while (!done && message_posts(env, session, &replayed) == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     env.sandbox().set_faults({});
   });
   weft::RunConfig config;
@@ -80,7 +83,8 @@ TEST_CASE("in a graph, a send whose first attempt timed out after reaching Crisp
   std::int64_t message_lists = 0;
   const json::object counts = env.requests();
   for (const auto& [route, n] : counts.at("by_route").as_object())
-    if (route.find("GET") != std::string::npos && route.ends_with("/messages")) message_lists += n.to_number<std::int64_t>();
+    if (route.find("GET") != std::string::npos && route.ends_with("/messages"))
+      message_lists += n.to_number<std::int64_t>();
   CHECK(message_lists >= 1);
   const json::object* reported = weft::test::tool_message_for(result.values, "call_1");
   REQUIRE(reported != nullptr);

@@ -52,8 +52,8 @@ TEST_CASE("a message carries the fingerprint derived from its effect key") {
   Env env;
   MemoryJournal journal;
   const std::string session = first_session(env);
-  const json::value result =
-      env.call("create_a_crisp_message", message_args(session, "Hi"), journal_scope(journal, "thread-1", "task-a/call-1"));
+  const json::value result = env.call("create_a_crisp_message", message_args(session, "Hi"),
+                                      journal_scope(journal, "thread-1", "task-a/call-1"));
   const std::int64_t expected = derive_fingerprint(std::string("thread-1\ntask-a/call-1"), "create_a_crisp_message");
   CHECK(result.at("fingerprint").to_number<std::int64_t>() == expected);
   const auto log = sends(env, session);
@@ -83,7 +83,10 @@ TEST_CASE("a send that crashed in doubt after reaching Crisp is reconciled by fi
   // The first run: the journal entry is begun, the message reaches Crisp, then the process dies
   // before finish() (the crash is simulated by doing exactly those two things).
   journal.begin(thread, key + "/request");
-  json::object body{{"type", "text"}, {"from", "operator"}, {"origin", "chat"}, {"content", "Sent before the crash"},
+  json::object body{{"type", "text"},
+                    {"from", "operator"},
+                    {"origin", "chat"},
+                    {"content", "Sent before the crash"},
                     {"fingerprint", fp}};
   env.run(env.client().request("POST", env.client().website_path("conversation/" + session + "/message"), {},
                                json::value(body)));
@@ -115,17 +118,18 @@ TEST_CASE("a send in doubt that never reached Crisp is sent exactly once on resu
 TEST_CASE("the in-doubt check finds a fingerprint older than the latest batch of 40 messages") {
   Env env;
   MemoryJournal journal;
-  const std::string session =
-      std::string(env.call("create_a_crisp_conversation", "{}").at("session_id").as_string());
+  const std::string session = std::string(env.call("create_a_crisp_conversation", "{}").at("session_id").as_string());
   const std::string thread = "thread-5", key = "task-e/call-1";
   const std::int64_t fp = derive_fingerprint(thread + "\n" + key, "create_a_crisp_message");
   journal.begin(thread, key + "/request");
-  json::object body{{"type", "text"}, {"from", "operator"}, {"origin", "chat"}, {"content", "early"}, {"fingerprint", fp}};
+  json::object body{
+      {"type", "text"}, {"from", "operator"}, {"origin", "chat"}, {"content", "early"}, {"fingerprint", fp}};
   const std::string path = env.client().website_path("conversation/" + session + "/message");
   env.run(env.client().request("POST", path, {}, json::value(body)));
   // 45 later messages push it out of the latest batch.
   for (int i = 0; i < 45; ++i) {
-    json::object later{{"type", "text"}, {"from", "user"}, {"origin", "chat"}, {"content", "later " + std::to_string(i)}};
+    json::object later{
+        {"type", "text"}, {"from", "user"}, {"origin", "chat"}, {"content", "later " + std::to_string(i)}};
     env.run(env.client().request("POST", path, {}, json::value(later)));
   }
   env.call("create_a_crisp_message", message_args(session, "early"), journal_scope(journal, thread, key));
@@ -145,7 +149,8 @@ TEST_CASE("dropped connections and 5xx during a send still give exactly one mess
   faults = {};
   faults.error_next = 2;
   env.sandbox().set_faults(faults);
-  env.call("create_a_crisp_message", message_args(session, "Through 5xx"), journal_scope(journal, "thread-6", "task-f/call-2"));
+  env.call("create_a_crisp_message", message_args(session, "Through 5xx"),
+           journal_scope(journal, "thread-6", "task-f/call-2"));
   env.sandbox().set_faults({});
   CHECK(messages_with(env, session, result.at("fingerprint").to_number<std::int64_t>()) == 1);
   const auto log = sends(env, session);
@@ -170,7 +175,8 @@ TEST_CASE("a tree article create in doubt is reconciled by its path and not crea
   for (const auto& e : env.effects())
     if (e.at("method") == json::value("POST") && std::string(e.at("path").as_string()).ends_with(tree_path)) ++creates;
   CHECK(creates == 1);
-  const json::value content = env.run(env.client().get(env.client().website_path("helpdesk/tree/content/en/articles/" + tree_path)));
+  const json::value content =
+      env.run(env.client().get(env.client().website_path("helpdesk/tree/content/en/articles/" + tree_path)));
   CHECK(content.at("content") == json::value("1. Click Forgot."));
 }
 
@@ -203,6 +209,7 @@ TEST_CASE("a journal-only write in doubt is rerun as its catalog entry says") {
   Env env;
   MemoryJournal journal;
   journal.begin("thread-9", "task-i/call-1/request");
-  const json::value result = env.call("create_a_crisp_conversation", "{}", journal_scope(journal, "thread-9", "task-i/call-1"));
+  const json::value result =
+      env.call("create_a_crisp_conversation", "{}", journal_scope(journal, "thread-9", "task-i/call-1"));
   CHECK(std::string(result.at("session_id").as_string()).starts_with("session_"));
 }

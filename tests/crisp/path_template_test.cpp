@@ -9,7 +9,8 @@ namespace json = boost::json;
 
 TEST_CASE("a path template substitutes and percent-encodes variables") {
   const auto t = PathTemplate::parse("website/{website_id}/conversation/{session_id}/message/{fingerprint}");
-  const json::object vars = json::parse(R"({"website_id":"w 1","session_id":"session_a/b","fingerprint":524653764345})").as_object();
+  const json::object vars =
+      json::parse(R"({"website_id":"w 1","session_id":"session_a/b","fingerprint":524653764345})").as_object();
   CHECK(t.expand(vars) == "website/w%201/conversation/session_a%2Fb/message/524653764345");
   CHECK(t.variables() == std::vector<std::string>{"website_id", "session_id", "fingerprint"});
 }
@@ -18,7 +19,8 @@ TEST_CASE("a multi-segment variable keeps its slashes and refuses dot segments")
   const auto t = PathTemplate::parse("helpdesk/tree/path/{locale}/articles/{tree_path*}");
   CHECK(t.expand(json::parse(R"({"locale":"en","tree_path":"getting started/install.md"})").as_object()) ==
         "helpdesk/tree/path/en/articles/getting%20started/install.md");
-  CHECK_THROWS_AS(t.expand(json::parse(R"({"locale":"en","tree_path":"a/../b.md"})").as_object()), std::invalid_argument);
+  CHECK_THROWS_AS(t.expand(json::parse(R"({"locale":"en","tree_path":"a/../b.md"})").as_object()),
+                  std::invalid_argument);
   CHECK_THROWS_AS(t.expand(json::parse(R"({"locale":"en","tree_path":"a//b.md"})").as_object()), std::invalid_argument);
   // '?' and '#' cannot cut the path into a query or a fragment.
   CHECK(t.expand(json::parse(R"({"locale":"en","tree_path":"a?x=1#f"})").as_object()) ==

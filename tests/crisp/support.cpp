@@ -92,8 +92,8 @@ json::value Env::call(const std::string& tool, json::value args, EffectScope sco
 }
 
 namespace {
-boost::asio::awaitable<json::value> admin_request(std::shared_ptr<http::Client> http, std::string method, std::string url,
-                                                  std::string body) {
+boost::asio::awaitable<json::value> admin_request(std::shared_ptr<http::Client> http, std::string method,
+                                                  std::string url, std::string body) {
   http::Request req;
   req.method = method;
   req.url = url;

@@ -41,10 +41,10 @@ class MemoryJournal final : public EffectJournal {
 };
 
 struct EnvOptions {
-  std::string helpdesk_mode = "both";                     ///< sandbox mode of the main website
-  HelpdeskRoutes routes = HelpdeskRoutes::automatic;      ///< the client's setting
-  bool fast_retries = true;                               ///< short backoffs (tests stay quick)
-  bool generous_limits = true;                            ///< sandbox bucket 1000/s (no 429 unless a test wants it)
+  std::string helpdesk_mode = "both";                 ///< sandbox mode of the main website
+  HelpdeskRoutes routes = HelpdeskRoutes::automatic;  ///< the client's setting
+  bool fast_retries = true;                           ///< short backoffs (tests stay quick)
+  bool generous_limits = true;                        ///< sandbox bucket 1000/s (no 429 unless a test wants it)
 };
 
 /// One sandbox + one client per test case (parallel-safe: each binds its own free port).

@@ -45,7 +45,8 @@ Ids discover(Env& env) {
   const json::value conversations = env.call("list_all_crisp_conversations", "{}");
   REQUIRE(conversations.as_array().size() > 1);
   ids.session = str(conversations.as_array()[0], "session_id");
-  const json::value messages = env.call("list_all_crisp_messages", json::value(json::object{{"session_id", ids.session}}));
+  const json::value messages =
+      env.call("list_all_crisp_messages", json::value(json::object{{"session_id", ids.session}}));
   REQUIRE_FALSE(messages.as_array().empty());
   ids.fingerprint = messages.as_array()[0].at("fingerprint").to_number<std::int64_t>();
   ids.inbox = str(env.call("list_all_crisp_inboxes", "{}").as_array().at(0), "inbox_id");
@@ -69,36 +70,68 @@ json::object with_session(Ids& ids, json::object extra = {}) {
 std::vector<std::pair<std::string, Builder>> valid_calls(RouteFamily family) {
   auto article = [family](Ids& ids, json::object extra) {
     extra["locale"] = ids.locale;
-    if (family == RouteFamily::tree) extra["tree_path"] = ids.tree_path;
-    else extra["article_id"] = ids.article_id;
+    if (family == RouteFamily::tree)
+      extra["tree_path"] = ids.tree_path;
+    else
+      extra["article_id"] = ids.article_id;
     return extra;
   };
   return {
-      {"list_all_crisp_conversations", [](Ids&) { return json::object{{"per_page", 20}, {"filter_not_resolved", 1}}; }},
+      {"list_all_crisp_conversations",
+       [](Ids&) {
+         return json::object{{"per_page", 20}, {"filter_not_resolved", 1}};
+       }},
       {"get_single_crisp_conversation_by_id", [](Ids& ids) { return with_session(ids); }},
       {"create_a_crisp_conversation", [](Ids&) { return json::object(); }},
       {"list_all_crisp_messages", [](Ids& ids) { return with_session(ids); }},
-      {"get_single_crisp_message_by_id", [](Ids& ids) { return with_session(ids, {{"fingerprint", ids.fingerprint}}); }},
+      {"get_single_crisp_message_by_id",
+       [](Ids& ids) {
+         return with_session(ids, {{"fingerprint", ids.fingerprint}});
+       }},
       {"create_a_crisp_message",
-       [](Ids& ids) { return with_session(ids, {{"type", "text"}, {"from", "operator"}, {"content", "Hello from Weft"}}); }},
+       [](Ids& ids) {
+         return with_session(ids, {{"type", "text"}, {"from", "operator"}, {"content", "Hello from Weft"}});
+       }},
       {"get_single_crisp_conversation_state_by_id", [](Ids& ids) { return with_session(ids); }},
-      {"update_a_crisp_conversation_state_by_id", [](Ids& ids) { return with_session(ids, {{"state", "unresolved"}}); }},
-      {"crisp_conversations_update_inbox", [](Ids& ids) { return with_session(ids, {{"inbox_id", ids.inbox}}); }},
+      {"update_a_crisp_conversation_state_by_id",
+       [](Ids& ids) {
+         return with_session(ids, {{"state", "unresolved"}});
+       }},
+      {"crisp_conversations_update_inbox",
+       [](Ids& ids) {
+         return with_session(ids, {{"inbox_id", ids.inbox}});
+       }},
       {"get_single_crisp_conversation_routing_by_id", [](Ids& ids) { return with_session(ids); }},
       {"update_a_crisp_conversation_routing_by_id",
-       [](Ids& ids) { return with_session(ids, {{"assigned", json::object{{"user_id", ids.user}}}}); }},
+       [](Ids& ids) {
+         return with_session(ids, {{"assigned", json::object{{"user_id", ids.user}}}});
+       }},
       {"get_single_crisp_conversation_meta_by_id", [](Ids& ids) { return with_session(ids); }},
       {"update_a_crisp_conversation_meta_by_id",
-       [](Ids& ids) { return with_session(ids, {{"nickname", "Ada"}, {"segments", json::array{"vip"}}}); }},
+       [](Ids& ids) {
+         return with_session(ids, {{"nickname", "Ada"}, {"segments", json::array{"vip"}}});
+       }},
       {"get_single_crisp_conversation_block_by_id", [](Ids& ids) { return with_session(ids); }},
-      {"update_a_crisp_conversation_block_by_id", [](Ids& ids) { return with_session(ids, {{"blocked", true}}); }},
-      {"create_a_crisp_report", [](Ids& ids) { return with_session(ids, {{"flag", "spam"}}); }},
+      {"update_a_crisp_conversation_block_by_id",
+       [](Ids& ids) {
+         return with_session(ids, {{"blocked", true}});
+       }},
+      {"create_a_crisp_report",
+       [](Ids& ids) {
+         return with_session(ids, {{"flag", "spam"}});
+       }},
       {"crisp_conversations_mark_read", [](Ids& ids) { return with_session(ids); }},
       {"list_all_crisp_spam_conversations", [](Ids&) { return json::object(); }},
-      {"get_single_crisp_spam_conversation_by_id", [](Ids& ids) { return json::object{{"spam_id", ids.spam}}; }},
+      {"get_single_crisp_spam_conversation_by_id",
+       [](Ids& ids) {
+         return json::object{{"spam_id", ids.spam}};
+       }},
       {"list_all_crisp_inboxes", [](Ids&) { return json::object(); }},
       {"list_all_crisp_operators", [](Ids&) { return json::object(); }},
-      {"list_all_crisp_visitors_lists", [](Ids&) { return json::object{{"page_number", 1}}; }},
+      {"list_all_crisp_visitors_lists",
+       [](Ids&) {
+         return json::object{{"page_number", 1}};
+       }},
       {"get_single_crisp_visitors_count", [](Ids&) { return json::object(); }},
       {"crisp_analytics_generate",
        [](Ids&) {
@@ -106,20 +139,41 @@ std::vector<std::pair<std::string, Builder>> valid_calls(RouteFamily family) {
                              {"date", json::object{{"from", "2020-01-01"}, {"to", "2030-01-01"}}},
                              {"classifier", "inbox"}};
        }},
-      {"list_all_crisp_people_profiles", [](Ids&) { return json::object{{"per_page", 20}}; }},
-      {"get_single_crisp_people_profile_by_id", [](Ids& ids) { return json::object{{"people_id", ids.people}}; }},
+      {"list_all_crisp_people_profiles",
+       [](Ids&) {
+         return json::object{{"per_page", 20}};
+       }},
+      {"get_single_crisp_people_profile_by_id",
+       [](Ids& ids) {
+         return json::object{{"people_id", ids.people}};
+       }},
       {"create_a_crisp_people_profile",
        [](Ids& ids) {
          return json::object{{"email", "weft.test" + std::to_string(++ids.counter) + "@example.com"},
                              {"person", json::object{{"nickname", "Weft Test"}}}};
        }},
-      {"list_all_crisp_people_conversations", [](Ids& ids) { return json::object{{"people_id", ids.people}}; }},
+      {"list_all_crisp_people_conversations",
+       [](Ids& ids) {
+         return json::object{{"people_id", ids.people}};
+       }},
       {"list_all_crisp_campaigns", [](Ids&) { return json::object(); }},
-      {"get_single_crisp_campaign_by_id", [](Ids& ids) { return json::object{{"campaign_id", ids.campaign}}; }},
-      {"crisp_campaigns_pause", [](Ids& ids) { return json::object{{"campaign_id", ids.campaign}}; }},
-      {"crisp_campaigns_resume", [](Ids& ids) { return json::object{{"campaign_id", ids.campaign}}; }},
+      {"get_single_crisp_campaign_by_id",
+       [](Ids& ids) {
+         return json::object{{"campaign_id", ids.campaign}};
+       }},
+      {"crisp_campaigns_pause",
+       [](Ids& ids) {
+         return json::object{{"campaign_id", ids.campaign}};
+       }},
+      {"crisp_campaigns_resume",
+       [](Ids& ids) {
+         return json::object{{"campaign_id", ids.campaign}};
+       }},
       {"list_all_crisp_helpdesk_locales", [](Ids&) { return json::object(); }},
-      {"list_all_crisp_helpdesk_articles", [](Ids& ids) { return json::object{{"locale", ids.locale}}; }},
+      {"list_all_crisp_helpdesk_articles",
+       [](Ids& ids) {
+         return json::object{{"locale", ids.locale}};
+       }},
       {"create_a_crisp_helpdesk_article",
        [](Ids& ids) {
          return json::object{{"locale", ids.locale},
@@ -129,7 +183,9 @@ std::vector<std::pair<std::string, Builder>> valid_calls(RouteFamily family) {
        }},
       {"get_single_crisp_helpdesk_article_by_id", [article](Ids& ids) { return article(ids, {}); }},
       {"update_a_crisp_helpdesk_article_by_id",
-       [article](Ids& ids) { return article(ids, {{"content", "# Steps\n\n1. Open the settings.\n2. Save."}}); }},
+       [article](Ids& ids) {
+         return article(ids, {{"content", "# Steps\n\n1. Open the settings.\n2. Save."}});
+       }},
       {"crisp_helpdesk_articles_publish", [article](Ids& ids) { return article(ids, {}); }},
       {"get_single_crisp_helpdesk_article_page_by_id", [article](Ids& ids) { return article(ids, {}); }},
       {"crisp_helpdesk_articles_unpublish", [article](Ids& ids) { return article(ids, {}); }},
@@ -155,15 +211,20 @@ void every_tool_succeeds(Env& env, RouteFamily family) {
     }
     CHECK((result.is_object() || result.is_array()));
     const std::size_t effects_after = env.effects().size();
-    if (entry->side_effecting) CHECK(effects_after > effects_before);
-    else CHECK(effects_after == effects_before);
+    if (entry->side_effecting)
+      CHECK(effects_after > effects_before);
+    else
+      CHECK(effects_after == effects_before);
     if (name == "create_a_crisp_message") CHECK(result.at("fingerprint").is_number());
-    if (name == "create_a_crisp_conversation") CHECK(std::string(result.at("session_id").as_string()).starts_with("session_"));
+    if (name == "create_a_crisp_conversation")
+      CHECK(std::string(result.at("session_id").as_string()).starts_with("session_"));
     if (name == "get_single_crisp_conversation_by_id") CHECK(str(result, "session_id") == ids.session);
     if (name == "create_a_crisp_helpdesk_article") {
       CHECK(str(result, "route_family") == std::string(to_string(family)));
-      if (family == RouteFamily::tree) ids.tree_path = str(result, "tree_path");
-      else ids.article_id = str(result, "article_id");
+      if (family == RouteFamily::tree)
+        ids.tree_path = str(result, "tree_path");
+      else
+        ids.article_id = str(result, "article_id");
     }
     if (name == "crisp_helpdesk_articles_publish") CHECK(result.at("published") == json::value(true));
   }
@@ -237,17 +298,24 @@ TEST_CASE("wrong types, missing fields, hallucinated ids and a named website are
         return false;
       };
       json::object wrong = valid;
-      if (has("string")) wrong[arg] = 12345;
-      else if (has("integer") || has("number")) wrong[arg] = "seven";
-      else if (has("boolean")) wrong[arg] = "yes";
-      else wrong[arg] = "x";
+      if (has("string"))
+        wrong[arg] = 12345;
+      else if (has("integer") || has("number"))
+        wrong[arg] = "seven";
+      else if (has("boolean"))
+        wrong[arg] = "yes";
+      else
+        wrong[arg] = "x";
       expect_rejected(name, wrong, "a wrong type for " + std::string(arg));
 
       if (const auto* kind = prop.if_contains("x-crisp-id")) {
         json::object bad = valid;
-        if (kind->as_string() == "fingerprint") bad[arg] = "524653764345";
-        else if (kind->as_string() == "tree_path") bad[arg] = "../../etc/passwd";  // any slug path is well-formed
-        else bad[arg] = "hallucinated_" + std::string(arg);
+        if (kind->as_string() == "fingerprint")
+          bad[arg] = "524653764345";
+        else if (kind->as_string() == "tree_path")
+          bad[arg] = "../../etc/passwd";  // any slug path is well-formed
+        else
+          bad[arg] = "hallucinated_" + std::string(arg);
         expect_rejected(name, bad, "a hallucinated " + std::string(arg));
       }
     }
@@ -261,8 +329,7 @@ TEST_CASE("wrong types, missing fields, hallucinated ids and a named website are
 TEST_CASE("a hallucinated id gets an error that says where real ids come from") {
   Env env;
   try {
-    env.call("crisp_conversations_update_inbox",
-             R"({"session_id":"session_12345","inbox_id":"engineering"})");
+    env.call("crisp_conversations_update_inbox", R"({"session_id":"session_12345","inbox_id":"engineering"})");
     FAIL("accepted");
   } catch (const weft::Error& e) {
     const std::string msg = e.what();

@@ -85,9 +85,11 @@ struct Setup {
 };
 
 json::value send_message(Setup& setup, MemoryJournal& journal) {
-  json::value args = json::object{{"session_id", kSession}, {"type", "text"}, {"from", "operator"}, {"content", "Hello"}};
-  return weft::test::run_sync(setup.io, setup.tools->call("create_a_crisp_message", args,
-                                                          weft::crisp::journal_scope(journal, "thread-w", "task/call-1")));
+  json::value args =
+      json::object{{"session_id", kSession}, {"type", "text"}, {"from", "operator"}, {"content", "Hello"}};
+  return weft::test::run_sync(setup.io,
+                              setup.tools->call("create_a_crisp_message", args,
+                                                weft::crisp::journal_scope(journal, "thread-w", "task/call-1")));
 }
 
 std::vector<std::chrono::milliseconds> sleeps_ms(const weft::http::ManualClock& clock) {
@@ -101,8 +103,8 @@ constexpr const char* kSent = R"({"error":false,"reason":"dispatched","data":{"f
 }  // namespace
 
 TEST_CASE("a message send answered 503 with Retry-After waits that long, checks, then resends") {
-  FakeCrisp crisp({answer(503, R"({"error":true,"reason":"server_error","data":{}})", {{"Retry-After", "3"}}),
-                   answer(200, kSent)});
+  FakeCrisp crisp(
+      {answer(503, R"({"error":true,"reason":"server_error","data":{}})", {{"Retry-After", "3"}}), answer(200, kSent)});
   Setup setup(crisp);
   MemoryJournal journal;
   send_message(setup, journal);
@@ -116,8 +118,8 @@ TEST_CASE("a message send answered 503 with Retry-After waits that long, checks,
 
 TEST_CASE("a message send answered 429 waits out each Retry-After and sends once, spending no write attempt") {
   FakeCrisp crisp({answer(429, R"({"error":true,"reason":"rate_limited","data":{}})", {{"Retry-After", "2"}}),
-                   answer(429, R"({"error":true,"reason":"rate_limited","data":{}})", {{"RateLimit-Remaining", "0"},
-                                                                                       {"RateLimit-Reset", "4"}}),
+                   answer(429, R"({"error":true,"reason":"rate_limited","data":{}})",
+                          {{"RateLimit-Remaining", "0"}, {"RateLimit-Reset", "4"}}),
                    answer(200, kSent)});
   Setup setup(crisp);
   MemoryJournal journal;
@@ -153,12 +155,13 @@ TEST_CASE("a Crisp error body echoing the credentials reaches neither the error 
 }
 
 TEST_CASE("data a Crisp server echoes the key in is redacted before a tool returns it") {
-  const std::string data = std::string(R"({"error":false,"reason":"added","data":{"note":"your key is )") + kKey + R"("}})";
+  const std::string data =
+      std::string(R"({"error":false,"reason":"added","data":{"note":"your key is )") + kKey + R"("}})";
   FakeCrisp crisp({answer(200, data.c_str())});
   Setup setup(crisp);
   json::value body = json::object{{"nickname", "x"}};
-  const auto res =
-      weft::test::run_sync(setup.io, setup.client->request("POST", setup.client->website_path("conversation"), {}, body));
+  const auto res = weft::test::run_sync(
+      setup.io, setup.client->request("POST", setup.client->website_path("conversation"), {}, body));
   CHECK(json::serialize(res.data).find(kKey) == std::string::npos);
   CHECK(res.data.at("note") == json::value("your key is [redacted]"));
 }

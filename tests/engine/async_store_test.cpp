@@ -25,13 +25,16 @@ namespace {
 class LatentStore final : public Checkpointer, public EffectJournal {
  public:
   std::shared_ptr<MemoryCheckpointer> inner = std::make_shared<MemoryCheckpointer>();
-  int in_flight = 0;      // touched only from the test's single io thread
+  int in_flight = 0;  // touched only from the test's single io thread
   int max_in_flight = 0;
   int awaited_calls = 0;
   std::atomic<int> blocking_calls{0};
 
   // Blocking operations: forwarded, counted.
-  void put_writes(const TaskWrites& w, Durability d) override { ++blocking_calls; inner->put_writes(w, d); }
+  void put_writes(const TaskWrites& w, Durability d) override {
+    ++blocking_calls;
+    inner->put_writes(w, d);
+  }
   void put_checkpoint(const CheckpointRecord& r, const json::object& v, Durability d) override {
     ++blocking_calls;
     inner->put_checkpoint(r, v, d);

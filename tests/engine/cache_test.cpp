@@ -21,10 +21,13 @@ CompiledGraph squaring(std::shared_ptr<NodeCache> cache, Counted& counted, std::
                "squaring");
   NodeOptions options;
   options.cache = std::move(policy);
-  g.add_node("square", [&counted](StateView s, NodeContext) {
-    ++counted.calls;
-    return json::object{{"out", s.get_int("in") * s.get_int("in")}};
-  }, options);
+  g.add_node(
+      "square",
+      [&counted](StateView s, NodeContext) {
+        ++counted.calls;
+        return json::object{{"out", s.get_int("in") * s.get_int("in")}};
+      },
+      options);
   g.add_edge(std::string(START), "square");
   CompileOptions compile;
   compile.cache = std::move(cache);
@@ -106,16 +109,20 @@ TEST_CASE("failures and interrupts are not recorded; a replay still routes and i
   StateGraph g({{"in", Channel::last_value()}, {"out", Channel::last_value()}, {"log", Channel::append()}}, "flaky");
   NodeOptions options;
   options.cache = CachePolicy{};
-  g.add_node("work", [&](StateView s, NodeContext ctx) -> json::object {
-    ++calls;
-    if (fail) throw std::runtime_error("not yet");
-    if (s.get_int("in") == 7) ctx.interrupt("seven?");
-    return json::object{{"out", s.get_int("in") + 1}};
-  }, options);
+  g.add_node(
+      "work",
+      [&](StateView s, NodeContext ctx) -> json::object {
+        ++calls;
+        if (fail) throw std::runtime_error("not yet");
+        if (s.get_int("in") == 7) ctx.interrupt("seven?");
+        return json::object{{"out", s.get_int("in") + 1}};
+      },
+      options);
   g.add_node("after", writes(R"({"log":"after"})"));
   g.add_edge(std::string(START), "work");
-  g.add_conditional_edges("work", [](StateView s) -> Route { return s.get_int("out") > 1 ? "after" : std::string(END); },
-                          std::vector<std::string>{"after"});
+  g.add_conditional_edges(
+      "work", [](StateView s) -> Route { return s.get_int("out") > 1 ? "after" : std::string(END); },
+      std::vector<std::string>{"after"});
   CompileOptions compile;
   compile.cache = cache;
   CompiledGraph graph = g.compile(std::move(compile));
@@ -149,9 +156,12 @@ TEST_CASE("replayed messages get the replaying task's ids") {
   NodeOptions options;
   options.cache = CachePolicy{};
   options.cache->key = [](const StateView& s) { return std::string(s.get_string("q")); };
-  g.add_node("answer", [](StateView, NodeContext) {
-    return json::object{{"chat", json::array{json::object{{"role", "assistant"}, {"content", "hi"}}}}};
-  }, options);
+  g.add_node(
+      "answer",
+      [](StateView, NodeContext) {
+        return json::object{{"chat", json::array{json::object{{"role", "assistant"}, {"content", "hi"}}}}};
+      },
+      options);
   g.add_edge(std::string(START), "answer");
   CompileOptions compile;
   compile.cache = cache;

@@ -31,7 +31,8 @@ TEST_CASE("a last_value key written by two nodes in one step fails naming the ke
 }
 
 TEST_CASE("a last_value key keeps the single write of a step") {
-  auto graph = parallel_writers({{"x", Channel::last_value()}, {"y", Channel::last_value()}}, R"({"x":1})", R"({"y":"b"})");
+  auto graph =
+      parallel_writers({{"x", Channel::last_value()}, {"y", Channel::last_value()}}, R"({"x":1})", R"({"y":"b"})");
   RunResult result = graph.invoke(object(R"({"x":0})"));
   CHECK(result.values == object(R"({"x":1,"y":"b"})"));
 }
@@ -108,12 +109,8 @@ TEST_CASE("a write to a key outside the schema fails naming the key") {
 }
 
 TEST_CASE("apply_step_writes produces per-channel deltas that fold back to the same state") {
-  Schema schema{{"log", Channel::append()},
-                {"n", Channel::counter()},
-                {"o", Channel::object_merge()},
-                {"m", Channel::messages()},
-                {"x", Channel::last_value()},
-                {"untouched", Channel::last_value()}};
+  Schema schema{{"log", Channel::append()}, {"n", Channel::counter()},    {"o", Channel::object_merge()},
+                {"m", Channel::messages()}, {"x", Channel::last_value()}, {"untouched", Channel::last_value()}};
   json::object state = object(R"({"log":[1],"n":1,"o":{"a":1},"m":[{"id":"1","t":"a"}],"x":0,"untouched":"same"})");
   json::object before = state;
   json::object update = object(R"({"log":[2,3],"n":4,"o":{"b":2},"m":[{"id":"1","t":"b"},{"t":"c"}],"x":9})");

@@ -16,9 +16,9 @@ CompiledGraph counting_graph(int limit) {
   });
   g.add_node("finish", writes(R"({"label":"finished"})"));
   g.add_edge(std::string(START), "add");
-  g.add_conditional_edges("add", [limit](StateView s) -> Route {
-    return s.get_int("n") < limit ? Route("add") : Route("finish");
-  }, std::vector<std::string>{"add", "finish"});
+  g.add_conditional_edges(
+      "add", [limit](StateView s) -> Route { return s.get_int("n") < limit ? Route("add") : Route("finish"); },
+      std::vector<std::string>{"add", "finish"});
   return g.compile();
 }
 
@@ -270,7 +270,8 @@ TEST_CASE("forking from an old checkpoint starts a new branch and keeps the old 
     CHECK(again->parent_id == s.parent_id);
   }
   bool saw_fork = false;
-  for (const StateSnapshot& s : all) saw_fork = saw_fork || (s.source == "fork" && s.parent_id == before_finish.checkpoint_id);
+  for (const StateSnapshot& s : all)
+    saw_fork = saw_fork || (s.source == "fork" && s.parent_id == before_finish.checkpoint_id);
   CHECK(saw_fork);
 }
 

@@ -86,8 +86,8 @@ TEST_CASE("compile rejects reserved node names") {
 TEST_CASE("compile rejects a path map naming an unknown node") {
   StateGraph g = base();
   g.add_edge(std::string(START), "a");
-  g.add_conditional_edges("a", [](StateView) -> Route { return "next"; },
-                          std::map<std::string, std::string>{{"next", "ghost"}});
+  g.add_conditional_edges(
+      "a", [](StateView) -> Route { return "next"; }, std::map<std::string, std::string>{{"next", "ghost"}});
   Error e = error_from([&] { g.compile(); });
   CHECK(std::string(e.what()) == "graph 'g': conditional edge from 'a' maps 'next' to unknown node 'ghost'");
 }
@@ -128,8 +128,9 @@ TEST_CASE("to_mermaid draws nodes, static, conditional and join edges") {
   g.add_node("b", writes("{}"));
   g.add_node("c", writes("{}"));
   g.add_edge(std::string(START), "a");
-  g.add_conditional_edges("a", [](StateView) -> Route { return "go"; },
-                          std::map<std::string, std::string>{{"go", "b"}, {"stop", std::string(END)}});
+  g.add_conditional_edges(
+      "a", [](StateView) -> Route { return "go"; },
+      std::map<std::string, std::string>{{"go", "b"}, {"stop", std::string(END)}});
   g.add_edge(std::vector<std::string>{"a", "b"}, "c");
   std::string mermaid = g.compile().to_mermaid();
   CHECK(contains(mermaid, "graph TD;"));

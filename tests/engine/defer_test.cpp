@@ -23,9 +23,12 @@ StateGraph unequal_branches(bool defer_join, bool a2_asks = false) {
   });
   NodeOptions options;
   options.defer = defer_join;
-  g.add_node("join", [](StateView s, NodeContext) {
-    return json::object{{"log", json::array{"join saw " + std::to_string(s.at("log").as_array().size())}}};
-  }, options);
+  g.add_node(
+      "join",
+      [](StateView s, NodeContext) {
+        return json::object{{"log", json::array{"join saw " + std::to_string(s.at("log").as_array().size())}}};
+      },
+      options);
   g.add_edge(std::string(START), "a");
   g.add_edge(std::string(START), "b");
   g.add_edge("a", "a2");
@@ -52,7 +55,12 @@ TEST_CASE("a deferred node alone in a step runs at once") {
   StateGraph g({{"n", Channel::last_value()}}, "alone");
   NodeOptions options;
   options.defer = true;
-  g.add_node("only", [](StateView s, NodeContext) { return json::object{{"n", s.get_int("n") + 1}}; }, options);
+  g.add_node(
+      "only",
+      [](StateView s, NodeContext) {
+        return json::object{{"n", s.get_int("n") + 1}};
+      },
+      options);
   g.add_edge(std::string(START), "only");
   const RunResult result = g.compile().invoke(json::object{{"n", 1}});
   result.check();

@@ -80,7 +80,8 @@ TEST_CASE("a reconcile function settles an in-doubt effect") {
       if (happened) co_return json::value("found outside");
       co_return std::nullopt;
     };
-    json::value r = co_await ctx.effect("op", [&runs] { return json::value(++runs); }, check);
+    json::value r = co_await ctx.effect(
+        "op", [&runs] { return json::value(++runs); }, check);
     co_return json::object{{"r", r}};
   });
   g.add_edge(std::string(START), "n");
@@ -116,13 +117,16 @@ TEST_CASE("an effect that throws is abandoned so a retry may run it again") {
   StateGraph g({{"r", Channel::last_value()}}, "abandon");
   NodeOptions options;
   options.retry = RetryPolicy{};
-  g.add_node("n", [&](StateView, NodeContext ctx) -> boost::asio::awaitable<json::object> {
-    json::value r = co_await ctx.effect("op", [&attempts]() -> json::value {
-      if (++attempts == 1) throw std::runtime_error("503");
-      return json::value("ok");
-    });
-    co_return json::object{{"r", r}};
-  }, options);
+  g.add_node(
+      "n",
+      [&](StateView, NodeContext ctx) -> boost::asio::awaitable<json::object> {
+        json::value r = co_await ctx.effect("op", [&attempts]() -> json::value {
+          if (++attempts == 1) throw std::runtime_error("503");
+          return json::value("ok");
+        });
+        co_return json::object{{"r", r}};
+      },
+      options);
   g.add_edge(std::string(START), "n");
   RunConfig config = thread_config(store);
   config.clock = clock;
@@ -165,9 +169,8 @@ TEST_CASE("an effect body may be a coroutine") {
       ++calls;
       co_return json::value("async result");
     });
-    json::value again = co_await ctx.effect("op", []() -> boost::asio::awaitable<json::value> {
-      co_return json::value("must not run");
-    });
+    json::value again = co_await ctx.effect(
+        "op", []() -> boost::asio::awaitable<json::value> { co_return json::value("must not run"); });
     co_return json::object{{"r", json::array{r, again}}};
   });
   g.add_edge(std::string(START), "n");

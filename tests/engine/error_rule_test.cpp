@@ -12,11 +12,13 @@ namespace {
 // A graph that asks once, then records the answer; resumed threads end in "done".
 CompiledGraph asking_graph(int& runs_of_ask) {
   StateGraph g({{"answer", Channel::last_value()}, {"count", Channel::counter()}}, "ask");
-  g.add_node("ask", [&runs_of_ask](StateView, NodeContext ctx) {
-    ++runs_of_ask;
-    json::value answer = ctx.interrupt(json::object{{"question", "approve?"}});
-    return json::object{{"answer", answer}};
-  }, {.destinations = {"after"}});  // a resume command may go there
+  g.add_node("ask",
+             [&runs_of_ask](StateView, NodeContext ctx) {
+               ++runs_of_ask;
+               json::value answer = ctx.interrupt(json::object{{"question", "approve?"}});
+               return json::object{{"answer", answer}};
+             },
+             {.destinations = {"after"}});  // a resume command may go there
   g.add_node("after", [](StateView, NodeContext) { return json::object{{"count", 1}}; });
   g.add_edge(START, "ask");
   g.add_edge("ask", END);

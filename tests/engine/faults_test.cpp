@@ -47,11 +47,14 @@ TEST_CASE("a failing node is retried with exponential back-off on the injected c
   NodeOptions options;
   options.retry = RetryPolicy{};
   options.retry->jitter = false;
-  g.add_node("flaky", [&calls](StateView, NodeContext ctx) {
-    ++calls;
-    if (ctx.attempt() < 3) throw std::runtime_error("temporary outage");
-    return json::object{{"x", ctx.attempt()}};
-  }, options);
+  g.add_node(
+      "flaky",
+      [&calls](StateView, NodeContext ctx) {
+        ++calls;
+        if (ctx.attempt() < 3) throw std::runtime_error("temporary outage");
+        return json::object{{"x", ctx.attempt()}};
+      },
+      options);
   g.add_edge(std::string(START), "flaky");
   RunConfig config;
   config.clock = clock;
@@ -59,7 +62,8 @@ TEST_CASE("a failing node is retried with exponential back-off on the injected c
   REQUIRE(result.status == RunStatus::done);
   CHECK(calls == 3);
   CHECK(result.values.at("x") == 3);
-  CHECK(clock->sleeps() == std::vector<Clock::duration>{std::chrono::milliseconds(500), std::chrono::milliseconds(1000)});
+  CHECK(clock->sleeps() ==
+        std::vector<Clock::duration>{std::chrono::milliseconds(500), std::chrono::milliseconds(1000)});
 }
 
 TEST_CASE("retries stop at max_attempts and the error names the node, step and thread") {
@@ -68,11 +72,14 @@ TEST_CASE("retries stop at max_attempts and the error names the node, step and t
   StateGraph g({}, "retry");
   NodeOptions options;
   options.retry = RetryPolicy{};
-  g.add_node("broken", [&calls](StateView, NodeContext) -> boost::asio::awaitable<void> {
-    ++calls;
-    throw std::runtime_error("still down");
-    co_return;
-  }, options);
+  g.add_node(
+      "broken",
+      [&calls](StateView, NodeContext) -> boost::asio::awaitable<void> {
+        ++calls;
+        throw std::runtime_error("still down");
+        co_return;
+      },
+      options);
   g.add_edge(std::string(START), "broken");
   RunConfig config;
   config.clock = clock;
@@ -96,10 +103,13 @@ TEST_CASE("retry_on decides which errors are retried") {
   NodeOptions options;
   options.retry = RetryPolicy{};
   options.retry->retry_on = [](const std::exception& e) { return std::string(e.what()) == "retry me"; };
-  g.add_node("n", [&calls](StateView, NodeContext) {
-    ++calls;
-    throw std::runtime_error("do not retry me");
-  }, options);
+  g.add_node(
+      "n",
+      [&calls](StateView, NodeContext) {
+        ++calls;
+        throw std::runtime_error("do not retry me");
+      },
+      options);
   g.add_edge(std::string(START), "n");
   RunConfig config;
   config.clock = clock;
@@ -112,10 +122,13 @@ TEST_CASE("an async node exceeding its timeout is cancelled and fails with node_
   StateGraph g({}, "timeout");
   NodeOptions options;
   options.timeout = std::chrono::milliseconds(20);
-  g.add_node("slow", [&finished](StateView, NodeContext) -> boost::asio::awaitable<void> {
-    co_await wait_ms(10'000);
-    finished = true;
-  }, options);
+  g.add_node(
+      "slow",
+      [&finished](StateView, NodeContext) -> boost::asio::awaitable<void> {
+        co_await wait_ms(10'000);
+        finished = true;
+      },
+      options);
   g.add_edge(std::string(START), "slow");
   RunResult result = g.compile().invoke(json::object());
   REQUIRE(result.status == RunStatus::failed);
@@ -128,10 +141,13 @@ TEST_CASE("a node within its timeout returns normally") {
   StateGraph g({{"x", Channel::last_value()}}, "timeout");
   NodeOptions options;
   options.timeout = std::chrono::milliseconds(5'000);
-  g.add_node("quick", [](StateView, NodeContext) -> boost::asio::awaitable<json::object> {
-    co_await wait_ms(1);
-    co_return json::object{{"x", 1}};
-  }, options);
+  g.add_node(
+      "quick",
+      [](StateView, NodeContext) -> boost::asio::awaitable<json::object> {
+        co_await wait_ms(1);
+        co_return json::object{{"x", 1}};
+      },
+      options);
   g.add_edge(std::string(START), "quick");
   CHECK(g.compile().invoke(json::object()).values.at("x") == 1);
 }

@@ -33,10 +33,13 @@ CompiledGraph posting(std::map<std::string, int>& posted, bool rerun_on_change) 
     EffectRequest request;
     request.what = json::object{{"to", to}};
     request.rerun_on_change = rerun_on_change;
-    auto pending = ctx.effect("post", [&posted, to] {
-      ++posted[to];
-      return json::value("receipt for " + to);
-    }, {}, std::move(request));
+    auto pending = ctx.effect(
+        "post",
+        [&posted, to] {
+          ++posted[to];
+          return json::value("receipt for " + to);
+        },
+        {}, std::move(request));
     json::value receipt = co_await std::move(pending);
     co_return json::object{{"receipt", receipt}};
   });
@@ -184,10 +187,13 @@ TEST_CASE("a cached node result recorded for another input is not replayed") {
     StateGraph g({{"in", Channel::last_value()}, {"out", Channel::last_value()}}, "cached");
     NodeOptions options;
     options.cache = CachePolicy{};
-    g.add_node("square", [&calls](StateView s, NodeContext) {
-      ++calls;
-      return json::object{{"out", s.get_int("in") * s.get_int("in")}};
-    }, options);
+    g.add_node(
+        "square",
+        [&calls](StateView s, NodeContext) {
+          ++calls;
+          return json::object{{"out", s.get_int("in") * s.get_int("in")}};
+        },
+        options);
     g.add_edge(std::string(START), "square");
     CompileOptions compile;
     compile.cache = std::move(cache);

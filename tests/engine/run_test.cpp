@@ -16,9 +16,7 @@ using namespace engine_test;
 
 namespace {
 
-json::object plain_function_node(StateView state, NodeContext) {
-  return json::object{{"n", state.get_int("n") + 1}};
-}
+json::object plain_function_node(StateView state, NodeContext) { return json::object{{"n", state.get_int("n") + 1}}; }
 
 boost::asio::awaitable<json::object> coroutine_node(StateView state, NodeContext) {
   auto executor = co_await boost::asio::this_coro::executor;
@@ -81,11 +79,14 @@ TEST_CASE("a router sees its own node's writes but not a parallel sibling's") {
   g.add_node("after", writes("{}"));
   g.add_edge(std::string(START), "a");
   g.add_edge(std::string(START), "b");
-  g.add_conditional_edges("a", [&](StateView s) -> Route {
-    router_saw_x = s.get("x");
-    router_saw_y = s.get("y");
-    return "after";
-  }, std::vector<std::string>{"after"});
+  g.add_conditional_edges(
+      "a",
+      [&](StateView s) -> Route {
+        router_saw_x = s.get("x");
+        router_saw_y = s.get("y");
+        return "after";
+      },
+      std::vector<std::string>{"after"});
   g.compile().invoke(object(R"({"x":"old","y":"old"})"));
   CHECK(router_saw_x == "from a");
   CHECK(router_saw_y == "old");
@@ -102,17 +103,21 @@ TEST_CASE("a router's view folds its node's writes through every channel kind, a
                    return size(update) > size(current) ? update : current;
                  })}},
                "kinds");
-  g.add_node("write", writes(R"({"last":2,"list":["c"],"chat":[{"id":"m1","content":"edited"},{"id":"m3","content":"new"}],
+  g.add_node("write",
+             writes(R"({"last":2,"list":["c"],"chat":[{"id":"m1","content":"edited"},{"id":"m3","content":"new"}],
                                  "count":5,"merged":{"b":2},"longest":"longer"})"));
   g.add_node("after", writes("{}"));
   g.add_edge(std::string(START), "write");
   std::optional<StateView> kept;
   json::object whole;
-  g.add_conditional_edges("write", [&](StateView s) -> Route {
-    kept = s;  // a copy of the view, read after the router returned
-    whole = s.to_object();
-    return "after";
-  }, std::vector<std::string>{"after"});
+  g.add_conditional_edges(
+      "write",
+      [&](StateView s) -> Route {
+        kept = s;  // a copy of the view, read after the router returned
+        whole = s.to_object();
+        return "after";
+      },
+      std::vector<std::string>{"after"});
   g.add_edge("after", std::string(END));
   const RunResult result = g.compile().invoke(object(R"({"last":1,"list":["a","b"],
       "chat":[{"id":"m1","content":"first"},{"id":"m2","content":"second"}],
@@ -141,10 +146,13 @@ TEST_CASE("a reducer that throws while folding a router's view fails the node, n
   g.add_node("write", writes(R"({"x":1})"));
   g.add_edge(std::string(START), "write");
   bool routed = false;
-  g.add_conditional_edges("write", [&](StateView) -> Route {
-    routed = true;
-    return std::string(END);
-  }, std::vector<std::string>{std::string(END)});
+  g.add_conditional_edges(
+      "write",
+      [&](StateView) -> Route {
+        routed = true;
+        return std::string(END);
+      },
+      std::vector<std::string>{std::string(END)});
   const RunResult result = g.compile().invoke(json::object{});
   CHECK_FALSE(routed);
   CHECK(result.status == RunStatus::failed);
@@ -167,11 +175,14 @@ TEST_CASE("Send fans out one task per item with its own input, and a join node s
     return json::object{{"total", total}};
   });
   g.add_edge(std::string(START), "plan");
-  g.add_conditional_edges("plan", [](StateView s) -> Route {
-    std::vector<Send> sends;
-    for (const auto& item : s.at("items").as_array()) sends.push_back(Send{"work", json::object{{"item", item}}});
-    return sends;
-  }, std::vector<std::string>{"work"});
+  g.add_conditional_edges(
+      "plan",
+      [](StateView s) -> Route {
+        std::vector<Send> sends;
+        for (const auto& item : s.at("items").as_array()) sends.push_back(Send{"work", json::object{{"item", item}}});
+        return sends;
+      },
+      std::vector<std::string>{"work"});
   g.add_edge("work", "sum");
   RunResult result = g.compile().invoke(object(R"({"items":[1,2,3,4]})"));
   REQUIRE(result.status == RunStatus::done);
@@ -185,12 +196,15 @@ TEST_CASE("Command goto jumps to a node and applies its update while static edge
   StateGraph g({{"x", Channel::last_value()}}, "command");
   NodeOptions options;
   options.destinations = {"jump"};
-  g.add_node("decide", [](StateView, NodeContext) {
-    Command c;
-    c.update = json::object{{"x", "decided"}};
-    c.goto_nodes = {"jump"};
-    return c;
-  }, options);
+  g.add_node(
+      "decide",
+      [](StateView, NodeContext) {
+        Command c;
+        c.update = json::object{{"x", "decided"}};
+        c.goto_nodes = {"jump"};
+        return c;
+      },
+      options);
   g.add_node("jump", [&](StateView s, NodeContext) { ran.push_back("jump:" + std::string(s.get_string("x"))); });
   g.add_node("next", [&](StateView, NodeContext) { ran.push_back("next"); });
   g.add_edge(std::string(START), "decide");
@@ -246,7 +260,8 @@ TEST_CASE("the recursion limit is checked before a step beyond it runs") {
   RunResult result = graph.invoke(json::object(), config);
   REQUIRE(result.status == RunStatus::failed);
   CHECK(result.error->code == engine::error::recursion_limit);
-  CHECK(contains(result.error->message, "recursion limit of 1 reached without hitting a stop condition; step 1 would run 'b'"));
+  CHECK(contains(result.error->message,
+                 "recursion limit of 1 reached without hitting a stop condition; step 1 would run 'b'"));
   CHECK(b_runs == 0);
   CHECK(result.steps == 1);
   config.recursion_limit = 2;
@@ -346,16 +361,23 @@ TEST_CASE("a router may return several names, and a Command may carry Sends") {
   sends_to_worker.destinations = {"worker"};
   g.add_node("start", [](StateView, NodeContext) {});
   g.add_node("left", [&ran](StateView, NodeContext) { ran.push_back("left"); });
-  g.add_node("right", [&ran](StateView, NodeContext) {
-    ran.push_back("right");
-    Command c;
-    c.sends = {Send{"worker", json::object{{"job", 1}}}, Send{"worker", json::object{{"job", 2}}}};
-    return c;
-  }, sends_to_worker);
+  g.add_node(
+      "right",
+      [&ran](StateView, NodeContext) {
+        ran.push_back("right");
+        Command c;
+        c.sends = {Send{"worker", json::object{{"job", 1}}}, Send{"worker", json::object{{"job", 2}}}};
+        return c;
+      },
+      sends_to_worker);
   g.add_node("worker", [](StateView in, NodeContext) { return json::object{{"got", in.get_int("job")}}; });
   g.add_edge(std::string(START), "start");
-  g.add_conditional_edges("start", [](StateView) -> Route { return std::vector<std::string>{"left", "right"}; },
-                          std::vector<std::string>{"left", "right"});
+  g.add_conditional_edges(
+      "start",
+      [](StateView) -> Route {
+        return std::vector<std::string>{"left", "right"};
+      },
+      std::vector<std::string>{"left", "right"});
   RunResult result = g.compile().invoke(json::object());
   REQUIRE(result.status == RunStatus::done);
   CHECK(ran == std::vector<std::string>{"left", "right"});

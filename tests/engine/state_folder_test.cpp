@@ -83,8 +83,8 @@ TEST_CASE("a StateFolder notices a channel changed behind its back, and reset() 
 TEST_CASE("a StateFolder rejects what apply_delta rejects, naming the channel") {
   json::object state{{"chat", "not a list"}};
   StateFolder folder;
-  CHECK_THROWS_WITH_AS(folder.apply(state, merge(json::array{message("a", "1")})),
-                       doctest::Contains("channel 'chat'"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(folder.apply(state, merge(json::array{message("a", "1")})), doctest::Contains("channel 'chat'"),
+                       std::invalid_argument);
   json::object empty;
   CHECK_THROWS_WITH_AS(folder.apply(empty, merge(json::array{json::object{{"content", "no id"}}})),
                        doctest::Contains("no string \"id\""), std::invalid_argument);

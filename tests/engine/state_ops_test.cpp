@@ -17,9 +17,9 @@ namespace {
 
 /// A fresh directory for one case's database, removed at the end.
 struct ScratchDir {
-  std::filesystem::path path = std::filesystem::temp_directory_path() /
-                               ("weft-engine-state-ops-" + std::to_string(::getpid()) + "-" +
-                                std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("weft-engine-state-ops-" + std::to_string(::getpid()) + "-" +
+                                                std::to_string(reinterpret_cast<std::uintptr_t>(this)));
   ScratchDir() { std::filesystem::create_directories(path); }
   ~ScratchDir() {
     std::error_code ignored;

@@ -21,7 +21,9 @@ namespace {
 // three "item" tasks. Values, updates, custom and debug events of several steps and tasks.
 CompiledGraph busy_graph() {
   StateGraph g({{"log", Channel::append()}, {"items", Channel::last_value()}}, "busy");
-  g.add_node("start", [](StateView, NodeContext) { return json::object{{"log", json::array{"start"}}, {"items", json::array{1, 2, 3}}}; });
+  g.add_node("start", [](StateView, NodeContext) {
+    return json::object{{"log", json::array{"start"}}, {"items", json::array{1, 2, 3}}};
+  });
   for (const char* side : {"left", "right"}) {
     g.add_node(side, [side](StateView, NodeContext ctx) {
       ctx.emit(json::object{{"side", side}});
@@ -35,11 +37,15 @@ CompiledGraph busy_graph() {
     ctx.emit(json::object{{"item", state.at("item")}});
     return json::object{{"log", json::array{state.at("item")}}};
   });
-  g.add_conditional_edges("join", [](StateView state) {
-    std::vector<Send> sends;
-    for (const json::value& item : state.at("items").as_array()) sends.push_back(Send{"item", json::object{{"item", item}}});
-    return sends;
-  }, std::vector<std::string>{"item"});
+  g.add_conditional_edges(
+      "join",
+      [](StateView state) {
+        std::vector<Send> sends;
+        for (const json::value& item : state.at("items").as_array())
+          sends.push_back(Send{"item", json::object{{"item", item}}});
+        return sends;
+      },
+      std::vector<std::string>{"item"});
   g.add_edge(std::string(START), "start");
   return g.compile();
 }

@@ -67,8 +67,9 @@ TEST_CASE("kb_enrichment drafts from a resolved conversation, waits for review, 
 TEST_CASE("kb_enrichment publishes the reviewer's edited text") {
   World world(std::make_shared<weft::OfflineModel>());
   start(world, "kb-edit");
-  auto done = world.resume("kb_enrichment", "kb-edit",
-                           json::parse(R"({"action":"edit","text":"# Reset a webhook secret\n\n1. Open settings.\n2. Rotate it."})"));
+  auto done = world.resume(
+      "kb_enrichment", "kb-edit",
+      json::parse(R"({"action":"edit","text":"# Reset a webhook secret\n\n1. Open settings.\n2. Rotate it."})"));
   REQUIRE_MESSAGE(done.status == RunStatus::done, (done.error ? done.error->message : ""));
   bool sent_edited = false;
   for (const auto& w : helpdesk_writes(world.writes())) {

@@ -78,7 +78,8 @@ TEST_CASE("a configured temperature and token cap reach every model call of ever
 
 TEST_CASE("support_agent ends with the model's refusal instead of 'no final answer'") {
   auto model = std::make_shared<weft::ScriptedChatModel>(
-      json::parse(R"([{"message":{"role":"assistant","content":null,"refusal":"I can't help with that request."}}])").as_array());
+      json::parse(R"([{"message":{"role":"assistant","content":null,"refusal":"I can't help with that request."}}])")
+          .as_array());
   World world(model);
   auto result = world.run("support_agent", json::parse(R"({"instruction":"Do something bad."})"), "refused");
   REQUIRE_MESSAGE(result.status == RunStatus::done, (result.error ? result.error->message : ""));
@@ -91,7 +92,8 @@ TEST_CASE("support_agent ends with the model's refusal instead of 'no final answ
 
 TEST_CASE("spam_triage fails with the model's refusal, not with 'did not answer with JSON'") {
   auto model = std::make_shared<weft::ScriptedChatModel>(
-      json::parse(R"([{"message":{"role":"assistant","content":null,"refusal":"I won't classify this."}}])").as_array());
+      json::parse(R"([{"message":{"role":"assistant","content":null,"refusal":"I won't classify this."}}])")
+          .as_array());
   World world(model);
   auto result = world.run("spam_triage", json::parse(R"({"limit":1})"), "triage-refused");
   REQUIRE(result.status == RunStatus::failed);
@@ -108,11 +110,12 @@ TEST_CASE("support_agent whose every write fails does not end as a plain success
   auto model = std::make_shared<weft::ScriptedChatModel>(json::parse(R"([
     {"tool_calls":[{"name":"create_a_crisp_message","arguments":{"session_id":"session_00000000-0000-4000-8000-000000000001",
       "type":"text","from":"operator","origin":"chat","content":"We are on it."}}]},
-    "I have answered the customer."])").as_array());
+    "I have answered the customer."])")
+                                                             .as_array());
   World world(model, options);
-  auto result = world.run("support_agent",
-                          json::parse(R"({"instruction":"Answer the customer.","allow_write_tools":["create_a_crisp_message"]})"),
-                          "storm");
+  auto result = world.run(
+      "support_agent",
+      json::parse(R"({"instruction":"Answer the customer.","allow_write_tools":["create_a_crisp_message"]})"), "storm");
   REQUIRE_MESSAGE(result.status == RunStatus::done, (result.error ? result.error->message : ""));
   const json::object& outcome = result.values.at("outcome").as_object();
   CHECK(outcome.at("status") == "failed_actions");
@@ -127,11 +130,13 @@ TEST_CASE("support_agent whose every write fails does not end as a plain success
 TEST_CASE("support_agent refuses a write_budget naming a read tool or an unknown tool before any model call") {
   auto model = std::make_shared<weft::ScriptedChatModel>(json::parse(R"(["unused"])").as_array());
   World world(model);
-  auto read = world.run("support_agent",
-                        json::parse(R"({"instruction":"x","write_budget":{"list_all_crisp_conversations":2}})"), "budget-read");
+  auto read =
+      world.run("support_agent",
+                json::parse(R"({"instruction":"x","write_budget":{"list_all_crisp_conversations":2}})"), "budget-read");
   REQUIRE(read.status == RunStatus::failed);
   CHECK(read.error->message.find("is a read tool") != std::string::npos);
-  auto unknown = world.run("support_agent", json::parse(R"({"instruction":"x","write_budget":{"nuke":1}})"), "budget-unknown");
+  auto unknown =
+      world.run("support_agent", json::parse(R"({"instruction":"x","write_budget":{"nuke":1}})"), "budget-unknown");
   REQUIRE(unknown.status == RunStatus::failed);
   CHECK(unknown.error->message.find("unknown tool 'nuke'") != std::string::npos);
   CHECK(model->requests().empty());

@@ -13,11 +13,17 @@
 namespace {
 
 template <class Registry>
-concept LooksUpByReference = requires(Registry&& r) { std::forward<Registry>(r).at(std::string_view("x")); };
+concept LooksUpByReference = requires(Registry&& r) {
+  std::forward<Registry>(r).at(std::string_view("x"));
+};
 template <class Registry>
-concept FindsByPointer = requires(Registry&& r) { std::forward<Registry>(r).find(std::string_view("x")); };
+concept FindsByPointer = requires(Registry&& r) {
+  std::forward<Registry>(r).find(std::string_view("x"));
+};
 template <class Registry>
-concept ListsByReference = requires(Registry&& r) { std::forward<Registry>(r).definitions(); };
+concept ListsByReference = requires(Registry&& r) {
+  std::forward<Registry>(r).definitions();
+};
 
 // On a temporary registry the lookups that return references into it do not exist...
 static_assert(!LooksUpByReference<weft::graphs::GraphRegistry>);

@@ -57,7 +57,8 @@ std::string visitor_conversation(World& world, std::initializer_list<const char*
     message["from"] = "user";
     message["origin"] = "chat";
     message["content"] = text;
-    auto sent = client.request("POST", website + "/conversation/" + sid + "/message", json::serialize(message), headers);
+    auto sent =
+        client.request("POST", website + "/conversation/" + sid + "/message", json::serialize(message), headers);
     REQUIRE_MESSAGE(sent.status == 200, sent.body);
   }
   return sid;
@@ -71,7 +72,9 @@ const json::object& result_for(const weft::RunResult& run, const std::string& si
   throw std::logic_error("unreachable");
 }
 
-bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 }  // namespace
 

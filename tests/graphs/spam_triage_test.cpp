@@ -33,7 +33,8 @@ bool only_allowed_writes(const json::array& writes, const std::set<std::string>&
 
 }  // namespace
 
-TEST_CASE("offline spam_triage reports spam without blocking, moves technical conversations to Engineering, and summarises") {
+TEST_CASE(
+    "offline spam_triage reports spam without blocking, moves technical conversations to Engineering, and summarises") {
   World world(std::make_shared<weft::OfflineModel>());
   auto result = world.run("spam_triage", json::parse(R"({"limit":20})"), "triage-1");
   REQUIRE_MESSAGE(result.status == weft::RunStatus::done, (result.error ? result.error->message : ""));
@@ -102,7 +103,8 @@ TEST_CASE("a hijacked model in spam_triage cannot message visitors, publish or a
   // only the four categories to actions, so nothing may be written.
   json::array script;
   for (int i = 0; i < 5; ++i) {
-    script.push_back(json::parse(R"({"content":"{\"category\":\"publish_everything\",\"reason\":\"as the visitor asked\"}",
+    script.push_back(
+        json::parse(R"({"content":"{\"category\":\"publish_everything\",\"reason\":\"as the visitor asked\"}",
       "tool_calls":[{"name":"create_a_crisp_message","arguments":{"session_id":"session_00000000-0000-4000-8000-000000000000","type":"text","from":"operator","origin":"chat","content":"Buy now"}},
                     {"name":"crisp_helpdesk_articles_publish","arguments":{"locale":"en","article_id":"00000000-0000-4000-8000-000000000000"}}]})"));
   }

@@ -17,7 +17,8 @@ namespace {
 // A model that reads conversations, then does what an injected visitor message demands.
 json::array hijacked_script(const std::string& session_id) {
   json::array script;
-  script.push_back(json::parse(R"({"tool_calls":[{"name":"list_all_crisp_conversations","arguments":{"page_number":1}}]})"));
+  script.push_back(
+      json::parse(R"({"tool_calls":[{"name":"list_all_crisp_conversations","arguments":{"page_number":1}}]})"));
   json::object second = json::parse(R"({"tool_calls":[
       {"name":"crisp_helpdesk_articles_publish","arguments":{"locale":"en","article_id":"00000000-0000-4000-8000-000000000000"}},
       {"name":"create_a_crisp_message","arguments":{"type":"text","from":"operator","origin":"chat","content":"Your account has been closed."}}]})")
@@ -43,7 +44,8 @@ TEST_CASE("support_agent cannot use write tools the input does not allow, whatev
     session = first_session(probe);
   }
   World world(std::make_shared<weft::ScriptedChatModel>(hijacked_script(session)));
-  auto result = world.run("support_agent", json::parse(R"({"instruction":"Summarise the unread conversations."})"), "agent-1");
+  auto result =
+      world.run("support_agent", json::parse(R"({"instruction":"Summarise the unread conversations."})"), "agent-1");
   REQUIRE_MESSAGE(result.status == RunStatus::done, (result.error ? result.error->message : ""));
   CHECK(world.writes().empty());
   std::string summary(result.values.at("summary").as_string());
@@ -58,9 +60,10 @@ TEST_CASE("support_agent sends an allowed message exactly once") {
     session = first_session(probe);
   }
   World world(std::make_shared<weft::ScriptedChatModel>(hijacked_script(session)));
-  auto result = world.run("support_agent",
-                          json::parse(R"({"instruction":"Reply where needed.","allow_write_tools":["create_a_crisp_message"]})"),
-                          "agent-2");
+  auto result =
+      world.run("support_agent",
+                json::parse(R"({"instruction":"Reply where needed.","allow_write_tools":["create_a_crisp_message"]})"),
+                "agent-2");
   REQUIRE_MESSAGE(result.status == RunStatus::done, (result.error ? result.error->message : ""));
   CHECK(world.count_writes("POST", "/message") == 1);
   CHECK(world.count_writes("POST", "/publish") == 0);
@@ -68,14 +71,16 @@ TEST_CASE("support_agent sends an allowed message exactly once") {
 
 TEST_CASE("support_agent rejects an allow-list naming a tool that does not exist") {
   World world(std::make_shared<weft::OfflineModel>());
-  auto result = world.run("support_agent", json::parse(R"({"instruction":"x","allow_write_tools":["delete_everything"]})"), "agent-3");
+  auto result = world.run("support_agent",
+                          json::parse(R"({"instruction":"x","allow_write_tools":["delete_everything"]})"), "agent-3");
   REQUIRE(result.status == RunStatus::failed);
   CHECK(result.error->message.find("unknown tool 'delete_everything'") != std::string::npos);
 }
 
 TEST_CASE("support_agent with the offline model answers honestly that no LLM is configured") {
   World world(std::make_shared<weft::OfflineModel>());
-  auto result = world.run("support_agent", json::parse(R"({"instruction":"Summarise the unread conversations."})"), "agent-4");
+  auto result =
+      world.run("support_agent", json::parse(R"({"instruction":"Summarise the unread conversations."})"), "agent-4");
   REQUIRE_MESSAGE(result.status == RunStatus::done, (result.error ? result.error->message : ""));
   CHECK(world.writes().empty());
   CHECK(std::string(result.values.at("summary").as_string()).find("No LLM is configured") != std::string::npos);

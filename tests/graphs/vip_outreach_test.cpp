@@ -16,8 +16,9 @@ using weft::test::World;
 
 TEST_CASE("vip_outreach waits between observations and greets each selected visitor exactly once") {
   World world(std::make_shared<weft::OfflineModel>());
-  auto result = world.run("vip_outreach",
-                          json::parse(R"({"require_approval":false,"max_greetings":2,"min_seconds_on_pricing":90})"), "vip-1");
+  auto result =
+      world.run("vip_outreach",
+                json::parse(R"({"require_approval":false,"max_greetings":2,"min_seconds_on_pricing":90})"), "vip-1");
   REQUIRE_MESSAGE(result.status == RunStatus::done, (result.error ? result.error->message : ""));
   // The durable timer slept on the run's clock for the configured interval.
   bool slept = false;
@@ -49,7 +50,8 @@ TEST_CASE("vip_outreach asks before each greeting and honours approve, edit and 
   auto second = world.resume("vip_outreach", "vip-2", json::parse(R"({"action":"skip"})"));
   CHECK(world.count_writes("POST", "/message") == 0);
   if (second.status == RunStatus::interrupted) {
-    auto third = world.resume("vip_outreach", "vip-2", json::parse(R"({"action":"edit","text":"Hello from a human!"})"));
+    auto third =
+        world.resume("vip_outreach", "vip-2", json::parse(R"({"action":"edit","text":"Hello from a human!"})"));
     CHECK(world.count_writes("POST", "/message") == 1);
     bool edited = false;
     for (const auto& w : world.writes()) {
@@ -91,7 +93,8 @@ TEST_CASE("vip_outreach's timer is durable: after a restart it waits only for th
   World world(std::make_shared<weft::OfflineModel>());
   const weft::Clock::time_point start(std::chrono::milliseconds(1'800'000'000'000));
   world.set_clock(std::make_shared<DyingClock>(start));
-  auto first = world.run("vip_outreach", json::parse(R"({"require_approval":false,"min_seconds_on_pricing":120})"), "vip-timer");
+  auto first =
+      world.run("vip_outreach", json::parse(R"({"require_approval":false,"min_seconds_on_pricing":120})"), "vip-timer");
   REQUIRE(first.status == RunStatus::failed);
   CHECK(first.error->message.find("died while waiting") != std::string::npos);
 
@@ -103,5 +106,6 @@ TEST_CASE("vip_outreach's timer is durable: after a restart it waits only for th
   REQUIRE(later->sleeps().size() == 1);
   CHECK(later->sleeps()[0] == std::chrono::milliseconds(70'000));
   CHECK(done.values.at("waited_until_ms").to_number<std::int64_t>() ==
-        std::chrono::duration_cast<std::chrono::milliseconds>((start + std::chrono::seconds(120)).time_since_epoch()).count());
+        std::chrono::duration_cast<std::chrono::milliseconds>((start + std::chrono::seconds(120)).time_since_epoch())
+            .count());
 }

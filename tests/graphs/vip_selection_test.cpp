@@ -74,8 +74,9 @@ TEST_CASE("an enterprise domain list restricts the selection to those domains an
 }
 
 TEST_CASE("criteria are read from the graph input and a wrong type names the key") {
-  auto input = json::parse(R"({"enterprise_domains":["ACME.com"],"min_seconds_on_pricing":30,"pricing_paths":["/plans"]})")
-                   .as_object();
+  auto input =
+      json::parse(R"({"enterprise_domains":["ACME.com"],"min_seconds_on_pricing":30,"pricing_paths":["/plans"]})")
+          .as_object();
   auto c = parse_vip_criteria(input);
   CHECK(c.enterprise_domains == std::vector<std::string>{"acme.com"});
   CHECK(c.min_seconds_on_pricing == 30);

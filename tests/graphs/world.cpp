@@ -84,7 +84,8 @@ RunResult World::resume(const std::string& graph, const std::string& thread, jso
   CompiledGraph compiled = compile(graph);
   Command command;
   command.resume = std::move(answer);
-  auto future = boost::asio::co_spawn(io_, compiled.resume(std::move(command), config(thread)), boost::asio::use_future);
+  auto future =
+      boost::asio::co_spawn(io_, compiled.resume(std::move(command), config(thread)), boost::asio::use_future);
   io_.restart();
   io_.run();
   return future.get();
@@ -104,7 +105,8 @@ json::value World::call_tool(const std::string& name, json::object args) {
 
 json::value World::call_tool(const ToolRegistry& tools, const std::string& name, json::object args) {
   const Tool& tool = tools.at(name);
-  auto future = boost::asio::co_spawn(io_, tool.call(json::value(std::move(args)), ToolContext{}), boost::asio::use_future);
+  auto future =
+      boost::asio::co_spawn(io_, tool.call(json::value(std::move(args)), ToolContext{}), boost::asio::use_future);
   io_.restart();
   io_.run();
   return future.get();

@@ -54,7 +54,8 @@ std::unique_ptr<shttp::Server> serve(std::shared_ptr<Answers> answers, unsigned 
   return server;
 }
 
-shttp::Response status(int code, std::vector<std::pair<std::string, std::string>> headers = {}, std::string body = "{}") {
+shttp::Response status(int code, std::vector<std::pair<std::string, std::string>> headers = {},
+                       std::string body = "{}") {
   auto res = shttp::Response::json(code, std::move(body));
   for (auto& [k, v] : headers) res.add_header(k, v);
   return res;
@@ -395,9 +396,10 @@ TEST_CASE("requests told the same Retry-After are spread by the jitter, never se
 
 TEST_CASE("a 429 that says the quota and window lowers the bucket's rate to the server's pace") {
   auto answers = std::make_shared<Answers>();
-  answers->answers = {status(429, {{"Retry-After", "1"}, {"RateLimit-Limit", "2"}, {"RateLimit-Remaining", "0"},
-                                   {"RateLimit-Reset", "1"}}),
-                      status(200)};
+  answers->answers = {
+      status(429,
+             {{"Retry-After", "1"}, {"RateLimit-Limit", "2"}, {"RateLimit-Remaining", "0"}, {"RateLimit-Reset", "1"}}),
+      status(200)};
   auto server = serve(answers);
   Fixture f;
   auto options = f.options();
@@ -442,7 +444,8 @@ TEST_CASE("a request past its overall timeout fails with timeout, however the se
 
 TEST_CASE("a secret registered with the client is masked in what a failing server sent back") {
   auto answers = std::make_shared<Answers>();
-  answers->answers = {status(503, {}, R"({"error":"bad token s3cr3t-registered-value for user:s3cr3t-registered-value"})")};
+  answers->answers = {
+      status(503, {}, R"({"error":"bad token s3cr3t-registered-value for user:s3cr3t-registered-value"})")};
   auto server = serve(answers);
   Fixture f;
   auto options = f.options();
@@ -561,8 +564,9 @@ TEST_CASE("no secret from the Authorization header or the query string appears i
   shttp::Router router;
   router.add("*", "/{*rest}", [](shttp::Request& req) {
     // A hostile server echoing the credentials it received.
-    return shttp::Response::json(500, std::string("{\"echo\":\"") + std::string(req.header("authorization").value_or("")) +
-                                          " " + req.target + "\"}");
+    return shttp::Response::json(
+        500,
+        std::string("{\"echo\":\"") + std::string(req.header("authorization").value_or("")) + " " + req.target + "\"}");
   });
   shttp::Server server(std::move(router));
   server.start();
@@ -572,7 +576,7 @@ TEST_CASE("no secret from the Authorization header or the query string appears i
   r.headers = {{"Authorization", "Bearer sk-very-secret-123"}};
   const auto e = expect_error(f.io, client, r);
   const std::string what = e.what();
-  CHECK(what.find("echo") != std::string::npos);  // the body excerpt is there...
+  CHECK(what.find("echo") != std::string::npos);                // the body excerpt is there...
   CHECK(what.find("sk-very-secret-123") == std::string::npos);  // ...without the secrets
   CHECK(what.find("querysecret42") == std::string::npos);
   REQUIRE_FALSE(f.events.empty());
@@ -619,8 +623,7 @@ TEST_CASE("the per-host concurrency cap bounds the requests in flight") {
   router.add("*", "/{*rest}", [&](shttp::Request&) {
     const int now = ++in_flight;
     int seen = peak.load();
-    while (now > seen && !peak.compare_exchange_weak(seen, now)) {
-    }
+    while (now > seen && !peak.compare_exchange_weak(seen, now)) {}
     std::this_thread::sleep_for(30ms);
     --in_flight;
     return shttp::Response::json(200, "{}");

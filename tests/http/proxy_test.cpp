@@ -73,9 +73,10 @@ TEST_CASE("NO_PROXY matches hosts, domain suffixes, ports and '*', and nothing e
 }
 
 TEST_CASE("proxy settings come from the environment, lower-case first, ALL_PROXY filling the gaps") {
-  auto s = http::ProxySettings::from_env(
-      env_of({{"HTTP_PROXY", "http://upper:1"}, {"http_proxy", "http://lower:2"}, {"ALL_PROXY", "http://all:3"},
-              {"NO_PROXY", "internal"}}));
+  auto s = http::ProxySettings::from_env(env_of({{"HTTP_PROXY", "http://upper:1"},
+                                                 {"http_proxy", "http://lower:2"},
+                                                 {"ALL_PROXY", "http://all:3"},
+                                                 {"NO_PROXY", "internal"}}));
   CHECK(s.http_proxy == "http://lower:2");
   CHECK(s.https_proxy == "http://all:3");
   CHECK(s.no_proxy == "internal");

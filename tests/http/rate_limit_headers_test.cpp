@@ -43,7 +43,8 @@ TEST_CASE("Retry-After is read as delay-seconds or as an HTTP date relative to n
   CHECK_FALSE(weft::http::parse_retry_after("soon", kNow).has_value());
 }
 
-TEST_CASE("rate-limit headers parse as a table: Retry-After wins, resets are delta seconds, malformed fields are ignored") {
+TEST_CASE(
+    "rate-limit headers parse as a table: Retry-After wins, resets are delta seconds, malformed fields are ignored") {
   struct Row {
     const char* name;
     Headers headers;
@@ -53,19 +54,44 @@ TEST_CASE("rate-limit headers parse as a table: Retry-After wins, resets are del
   const Row rows[] = {
       {"nothing", {}, std::nullopt, std::nullopt},
       {"Retry-After seconds", {{"Retry-After", "7"}}, milliseconds(7000), std::nullopt},
-      {"Retry-After date", {{"retry-after", weft::http::format_http_date(kNow + seconds(12))}}, milliseconds(12'000), std::nullopt},
-      {"RateLimit-Reset is delta seconds", {{"RateLimit-Reset", "3"}, {"RateLimit-Remaining", "0"}}, milliseconds(3000), 0},
+      {"Retry-After date",
+       {{"retry-after", weft::http::format_http_date(kNow + seconds(12))}},
+       milliseconds(12'000),
+       std::nullopt},
+      {"RateLimit-Reset is delta seconds",
+       {{"RateLimit-Reset", "3"}, {"RateLimit-Remaining", "0"}},
+       milliseconds(3000),
+       0},
       {"a huge RateLimit-Reset is still delta seconds, never an epoch",
-       {{"RateLimit-Reset", "1732440000"}}, milliseconds(1732440000LL * 1000), std::nullopt},
-      {"Retry-After wins over RateLimit-Reset", {{"RateLimit-Reset", "9"}, {"Retry-After", "2"}}, milliseconds(2000), std::nullopt},
+       {{"RateLimit-Reset", "1732440000"}},
+       milliseconds(1732440000LL * 1000),
+       std::nullopt},
+      {"Retry-After wins over RateLimit-Reset",
+       {{"RateLimit-Reset", "9"}, {"Retry-After", "2"}},
+       milliseconds(2000),
+       std::nullopt},
       {"structured draft-07 dictionary", {{"RateLimit", "limit=100, remaining=50, reset=5"}}, milliseconds(5000), 50},
       {"structured draft-10 items: the lowest remaining binds",
-       {{"RateLimit", "\"default\";r=50;t=30, \"burst\";r=0;t=2"}}, milliseconds(2000), 0},
-      {"RateLimit-Reset wins over the structured field", {{"RateLimit-Reset", "4"}, {"RateLimit", "\"d\";r=1;t=60"}}, milliseconds(4000), 1},
-      {"malformed reset ignored", {{"RateLimit-Reset", "soon"}, {"RateLimit-Remaining", "x"}}, std::nullopt, std::nullopt},
+       {{"RateLimit", "\"default\";r=50;t=30, \"burst\";r=0;t=2"}},
+       milliseconds(2000),
+       0},
+      {"RateLimit-Reset wins over the structured field",
+       {{"RateLimit-Reset", "4"}, {"RateLimit", "\"d\";r=1;t=60"}},
+       milliseconds(4000),
+       1},
+      {"malformed reset ignored",
+       {{"RateLimit-Reset", "soon"}, {"RateLimit-Remaining", "x"}},
+       std::nullopt,
+       std::nullopt},
       {"malformed structured parameter ignored", {{"RateLimit", "\"d\";r=abc;t=3"}}, milliseconds(3000), std::nullopt},
-      {"X-RateLimit-Reset is not read as a delay", {{"X-RateLimit-Reset", "1732440000"}, {"X-RateLimit-Remaining", "0"}}, std::nullopt, 0},
-      {"OpenAI's duration resets", {{"x-ratelimit-remaining-requests", "0"}, {"x-ratelimit-reset-requests", "6m0s"}}, milliseconds(360'000), 0},
+      {"X-RateLimit-Reset is not read as a delay",
+       {{"X-RateLimit-Reset", "1732440000"}, {"X-RateLimit-Remaining", "0"}},
+       std::nullopt,
+       0},
+      {"OpenAI's duration resets",
+       {{"x-ratelimit-remaining-requests", "0"}, {"x-ratelimit-reset-requests", "6m0s"}},
+       milliseconds(360'000),
+       0},
       {"OpenAI's millisecond resets", {{"x-ratelimit-reset-requests", "20ms"}}, milliseconds(20), std::nullopt},
   };
   for (const auto& row : rows) {

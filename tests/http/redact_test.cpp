@@ -21,7 +21,8 @@ TEST_CASE("secret query values and userinfo are removed from URLs") {
 TEST_CASE("every secret of a request is redacted from any text, with and without its scheme word") {
   const weft::http::Headers headers = {{"Authorization", "Bearer sk-live-123456"}, {"Accept", "application/json"}};
   const auto secrets = weft::http::secrets_of(headers, "https://h/x?key=querysecret");
-  const std::string text = "sent Bearer sk-live-123456; server echoed sk-live-123456 and querysecret; Accept application/json";
+  const std::string text =
+      "sent Bearer sk-live-123456; server echoed sk-live-123456 and querysecret; Accept application/json";
   const std::string out = weft::http::redact(text, secrets);
   CHECK(out.find("sk-live-123456") == std::string::npos);
   CHECK(out.find("querysecret") == std::string::npos);

@@ -20,10 +20,11 @@ struct Pipe : std::enable_shared_from_this<Pipe> {
     auto self = shared_from_this();
     from->async_read_some(asio::buffer(buffer), [self](boost::system::error_code ec, std::size_t n) {
       if (ec) return self->stop();
-      asio::async_write(*self->to, asio::buffer(self->buffer.data(), n), [self](boost::system::error_code wec, std::size_t) {
-        if (wec) return self->stop();
-        self->start();
-      });
+      asio::async_write(*self->to, asio::buffer(self->buffer.data(), n),
+                        [self](boost::system::error_code wec, std::size_t) {
+                          if (wec) return self->stop();
+                          self->start();
+                        });
     });
   }
   void stop() {

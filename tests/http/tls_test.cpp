@@ -176,7 +176,8 @@ TEST_CASE("a server whose certificate is trusted answers over HTTPS, and the cli
   http::ClientOptions options;
   options.extra_ca_pem = creds.cert_pem;
   http::Client client(io.get_executor(), options);
-  const auto res = weft::test::run_sync(io, get(client, "https://localhost:" + std::to_string(server.port()) + "/hello"));
+  const auto res =
+      weft::test::run_sync(io, get(client, "https://localhost:" + std::to_string(server.port()) + "/hello"));
   CHECK(res.status == 200);
   CHECK(res.body == "hello tls");
   CHECK(server.server_names() == std::vector<std::string>{"localhost"});

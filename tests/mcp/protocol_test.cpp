@@ -27,11 +27,14 @@ TEST_CASE("malformed JSON-RPC messages are answered with JSON-RPC errors") {
   CHECK(error_code(f.send_json("{not json")) == weft::mcp::rpc_error::parse_error);
   CHECK(error_code(f.send_json("42")) == weft::mcp::rpc_error::invalid_request);
   CHECK(error_code(f.send_json("[]")) == weft::mcp::rpc_error::invalid_request);
-  CHECK(error_code(f.send_json(R"({"jsonrpc":"1.0","id":1,"method":"ping"})")) == weft::mcp::rpc_error::invalid_request);
+  CHECK(error_code(f.send_json(R"({"jsonrpc":"1.0","id":1,"method":"ping"})")) ==
+        weft::mcp::rpc_error::invalid_request);
   CHECK(error_code(f.send_json(R"({"jsonrpc":"2.0","id":1})")) == weft::mcp::rpc_error::invalid_request);
   CHECK(error_code(f.send_json(R"({"jsonrpc":"2.0","id":1,"method":7})")) == weft::mcp::rpc_error::invalid_request);
-  CHECK(error_code(f.send_json(R"({"jsonrpc":"2.0","id":{"x":1},"method":"ping"})")) == weft::mcp::rpc_error::invalid_request);
-  CHECK(error_code(f.send_json(R"({"jsonrpc":"2.0","id":1,"method":"ping","params":[1]})")) == weft::mcp::rpc_error::invalid_params);
+  CHECK(error_code(f.send_json(R"({"jsonrpc":"2.0","id":{"x":1},"method":"ping"})")) ==
+        weft::mcp::rpc_error::invalid_request);
+  CHECK(error_code(f.send_json(R"({"jsonrpc":"2.0","id":1,"method":"ping","params":[1]})")) ==
+        weft::mcp::rpc_error::invalid_params);
   // Still serving: a ping is answered with its id.
   CHECK(f.send(R"({"jsonrpc":"2.0","id":"p","method":"ping"})") == R"({"jsonrpc":"2.0","id":"p","result":{}})");
 }
@@ -46,19 +49,23 @@ TEST_CASE("a call before initialize is an error naming initialize, and initializ
       R"({"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{}}})");
   CHECK(init.at("result").at("protocolVersion") == "2025-03-26");
   CHECK(init.at("result").at("capabilities").at("tools").is_object());
-  CHECK(f.send_json(R"({"jsonrpc":"2.0","id":3,"method":"tools/list"})").at("result").at("tools").as_array().size() > 30);
+  CHECK(f.send_json(R"({"jsonrpc":"2.0","id":3,"method":"tools/list"})").at("result").at("tools").as_array().size() >
+        30);
   // A second initialize on the same session is refused.
-  CHECK(error_code(f.send_json(R"({"jsonrpc":"2.0","id":4,"method":"initialize","params":{"protocolVersion":"2025-06-18"}})")) ==
+  CHECK(error_code(f.send_json(
+            R"({"jsonrpc":"2.0","id":4,"method":"initialize","params":{"protocolVersion":"2025-06-18"}})")) ==
         weft::mcp::rpc_error::invalid_request);
 }
 
 TEST_CASE("protocol versions: the client's when supported, else the newest the server speaks") {
   Fixture a;
   CHECK(a.send_json(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18"}})")
-            .at("result").at("protocolVersion") == "2025-06-18");
+            .at("result")
+            .at("protocolVersion") == "2025-06-18");
   Fixture b;
   CHECK(b.send_json(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2099-01-01"}})")
-            .at("result").at("protocolVersion") == "2025-06-18");
+            .at("result")
+            .at("protocolVersion") == "2025-06-18");
   Fixture c;
   CHECK(error_code(c.send_json(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})")) ==
         weft::mcp::rpc_error::invalid_params);
@@ -67,7 +74,8 @@ TEST_CASE("protocol versions: the client's when supported, else the newest the s
 TEST_CASE("an unknown method is method-not-found and notifications are never answered") {
   Fixture f;
   f.initialize();
-  CHECK(error_code(f.send_json(R"({"jsonrpc":"2.0","id":9,"method":"resources/read"})")) == weft::mcp::rpc_error::method_not_found);
+  CHECK(error_code(f.send_json(R"({"jsonrpc":"2.0","id":9,"method":"resources/read"})")) ==
+        weft::mcp::rpc_error::method_not_found);
   CHECK(f.send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})").empty());
   CHECK(f.send(R"({"jsonrpc":"2.0","method":"notifications/whatever"})").empty());
   CHECK(f.send(R"({"jsonrpc":"2.0","id":5,"result":{}})").empty());  // a response: nothing to answer
@@ -79,7 +87,8 @@ TEST_CASE("an unknown method is method-not-found and notifications are never ans
 
 TEST_CASE("a batch is answered message by message") {
   Fixture f;
-  json::value answer = f.send_json(R"([{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/x"},{"jsonrpc":"2.0","id":2,"method":"nope"}])");
+  json::value answer = f.send_json(
+      R"([{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/x"},{"jsonrpc":"2.0","id":2,"method":"nope"}])");
   REQUIRE(answer.is_array());
   REQUIRE(answer.as_array().size() == 2);
   CHECK(answer.as_array()[0].at("result").is_object());
@@ -91,11 +100,16 @@ TEST_CASE("stdio: a 10 MB line, bad lines and a call before initialize get error
   std::string input;
   input += "{not json\n";
   input += "\n";  // blank: ignored
-  input += R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})" "\n";
-  input += R"({"jsonrpc":"2.0","id":2,"method":"ping","params":{"pad":")" + std::string(10 * 1024 * 1024, 'x') + "\"}}\n";
-  input += R"({"jsonrpc":"2.0","id":3,"method":"initialize","params":{"protocolVersion":"2025-06-18"}})" "\n";
-  input += R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n";
-  input += R"({"jsonrpc":"2.0","id":4,"method":"no/such"})" "\n";
+  input += R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})"
+           "\n";
+  input +=
+      R"({"jsonrpc":"2.0","id":2,"method":"ping","params":{"pad":")" + std::string(10 * 1024 * 1024, 'x') + "\"}}\n";
+  input += R"({"jsonrpc":"2.0","id":3,"method":"initialize","params":{"protocolVersion":"2025-06-18"}})"
+           "\n";
+  input += R"({"jsonrpc":"2.0","method":"notifications/initialized"})"
+           "\n";
+  input += R"({"jsonrpc":"2.0","id":4,"method":"no/such"})"
+           "\n";
   input += R"({"jsonrpc":"2.0","id":5,"method":"ping"})";  // the last line has no newline
   std::istringstream in(input);
   std::ostringstream out;
@@ -111,8 +125,10 @@ TEST_CASE("stdio: a 10 MB line, bad lines and a call before initialize get error
     ++count;
     CHECK(line.size() < 4096);  // the 10 MB line is never echoed
     json::value v = json::parse(line);
-    if (v.at("id").is_null()) anonymous.push_back(v);
-    else by_id[json::serialize(v.at("id"))] = v;
+    if (v.at("id").is_null())
+      anonymous.push_back(v);
+    else
+      by_id[json::serialize(v.at("id"))] = v;
   }
   CHECK(count == 6);  // the notification is not answered
   REQUIRE(anonymous.size() == 2);
@@ -129,7 +145,8 @@ TEST_CASE("a message over the size limit is refused before it is parsed") {
   weft::mcp::McpOptions options;
   options.max_message_bytes = 64;
   Fixture f(options);
-  json::value answer = f.send_json(R"({"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":")" + std::string(100, 'x') + "\"}}");
+  json::value answer =
+      f.send_json(R"({"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":")" + std::string(100, 'x') + "\"}}");
   CHECK(error_code(answer) == weft::mcp::rpc_error::invalid_request);
   CHECK(f.send(R"({"jsonrpc":"2.0","id":2,"method":"ping"})") == R"({"jsonrpc":"2.0","id":2,"result":{}})");
 }

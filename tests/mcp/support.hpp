@@ -27,7 +27,8 @@ struct Fixture {
 
   /// A Crisp client on `config` (default: nothing listens at its URL, so a request fails).
   explicit Fixture(McpOptions options = {}, crisp::CrispConfig config = unreachable()) {
-    tools = std::make_shared<crisp::CrispTools>(std::make_shared<crisp::CrispClient>(io.get_executor(), std::move(config)));
+    tools =
+        std::make_shared<crisp::CrispTools>(std::make_shared<crisp::CrispClient>(io.get_executor(), std::move(config)));
     McpEnvironment env;
     env.crisp = tools;
     env.journal = store;
@@ -61,7 +62,8 @@ struct Fixture {
   boost::json::value send_json(std::string text) { return boost::json::parse(send(std::move(text))); }
 
   void initialize() {
-    send(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}})");
+    send(
+        R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}})");
   }
   /// tools/call `name` with `arguments` (JSON text): the result object.
   boost::json::object call(const std::string& name, const std::string& arguments) {

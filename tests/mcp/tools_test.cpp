@@ -35,7 +35,8 @@ std::size_t sent_with(const weft::testing::CrispSandbox& sandbox, std::string_vi
   std::size_t n = 0;
   for (const auto& e : effects(sandbox)) {
     const json::value* body = e.as_object().if_contains("body");
-    if (body && body->is_object() && body->as_object().contains("content") && body->at("content") == json::value(text)) ++n;
+    if (body && body->is_object() && body->as_object().contains("content") && body->at("content") == json::value(text))
+      ++n;
   }
   return n;
 }
@@ -54,7 +55,8 @@ TEST_CASE("a message call retried by the client is sent once, also by a restarte
   Fixture f({}, sandbox_config(sandbox));
   f.initialize();
   const std::string session = first_session(f);
-  const std::string args = R"({"session_id":")" + session + R"(","type":"text","from":"operator","content":"once via mcp"})";
+  const std::string args =
+      R"({"session_id":")" + session + R"(","type":"text","from":"operator","content":"once via mcp"})";
   json::object first = f.call("create_a_crisp_message", args);
   REQUIRE(first.at("isError") == false);
   json::object again = f.call("create_a_crisp_message", args);
@@ -69,7 +71,8 @@ TEST_CASE("a message call retried by the client is sent once, also by a restarte
   CHECK(sent_with(sandbox, "once via mcp") == 1);
 
   // Different text is a different call.
-  const std::string other = R"({"session_id":")" + session + R"(","type":"text","from":"operator","content":"twice via mcp"})";
+  const std::string other =
+      R"({"session_id":")" + session + R"(","type":"text","from":"operator","content":"twice via mcp"})";
   Fixture g({}, sandbox_config(sandbox));
   g.initialize();
   CHECK(g.call("create_a_crisp_message", other).at("isError") == false);
@@ -84,16 +87,19 @@ TEST_CASE("bad arguments and another website are refused as isError results befo
   const std::string session = first_session(f);
   const std::size_t before = effects(sandbox).size();
 
-  json::object bad = f.call("create_a_crisp_message", R"({"session_id":")" + session + R"(","type":"text","from":"operator","content":42})");
+  json::object bad = f.call("create_a_crisp_message",
+                            R"({"session_id":")" + session + R"(","type":"text","from":"operator","content":42})");
   CHECK(bad.at("isError") == true);
   const std::string text(bad.at("content").at(0).at("text").as_string());
   CHECK(text.find("content") != std::string::npos);
   CHECK(text.find("Nothing was sent") != std::string::npos);
 
-  json::object bad_id = f.call("create_a_crisp_message", R"({"session_id":"session_../x","type":"text","from":"operator","content":"x"})");
+  json::object bad_id = f.call("create_a_crisp_message",
+                               R"({"session_id":"session_../x","type":"text","from":"operator","content":"x"})");
   CHECK(bad_id.at("isError") == true);
 
-  json::object elsewhere = f.call("list_all_crisp_conversations", R"({"page_number":1,"website_id":"8c842203-7ed8-4e29-a608-7cf78a7d2fcc"})");
+  json::object elsewhere = f.call("list_all_crisp_conversations",
+                                  R"({"page_number":1,"website_id":"8c842203-7ed8-4e29-a608-7cf78a7d2fcc"})");
   CHECK(elsewhere.at("isError") == true);
   CHECK(std::string(elsewhere.at("content").at(0).at("text").as_string()).find("website_id") != std::string::npos);
   CHECK(effects(sandbox).size() == before);
@@ -124,12 +130,15 @@ TEST_CASE("read-only offers no write tool and the allow-list offers only the nam
   read_only.read_only = true;
   Fixture f(read_only);
   f.initialize();
-  const json::array tools = f.send_json(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})").at("result").at("tools").as_array();
+  const json::array tools =
+      f.send_json(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})").at("result").at("tools").as_array();
   CHECK(tools.size() > 20);
   for (const auto& t : tools) CHECK(t.at("annotations").at("readOnlyHint") == true);
-  CHECK(std::none_of(tools.begin(), tools.end(), [](const json::value& t) { return t.at("name") == "create_a_crisp_message"; }));
+  CHECK(std::none_of(tools.begin(), tools.end(),
+                     [](const json::value& t) { return t.at("name") == "create_a_crisp_message"; }));
   // A hidden tool cannot be called either.
-  json::value hidden = f.send_json(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"create_a_crisp_message","arguments":{}}})");
+  json::value hidden = f.send_json(
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"create_a_crisp_message","arguments":{}}})");
   CHECK(hidden.at("error").at("code") == weft::mcp::rpc_error::invalid_params);
 
   weft::mcp::McpOptions some;
@@ -147,8 +156,9 @@ TEST_CASE("analytics: conversations by inbox over a date range, from the sandbox
   sandbox.start();
   Fixture f({}, sandbox_config(sandbox));
   f.initialize();
-  json::object all = f.call("crisp_analytics_generate",
-                            R"({"metric":"conversations","date":{"from":"2020-01-01","to":"2030-01-01"},"classifier":"inbox"})");
+  json::object all =
+      f.call("crisp_analytics_generate",
+             R"({"metric":"conversations","date":{"from":"2020-01-01","to":"2030-01-01"},"classifier":"inbox"})");
   REQUIRE(all.at("isError") == false);
   const json::object& data = all.at("structuredContent").at("result").as_object();
   const std::int64_t total = data.at("total").at("count").as_int64();
@@ -160,16 +170,20 @@ TEST_CASE("analytics: conversations by inbox over a date range, from the sandbox
   // One inbox, filtered, matches its point.
   const json::object& point = data.at("points").as_array().at(0).as_object();
   if (point.at("key") != "none") {
-    json::object one = f.call("crisp_analytics_generate", R"({"metric":"first_response_time","date":{"from":"2020-01-01","to":"2030-01-01"},"filter":{"inbox_id":")" +
-                                                              std::string(point.at("key").as_string()) + R"("}})");
+    json::object one = f.call(
+        "crisp_analytics_generate",
+        R"({"metric":"first_response_time","date":{"from":"2020-01-01","to":"2030-01-01"},"filter":{"inbox_id":")" +
+            std::string(point.at("key").as_string()) + R"("}})");
     REQUIRE(one.at("isError") == false);
     CHECK(one.at("structuredContent").at("result").at("total").at("count") == point.at("count"));
     CHECK(one.at("structuredContent").at("result").at("total").as_object().contains("median_s"));
   }
   // An empty range counts nothing; a bad date is refused before the request.
-  json::object none = f.call("crisp_analytics_generate", R"({"metric":"conversations","date":{"from":"2001-01-01","to":"2001-01-02"}})");
+  json::object none = f.call("crisp_analytics_generate",
+                             R"({"metric":"conversations","date":{"from":"2001-01-01","to":"2001-01-02"}})");
   CHECK(none.at("structuredContent").at("result").at("total").at("count") == 0);
-  json::object bad = f.call("crisp_analytics_generate", R"({"metric":"conversations","date":{"from":"last week","to":"2001-01-02"}})");
+  json::object bad =
+      f.call("crisp_analytics_generate", R"({"metric":"conversations","date":{"from":"last week","to":"2001-01-02"}})");
   CHECK(bad.at("isError") == true);
   CHECK(effects(sandbox).empty());
 }

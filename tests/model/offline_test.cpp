@@ -27,7 +27,9 @@ weft::ChatRequest task(const char* name, const char* user_text) {
   r.metadata["task"] = name;
   return r;
 }
-std::string category(const char* text) { return std::string(ask(task("classify", text)).parsed.at("category").as_string()); }
+std::string category(const char* text) {
+  return std::string(ask(task("classify", text)).parsed.at("category").as_string());
+}
 }  // namespace
 
 TEST_CASE("every offline answer is marked offline and never pretends to be an LLM") {
@@ -43,7 +45,8 @@ TEST_CASE("every offline answer is marked offline and never pretends to be an LL
 
 TEST_CASE("classification by keyword rules gives spam, technical, sales or other, with a reason") {
   CHECK(category("You have won the lottery! Click here to claim your bitcoin.") == "spam");
-  CHECK(category("Our checkout page shows an error 500 since the plugin update, the widget is not loading") == "technical");
+  CHECK(category("Our checkout page shows an error 500 since the plugin update, the widget is not loading") ==
+        "technical");
   CHECK(category("Hi, what is the pricing of the enterprise plan? Can we get a quote?") == "sales");
   CHECK(category("Thanks for the nice chat yesterday!") == "other");
   const auto res = ask(task("classify", "casino casino, click here"));
@@ -91,8 +94,7 @@ TEST_CASE("a guest-post pitch is spam, not sales") {
 }
 
 TEST_CASE("a spam pitch word inside a technical report does not outweigh the report") {
-  CHECK(category("The widget on our casino website is not loading since the plugin update, error 500") ==
-        "technical");
+  CHECK(category("The widget on our casino website is not loading since the plugin update, error 500") == "technical");
 }
 
 TEST_CASE("classification is deterministic and reads whole words only") {
@@ -108,12 +110,13 @@ TEST_CASE("the task is inferred from the response_format schema name when metada
 }
 
 TEST_CASE("extraction finds the customer's problem and the operator's solution in a transcript") {
-  const auto res = ask(task("extract",
-                            "visitor: Hello\n"
-                            "visitor: How do I reset my password? The reset email never arrives.\n"
-                            "operator: Thanks for reaching out.\n"
-                            "operator: Please check your spam folder, then go to Settings > Security and click Resend.\n"
-                            "visitor: It worked, thanks!"));
+  const auto res =
+      ask(task("extract",
+               "visitor: Hello\n"
+               "visitor: How do I reset my password? The reset email never arrives.\n"
+               "operator: Thanks for reaching out.\n"
+               "operator: Please check your spam folder, then go to Settings > Security and click Resend.\n"
+               "visitor: It worked, thanks!"));
   CHECK(res.parsed.at("problem") == "How do I reset my password? The reset email never arrives.");
   CHECK(res.parsed.at("solution") == "Please check your spam folder, then go to Settings > Security and click Resend.");
   CHECK(res.parsed.at("title") == "How to reset my password");
@@ -126,14 +129,18 @@ TEST_CASE("greetings are templated from the visitor's details and locale") {
   r.metadata["page"] = "/pricing";
   r.metadata["sender"] = "Sam";
   const auto en = ask(r);
-  CHECK(en.content() == "Hi Ada! I'm Sam. I noticed you were looking at our /pricing page. Any questions about our plans for Acme? Happy to help.");
+  CHECK(en.content() ==
+        "Hi Ada! I'm Sam. I noticed you were looking at our /pricing page. Any questions about our plans for Acme? "
+        "Happy to help.");
   CHECK(en.parsed.is_null());
   r.metadata["locale"] = "fr";
   CHECK(ask(r).content().rfind("Bonjour Ada !", 0) == 0);
 }
 
 TEST_CASE("an article draft is built from an extraction given in the last user message") {
-  const auto res = ask(task("article", R"({"problem":"The widget does not load on Safari.","solution":"Disable content blockers.","title":"Widget not loading on Safari"})"));
+  const auto res = ask(task(
+      "article",
+      R"({"problem":"The widget does not load on Safari.","solution":"Disable content blockers.","title":"Widget not loading on Safari"})"));
   CHECK(res.parsed.at("title") == "Widget not loading on Safari");
   const std::string content(res.parsed.at("content").as_string());
   CHECK(content.find("# Widget not loading on Safari") == 0);

@@ -21,8 +21,9 @@ namespace {
 struct Server {
   explicit Server(const char* script) : fake(json::parse(script)) { fake.start(); }
 
-  weft::ChatResponse complete(weft::ChatRequest request, const std::string& model = "fake-gpt",
-                              weft::OpenAIConfig::TokenLimitField field = weft::OpenAIConfig::TokenLimitField::automatic) {
+  weft::ChatResponse complete(
+      weft::ChatRequest request, const std::string& model = "fake-gpt",
+      weft::OpenAIConfig::TokenLimitField field = weft::OpenAIConfig::TokenLimitField::automatic) {
     weft::OpenAIConfig config;
     config.base_url = fake.base_url();
     config.model = model;
@@ -110,7 +111,8 @@ TEST_CASE("WEFT_TOKEN_LIMIT_FIELD chooses the token field and rejects other valu
   };
   CHECK(weft::OpenAIConfig::from_env(env("max_completion_tokens")).token_limit_field ==
         weft::OpenAIConfig::TokenLimitField::max_completion_tokens);
-  CHECK(weft::OpenAIConfig::from_env(env("max_tokens")).token_limit_field == weft::OpenAIConfig::TokenLimitField::max_tokens);
+  CHECK(weft::OpenAIConfig::from_env(env("max_tokens")).token_limit_field ==
+        weft::OpenAIConfig::TokenLimitField::max_tokens);
   CHECK(weft::OpenAIConfig::from_env(env("auto")).token_limit_field == weft::OpenAIConfig::TokenLimitField::automatic);
   CHECK_THROWS_WITH_AS(weft::OpenAIConfig::from_env(env("tokens")),
                        doctest::Contains("WEFT_TOKEN_LIMIT_FIELD='tokens' is not one of"), weft::Error);

@@ -44,7 +44,9 @@ struct Harness {
     config.model = "fake-gpt";
     return weft::OpenAIChatModel(io.get_executor(), config, o);
   }
-  weft::ChatResponse complete(weft::OpenAIChatModel& m, weft::ChatRequest r) { return weft::test::run(io, call(m, std::move(r))); }
+  weft::ChatResponse complete(weft::OpenAIChatModel& m, weft::ChatRequest r) {
+    return weft::test::run(io, call(m, std::move(r)));
+  }
   static asio::awaitable<weft::ChatResponse> call(weft::OpenAIChatModel& m, weft::ChatRequest r) {
     weft::ChatResponse out = co_await m.complete(std::move(r));
     co_return out;
@@ -112,7 +114,8 @@ TEST_CASE("several tool calls in one turn are returned in order, and tools and t
   auto model = h.model();
   auto request = ask("weather and time?");
   request.tools = json::parse(R"([{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}},
-                                  {"type":"function","function":{"name":"get_time","parameters":{"type":"object"}}}])").as_array();
+                                  {"type":"function","function":{"name":"get_time","parameters":{"type":"object"}}}])")
+                      .as_array();
   request.tool_choice = "auto";
   const auto res = h.complete(model, request);
   REQUIRE(res.tool_calls.size() == 2);
@@ -134,7 +137,8 @@ TEST_CASE("an assistant tool-call turn and tool results are sent back in OpenAI 
   auto model = h.model();
   auto request = ask("weather?");
   json::object assistant = json::parse(R"({"role":"assistant","content":null,"id":"x",
-      "tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":{"city":"Paris"}}}]})").as_object();
+      "tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":{"city":"Paris"}}}]})")
+                               .as_object();
   request.messages.push_back(assistant);
   request.messages.push_back(weft::tool_message("call_1", "sunny"));
   CHECK(h.complete(model, request).content() == "It is sunny.");
@@ -151,7 +155,8 @@ TEST_CASE("structured output sends the JSON schema and returns the parsed conten
   auto model = h.model();
   auto request = ask("classify this");
   request.response_format = weft::json_schema_format(
-      "classification", json::parse(R"({"type":"object","properties":{"category":{"type":"string"}},"required":["category"]})"));
+      "classification",
+      json::parse(R"({"type":"object","properties":{"category":{"type":"string"}},"required":["category"]})"));
   const auto res = h.complete(model, request);
   REQUIRE(res.parsed.is_object());
   CHECK(res.parsed.at("category") == "spam");
@@ -298,7 +303,8 @@ TEST_CASE("a rejected key is an api_error whose message does not contain the key
 }
 
 TEST_CASE("no secret appears in rate-limit events or give-up errors") {
-  Harness h(R"([{"fault": {"status": 429, "headers": {"Retry-After": "1"}, "body": "{\"error\":{\"message\":\"key sk-test-abcdef123456 is throttled\"}}"}, "uses": -1}])");
+  Harness h(
+      R"([{"fault": {"status": 429, "headers": {"Retry-After": "1"}, "body": "{\"error\":{\"message\":\"key sk-test-abcdef123456 is throttled\"}}"}, "uses": -1}])");
   http::ClientOptions o;
   o.retry.max_attempts = 2;
   auto model = h.model(o);
@@ -382,7 +388,8 @@ TEST_CASE("cancelling the awaiting coroutine aborts a model call with model::err
   Harness h(R"([{"fault": {"delay_ms": 5000}, "reply": "too late"}])");
   auto model = h.model();
   asio::cancellation_signal signal;
-  auto future = asio::co_spawn(h.io, Harness::call(model, ask("x")), asio::bind_cancellation_slot(signal.slot(), asio::use_future));
+  auto future = asio::co_spawn(h.io, Harness::call(model, ask("x")),
+                               asio::bind_cancellation_slot(signal.slot(), asio::use_future));
   asio::steady_timer timer(h.io, 50ms);
   timer.async_wait([&](boost::system::error_code) { signal.emit(asio::cancellation_type::terminal); });
   h.io.run();
@@ -423,7 +430,8 @@ TEST_CASE("WEFT_MODEL_TIMEOUT sets the model's overall timeout in seconds, and a
   };
   CHECK(weft::OpenAIConfig::from_env(env("2.5")).timeout == 2500ms);
   CHECK(weft::OpenAIConfig::from_env(env("0")).timeout == 0ms);
-  CHECK(weft::OpenAIConfig::from_env([](std::string_view) { return std::optional<std::string>(); }).timeout == 120'000ms);
+  CHECK(weft::OpenAIConfig::from_env([](std::string_view) { return std::optional<std::string>(); }).timeout ==
+        120'000ms);
   try {
     weft::OpenAIConfig::from_env(env("soon"));
     FAIL("a bad WEFT_MODEL_TIMEOUT was accepted");

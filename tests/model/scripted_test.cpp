@@ -30,7 +30,8 @@ TEST_CASE("a scripted model answers its entries in order, then reports exhaustio
     "first",
     {"tool_calls": [{"name": "search", "arguments": {"q": "x"}}, {"name": "open", "arguments": "{}", "id": "mine"}]},
     {"content": "{\"a\":1}", "usage": {"prompt_tokens": 3, "completion_tokens": 2}}
-  ])").as_array());
+  ])")
+                                    .as_array());
   asio::io_context io;
   CHECK(weft::test::run(io, call(model, hello())).content() == "first");
   const auto second = weft::test::run(io, call(model, hello()));

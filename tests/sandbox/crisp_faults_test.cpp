@@ -84,14 +84,16 @@ TEST_CASE("added latency delays answers by at least the configured time") {
 }
 
 TEST_CASE("fault specs parse from flags and bad ones are refused with the key named") {
-  const auto f = weft::sandbox::crisp::parse_faults("latency_ms=5,error_rate=0.25,error_status=504,drop_next=2,storm_429=7,helpdesk_402");
+  const auto f = weft::sandbox::crisp::parse_faults(
+      "latency_ms=5,error_rate=0.25,error_status=504,drop_next=2,storm_429=7,helpdesk_402");
   CHECK(f.latency_ms == 5);
   CHECK(f.error_rate == 0.25);
   CHECK(f.error_status == 504);
   CHECK(f.drop_next == 2);
   CHECK(f.storm_429 == 7);
   CHECK(f.helpdesk_402);
-  CHECK_THROWS_WITH_AS(weft::sandbox::crisp::parse_faults("latncy_ms=5"), doctest::Contains("latncy_ms"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(weft::sandbox::crisp::parse_faults("latncy_ms=5"), doctest::Contains("latncy_ms"),
+                       std::invalid_argument);
   CHECK_THROWS_AS(weft::sandbox::crisp::parse_faults("error_rate=2"), std::invalid_argument);
   CHECK_THROWS_AS(weft::sandbox::crisp::parse_faults("error_status=404"), std::invalid_argument);
   Fixture fx;

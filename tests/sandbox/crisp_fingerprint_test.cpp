@@ -9,7 +9,8 @@ using namespace crisp_test;
 TEST_CASE("a message without fingerprint gets a positive server-generated one that reads it back") {
   Fixture f;
   const auto sid = f.any_session();
-  auto r = f.call("POST", "/conversation/" + sid + "/message", R"({"type":"text","from":"operator","origin":"chat","content":"Hello"})");
+  auto r = f.call("POST", "/conversation/" + sid + "/message",
+                  R"({"type":"text","from":"operator","origin":"chat","content":"Hello"})");
   REQUIRE(r.status == 200);
   CHECK(r.reason() == "dispatched");
   const auto fp = r.data().at("fingerprint").to_number<std::int64_t>();
@@ -27,8 +28,10 @@ TEST_CASE("a message without fingerprint gets a positive server-generated one th
 
 TEST_CASE("a caller-supplied fingerprint is kept, and sending it again in the same conversation adds nothing") {
   Fixture f;
-  const auto sid = f.find_session([](const json::object& c) { return c.at("topic") != "Webhook integration debugging"; });
-  const std::string body = R"({"type":"text","from":"operator","origin":"chat","content":"Exactly once","fingerprint":524653764345})";
+  const auto sid =
+      f.find_session([](const json::object& c) { return c.at("topic") != "Webhook integration debugging"; });
+  const std::string body =
+      R"({"type":"text","from":"operator","origin":"chat","content":"Exactly once","fingerprint":524653764345})";
   const auto before = f.call("GET", "/conversation/" + sid + "/messages").data().as_array().size();
   auto first = f.call("POST", "/conversation/" + sid + "/message", body);
   auto second = f.call("POST", "/conversation/" + sid + "/message", body);
@@ -59,8 +62,10 @@ TEST_CASE("a caller-supplied fingerprint is kept, and sending it again in the sa
 TEST_CASE("a negative or fractional fingerprint is invalid_data") {
   Fixture f;
   const auto sid = f.any_session();
-  CHECK(f.call("POST", "/conversation/" + sid + "/message", R"({"type":"text","from":"operator","origin":"chat","content":"x","fingerprint":-1})").message() ==
-        "data.fingerprint should be >= 0");
-  CHECK(f.call("POST", "/conversation/" + sid + "/message", R"({"type":"text","from":"operator","origin":"chat","content":"x","fingerprint":1.5})").message() ==
-        "data.fingerprint should be integer");
+  CHECK(f.call("POST", "/conversation/" + sid + "/message",
+               R"({"type":"text","from":"operator","origin":"chat","content":"x","fingerprint":-1})")
+            .message() == "data.fingerprint should be >= 0");
+  CHECK(f.call("POST", "/conversation/" + sid + "/message",
+               R"({"type":"text","from":"operator","origin":"chat","content":"x","fingerprint":1.5})")
+            .message() == "data.fingerprint should be integer");
 }

@@ -57,10 +57,13 @@ class Fixture {
   }
 
   sh::Fields auth_headers() const {
-    return {{"Authorization", sh::basic_auth(creds.identifier, creds.key)}, {"X-Crisp-Tier", creds.tier}, {"Content-Type", "application/json"}};
+    return {{"Authorization", sh::basic_auth(creds.identifier, creds.key)},
+            {"X-Crisp-Tier", creds.tier},
+            {"Content-Type", "application/json"}};
   }
 
-  Reply raw(std::string_view method, const std::string& target, std::string_view body = {}, const sh::Fields& headers = {}) {
+  Reply raw(std::string_view method, const std::string& target, std::string_view body = {},
+            const sh::Fields& headers = {}) {
     Reply r;
     r.raw = client->request(method, target, body, headers);
     r.status = r.raw.status;

@@ -24,7 +24,9 @@ TEST_CASE("requests without credentials, with a wrong key or with a wrong tier a
   CHECK(none.body.at("error") == true);
   CHECK(none.reason() == "unauthorized");
 
-  auto wrong = f.raw("GET", target, {}, {{"Authorization", sh::basic_auth(f.creds.identifier, "not-the-key")}, {"X-Crisp-Tier", "plugin"}});
+  auto wrong =
+      f.raw("GET", target, {},
+            {{"Authorization", sh::basic_auth(f.creds.identifier, "not-the-key")}, {"X-Crisp-Tier", "plugin"}});
   CHECK(wrong.status == 401);
 
   auto garbage = f.raw("GET", target, {}, {{"Authorization", "Basic %%%"}, {"X-Crisp-Tier", "plugin"}});
@@ -33,7 +35,9 @@ TEST_CASE("requests without credentials, with a wrong key or with a wrong tier a
   // A plugin token sent as the user tier (the official clients' default) is refused.
   auto no_tier = f.raw("GET", target, {}, {{"Authorization", sh::basic_auth(f.creds.identifier, f.creds.key)}});
   CHECK(no_tier.status == 401);
-  auto website_tier = f.raw("GET", target, {}, {{"Authorization", sh::basic_auth(f.creds.identifier, f.creds.key)}, {"X-Crisp-Tier", "website"}});
+  auto website_tier =
+      f.raw("GET", target, {},
+            {{"Authorization", sh::basic_auth(f.creds.identifier, f.creds.key)}, {"X-Crisp-Tier", "website"}});
   CHECK(website_tier.status == 401);
   CHECK(website_tier.message().find("plugin") != std::string::npos);
 
@@ -60,8 +64,9 @@ TEST_CASE("another website's id answers 404 not_subscribed, and so does an unkno
 
 TEST_CASE("an unknown route answers 404 not_found with the message the route does not exist") {
   Fixture f;
-  for (const std::string& target : std::vector<std::string>{"/v1/website/" + f.website + "/nope", std::string("/v1/nothing"), std::string("/"),
-                                   "/v1/website/" + f.website + "/conversations/1/extra"}) {
+  for (const std::string& target :
+       std::vector<std::string>{"/v1/website/" + f.website + "/nope", std::string("/v1/nothing"), std::string("/"),
+                                "/v1/website/" + f.website + "/conversations/1/extra"}) {
     CAPTURE(target);
     auto r = f.raw("GET", target, {}, f.auth_headers());
     CHECK(r.status == 404);

@@ -29,14 +29,17 @@ TEST_CASE("a legacy article is created, written, published and then visible thro
   // The same entry through the tree family.
   auto entity = f.call("GET", "/helpdesk/page/entity/en/articles/" + id).data();
   CHECK(entity.at("tree_path") == "fix-webhook-signatures.md");
-  CHECK(f.call("GET", "/helpdesk/tree/content/en/articles/fix-webhook-signatures.md").data().at("content") == "Use the raw body.");
+  CHECK(f.call("GET", "/helpdesk/tree/content/en/articles/fix-webhook-signatures.md").data().at("content") ==
+        "Use the raw body.");
   bool listed = false;
-  for (const auto& p : f.list("/helpdesk/page/list/en/articles/1")) listed = listed || p.at("entity_id") == json::value(id);
+  for (const auto& p : f.list("/helpdesk/page/list/en/articles/1"))
+    listed = listed || p.at("entity_id") == json::value(id);
   CHECK(listed);
   // Unpublish removes it from the public pages.
   f.call("POST", a + "/unpublish");
   listed = false;
-  for (const auto& p : f.list("/helpdesk/page/list/en/articles/1")) listed = listed || p.at("entity_id") == json::value(id);
+  for (const auto& p : f.list("/helpdesk/page/list/en/articles/1"))
+    listed = listed || p.at("entity_id") == json::value(id);
   CHECK_FALSE(listed);
 }
 
@@ -49,10 +52,14 @@ TEST_CASE("a tree article is created in a new folder, written, and published by 
   CHECK(f.call("POST", "/helpdesk/tree/path" + tail).status == 200);
   CHECK(f.effects().back().at("replayed") == true);
   CHECK(f.call("PUT", "/helpdesk/tree/content" + tail, R"({"content":"# Verify"})").status == 200);
-  CHECK(f.call("PUT", "/helpdesk/tree/content" + tail, R"({})").message() == "data should have required property '.content'");
-  CHECK(f.call("PATCH", "/helpdesk/tree/metadata" + tail, R"({"title":"Verify signatures","description":"d","state":{"published":false,"hidden":false}})").status == 200);
+  CHECK(f.call("PUT", "/helpdesk/tree/content" + tail, R"({})").message() ==
+        "data should have required property '.content'");
+  CHECK(f.call("PATCH", "/helpdesk/tree/metadata" + tail,
+               R"({"title":"Verify signatures","description":"d","state":{"published":false,"hidden":false}})")
+            .status == 200);
   auto list = f.call("GET", "/helpdesk/page/list/en/articles/1").data().as_array();
-  CHECK(std::none_of(list.begin(), list.end(), [](const json::value& p) { return p.at("tree_path") == "webhooks/verify-signatures.md"; }));
+  CHECK(std::none_of(list.begin(), list.end(),
+                     [](const json::value& p) { return p.at("tree_path") == "webhooks/verify-signatures.md"; }));
   CHECK(f.call("PATCH", "/helpdesk/tree/metadata" + tail, R"({"state":{"published":true}})").status == 200);
   auto meta = f.call("GET", "/helpdesk/tree/metadata" + tail).data();
   CHECK(meta.at("state").at("published") == true);
@@ -61,7 +68,8 @@ TEST_CASE("a tree article is created in a new folder, written, and published by 
   auto page = f.call("GET", "/helpdesk/tree/page" + tail).data();
   CHECK(page.at("title") == "Verify signatures");
   list = f.call("GET", "/helpdesk/page/list/en/articles/1").data().as_array();
-  CHECK(std::any_of(list.begin(), list.end(), [](const json::value& p) { return p.at("tree_path") == "webhooks/verify-signatures.md"; }));
+  CHECK(std::any_of(list.begin(), list.end(),
+                    [](const json::value& p) { return p.at("tree_path") == "webhooks/verify-signatures.md"; }));
   // The tree list shows the folder with its child; a title search finds it flat.
   auto tree = f.call("GET", "/helpdesk/tree/list/en/articles/1?sub_path=webhooks").data().as_array();
   REQUIRE(tree.size() == 1);
@@ -70,9 +78,16 @@ TEST_CASE("a tree article is created in a new folder, written, and published by 
   REQUIRE(found.size() == 1);
   CHECK(found[0].at("path") == "webhooks/verify-signatures.md");
   // One history change per write.
-  CHECK(f.call("GET", "/helpdesk/history/changes/1?filter_tree_path=webhooks%2Fverify-signatures.md").data().as_array().size() == 4);
+  CHECK(f.call("GET", "/helpdesk/history/changes/1?filter_tree_path=webhooks%2Fverify-signatures.md")
+            .data()
+            .as_array()
+            .size() == 4);
   // Legacy view of the same article.
-  const std::string id(f.call("GET", "/helpdesk/page/entity/en/articles/" + std::string(list.back().at("entity_id").as_string())).data().at("entity_id").as_string());
+  const std::string id(
+      f.call("GET", "/helpdesk/page/entity/en/articles/" + std::string(list.back().at("entity_id").as_string()))
+          .data()
+          .at("entity_id")
+          .as_string());
   CHECK(f.call("GET", "/helpdesk/locale/en/article/" + id).data().at("status") == "published");
 }
 
@@ -81,7 +96,8 @@ TEST_CASE("tree paths with dot segments are refused and encoded segments are dec
   CHECK(f.call("POST", "/helpdesk/tree/path/en/articles/a/%2E%2E/b.md").reason() == "invalid_data");
   CHECK(f.call("POST", "/helpdesk/tree/path/en/articles/how%20to.md").status == 200);
   CHECK(f.call("GET", "/helpdesk/tree/path/en/articles/how%20to.md").data().at("slug") == "how to.md");
-  CHECK(f.call("GET", "/helpdesk/tree/list/en/manuals/1").message() == "data.content_type should be equal to one of the allowed values");
+  CHECK(f.call("GET", "/helpdesk/tree/list/en/manuals/1").message() ==
+        "data.content_type should be equal to one of the allowed values");
   CHECK(f.call("GET", "/helpdesk/tree/content/en/articles/getting-started").reason() == "invalid_data");  // a folder
 }
 

@@ -23,7 +23,9 @@ std::vector<std::string> all_sessions(Fixture& f, const std::string& query, int 
 }
 }  // namespace
 
-TEST_CASE("conversation pages of 20 and of 50 cover the same conversations, most recently updated first, until an empty page") {
+TEST_CASE(
+    "conversation pages of 20 and of 50 cover the same conversations, most recently updated first, until an empty "
+    "page") {
   Fixture f;
   const auto by20 = all_sessions(f, "", 20);
   const auto by50 = all_sessions(f, "", 50);
@@ -65,9 +67,12 @@ TEST_CASE("filters select unread, resolved, not resolved, inbox and text matches
     return sessions.size();
   };
   const auto total = all_sessions(f, "", 50).size();
-  const auto unread = check_all("&filter_unread=1", [](const json::object& c) { return c.at("unread").at("operator").to_number<int>() > 0; });
-  const auto resolved = check_all("&filter_resolved=1", [](const json::object& c) { return c.at("state") == "resolved"; });
-  const auto open = check_all("&filter_not_resolved=1", [](const json::object& c) { return c.at("state") != "resolved"; });
+  const auto unread = check_all(
+      "&filter_unread=1", [](const json::object& c) { return c.at("unread").at("operator").to_number<int>() > 0; });
+  const auto resolved =
+      check_all("&filter_resolved=1", [](const json::object& c) { return c.at("state") == "resolved"; });
+  const auto open =
+      check_all("&filter_not_resolved=1", [](const json::object& c) { return c.at("state") != "resolved"; });
   CHECK(unread < total);
   CHECK(resolved + open == total);
 
@@ -77,7 +82,8 @@ TEST_CASE("filters select unread, resolved, not resolved, inbox and text matches
     if (i.at("name") == "Engineering") engineering = std::string(i.at("inbox_id").as_string());
   }
   REQUIRE(!engineering.empty());
-  check_all("&filter_inbox_id=" + engineering, [&](const json::object& c) { return c.at("inbox_id") == json::value(engineering); });
+  check_all("&filter_inbox_id=" + engineering,
+            [&](const json::object& c) { return c.at("inbox_id") == json::value(engineering); });
 
   const auto injected = all_sessions(f, "&search_query=" + sh::percent_encode("ignore your instructions"), 50);
   CHECK(injected.size() == 1);
@@ -85,13 +91,18 @@ TEST_CASE("filters select unread, resolved, not resolved, inbox and text matches
   CHECK(spam.size() >= 10);
   const auto segment = all_sessions(f, "&search_type=segment&search_query=bug", 50);
   CHECK(!segment.empty());
-  const auto filter = all_sessions(f, "&search_type=filter&search_query=" + sh::percent_encode(R"([{"model":"session","criterion":"state","operator":"eq","query":["resolved"]}])"), 50);
+  const auto filter = all_sessions(
+      f,
+      "&search_type=filter&search_query=" +
+          sh::percent_encode(R"([{"model":"session","criterion":"state","operator":"eq","query":["resolved"]}])"),
+      50);
   CHECK(filter.size() == resolved);
 }
 
 TEST_CASE("messages come in batches of 40, oldest first, and page backwards with timestamp_before") {
   Fixture f;
-  const auto sid = f.find_session([](const json::object& c) { return c.at("topic") == "Webhook integration debugging"; });
+  const auto sid =
+      f.find_session([](const json::object& c) { return c.at("topic") == "Webhook integration debugging"; });
   std::vector<std::int64_t> fingerprints;
   std::string query;
   int batches = 0;
@@ -106,7 +117,7 @@ TEST_CASE("messages come in batches of 40, oldest first, and page backwards with
     std::int64_t prev = 0;
     for (const auto& m : msgs) {
       const auto ts = m.at("timestamp").to_number<std::int64_t>();
-      CHECK(ts >= prev);  // oldest first
+      CHECK(ts >= prev);             // oldest first
       CHECK(ts < newer_than_batch);  // strictly before the cursor
       prev = ts;
       fingerprints.push_back(m.at("fingerprint").to_number<std::int64_t>());
@@ -125,15 +136,23 @@ TEST_CASE("messages come in batches of 40, oldest first, and page backwards with
   CHECK(f.call("GET", "/conversation/" + sid + "/messages?timestamp_before=abc").reason() == "invalid_data");
 }
 
-TEST_CASE("server-stamped messages come strictly after the conversation's last message, so paging backwards skips none") {
+TEST_CASE(
+    "server-stamped messages come strictly after the conversation's last message, so paging backwards skips none") {
   Fixture f;
-  const auto sid = f.find_session([](const json::object& c) { return c.at("topic") != "Webhook integration debugging"; });
+  const auto sid =
+      f.find_session([](const json::object& c) { return c.at("topic") != "Webhook integration debugging"; });
   const std::string path = "/conversation/" + sid + "/message";
-  const auto future = f.list("/conversation/" + sid + "/messages").back().at("timestamp").to_number<std::int64_t>() + 10LL * 365 * 86'400'000;
-  CHECK(f.call("POST", path, R"({"type":"text","from":"user","origin":"chat","content":"from the future","timestamp":)" + std::to_string(future) + "}").status == 200);
+  const auto future = f.list("/conversation/" + sid + "/messages").back().at("timestamp").to_number<std::int64_t>() +
+                      10LL * 365 * 86'400'000;
+  CHECK(f.call("POST", path,
+               R"({"type":"text","from":"user","origin":"chat","content":"from the future","timestamp":)" +
+                   std::to_string(future) + "}")
+            .status == 200);
   std::int64_t last = future;
   for (int i = 0; i < 45; ++i) {
-    auto r = f.call("POST", path, R"({"type":"text","from":"operator","origin":"chat","content":"quick )" + std::to_string(i) + R"("})");
+    auto r =
+        f.call("POST", path,
+               R"({"type":"text","from":"operator","origin":"chat","content":"quick )" + std::to_string(i) + R"("})");
     const auto fp = r.data().at("fingerprint").to_number<std::int64_t>();
     const auto ts = f.call("GET", path + "/" + std::to_string(fp)).data().at("timestamp").to_number<std::int64_t>();
     CHECK(ts > last);

@@ -36,22 +36,27 @@ const std::vector<Row>& table() {
       {"sendMessageInConversation", "POST", "/conversation/{session_id}/message",
        R"({"type":"text","from":"operator","origin":"chat","content":"Hey there! Need help?"})", 200},
       {"getMessageInConversation", "GET", "/conversation/{session_id}/message/{fingerprint}", "", 200},
-      {"updateMessageInConversation", "PATCH", "/conversation/{session_id}/message/{fingerprint}", R"({"content":"Edited"})", 200},
+      {"updateMessageInConversation", "PATCH", "/conversation/{session_id}/message/{fingerprint}",
+       R"({"content":"Edited"})", 200},
       {"removeMessageInConversation", "DELETE", "/conversation/{session_id}/message/{fingerprint}", "", 200},
       {"getMessageInConversation (removed)", "GET", "/conversation/{session_id}/message/{fingerprint}", "", 404},
-      {"markMessagesReadInConversation", "PATCH", "/conversation/{session_id}/read", R"({"from":"operator","origin":"chat"})", 200},
+      {"markMessagesReadInConversation", "PATCH", "/conversation/{session_id}/read",
+       R"({"from":"operator","origin":"chat"})", 200},
       {"getConversationRoutingAssign", "GET", "/conversation/{session_id}/routing", "", 200},
-      {"assignConversationRouting", "PATCH", "/conversation/{session_id}/routing", R"({"assigned":{"user_id":"{user_id}"}})", 200},
+      {"assignConversationRouting", "PATCH", "/conversation/{session_id}/routing",
+       R"({"assigned":{"user_id":"{user_id}"}})", 200},
       {"updateConversationInbox", "PATCH", "/conversation/{session_id}/inbox", R"({"inbox_id":"{inbox_id}"})", 200},
       {"getConversationMetas", "GET", "/conversation/{session_id}/meta", "", 200},
       {"updateConversationMetas", "PATCH", "/conversation/{session_id}/meta",
-       R"({"nickname":"John Doe","email":"john.doe@acme-inc.com","segments":["happy","customer","love"],"data":{"type":"customer","signup":"finished"}})", 200},
+       R"({"nickname":"John Doe","email":"john.doe@acme-inc.com","segments":["happy","customer","love"],"data":{"type":"customer","signup":"finished"}})",
+       200},
       {"getConversationState", "GET", "/conversation/{session_id}/state", "", 200},
       {"changeConversationState", "PATCH", "/conversation/{session_id}/state", R"({"state":"resolved"})", 200},
       {"getBlockStatusForConversation", "GET", "/conversation/{session_id}/block", "", 200},
       {"blockIncomingMessagesForConversation", "PATCH", "/conversation/{session_id}/block", R"({"blocked":true})", 200},
       {"reportConversation", "POST", "/conversation/{session_id}/report", R"({"flag":"spam"})", 200},
-      {"submitSpamConversationDecision", "POST", "/conversations/spam/{spam_id}/decision", R"({"action":"reject"})", 200},
+      {"submitSpamConversationDecision", "POST", "/conversations/spam/{spam_id}/decision", R"({"action":"reject"})",
+       200},
       {"removeConversation", "DELETE", "/conversation/{session_id}", "", 200},
       {"checkConversationExists (removed)", "HEAD", "/conversation/{session_id}", "", 404},
       // WebsiteInbox
@@ -69,10 +74,12 @@ const std::vector<Row>& table() {
        R"({"metric":"conversations","date":{"from":"2020-01-01","to":"2030-01-01"},"classifier":"inbox"})", 200},
       // WebsitePeople
       {"listPeopleProfiles", "GET", "/people/profiles/{page_number}", "", 200},
-      {"addNewPeopleProfile", "POST", "/people/profile", R"({"email":"valerian@crisp.chat","person":{"nickname":"Valerian Saliou"}})", 200},
+      {"addNewPeopleProfile", "POST", "/people/profile",
+       R"({"email":"valerian@crisp.chat","person":{"nickname":"Valerian Saliou"}})", 200},
       {"checkPeopleProfileExists", "HEAD", "/people/profile/{people_id}", "", 200},
       {"getPeopleProfile", "GET", "/people/profile/{people_id}", "", 200},
-      {"savePeopleProfile", "PUT", "/people/profile/{people_id}", R"({"email":"valerian@crisp.chat","person":{"nickname":"Valerian"}})", 200},
+      {"savePeopleProfile", "PUT", "/people/profile/{people_id}",
+       R"({"email":"valerian@crisp.chat","person":{"nickname":"Valerian"}})", 200},
       {"updatePeopleProfile", "PATCH", "/people/profile/{people_id}", R"({"notepad":"met at a conference"})", 200},
       {"listPeopleConversations", "GET", "/people/conversations/{people_id}/list/{page_number}", "", 200},
       {"removePeopleProfile", "DELETE", "/people/profile/{people_id}", "", 200},
@@ -84,12 +91,15 @@ const std::vector<Row>& table() {
       {"checkHelpdeskLocaleExists", "HEAD", "/helpdesk/locale/{locale}", "", 200},
       {"resolveHelpdeskLocale", "GET", "/helpdesk/locale/{locale}", "", 200},
       {"listHelpdeskLocaleArticles", "GET", "/helpdesk/locale/{locale}/articles/{page_number}", "", 200},
-      {"addNewHelpdeskLocaleArticle", "POST", "/helpdesk/locale/{locale}/article", R"({"title":"Route table article"})", 200},
+      {"addNewHelpdeskLocaleArticle", "POST", "/helpdesk/locale/{locale}/article", R"({"title":"Route table article"})",
+       200},
       {"checkHelpdeskLocaleArticleExists", "HEAD", "/helpdesk/locale/{locale}/article/{article_id}", "", 200},
       {"resolveHelpdeskLocaleArticle", "GET", "/helpdesk/locale/{locale}/article/{article_id}", "", 200},
       {"saveHelpdeskLocaleArticle", "PUT", "/helpdesk/locale/{locale}/article/{article_id}",
-       R"({"title":"Route table article","description":null,"content":"**It's easy to setup**","featured":false,"order":1})", 200},
-      {"updateHelpdeskLocaleArticle", "PATCH", "/helpdesk/locale/{locale}/article/{article_id}", R"({"content":"Updated"})", 200},
+       R"({"title":"Route table article","description":null,"content":"**It's easy to setup**","featured":false,"order":1})",
+       200},
+      {"updateHelpdeskLocaleArticle", "PATCH", "/helpdesk/locale/{locale}/article/{article_id}",
+       R"({"content":"Updated"})", 200},
       {"publishHelpdeskLocaleArticle", "POST", "/helpdesk/locale/{locale}/article/{article_id}/publish", "{}", 200},
       {"resolveHelpdeskLocaleArticlePage", "GET", "/helpdesk/locale/{locale}/article/{article_id}/page", "", 200},
       {"unpublishHelpdeskLocaleArticle", "POST", "/helpdesk/locale/{locale}/article/{article_id}/unpublish", "{}", 200},
@@ -98,17 +108,21 @@ const std::vector<Row>& table() {
       {"listHelpdeskTree", "GET", "/helpdesk/tree/list/{locale}/articles/{page_number}", "", 200},
       {"createHelpdeskTreePath", "POST", "/helpdesk/tree/path/{locale}/articles/route-table/new-page.md", "{}", 200},
       {"resolveHelpdeskTreePath", "GET", "/helpdesk/tree/path/{locale}/articles/route-table/new-page.md", "", 200},
-      {"saveHelpdeskTreeContent", "PUT", "/helpdesk/tree/content/{locale}/articles/route-table/new-page.md", R"({"content":"# New page"})", 200},
-      {"resolveHelpdeskTreeContent", "GET", "/helpdesk/tree/content/{locale}/articles/route-table/new-page.md", "", 200},
+      {"saveHelpdeskTreeContent", "PUT", "/helpdesk/tree/content/{locale}/articles/route-table/new-page.md",
+       R"({"content":"# New page"})", 200},
+      {"resolveHelpdeskTreeContent", "GET", "/helpdesk/tree/content/{locale}/articles/route-table/new-page.md", "",
+       200},
       {"updateHelpdeskTreeMetadata", "PATCH", "/helpdesk/tree/metadata/{locale}/articles/route-table/new-page.md",
        R"({"title":"New page","state":{"published":true}})", 200},
-      {"resolveHelpdeskTreeMetadata", "GET", "/helpdesk/tree/metadata/{locale}/articles/route-table/new-page.md", "", 200},
+      {"resolveHelpdeskTreeMetadata", "GET", "/helpdesk/tree/metadata/{locale}/articles/route-table/new-page.md", "",
+       200},
       {"resolveHelpdeskTreePage", "GET", "/helpdesk/tree/page/{locale}/articles/route-table/new-page.md", "", 200},
       {"listHelpdeskPages", "GET", "/helpdesk/page/list/{locale}/articles/{page_number}", "", 200},
       {"listHelpdeskHistoryChanges", "GET", "/helpdesk/history/changes/{page_number}", "", 200},
       {"requestHelpdeskContentRefresh", "POST", "/helpdesk/refresh/{locale}/articles", "{}", 200},
       {"deleteHelpdeskTreePath", "DELETE", "/helpdesk/tree/path/{locale}/articles/route-table", "", 200},
-      {"resolveHelpdeskTreePath (deleted)", "GET", "/helpdesk/tree/path/{locale}/articles/route-table/new-page.md", "", 404},
+      {"resolveHelpdeskTreePath (deleted)", "GET", "/helpdesk/tree/path/{locale}/articles/route-table/new-page.md", "",
+       404},
       // WebsiteCampaign
       {"listCampaigns", "GET", "/campaigns/list/{page_number}", "", 200},
       {"checkCampaignExists", "HEAD", "/campaign/{campaign_id}", "", 200},
@@ -116,7 +130,8 @@ const std::vector<Row>& table() {
       {"pauseCampaign", "POST", "/campaign/{campaign_id}/pause", "{}", 200},
       {"resumeCampaign", "POST", "/campaign/{campaign_id}/resume", "{}", 200},
       // Routes of §6 the sandbox does not implement answer like an unknown route.
-      {"listSuggestedConversationSegments (not implemented)", "GET", "/conversations/suggest/segments/{page_number}", "", 404},
+      {"listSuggestedConversationSegments (not implemented)", "GET", "/conversations/suggest/segments/{page_number}",
+       "", 404},
       {"getWebsiteSettings (not implemented)", "GET", "/settings", "", 404},
   };
   return rows;
@@ -125,7 +140,8 @@ const std::vector<Row>& table() {
 std::string fill(std::string text, const std::map<std::string, std::string>& ids) {
   for (const auto& [key, value] : ids) {
     const std::string needle = "{" + key + "}";
-    for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle)) text.replace(pos, needle.size(), value);
+    for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle))
+      text.replace(pos, needle.size(), value);
   }
   return text;
 }
@@ -140,7 +156,8 @@ TEST_CASE("the sandbox answers every implemented route of the official Node clie
   ids["spam_id"] = std::string(f.call("GET", "/conversations/spams/1").data().at(0).at("spam_id").as_string());
   ids["inbox_id"] = std::string(f.call("GET", "/inboxes/list/1").data().at(0).at("inbox_id").as_string());
   ids["user_id"] = std::string(f.call("GET", "/operators/list").data().at(0).at("details").at("user_id").as_string());
-  ids["campaign_id"] = std::string(f.call("GET", "/campaigns/list/1?filter_status_sending=1").data().at(0).at("campaign_id").as_string());
+  ids["campaign_id"] = std::string(
+      f.call("GET", "/campaigns/list/1?filter_status_sending=1").data().at(0).at("campaign_id").as_string());
 
   for (const Row& row : table()) {
     CAPTURE(row.node_method);
@@ -161,7 +178,8 @@ TEST_CASE("the sandbox answers every implemented route of the official Node clie
     // Capture ids the following rows need.
     const std::string name = row.node_method;
     if (name == "createNewConversation") ids["session_id"] = std::string(r.data().at("session_id").as_string());
-    if (name == "sendMessageInConversation") ids["fingerprint"] = std::to_string(r.data().at("fingerprint").to_number<std::int64_t>());
+    if (name == "sendMessageInConversation")
+      ids["fingerprint"] = std::to_string(r.data().at("fingerprint").to_number<std::int64_t>());
     if (name == "addNewPeopleProfile") ids["people_id"] = std::string(r.data().at("people_id").as_string());
     if (name == "addNewHelpdeskLocaleArticle") ids["article_id"] = std::string(r.data().at("article_id").as_string());
   }

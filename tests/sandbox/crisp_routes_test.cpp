@@ -45,14 +45,18 @@ TEST_CASE("a reported conversation leaves the list and reporting it again is a r
   CHECK(effects[1].at("replayed") == true);
   CHECK(f.call("GET", "/conversation/" + sid).status == 200);
   for (int p = 1; p <= 3; ++p) {
-    for (const auto& c : f.list("/conversations/" + std::to_string(p) + "?per_page=50")) CHECK(c.at("session_id") != json::value(sid));
+    for (const auto& c : f.list("/conversations/" + std::to_string(p) + "?per_page=50"))
+      CHECK(c.at("session_id") != json::value(sid));
   }
 }
 
 TEST_CASE("a visitor message raises the operator unread count and an operator read mark clears it") {
   Fixture f;
-  const auto sid = f.find_session([](const json::object& c) { return c.at("unread").at("operator").to_number<int>() == 0 && c.at("state") != "resolved"; });
-  f.call("POST", "/conversation/" + sid + "/message", R"({"type":"text","from":"user","origin":"chat","content":"still there?"})");
+  const auto sid = f.find_session([](const json::object& c) {
+    return c.at("unread").at("operator").to_number<int>() == 0 && c.at("state") != "resolved";
+  });
+  f.call("POST", "/conversation/" + sid + "/message",
+         R"({"type":"text","from":"user","origin":"chat","content":"still there?"})");
   CHECK(f.call("GET", "/conversation/" + sid).data().at("unread").at("operator").to_number<int>() == 1);
   f.call("PATCH", "/conversation/" + sid + "/read", R"({"from":"operator","origin":"chat"})");
   CHECK(f.call("GET", "/conversation/" + sid).data().at("unread").at("operator").to_number<int>() == 0);
@@ -67,7 +71,8 @@ TEST_CASE("a spam decision removes the item and accept turns it into a conversat
   const std::string reject_id(spams[1].at("spam_id").as_string());
   const std::string sid(spams[0].at("metadata").at("session_id").as_string());
   CHECK(f.call("GET", "/conversations/spam/" + accept_id + "/content").data().at("content").at("text").is_string());
-  CHECK(f.call("POST", "/conversations/spam/" + accept_id + "/decision", R"({"action":"maybe"})").reason() == "invalid_data");
+  CHECK(f.call("POST", "/conversations/spam/" + accept_id + "/decision", R"({"action":"maybe"})").reason() ==
+        "invalid_data");
   CHECK(f.call("POST", "/conversations/spam/" + accept_id + "/decision", R"({"action":"accept"})").status == 200);
   CHECK(f.call("POST", "/conversations/spam/" + reject_id + "/decision", R"({"action":"reject"})").status == 200);
   CHECK(f.call("GET", "/conversations/spams/1").data().as_array().size() == spams.size() - 2);
@@ -77,10 +82,12 @@ TEST_CASE("a spam decision removes the item and accept turns it into a conversat
 
 TEST_CASE("people profiles are added, found by text, updated, listed with their conversations and removed") {
   Fixture f;
-  auto add = f.call("POST", "/people/profile", R"({"email":"jane@initech.io","person":{"nickname":"Jane Roe"},"segments":["lead"]})");
+  auto add = f.call("POST", "/people/profile",
+                    R"({"email":"jane@initech.io","person":{"nickname":"Jane Roe"},"segments":["lead"]})");
   REQUIRE(add.status == 200);
   const std::string id(add.data().at("people_id").as_string());
-  CHECK(f.call("POST", "/people/profile", R"({"email":"jane@initech.io","person":{"nickname":"Again"}})").status == 409);
+  CHECK(f.call("POST", "/people/profile", R"({"email":"jane@initech.io","person":{"nickname":"Again"}})").status ==
+        409);
   auto found = f.call("GET", "/people/profiles/1?search_text=jane%20roe").data().as_array();
   REQUIRE(found.size() == 1);
   CHECK(found[0].at("people_id") == json::value(id));
@@ -92,16 +99,19 @@ TEST_CASE("people profiles are added, found by text, updated, listed with their 
   CHECK(f.call("DELETE", "/people/profile/" + id).status == 200);
   CHECK(f.call("HEAD", "/people/profile/" + id).status == 404);
   // Sorting by nickname ascending.
-  auto sorted = f.call("GET", "/people/profiles/1?sort_field=nickname&sort_order=ascending&per_page=50").data().as_array();
+  auto sorted =
+      f.call("GET", "/people/profiles/1?sort_field=nickname&sort_order=ascending&per_page=50").data().as_array();
   for (std::size_t i = 1; i < sorted.size(); ++i) {
-    std::string a(sorted[i - 1].at("person").at("nickname").as_string()), b(sorted[i].at("person").at("nickname").as_string());
+    std::string a(sorted[i - 1].at("person").at("nickname").as_string()),
+        b(sorted[i].at("person").at("nickname").as_string());
     for (auto& ch : a) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     for (auto& ch : b) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     CHECK(a <= b);
   }
 }
 
-TEST_CASE("a running campaign pauses and resumes, twice in a row is a replay, and a never dispatched one cannot resume") {
+TEST_CASE(
+    "a running campaign pauses and resumes, twice in a row is a replay, and a never dispatched one cannot resume") {
   Fixture f;
   auto sending = f.call("GET", "/campaigns/list/1?filter_status_sending=1").data().as_array();
   REQUIRE(!sending.empty());
@@ -111,7 +121,8 @@ TEST_CASE("a running campaign pauses and resumes, twice in a row is a replay, an
   CHECK(f.call("POST", "/campaign/" + id + "/pause").status == 200);
   CHECK(f.effects().back().at("replayed") == true);
   auto paused = f.call("GET", "/campaigns/list/1?filter_status_paused=1").data().as_array();
-  CHECK(std::any_of(paused.begin(), paused.end(), [&](const json::value& c) { return c.at("campaign_id") == json::value(id); }));
+  CHECK(std::any_of(paused.begin(), paused.end(),
+                    [&](const json::value& c) { return c.at("campaign_id") == json::value(id); }));
   CHECK(f.call("POST", "/campaign/" + id + "/resume").status == 200);
   CHECK(f.call("GET", "/campaign/" + id).data().at("running") == true);
   std::string draft;

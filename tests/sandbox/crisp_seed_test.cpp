@@ -20,7 +20,9 @@ bool has(const json::object& c, std::string_view text) {
 }
 }  // namespace
 
-TEST_CASE("the seeded conversations include spam, bug reports, sales questions, resolved cases, unread ones and a prompt injection") {
+TEST_CASE(
+    "the seeded conversations include spam, bug reports, sales questions, resolved cases, unread ones and a prompt "
+    "injection") {
   Fixture f;
   const auto convs = all_conversations(f);
   int spam = 0, bugs = 0, sales = 0, resolved = 0, unread = 0, injection = 0;
@@ -43,11 +45,15 @@ TEST_CASE("the seeded conversations include spam, bug reports, sales questions, 
   const auto sid = f.find_session([](const json::object& c) { return c.at("topic") == "Webhooks return 401"; });
   auto msgs = f.call("GET", "/conversation/" + sid + "/messages").data().as_array();
   bool solution = false;
-  for (const auto& m : msgs) solution = solution || (m.at("from") == "operator" && std::string(m.at("content").as_string()).find("HMAC-SHA256") != std::string::npos);
+  for (const auto& m : msgs)
+    solution = solution || (m.at("from") == "operator" &&
+                            std::string(m.at("content").as_string()).find("HMAC-SHA256") != std::string::npos);
   CHECK(solution);
 }
 
-TEST_CASE("the seeded website has an Engineering inbox, operators, visitors from company and free-mail domains, people, campaigns and helpdesk locales") {
+TEST_CASE(
+    "the seeded website has an Engineering inbox, operators, visitors from company and free-mail domains, people, "
+    "campaigns and helpdesk locales") {
   Fixture f;
   bool engineering = false;
   for (const auto& i : f.list("/inboxes/list/1")) engineering = engineering || i.at("name") == "Engineering";
@@ -58,8 +64,9 @@ TEST_CASE("the seeded website has an Engineering inbox, operators, visitors from
   for (const auto& v : visitors) {
     const std::string email(v.at("email").as_string());
     const std::string url(v.at("last_page").at("page_url").as_string());
-    if (email.find("@gmail.com") != std::string::npos || email.find("@yahoo.com") != std::string::npos || email.find("@outlook.com") != std::string::npos ||
-        email.find("@hotmail.com") != std::string::npos || email.find("@proton.me") != std::string::npos || email.find("@icloud.com") != std::string::npos ||
+    if (email.find("@gmail.com") != std::string::npos || email.find("@yahoo.com") != std::string::npos ||
+        email.find("@outlook.com") != std::string::npos || email.find("@hotmail.com") != std::string::npos ||
+        email.find("@proton.me") != std::string::npos || email.find("@icloud.com") != std::string::npos ||
         email.find("@gmx.de") != std::string::npos) {
       ++free_mail;
     } else if (!email.empty()) {

@@ -112,8 +112,8 @@ TEST_CASE("concurrent writers through several sandboxes on one state file lose n
     for (int i = 0; i < kSandboxes; ++i) {
       writers.emplace_back([&, i] {
         for (int k = 0; k < kWrites; ++k) {
-          auto r = fixtures[static_cast<std::size_t>(i)]->call(
-              "POST", "/conversation/" + sid + "/message", note("w" + std::to_string(i) + "-" + std::to_string(k)));
+          auto r = fixtures[static_cast<std::size_t>(i)]->call("POST", "/conversation/" + sid + "/message",
+                                                               note("w" + std::to_string(i) + "-" + std::to_string(k)));
           if (r.status == 200) ++ok[static_cast<std::size_t>(i)];
         }
       });

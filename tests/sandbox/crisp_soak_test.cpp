@@ -17,7 +17,8 @@ TEST_SUITE("soak") {
     constexpr int kClients = 4;
     constexpr int kMessages = 50;
     std::vector<std::string> sessions;
-    for (int i = 0; i < kClients; ++i) sessions.emplace_back(f.call("POST", "/conversation", "{}").data().at("session_id").as_string());
+    for (int i = 0; i < kClients; ++i)
+      sessions.emplace_back(f.call("POST", "/conversation", "{}").data().at("session_id").as_string());
     std::vector<std::thread> threads;
     std::atomic<int> failures{0};
     for (int c = 0; c < kClients; ++c) {
@@ -27,8 +28,8 @@ TEST_SUITE("soak") {
         const std::string base = "/v1/website/" + f.website + "/conversation/" + sessions[static_cast<std::size_t>(c)];
         for (int m = 0; m < kMessages; ++m) {
           // Every message twice with the same fingerprint: the second is a replay.
-          const std::string body = R"({"type":"text","from":"operator","origin":"chat","content":"m)" + std::to_string(m) +
-                                   R"(","fingerprint":)" + std::to_string(1000 + m) + "}";
+          const std::string body = R"({"type":"text","from":"operator","origin":"chat","content":"m)" +
+                                   std::to_string(m) + R"(","fingerprint":)" + std::to_string(1000 + m) + "}";
           for (int k = 0; k < 2; ++k) {
             if (client.request("POST", base + "/message", body, headers).status != 200) ++failures;
           }

@@ -18,14 +18,17 @@ std::string temp_path(const std::string& name) {
 }
 }  // namespace
 
-TEST_CASE("the effect log records every performed write with method, path, body, time, session and fingerprint, and no read") {
+TEST_CASE(
+    "the effect log records every performed write with method, path, body, time, session and fingerprint, and no "
+    "read") {
   Fixture f;
   const auto sid = f.any_session();
   f.call("GET", "/conversations/1");
   f.call("GET", "/conversation/" + sid + "/messages");
   f.call("HEAD", "/conversation/" + sid);
   CHECK(f.effects().empty());
-  auto sent = f.call("POST", "/conversation/" + sid + "/message", R"({"type":"note","from":"operator","origin":"chat","content":"internal"})");
+  auto sent = f.call("POST", "/conversation/" + sid + "/message",
+                     R"({"type":"note","from":"operator","origin":"chat","content":"internal"})");
   f.call("PATCH", "/conversation/" + sid + "/state", R"({"state":"resolved"})");
   f.call("PATCH", "/conversation/" + sid + "/state", R"({"state":"nope"})");  // rejected: not an effect
   auto effects = f.effects();
@@ -60,7 +63,8 @@ TEST_CASE("with a state file, writes and the effect log survive a restart") {
     website = f.website;
     key = f.creds.key;
     sid = std::string(f.call("POST", "/conversation", "{}").data().at("session_id").as_string());
-    fingerprint = f.call("POST", "/conversation/" + sid + "/message", R"({"type":"text","from":"user","origin":"chat","content":"persist me"})")
+    fingerprint = f.call("POST", "/conversation/" + sid + "/message",
+                         R"({"type":"text","from":"user","origin":"chat","content":"persist me"})")
                       .data()
                       .at("fingerprint")
                       .to_number<std::int64_t>();
@@ -83,9 +87,7 @@ TEST_CASE("with a state file, writes and the effect log survive a restart") {
 
 TEST_CASE("a state file that is not one is refused with a message naming it") {
   const auto path = temp_path("bad.json");
-  {
-    std::ofstream(path) << R"({"hello":"world"})";
-  }
+  { std::ofstream(path) << R"({"hello":"world"})"; }
   auto options = test_options();
   options.state_file = path;
   weft::sandbox::crisp::Sandbox s(options);
@@ -96,8 +98,9 @@ TEST_CASE("the seeded data is the same for the same seed and differs for another
   Fixture a(test_options(11));
   Fixture b(test_options(11));
   Fixture c(test_options(12));
-  for (const std::string& route : std::vector<std::string>{"/conversations/1?per_page=50", "/conversations/2?per_page=50", "/visitors/list/1", "/people/profiles/1",
-                                  "/campaigns/list/1", "/helpdesk/locale/en/articles/1", "/conversations/spams/1"}) {
+  for (const std::string& route : std::vector<std::string>{
+           "/conversations/1?per_page=50", "/conversations/2?per_page=50", "/visitors/list/1", "/people/profiles/1",
+           "/campaigns/list/1", "/helpdesk/locale/en/articles/1", "/conversations/spams/1"}) {
     CAPTURE(route);
     // Ids and texts are derived from the seed; the website id is part of every path.
     CHECK(a.call("GET", route).raw.body == b.call("GET", route).raw.body);
@@ -111,7 +114,8 @@ TEST_CASE("the seeded data is the same for the same seed and differs for another
 TEST_CASE("reset restores the seeded world and clears the effect log") {
   Fixture f;
   const auto before = f.call("GET", "/conversations/1").raw.body;
-  f.call("POST", "/conversation/" + f.any_session() + "/message", R"({"type":"text","from":"user","origin":"chat","content":"new"})");
+  f.call("POST", "/conversation/" + f.any_session() + "/message",
+         R"({"type":"text","from":"user","origin":"chat","content":"new"})");
   CHECK(f.call("GET", "/conversations/1").raw.body != before);
   CHECK(f.effects().size() == 1);
   f.admin_post("/_sandbox/reset", "{}");

@@ -17,7 +17,8 @@ namespace {
 
 sh::Router demo_router() {
   sh::Router r;
-  r.add("GET", "/items/{id}", [](sh::Request& req) { return sh::Response::text(200, "item " + std::string(req.param("id"))); });
+  r.add("GET", "/items/{id}",
+        [](sh::Request& req) { return sh::Response::text(200, "item " + std::string(req.param("id"))); });
   r.add("GET", "/items/special", [](sh::Request&) { return sh::Response::text(200, "special"); });
   r.add("GET", "/tree/{kind}/{*rest}", [](sh::Request& req) {
     return sh::Response::text(200, std::string(req.param("kind")) + "|" + std::string(req.param("rest")));
@@ -31,7 +32,8 @@ sh::Router demo_router() {
   r.add("GET", "/sse", [](sh::Request&) {
     sh::Response res;
     res.headers.emplace_back("Content-Type", "text/event-stream");
-    res.chunks = std::vector<sh::Chunk>{{"data: one\n\n", {}}, {"data: two\n\n", std::chrono::milliseconds(5)}, {"data: [DONE]\n\n", {}}};
+    res.chunks = std::vector<sh::Chunk>{
+        {"data: one\n\n", {}}, {"data: two\n\n", std::chrono::milliseconds(5)}, {"data: [DONE]\n\n", {}}};
     return res;
   });
   r.add("GET", "/cut", [](sh::Request&) {

@@ -62,8 +62,9 @@ TEST_CASE("a cron on a thread runs when its time comes and is deleted through th
             .status == 404);
   CHECK(s.post("/runs/crons/count", json::object()).json == json::value(0));
 
-  auto cron = s.post("/threads/" + t + "/runs/crons",
-                     json::object{{"assistant_id", "steps"}, {"schedule", "*/10 * * * *"}, {"input", json::object{{"word", "tick"}}}});
+  auto cron = s.post(
+      "/threads/" + t + "/runs/crons",
+      json::object{{"assistant_id", "steps"}, {"schedule", "*/10 * * * *"}, {"input", json::object{{"word", "tick"}}}});
   REQUIRE(cron.status == 200);
   CHECK(cron.json.at("thread_id") == json::value(t));
   CHECK(!cron.json.at("next_run_date").is_null());

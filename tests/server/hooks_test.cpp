@@ -34,21 +34,28 @@ constexpr const char* kSecret = "s3cret";
 constexpr const char* kRouting = "on message:send from=user run visitor\n";
 
 std::string message_body(const std::string& session, std::int64_t fingerprint, const std::string& content = "Hello") {
-  json::object data{{"website_id", kWebsite}, {"session_id", session}, {"type", "text"}, {"from", "user"},
-                    {"content", content},     {"fingerprint", fingerprint}, {"timestamp", 1700000000000}};
-  return json::serialize(json::object{{"website_id", kWebsite}, {"event", "message:send"}, {"data", data},
-                                      {"timestamp", 1700000000000}});
+  json::object data{{"website_id", kWebsite},
+                    {"session_id", session},
+                    {"type", "text"},
+                    {"from", "user"},
+                    {"content", content},
+                    {"fingerprint", fingerprint},
+                    {"timestamp", 1700000000000}};
+  return json::serialize(
+      json::object{{"website_id", kWebsite}, {"event", "message:send"}, {"data", data}, {"timestamp", 1700000000000}});
 }
 
 std::string now_ms_text() {
   return std::to_string(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
 }
 
 weft::sandbox::http::Fields signed_headers(const std::string& body, const std::string& secret = kSecret,
                                            std::string stamp = {}) {
   if (stamp.empty()) stamp = now_ms_text();
-  return {{"X-Crisp-Request-Timestamp", stamp}, {"X-Crisp-Signature", crisp_hook_signature(secret, stamp, body)},
+  return {{"X-Crisp-Request-Timestamp", stamp},
+          {"X-Crisp-Signature", crisp_hook_signature(secret, stamp, body)},
           {"Content-Type", "application/json"}};
 }
 
@@ -97,8 +104,9 @@ json::array settled_runs(TestServer& s, const std::string& thread_id) {
 TEST_CASE("hooks: the signature is HMAC-SHA256 over [timestamp;body], as crisp-api computes it") {
   // Vector computed with Node's crypto exactly as crisp-api's __verifySignature does.
   const std::string body = message_body(kSession, 163408841868743);
-  CHECK(body ==
-        R"({"website_id":"8c842203-7ed8-4e29-a608-7cf78a7d2fcc","event":"message:send","data":{"website_id":"8c842203-7ed8-4e29-a608-7cf78a7d2fcc","session_id":"session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881","type":"text","from":"user","content":"Hello","fingerprint":163408841868743,"timestamp":1700000000000},"timestamp":1700000000000})");
+  CHECK(
+      body ==
+      R"({"website_id":"8c842203-7ed8-4e29-a608-7cf78a7d2fcc","event":"message:send","data":{"website_id":"8c842203-7ed8-4e29-a608-7cf78a7d2fcc","session_id":"session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881","type":"text","from":"user","content":"Hello","fingerprint":163408841868743,"timestamp":1700000000000},"timestamp":1700000000000})");
   const std::string vector_body =
       R"({"website_id":"8c842203-7ed8-4e29-a608-7cf78a7d2fcc","event":"message:send","data":{"session_id":"session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881","fingerprint":163408841868743,"content":"Hello","from":"user"},"timestamp":1700000000000})";
   CHECK(crisp_hook_signature("s3cret", "1700000000000", vector_body) ==
@@ -107,7 +115,8 @@ TEST_CASE("hooks: the signature is HMAC-SHA256 over [timestamp;body], as crisp-a
                                      "C673F0EDB3E7B0003FB52A0181D14D5590290D335DFB64E08A1E431137A86277"));
   CHECK_FALSE(crisp_hook_signature_matches("s3cret", "1700000000001", vector_body,
                                            "c673f0edb3e7b0003fb52a0181d14d5590290d335dfb64e08a1e431137a86277"));
-  CHECK_FALSE(crisp_hook_signature_matches("", "1700000000000", vector_body, crisp_hook_signature("", "1700000000000", vector_body)));
+  CHECK_FALSE(crisp_hook_signature_matches("", "1700000000000", vector_body,
+                                           crisp_hook_signature("", "1700000000000", vector_body)));
   CHECK(parse_hook_timestamp("1700000000000")->count() == 1700000000000);
   CHECK(parse_hook_timestamp("1700000000")->count() == 1700000000000);  // seconds
   CHECK_FALSE(parse_hook_timestamp("-5"));
@@ -125,21 +134,25 @@ TEST_CASE("hooks: malformed events are refused with the field named") {
     }
     return "accepted";
   };
-  CHECK(refused("{") .find("not JSON") != std::string::npos);
+  CHECK(refused("{").find("not JSON") != std::string::npos);
   CHECK(refused("[1]").find("not a JSON object") != std::string::npos);
   CHECK(refused(R"({"website_id":"x","event":"message:send","data":{}})").find("website_id") != std::string::npos);
   CHECK(refused(std::string(R"({"website_id":")") + kWebsite + R"(","event":"DROP TABLE","data":{}})").find("event") !=
         std::string::npos);
-  CHECK(refused(std::string(R"({"website_id":")") + kWebsite + R"(","event":"message:send","data":{"session_id":"../x","fingerprint":1}})")
+  CHECK(refused(std::string(R"({"website_id":")") + kWebsite +
+                R"(","event":"message:send","data":{"session_id":"../x","fingerprint":1}})")
             .find("session_id") != std::string::npos);
   CHECK(refused(std::string(R"({"website_id":")") + kWebsite + R"(","event":"message:send","data":{"session_id":")" +
                 kSession + R"("}})")
             .find("fingerprint") != std::string::npos);
-  CHECK(refused(std::string(R"({"website_id":")") + kWebsite + R"(","event":"message:send","data":{"website_id":"11111111-2222-4333-8444-555555555555","session_id":")" +
-                kSession + R"(","fingerprint":1}})")
-            .find("differs") != std::string::npos);
+  CHECK(
+      refused(std::string(R"({"website_id":")") + kWebsite +
+              R"(","event":"message:send","data":{"website_id":"11111111-2222-4333-8444-555555555555","session_id":")" +
+              kSession + R"(","fingerprint":1}})")
+          .find("differs") != std::string::npos);
   // One message event's identity is the same whatever else differs between deliveries.
-  CHECK(parse_hook_event(message_body(kSession, 7, "a")).identity == parse_hook_event(message_body(kSession, 7, "b")).identity);
+  CHECK(parse_hook_event(message_body(kSession, 7, "a")).identity ==
+        parse_hook_event(message_body(kSession, 7, "b")).identity);
   CHECK(parse_hook_event(message_body(kSession, 7)).identity != parse_hook_event(message_body(kSession, 8)).identity);
 }
 
@@ -379,7 +392,9 @@ TEST_CASE("hooks: the sandbox delivers a visitor's message as Crisp does, and th
   CHECK(hooks.at("failed") == 0);
 }
 
-TEST_CASE("hooks: a burst of 1,000 events over 100 conversations: all answered 2xx, each conversation in order, one run at a time") {
+TEST_CASE(
+    "hooks: a burst of 1,000 events over 100 conversations: all answered 2xx, each conversation in order, one run at a "
+    "time") {
   weft::server::ServerOptions options = hook_options();
   options.workers = 8;
   TestServer s(options);

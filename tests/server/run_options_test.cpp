@@ -72,8 +72,9 @@ TEST_CASE("messages mode sends metadata, growing partials and the complete messa
   auto events = parse_sse(r.body);
   std::vector<std::string> order;
   for (const auto& e : events) order.push_back(e.event);
-  const std::vector<std::string> expected = {"metadata", "messages/metadata", "messages/partial", "messages/partial",
-                                             "messages/partial", "messages/complete", "updates", "updates"};
+  const std::vector<std::string> expected = {
+      "metadata",         "messages/metadata", "messages/partial", "messages/partial",
+      "messages/partial", "messages/complete", "updates",          "updates"};
   CHECK(order == expected);
   auto partials = named(events, "messages/partial");
   REQUIRE(partials.size() == 3);
@@ -95,9 +96,10 @@ TEST_CASE("a command with goto and update runs the named node on the updated sta
   TestServer s;
   const std::string t = new_thread(s, "steps");
   REQUIRE(s.post("/threads/" + t + "/runs/wait", json::object{{"assistant_id", "steps"}}).status == 200);
-  auto r = s.post("/threads/" + t + "/runs/wait",
-                  json::object{{"assistant_id", "steps"},
-                               {"command", json::object{{"goto", "second"}, {"update", json::object{{"log", "by hand"}}}}}});
+  auto r =
+      s.post("/threads/" + t + "/runs/wait",
+             json::object{{"assistant_id", "steps"},
+                          {"command", json::object{{"goto", "second"}, {"update", json::object{{"log", "by hand"}}}}}});
   REQUIRE(r.status == 200);
   INFO(r.body);
   CHECK(r.json.at("log") == json::array{"first", "second", "by hand", "second"});
@@ -124,17 +126,19 @@ TEST_CASE("interrupt_before and interrupt_after stop the run at the named node a
                       json::object{{"assistant_id", "steps"}, {"interrupt_after", json::array{"first"}}});
   CHECK(after.json.at("log") == json::array{"first"});
   CHECK(s.get("/threads/" + u + "/state").json.at("next") == json::array{"second"});
-  CHECK(s.post("/threads/" + u + "/runs/wait", json::object{{"assistant_id", "steps"}, {"interrupt_before", json::array{"nope"}}})
+  CHECK(s.post("/threads/" + u + "/runs/wait",
+               json::object{{"assistant_id", "steps"}, {"interrupt_before", json::array{"nope"}}})
             .status == 422);
 }
 
-TEST_CASE("if_not_exists create makes the thread and the default rejects an unknown thread with 404 and creates nothing") {
+TEST_CASE(
+    "if_not_exists create makes the thread and the default rejects an unknown thread with 404 and creates nothing") {
   TestServer s;
   auto refused = s.post("/threads/fresh-thread/runs/wait", json::object{{"assistant_id", "steps"}});
   CHECK(refused.status == 404);
   CHECK(s.get("/threads/fresh-thread").status == 404);
-  auto created = s.post("/threads/fresh-thread/runs/wait",
-                        json::object{{"assistant_id", "steps"}, {"if_not_exists", "create"}});
+  auto created =
+      s.post("/threads/fresh-thread/runs/wait", json::object{{"assistant_id", "steps"}, {"if_not_exists", "create"}});
   REQUIRE(created.status == 200);
   CHECK(created.json.at("log") == json::array{"first", "second"});
   auto thread = s.get("/threads/fresh-thread");
@@ -159,10 +163,12 @@ TEST_CASE("a copied thread has the same checkpoints and runs on its own while th
   for (std::size_t i = 0; i < copied_history.size(); ++i) {
     CHECK(copied_history[i].at("values") == original_history[i].at("values"));
     CHECK(copied_history[i].at("next") == original_history[i].at("next"));
-    CHECK(copied_history[i].at("checkpoint").at("checkpoint_id") == original_history[i].at("checkpoint").at("checkpoint_id"));
+    CHECK(copied_history[i].at("checkpoint").at("checkpoint_id") ==
+          original_history[i].at("checkpoint").at("checkpoint_id"));
   }
   // A run on the copy continues the copy only.
-  auto more = s.post("/threads/" + c + "/runs/wait", json::object{{"assistant_id", "steps"}, {"input", json::object()}});
+  auto more =
+      s.post("/threads/" + c + "/runs/wait", json::object{{"assistant_id", "steps"}, {"input", json::object()}});
   REQUIRE(more.status == 200);
   CHECK(more.json.at("log") == json::array{"first", "second", "first", "second"});
   CHECK(s.get("/threads/" + t + "/state").json.at("values").at("log") == json::array{"first", "second"});
@@ -184,8 +190,10 @@ TEST_CASE("with one worker a second run on another thread waits pending until th
   TestServer s(options);
   const std::string a = new_thread(s, "slow");
   const std::string b = new_thread(s, "slow");
-  auto first = s.post("/threads/" + a + "/runs", json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 1500}}}});
-  auto second = s.post("/threads/" + b + "/runs", json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 1}}}});
+  auto first =
+      s.post("/threads/" + a + "/runs", json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 1500}}}});
+  auto second =
+      s.post("/threads/" + b + "/runs", json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 1}}}});
   REQUIRE(first.status == 200);
   REQUIRE(second.status == 200);
   const std::string first_id(first.json.at("run_id").as_string());

@@ -35,9 +35,7 @@ std::string new_thread(TestServer& s, const char* graph = "steps") {
   return std::string(r.json.at("thread_id").as_string());
 }
 
-std::int64_t count_threads(TestServer& s) {
-  return s.post("/threads/count", json::object()).json.as_int64();
-}
+std::int64_t count_threads(TestServer& s) { return s.post("/threads/count", json::object()).json.as_int64(); }
 
 // Starts a stream on a raw connection, reads up to its first event, and hangs up.
 void stream_and_hang_up(std::uint16_t port, const std::string& path, const json::object& body) {
@@ -76,8 +74,9 @@ TEST_CASE("a streaming client that hangs up cancels its run only when it asked o
   options.stream_heartbeat = std::chrono::milliseconds(20);
   TestServer s(options);
   const std::string cancelled = new_thread(s, "slow");
-  stream_and_hang_up(s.port(), "/threads/" + cancelled + "/runs/stream",
-                     json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 3000}}}, {"on_disconnect", "cancel"}});
+  stream_and_hang_up(
+      s.port(), "/threads/" + cancelled + "/runs/stream",
+      json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 3000}}}, {"on_disconnect", "cancel"}});
   CHECK(final_run_status(s, cancelled) == "interrupted");
   const std::string kept = new_thread(s, "slow");
   stream_and_hang_up(s.port(), "/threads/" + kept + "/runs/stream",
@@ -149,7 +148,8 @@ TEST_CASE("malformed JSON and mistyped fields are 422 with a detail and create n
   CHECK(s.post("/threads", json::object{{"if_exists", "maybe"}}).status == 422);
   CHECK(count_threads(s) == 0);
   const std::string t = new_thread(s);
-  CHECK(s.post("/threads/" + t + "/runs/wait", json::object{{"assistant_id", "steps"}, {"input", "text"}}).status == 422);
+  CHECK(s.post("/threads/" + t + "/runs/wait", json::object{{"assistant_id", "steps"}, {"input", "text"}}).status ==
+        422);
   CHECK(s.post("/threads/" + t + "/runs/wait",
                json::object{{"assistant_id", "steps"}, {"input", json::object{{"word", 5}}}})
             .status == 422);
@@ -213,7 +213,8 @@ TEST_CASE("unknown routes, methods, threads and assistants are LangGraph-shaped 
   CHECK(s.post("/threads/" + t + "/runs/wait", json::object{{"assistant_id", "ghost"}}).status == 404);
   CHECK(s.post("/threads/" + t + "/runs/wait", json::object{{"input", json::object()}}).status == 422);
   // if_not_exists=create makes the thread.
-  auto created = s.post("/threads/fresh-one/runs/wait", json::object{{"assistant_id", "steps"}, {"if_not_exists", "create"}});
+  auto created =
+      s.post("/threads/fresh-one/runs/wait", json::object{{"assistant_id", "steps"}, {"if_not_exists", "create"}});
   CHECK(created.status == 200);
   CHECK(s.get("/threads/fresh-one").status == 200);
 }
@@ -340,7 +341,8 @@ TEST_CASE("update_state as a node moves the thread on") {
   TestServer s;
   const std::string t = new_thread(s, "review");
   s.post("/threads/" + t + "/runs/wait", json::object{{"assistant_id", "review"}});
-  auto r = s.post("/threads/" + t + "/state", json::object{{"values", json::object{{"answer", "by hand"}}}, {"as_node", "ask"}});
+  auto r = s.post("/threads/" + t + "/state",
+                  json::object{{"values", json::object{{"answer", "by hand"}}}, {"as_node", "ask"}});
   REQUIRE(r.status == 200);
   CHECK(r.json.at("checkpoint").at("thread_id") == json::value(t));
   auto state = s.get("/threads/" + t + "/state");
@@ -352,9 +354,11 @@ TEST_CASE("update_state as a node moves the thread on") {
 TEST_CASE("multitask reject refuses a second run with 409 and writes nothing") {
   TestServer s;
   const std::string t = new_thread(s, "slow");
-  auto first = s.post("/threads/" + t + "/runs", json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 400}}}});
+  auto first =
+      s.post("/threads/" + t + "/runs", json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 400}}}});
   REQUIRE(first.status == 200);
-  auto second = s.post("/threads/" + t + "/runs/wait", json::object{{"assistant_id", "slow"}, {"multitask_strategy", "reject"}});
+  auto second =
+      s.post("/threads/" + t + "/runs/wait", json::object{{"assistant_id", "slow"}, {"multitask_strategy", "reject"}});
   CHECK(second.status == 409);
   CHECK(detail_of(second).find("is busy with run") != std::string::npos);
   CHECK(s.get("/threads/" + t + "/runs").json.as_array().size() == 1);
@@ -367,8 +371,9 @@ TEST_CASE("multitask enqueue runs the second run after the first") {
   TestServer s;
   const std::string t = new_thread(s, "slow");
   s.post("/threads/" + t + "/runs", json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 200}}}});
-  auto second = s.post("/threads/" + t + "/runs/wait",
-                       json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 1}}}, {"multitask_strategy", "enqueue"}});
+  auto second = s.post(
+      "/threads/" + t + "/runs/wait",
+      json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 1}}}, {"multitask_strategy", "enqueue"}});
   REQUIRE(second.status == 200);
   CHECK(second.json.at("log") == json::array{"waited", "waited"});
   auto runs = s.get("/threads/" + t + "/runs").json.as_array();
@@ -380,17 +385,21 @@ TEST_CASE("multitask enqueue runs the second run after the first") {
 TEST_CASE("multitask interrupt cancels the running run and rollback deletes it") {
   TestServer s;
   const std::string t = new_thread(s, "slow");
-  auto first = s.post("/threads/" + t + "/runs", json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 5000}}}});
-  auto second = s.post("/threads/" + t + "/runs/wait",
-                       json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 1}}}, {"multitask_strategy", "interrupt"}});
+  auto first =
+      s.post("/threads/" + t + "/runs", json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 5000}}}});
+  auto second = s.post(
+      "/threads/" + t + "/runs/wait",
+      json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 1}}}, {"multitask_strategy", "interrupt"}});
   REQUIRE(second.status == 200);
   CHECK(second.json.at("log") == json::array{"waited"});
   auto old = s.get("/threads/" + t + "/runs/" + std::string(first.json.at("run_id").as_string()));
   CHECK(old.json.at("status") == "interrupted");
 
-  auto third = s.post("/threads/" + t + "/runs", json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 5000}}}});
-  auto fourth = s.post("/threads/" + t + "/runs/wait",
-                       json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 1}}}, {"multitask_strategy", "rollback"}});
+  auto third =
+      s.post("/threads/" + t + "/runs", json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 5000}}}});
+  auto fourth = s.post(
+      "/threads/" + t + "/runs/wait",
+      json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 1}}}, {"multitask_strategy", "rollback"}});
   REQUIRE(fourth.status == 200);
   CHECK(fourth.json.at("log") == json::array{"waited", "waited"});
   CHECK(s.get("/threads/" + t + "/runs/" + std::string(third.json.at("run_id").as_string())).status == 404);
@@ -400,7 +409,8 @@ TEST_CASE("multitask interrupt cancels the running run and rollback deletes it")
 TEST_CASE("a background run is cancelled, and a cancel of a finished run is 409") {
   TestServer s;
   const std::string t = new_thread(s, "slow");
-  auto run = s.post("/threads/" + t + "/runs", json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 5000}}}});
+  auto run =
+      s.post("/threads/" + t + "/runs", json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 5000}}}});
   const std::string id(run.json.at("run_id").as_string());
   CHECK((run.json.at("status") == "pending" || run.json.at("status") == "running"));
   auto cancel = s.request("POST", "/threads/" + t + "/runs/" + id + "/cancel?wait=1&action=interrupt");
@@ -453,8 +463,9 @@ TEST_CASE("runs left unfinished by a stop are resumed by the next server on the 
     thread_id = new_thread(s, "slow");
     auto running = s.post("/threads/" + thread_id + "/runs",
                           json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 3000}}}});
-    auto queued = s.post("/threads/" + thread_id + "/runs",
-                         json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 1}}}, {"multitask_strategy", "enqueue"}});
+    auto queued = s.post(
+        "/threads/" + thread_id + "/runs",
+        json::object{{"assistant_id", "slow"}, {"input", json::object{{"ms", 1}}}, {"multitask_strategy", "enqueue"}});
     run_id = std::string(queued.json.at("run_id").as_string());
     s.stop();
   }
@@ -470,7 +481,9 @@ TEST_CASE("runs left unfinished by a stop are resumed by the next server on the 
   std::filesystem::remove_all(folder, ec);
 }
 
-TEST_CASE("a run killed before its first checkpoint keeps its resume command and the next server answers the interrupt with it") {
+TEST_CASE(
+    "a run killed before its first checkpoint keeps its resume command and the next server answers the interrupt with "
+    "it") {
   std::random_device rd;
   const std::string folder =
       (std::filesystem::temp_directory_path() / ("weft-server-killed-" + std::to_string(rd()))).string();

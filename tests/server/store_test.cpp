@@ -23,15 +23,17 @@ server_test::Reply put(TestServer& s, const json::value& body) {
   return s.request("PUT", "/store/items", json::serialize(body));
 }
 
-json::array all_namespaces(TestServer& s) { return s.post("/store/namespaces", json::object{}).json.at("namespaces").as_array(); }
+json::array all_namespaces(TestServer& s) {
+  return s.post("/store/namespaces", json::object{}).json.at("namespaces").as_array();
+}
 
 }  // namespace
 
 TEST_CASE("the store routes put, get, search, list and delete items in LangGraph's shapes") {
   TestServer s;
   CHECK(put(s, json::parse(R"({"namespace":["customers","c-42"],"key":"plan","value":{"plan":"pro"}})")).status == 204);
-  CHECK(put(s, json::parse(R"({"namespace":["customers","c-43"],"key":"plan","value":{"plan":"free"},"ttl":5})")).status ==
-        204);
+  CHECK(put(s, json::parse(R"({"namespace":["customers","c-43"],"key":"plan","value":{"plan":"free"},"ttl":5})"))
+            .status == 204);
 
   auto got = s.get("/store/items?namespace=customers.c-42&key=plan");
   REQUIRE(got.status == 200);
@@ -44,13 +46,16 @@ TEST_CASE("the store routes put, get, search, list and delete items in LangGraph
   CHECK(missing.status == 200);
   CHECK(missing.json.is_null());
 
-  auto found = s.post("/store/items/search",
-                      json::parse(R"({"namespace_prefix":["customers"],"filter":{"plan":"pro"},"limit":10,"offset":0})"));
+  auto found =
+      s.post("/store/items/search",
+             json::parse(R"({"namespace_prefix":["customers"],"filter":{"plan":"pro"},"limit":10,"offset":0})"));
   REQUIRE(found.status == 200);
   REQUIRE(found.json.at("items").as_array().size() == 1);
   CHECK(found.json.at("items").at(0).at("namespace") == json::parse(R"(["customers","c-42"])"));
-  CHECK(s.post("/store/items/search", json::parse(R"({"namespace_prefix":["customers"]})")).json.at("items").as_array().size() ==
-        2);
+  CHECK(s.post("/store/items/search", json::parse(R"({"namespace_prefix":["customers"]})"))
+            .json.at("items")
+            .as_array()
+            .size() == 2);
 
   CHECK(all_namespaces(s) == json::parse(R"([["customers","c-42"],["customers","c-43"]])"));
   CHECK(s.post("/store/namespaces", json::parse(R"({"prefix":["customers"],"max_depth":1})")).json.at("namespaces") ==
@@ -83,7 +88,8 @@ TEST_CASE("a store request with a missing key, a bad namespace or an oversized v
   CHECK(put(s, json::parse(R"({"namespace":["a"],"key":"k","value":{"x":1},"ttl":-1})")).status == 422);
   CHECK(s.request("PUT", "/store/items", "{not json").status == 422);
 
-  json::object big{{"namespace", json::array{"a"}}, {"key", "k"},
+  json::object big{{"namespace", json::array{"a"}},
+                   {"key", "k"},
                    {"value", json::object{{"blob", std::string((1u << 20) + 16, 'x')}}}};
   auto oversized = put(s, big);
   CHECK(oversized.status == 422);

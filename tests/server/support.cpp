@@ -21,7 +21,8 @@ using namespace weft;
 namespace server_test {
 namespace {
 
-graphs::GraphDefinition definition(std::string name, const char* schema, decltype(graphs::GraphDefinition::build) build) {
+graphs::GraphDefinition definition(std::string name, const char* schema,
+                                   decltype(graphs::GraphDefinition::build) build) {
   graphs::GraphDefinition d;
   d.name = std::move(name);
   d.description = "test graph " + d.name;
@@ -73,8 +74,9 @@ graphs::GraphRegistry test_graphs() {
     return g.compile(std::move(options));
   }));
   registry.add(definition("review", kWordSchema, [](const graphs::GraphServices&, CompileOptions options) {
-    StateGraph g({{"input", Channel::last_value()}, {"draft", Channel::last_value()}, {"answer", Channel::last_value()}},
-                 "review");
+    StateGraph g(
+        {{"input", Channel::last_value()}, {"draft", Channel::last_value()}, {"answer", Channel::last_value()}},
+        "review");
     g.add_node("draft", [](StateView, NodeContext) { return json::object{{"draft", "hello"}}; });
     g.add_node("ask", [](StateView, NodeContext ctx) {
       json::value answer = ctx.interrupt(json::object{{"question", "send it?"}});
@@ -87,18 +89,18 @@ graphs::GraphRegistry test_graphs() {
   }));
   registry.add(definition("slow", R"({"type":"object","properties":{"ms":{"type":"integer","default":300}}})",
                           [](const graphs::GraphServices&, CompileOptions options) {
-    StateGraph g({{"input", Channel::last_value()}, {"log", Channel::append()}}, "slow");
-    g.add_node("wait", [](StateView s, NodeContext) -> boost::asio::awaitable<json::object> {
-      const std::int64_t ms = s.at("input").as_object().at("ms").to_number<std::int64_t>();
-      auto executor = co_await boost::asio::this_coro::executor;
-      boost::asio::steady_timer timer(executor, std::chrono::milliseconds(ms));
-      co_await timer.async_wait(boost::asio::use_awaitable);
-      co_return json::object{{"log", "waited"}};
-    });
-    g.add_edge(std::string(START), "wait");
-    g.add_edge("wait", std::string(END));
-    return g.compile(std::move(options));
-  }));
+                            StateGraph g({{"input", Channel::last_value()}, {"log", Channel::append()}}, "slow");
+                            g.add_node("wait", [](StateView s, NodeContext) -> boost::asio::awaitable<json::object> {
+                              const std::int64_t ms = s.at("input").as_object().at("ms").to_number<std::int64_t>();
+                              auto executor = co_await boost::asio::this_coro::executor;
+                              boost::asio::steady_timer timer(executor, std::chrono::milliseconds(ms));
+                              co_await timer.async_wait(boost::asio::use_awaitable);
+                              co_return json::object{{"log", "waited"}};
+                            });
+                            g.add_edge(std::string(START), "wait");
+                            g.add_edge("wait", std::string(END));
+                            return g.compile(std::move(options));
+                          }));
   registry.add(definition("talk", kWordSchema, [](const graphs::GraphServices&, CompileOptions options) {
     StateGraph g({{"input", Channel::last_value()}, {"reply", Channel::last_value()}, {"log", Channel::append()}},
                  "talk");
@@ -113,37 +115,38 @@ graphs::GraphRegistry test_graphs() {
     return g.compile(std::move(options));
   }));
   // "visitor": what a Crisp hook starts; records the input it was given (session, fingerprint).
-  registry.add(definition("visitor",
-                          R"({"type":"object","properties":{"session_id":{"type":"string"},
+  registry.add(
+      definition("visitor",
+                 R"({"type":"object","properties":{"session_id":{"type":"string"},
                               "message_fingerprint":{"type":"integer"},"website_id":{"type":"string"},
                               "tag":{"type":"string"}},"additionalProperties":false})",
-                          [](const graphs::GraphServices&, CompileOptions options) {
-    StateGraph g({{"input", Channel::last_value()}, {"log", Channel::append()}}, "visitor");
-    g.add_node("note", [](StateView s, NodeContext ctx) -> boost::asio::awaitable<json::object> {
-      // Counts the runs of each thread in flight at once; a moment's wait gives overlaps a chance.
-      // The count is released by a destructor, so a run abandoned by a stopping server (its frame
-      // destroyed mid-wait) does not look like one still running.
-      struct InFlight {
-        std::string thread;
-        explicit InFlight(std::string t) : thread(std::move(t)) {
-          std::lock_guard lock(visitor_mutex());
-          const int now = ++visitor_in_flight()[thread];
-          visitor_max_overlap() = std::max(visitor_max_overlap(), now);
-        }
-        ~InFlight() {
-          std::lock_guard lock(visitor_mutex());
-          --visitor_in_flight()[thread];
-        }
-      } in_flight(ctx.thread_id());
-      auto executor = co_await boost::asio::this_coro::executor;
-      boost::asio::steady_timer timer(executor, std::chrono::milliseconds(1));
-      co_await timer.async_wait(boost::asio::use_awaitable);
-      co_return json::object{{"log", s.at("input")}};
-    });
-    g.add_edge(std::string(START), "note");
-    g.add_edge("note", std::string(END));
-    return g.compile(std::move(options));
-  }));
+                 [](const graphs::GraphServices&, CompileOptions options) {
+                   StateGraph g({{"input", Channel::last_value()}, {"log", Channel::append()}}, "visitor");
+                   g.add_node("note", [](StateView s, NodeContext ctx) -> boost::asio::awaitable<json::object> {
+                     // Counts the runs of each thread in flight at once; a moment's wait gives overlaps a chance.
+                     // The count is released by a destructor, so a run abandoned by a stopping server (its frame
+                     // destroyed mid-wait) does not look like one still running.
+                     struct InFlight {
+                       std::string thread;
+                       explicit InFlight(std::string t) : thread(std::move(t)) {
+                         std::lock_guard lock(visitor_mutex());
+                         const int now = ++visitor_in_flight()[thread];
+                         visitor_max_overlap() = std::max(visitor_max_overlap(), now);
+                       }
+                       ~InFlight() {
+                         std::lock_guard lock(visitor_mutex());
+                         --visitor_in_flight()[thread];
+                       }
+                     } in_flight(ctx.thread_id());
+                     auto executor = co_await boost::asio::this_coro::executor;
+                     boost::asio::steady_timer timer(executor, std::chrono::milliseconds(1));
+                     co_await timer.async_wait(boost::asio::use_awaitable);
+                     co_return json::object{{"log", s.at("input")}};
+                   });
+                   g.add_edge(std::string(START), "note");
+                   g.add_edge("note", std::string(END));
+                   return g.compile(std::move(options));
+                 }));
   return registry;
 }
 
@@ -171,9 +174,12 @@ std::vector<SseEvent> parse_sse(const std::string& body) {
       current = {};
       continue;
     }
-    if (line.rfind("event: ", 0) == 0) current.event = line.substr(7);
-    else if (line.rfind("data: ", 0) == 0) current.data = line.substr(6);
-    else if (line.rfind("id: ", 0) == 0) current.id = line.substr(4);
+    if (line.rfind("event: ", 0) == 0)
+      current.event = line.substr(7);
+    else if (line.rfind("data: ", 0) == 0)
+      current.data = line.substr(6);
+    else if (line.rfind("id: ", 0) == 0)
+      current.id = line.substr(4);
   }
   return out;
 }

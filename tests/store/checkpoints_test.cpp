@@ -36,7 +36,8 @@ TEST_CASE("a checkpoint is read back with its record, folded values and pending 
   test::TempDir dir;
   SqliteStore store(dir.file("a.db"));
   boost::json::object values;
-  auto r = record("t1", cid(0), "", -1, {delta("counter", DeltaOp::replace, 0), delta("log", DeltaOp::replace, "start")});
+  auto r =
+      record("t1", cid(0), "", -1, {delta("counter", DeltaOp::replace, 0), delta("log", DeltaOp::replace, "start")});
   r.next = boost::json::object{{"nodes", boost::json::array{"step"}}};
   test::put(store, values, r);
   store.put_writes(task_writes("t1", cid(0), "task-b", 2), Durability::sync);
@@ -67,7 +68,8 @@ TEST_CASE("get without an id returns the latest checkpoint and nothing for unkno
   SqliteStore store(dir.file("a.db"));
   boost::json::object values;
   test::put(store, values, record("t1", cid(0), "", -1, {delta("n", DeltaOp::replace, 0)}));
-  for (int i = 1; i <= 5; ++i) test::put(store, values, record("t1", cid(i), cid(i - 1), i - 1, {delta("n", DeltaOp::replace, i)}));
+  for (int i = 1; i <= 5; ++i)
+    test::put(store, values, record("t1", cid(i), cid(i - 1), i - 1, {delta("n", DeltaOp::replace, i)}));
   auto latest = store.get("t1", "");
   REQUIRE(latest);
   CHECK(latest->record.id == cid(5));
@@ -123,9 +125,13 @@ TEST_CASE("unchanged channels are not rewritten: a delta row holds only what the
   SqliteStore store(dir.file("a.db"));
   boost::json::object values;
   test::put(store, values,
-            record("t", cid(0), "", -1, {delta("big", DeltaOp::replace, boost::json::string(std::string(10000, 'x'))), delta("n", DeltaOp::replace, 0)}));
-  for (int i = 1; i <= 10; ++i) test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("n", DeltaOp::replace, i)}));
-  CHECK(scalar(dir.file("a.db"), "SELECT max(length(deltas)) FROM checkpoints WHERE checkpoint_id > 'cp-00000000'") < 40);
+            record("t", cid(0), "", -1,
+                   {delta("big", DeltaOp::replace, boost::json::string(std::string(10000, 'x'))),
+                    delta("n", DeltaOp::replace, 0)}));
+  for (int i = 1; i <= 10; ++i)
+    test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("n", DeltaOp::replace, i)}));
+  CHECK(scalar(dir.file("a.db"), "SELECT max(length(deltas)) FROM checkpoints WHERE checkpoint_id > 'cp-00000000'") <
+        40);
   CHECK(scalar(dir.file("a.db"), "SELECT count(*) FROM checkpoints WHERE snapshot IS NOT NULL") == 1);
   auto got = store.get("t", "");
   REQUIRE(got);
@@ -146,7 +152,9 @@ TEST_CASE("list returns the history newest first with values and pending writes,
   expected[cid(0)] = values;
   for (int i = 1; i <= 20; ++i) {
     store.put_writes(task_writes("t", cid(i - 1), "task", i), Durability::sync);
-    test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("n", DeltaOp::replace, i), delta("log", DeltaOp::append, boost::json::array{i})}));
+    test::put(store, values,
+              record("t", cid(i), cid(i - 1), i - 1,
+                     {delta("n", DeltaOp::replace, i), delta("log", DeltaOp::append, boost::json::array{i})}));
     expected[cid(i)] = values;
   }
   auto all = store.list("t", "");
@@ -194,7 +202,8 @@ TEST_CASE("a fork from an old checkpoint starts a branch and leaves the old hist
   test::put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::append, boost::json::array{0})}));
   std::map<std::string, boost::json::object> expected;
   for (int i = 1; i <= 10; ++i) {
-    test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("log", DeltaOp::append, boost::json::array{i})}));
+    test::put(store, values,
+              record("t", cid(i), cid(i - 1), i - 1, {delta("log", DeltaOp::append, boost::json::array{i})}));
     expected[cid(i)] = values;
   }
   // Branch from checkpoint 4: the fork checkpoint has no deltas, then two steps on the branch.
@@ -251,8 +260,9 @@ TEST_CASE("a loop checkpoint consumes its parent's ordinary writes and keeps err
   boost::json::object values;
   test::put(store, values, record("t", cid(0), "", -1, {}));
   store.put_writes(task_writes("t", cid(0), "ok-task", 1), Durability::sync);
-  store.put_writes(TaskWrites{"t", "", cid(0), "asking", "n", {ChannelWrite{std::string(kInterruptChannel), "approve?"}}},
-                   Durability::sync);
+  store.put_writes(
+      TaskWrites{"t", "", cid(0), "asking", "n", {ChannelWrite{std::string(kInterruptChannel), "approve?"}}},
+      Durability::sync);
   store.put_writes(TaskWrites{"t", "", cid(0), "failing", "n", {ChannelWrite{std::string(kErrorChannel), "boom"}}},
                    Durability::sync);
   CHECK(store.get("t", "")->pending_writes.size() == 3);
@@ -292,7 +302,8 @@ TEST_CASE("a reopened store reads what an earlier instance wrote and continues i
     SqliteStore store(dir.file("a.db"), no_periodic);
     test::put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::append, boost::json::array{0})}));
     for (int i = 1; i <= 5; ++i)
-      test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("log", DeltaOp::append, boost::json::array{i})}));
+      test::put(store, values,
+                record("t", cid(i), cid(i - 1), i - 1, {delta("log", DeltaOp::append, boost::json::array{i})}));
   }
   SqliteStore again(dir.file("a.db"), no_periodic);
   CHECK(again.get("t", "")->values == values);
@@ -309,10 +320,12 @@ TEST_CASE("async puts commit in order and are visible after flush") {
     SqliteOptions keep;
     keep.keep_consumed_writes = true;
     SqliteStore store(dir.file("a.db"), keep);
-    test::put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::append, boost::json::array{0})}), Durability::async);
+    test::put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::append, boost::json::array{0})}),
+              Durability::async);
     for (int i = 1; i <= 300; ++i) {
       store.put_writes(task_writes("t", cid(i - 1), "task", i), Durability::async);
-      test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("log", DeltaOp::append, boost::json::array{i})}),
+      test::put(store, values,
+                record("t", cid(i), cid(i - 1), i - 1, {delta("log", DeltaOp::append, boost::json::array{i})}),
                 Durability::async);
     }
     store.flush();
@@ -430,7 +443,8 @@ TEST_CASE("metadata and next repeated from the parent are stored once and read b
   }
   CHECK(scalar(path, "SELECT count(*) FROM checkpoints WHERE metadata = '='") >= 8);
   CHECK(scalar(path, "SELECT count(*) FROM checkpoints WHERE next = '='") >= 6);
-  CHECK(scalar(path, "SELECT count(*) FROM checkpoints WHERE snapshot IS NOT NULL AND (metadata = '=' OR next = '=')") == 0);
+  CHECK(scalar(path,
+               "SELECT count(*) FROM checkpoints WHERE snapshot IS NOT NULL AND (metadata = '=' OR next = '=')") == 0);
   for (int i = 0; i <= 12; ++i) {
     auto got = store.get("t", "", cid(i));
     REQUIRE(got);

@@ -84,7 +84,8 @@ class CrashingStore final : public Checkpointer, public EffectJournal {
   std::vector<CheckpointTuple> list(const std::string& t, const std::string& ns, const ListOptions& o) override {
     return store_->list(t, ns, o);
   }
-  void set_thread_status(const std::string& t, ThreadStatus s, const std::string& g, const boost::json::object& m) override {
+  void set_thread_status(const std::string& t, ThreadStatus s, const std::string& g,
+                         const boost::json::object& m) override {
     store_->set_thread_status(t, s, g, m);
   }
   std::optional<ThreadInfo> thread(const std::string& t) override { return store_->thread(t); }
@@ -94,7 +95,9 @@ class CrashingStore final : public Checkpointer, public EffectJournal {
   void flush() override { store_->flush(); }
   EffectEntry find(const std::string& t, const std::string& k) override { return store_->find(t, k); }
   void begin(const std::string& t, const std::string& k) override { store_->begin(t, k); }
-  void finish(const std::string& t, const std::string& k, const boost::json::value& r) override { store_->finish(t, k, r); }
+  void finish(const std::string& t, const std::string& k, const boost::json::value& r) override {
+    store_->finish(t, k, r);
+  }
   void abandon(const std::string& t, const std::string& k) override { store_->abandon(t, k); }
 
  private:
@@ -121,7 +124,8 @@ boost::asio::awaitable<boost::json::value> post(NodeContext ctx, std::string key
 }
 
 CompiledGraph pipeline() {
-  StateGraph g({{"round", Channel::last_value()}, {"log", Channel::append()}, {"posted", Channel::append()}}, "pipeline");
+  StateGraph g({{"round", Channel::last_value()}, {"log", Channel::append()}, {"posted", Channel::append()}},
+               "pipeline");
   g.add_node("start", [](StateView s, NodeContext ctx) {
     side("run start " + ctx.task_id());
     return boost::json::object{{"round", s.get_int("round") + 1}, {"log", boost::json::array{"start"}}};
@@ -161,8 +165,11 @@ CompiledGraph pipeline() {
 }
 
 CompiledGraph approval() {
-  StateGraph g({{"draft", Channel::last_value()}, {"decision", Channel::last_value()}, {"note", Channel::last_value()},
-                {"published", Channel::last_value()}, {"log", Channel::append()}},
+  StateGraph g({{"draft", Channel::last_value()},
+                {"decision", Channel::last_value()},
+                {"note", Channel::last_value()},
+                {"published", Channel::last_value()},
+                {"log", Channel::append()}},
                "approval");
   g.add_node("draft", [](StateView, NodeContext ctx) {
     side("run draft " + ctx.task_id());

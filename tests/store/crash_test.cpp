@@ -101,7 +101,8 @@ TEST_CASE("a pipeline killed at any named point resumes in another process to th
   for (const std::string point : {"after_writes:1", "after_writes:3", "before_checkpoint:2", "before_checkpoint:5",
                                   "after_checkpoint:3", "after_checkpoint:6", "in_effect:1", "in_effect:3"}) {
     CAPTURE(point);
-    const std::string db = dir.file("crash-" + std::string(point).replace(std::string(point).find(':'), 1, "-") + ".db");
+    const std::string db =
+        dir.file("crash-" + std::string(point).replace(std::string(point).find(':'), 1, "-") + ".db");
     const std::string side1 = db + ".side1", side2 = db + ".side2";
     Outcome crashed = helper({db, side1, "pipeline", "run", point});
     REQUIRE_MESSAGE(crashed.code == 42, crashed.out);

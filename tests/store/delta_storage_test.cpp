@@ -22,16 +22,24 @@ TEST_CASE("1000 appended 200-byte messages take under 1 MiB and load back equal 
   REQUIRE(boost::json::serialize(test::message(1)).size() >= 200);
   {
     SqliteStore store(path);
-    test::put(store, values,
-              record("g", cid(0), "", -1, {delta("counter", DeltaOp::replace, 0), delta("messages", DeltaOp::replace, boost::json::array{})}));
+    test::put(
+        store, values,
+        record("g", cid(0), "", -1,
+               {delta("counter", DeltaOp::replace, 0), delta("messages", DeltaOp::replace, boost::json::array{})}));
     for (int i = 1; i <= 1000; ++i) {
       const std::string parent = cid(i - 1);
-      store.put_writes(TaskWrites{"g", "", parent, "task-" + std::to_string(i), "agent",
-                                  {ChannelWrite{"counter", i}, ChannelWrite{"messages", boost::json::array{test::message(i)}}}},
-                       Durability::sync);
+      store.put_writes(
+          TaskWrites{"g",
+                     "",
+                     parent,
+                     "task-" + std::to_string(i),
+                     "agent",
+                     {ChannelWrite{"counter", i}, ChannelWrite{"messages", boost::json::array{test::message(i)}}}},
+          Durability::sync);
       test::put(store, values,
                 record("g", cid(i), parent, i - 1,
-                       {delta("counter", DeltaOp::replace, i), delta("messages", DeltaOp::append, boost::json::array{test::message(i)})}));
+                       {delta("counter", DeltaOp::replace, i),
+                        delta("messages", DeltaOp::append, boost::json::array{test::message(i)})}));
     }
     store.checkpoint_wal();
     const auto bytes = std::filesystem::file_size(path);

@@ -82,8 +82,7 @@ TEST_CASE("begin is durable before it returns even when checkpoints are asynchro
       test::put(store, values, test::record("t", test::cid(0), "", -1, {}), Durability::async);
       store.begin("t", "post:1");
       code = 0;
-    } catch (...) {
-    }
+    } catch (...) {}
     _exit(code);  // dies "inside the effect": no finish, no destructor, no flush
   }
   int status = 0;

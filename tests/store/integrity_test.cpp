@@ -27,8 +27,9 @@ void make_store(const std::string& path, int steps = 30) {
   boost::json::object values;
   test::put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::append, boost::json::array{0})}));
   for (int i = 1; i <= steps; ++i) {
-    test::put(store, values,
-              record("t", cid(i), cid(i - 1), i - 1, {delta("log", DeltaOp::append, boost::json::array{test::message(i)})}));
+    test::put(
+        store, values,
+        record("t", cid(i), cid(i - 1), i - 1, {delta("log", DeltaOp::append, boost::json::array{test::message(i)})}));
   }
   store.put_writes(TaskWrites{"t", "", cid(steps), "task", "n", {ChannelWrite{"log", 1}}}, Durability::sync);
   store.finish("t", "k", "ok");
@@ -146,7 +147,8 @@ TEST_CASE("a row with undecodable JSON gives bad_record naming the thread, row a
   test::TempDir dir;
   const std::string path = dir.file("a.db");
   make_store(path);
-  test::raw_sql(path, "UPDATE checkpoints SET deltas = '[[\"log\",\"append\",[1,' WHERE checkpoint_id = '" + cid(29) + "'");
+  test::raw_sql(path,
+                "UPDATE checkpoints SET deltas = '[[\"log\",\"append\",[1,' WHERE checkpoint_id = '" + cid(29) + "'");
   SqliteStore store(path);
   try {
     (void)store.get("t", "");
@@ -171,8 +173,9 @@ TEST_CASE("a delta that does not fold, a missing parent and an orphan write are 
   test::TempDir dir;
   const std::string path = dir.file("a.db");
   make_store(path);
-  test::raw_sql(path, "UPDATE checkpoints SET deltas = '[[\"log\",\"merge_object\",{\"a\":1}]]' WHERE checkpoint_id = '" +
-                          cid(3) + "'");
+  test::raw_sql(path,
+                "UPDATE checkpoints SET deltas = '[[\"log\",\"merge_object\",{\"a\":1}]]' WHERE checkpoint_id = '" +
+                    cid(3) + "'");
   test::raw_sql(path, "DELETE FROM checkpoints WHERE checkpoint_id = '" + cid(10) + "'");
   test::raw_sql(path, "INSERT INTO writes VALUES ('t', '', 'cp-nowhere', 'task', 'n', '[]', 0, 0)");
   test::raw_sql(path, "UPDATE threads SET status = 'sleeping'");

@@ -80,8 +80,7 @@ TEST_CASE("a lease left by a killed process is taken over") {
       auto lease = store.acquire_lease("t");
       lease.release();  // leak it: the process dies holding the lease
       code = 0;
-    } catch (...) {
-    }
+    } catch (...) {}
     _exit(code);
   }
   REQUIRE(wait_exit_code(child) == 0);
@@ -98,8 +97,9 @@ TEST_CASE("a lease from another host is respected until it expires, then taken o
   test::TempDir dir;
   const std::string path = dir.file("a.db");
   SqliteStore store(path);
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   test::raw_sql(path, "INSERT INTO leases VALUES ('live', 4242, 'elsewhere.example', '1', 'tok', " +
                           std::to_string(now - 1000) + ", " + std::to_string(now - 1000) + ", " +
                           std::to_string(now + 600000) + ")");
@@ -182,9 +182,11 @@ TEST_CASE("two processes racing for one thread: exactly one advances it") {
         SqliteStore store(path);
         auto lease = store.acquire_lease("t");
         boost::json::object values;
-        test::put(store, values, record("t", cid(0), "", -1, {delta("owner", DeltaOp::replace, std::int64_t{getpid()})}));
+        test::put(store, values,
+                  record("t", cid(0), "", -1, {delta("owner", DeltaOp::replace, std::int64_t{getpid()})}));
         for (int i = 1; i <= 50; ++i) {
-          test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("owner", DeltaOp::replace, std::int64_t{getpid()})}));
+          test::put(store, values,
+                    record("t", cid(i), cid(i - 1), i - 1, {delta("owner", DeltaOp::replace, std::int64_t{getpid()})}));
         }
         // Hold the thread until the parent has seen the other process give up.
         if (read(release[0], &byte, 1) != 1) _exit(8);
@@ -237,7 +239,8 @@ TEST_CASE("after asynchronous puts the final status and the lease release commit
     store.set_thread_status("t", ThreadStatus::running, "g", {});
     test::put(store, values, record("t", cid(0), "", -1, {delta("n", DeltaOp::replace, 0)}), Durability::async);
     for (int i = 1; i <= 50; ++i)
-      test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("n", DeltaOp::replace, i)}), Durability::async);
+      test::put(store, values, record("t", cid(i), cid(i - 1), i - 1, {delta("n", DeltaOp::replace, i)}),
+                Durability::async);
     store.set_thread_status("t", ThreadStatus::done, "g", boost::json::object{{"steps", 50}});
   }
   store.flush();
@@ -262,8 +265,8 @@ TEST_CASE("the same store takes a thread again while its release of the previous
     auto lease = store.acquire_lease("t");
     test::put(store, values, record("t", cid(0), "", -1, {delta("n", DeltaOp::replace, 0)}), Durability::async);
     store.flush();
-  }  // release queued behind the (already committed) writes
-  REQUIRE(other.lease("t"));  // not yet deleted in the file
+  }                                       // release queued behind the (already committed) writes
+  REQUIRE(other.lease("t"));              // not yet deleted in the file
   auto again = store.acquire_lease("t");  // our own queued release does not make us busy
   REQUIRE(again);
   // ...while another store still may not take it, and the stale release does not drop the new lease.
@@ -292,7 +295,7 @@ TEST_CASE("loading a checkpoint commits queued checkpoints first but leaves a lo
   store.set_thread_status("t", ThreadStatus::done, "g", {});  // queued: the last put was async
   CHECK(store.get("t", ""));
   CHECK(other.thread("t")->status == ThreadStatus::running);  // the load did not wait for it
-  CHECK(store.thread("t")->status == ThreadStatus::done);      // a thread read commits it first
+  CHECK(store.thread("t")->status == ThreadStatus::done);     // a thread read commits it first
   CHECK(other.thread("t")->status == ThreadStatus::done);
 }
 

@@ -37,7 +37,8 @@ TEST_CASE("a load folds its own branch when other branches' rows interleave with
     const bool on_a = i % 2 == 1;
     boost::json::object& values = on_a ? a : b;
     std::string& head = on_a ? head_a : head_b;
-    auto r = record("t", cid(i), head, i, {delta("log", DeltaOp::append, boost::json::array{item(on_a ? "a" : "b", i)})});
+    auto r =
+        record("t", cid(i), head, i, {delta("log", DeltaOp::append, boost::json::array{item(on_a ? "a" : "b", i)})});
     test::put(store, values, r);
     head = cid(i);
     expected[cid(i)] = values;
@@ -69,7 +70,8 @@ TEST_CASE("a load whose chain is separated from its head by a long other branch 
   boost::json::object side = boost::json::object{{"log", boost::json::array{0, 1, 2}}};
   std::string parent = cid(2);
   for (int i = 6; i <= 205; ++i) {
-    test::put(store, side, record("t", cid(i), parent, i, {delta("log", DeltaOp::append, boost::json::array{item("s", i)})}));
+    test::put(store, side,
+              record("t", cid(i), parent, i, {delta("log", DeltaOp::append, boost::json::array{item("s", i)})}));
     parent = cid(i);
   }
   test::put(store, main, record("t", cid(206), cid(5), 6, {delta("log", DeltaOp::append, boost::json::array{"m"})}));
@@ -95,7 +97,8 @@ TEST_CASE("a load whose parent row is missing reports the broken chain instead o
     boost::json::object values;
     test::put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::append, boost::json::array{0})}));
     for (int i = 1; i <= 6; ++i)
-      test::put(store, values, record("t", cid(i), cid(i - 1), i, {delta("log", DeltaOp::append, boost::json::array{i})}));
+      test::put(store, values,
+                record("t", cid(i), cid(i - 1), i, {delta("log", DeltaOp::append, boost::json::array{i})}));
   }
   test::raw_sql(path, "DELETE FROM checkpoints WHERE checkpoint_id = '" + cid(3) + "'");
   SqliteStore store(path, options);
@@ -111,14 +114,16 @@ TEST_CASE("a load whose parent row is missing reports the broken chain instead o
   CHECK(before_gap->values.at("log") == boost::json::parse("[0,1,2]"));
 }
 
-TEST_CASE("a checkpoint loaded again from an unchanged file is reused, and any commit makes the next load read the file") {
+TEST_CASE(
+    "a checkpoint loaded again from an unchanged file is reused, and any commit makes the next load read the file") {
   test::TempDir dir;
   const std::string path = dir.file("a.db");
   SqliteStore store(path);
   boost::json::object values;
   test::put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::append, boost::json::array{0})}));
   for (int i = 1; i <= 6; ++i)
-    test::put(store, values, record("t", cid(i), cid(i - 1), i, {delta("log", DeltaOp::append, boost::json::array{i})}));
+    test::put(store, values,
+              record("t", cid(i), cid(i - 1), i, {delta("log", DeltaOp::append, boost::json::array{i})}));
   const SqliteStore::ProcessStats before = SqliteStore::process_stats();
   struct Loads {
     std::uint64_t decoded, reused;
@@ -152,9 +157,11 @@ TEST_CASE("a checkpoint loaded again from an unchanged file is reused, and any c
   SUBCASE("another connection's commit") {
     (void)store.get("t", "");
     // Rewritten behind the store's back: the same id now holds another state.
-    test::raw_sql(path, "UPDATE checkpoints SET deltas = '[[\"log\",\"append\",[\"other\"]]]', snapshot = CASE WHEN snapshot IS NULL "
-                            "THEN NULL ELSE '{\"log\":[\"other\"]}' END WHERE checkpoint_id = '" +
-                            cid(6) + "'");
+    test::raw_sql(
+        path,
+        "UPDATE checkpoints SET deltas = '[[\"log\",\"append\",[\"other\"]]]', snapshot = CASE WHEN snapshot IS NULL "
+        "THEN NULL ELSE '{\"log\":[\"other\"]}' END WHERE checkpoint_id = '" +
+            cid(6) + "'");
     auto after = store.get("t", "");
     REQUIRE(after);
     CHECK(loads().decoded == 4);

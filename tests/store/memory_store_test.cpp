@@ -80,7 +80,7 @@ std::error_code error_of(const std::function<void()>& f) {
 
 // Built field by field: designated initializers that skip fields warn under GCC 12's -Wextra.
 StoreSearch search_for(StoreNamespace prefix, json::object filter = {}, std::string query = {}, std::size_t limit = 10,
-                 std::size_t offset = 0) {
+                       std::size_t offset = 0) {
   StoreSearch search;
   search.ns_prefix = std::move(prefix);
   search.filter = std::move(filter);
@@ -90,8 +90,9 @@ StoreSearch search_for(StoreNamespace prefix, json::object filter = {}, std::str
   return search;
 }
 
-StoreNamespaceQuery namespaces(StoreNamespace prefix, StoreNamespace suffix = {}, std::optional<std::size_t> max_depth = {},
-                               std::size_t limit = 100, std::size_t offset = 0) {
+StoreNamespaceQuery namespaces(StoreNamespace prefix, StoreNamespace suffix = {},
+                               std::optional<std::size_t> max_depth = {}, std::size_t limit = 100,
+                               std::size_t offset = 0) {
   StoreNamespaceQuery query;
   query.prefix = std::move(prefix);
   query.suffix = std::move(suffix);
@@ -176,13 +177,11 @@ void search_prefix_filter_query_paging(const Factory& make) {
         std::vector<std::string>{"customers.c-3/plan", "customers.c-1/plan"});
   CHECK(keys(await(store.search(search_for({"customers"}, {{"plan", "pro"}, {"seats", 5}})))) ==
         std::vector<std::string>{"customers.c-1/plan"});
-  CHECK(keys(await(store.search(search_for({}, {}, "email")))) ==
-        std::vector<std::string>{"customers.c-3/plan"});
+  CHECK(keys(await(store.search(search_for({}, {}, "email")))) == std::vector<std::string>{"customers.c-3/plan"});
   CHECK(keys(await(store.search(search_for({}, {}, "", 2, 1)))) ==
         std::vector<std::string>{"customers.c-3/plan", "customers.c-2/plan"});
   CHECK(await(store.search(search_for({"customers"}, {}, "", 10, 9))).empty());
-  CHECK(keys(await(store.search(search_for({"customers", "c-2"})))) ==
-        std::vector<std::string>{"customers.c-2/plan"});
+  CHECK(keys(await(store.search(search_for({"customers", "c-2"})))) == std::vector<std::string>{"customers.c-2/plan"});
 }
 
 void namespaces_listing(const Factory& make) {
@@ -221,8 +220,8 @@ void bad_requests_write_nothing(const Factory& make) {
 
 }  // namespace
 
-#define STORE_CONTRACT_CASE(what, fn)                                     \
-  TEST_CASE("in-memory store: " what) { fn(in_memory); }                  \
+#define STORE_CONTRACT_CASE(what, fn)                    \
+  TEST_CASE("in-memory store: " what) { fn(in_memory); } \
   TEST_CASE("sqlite memory store: " what) { fn(sqlite); }
 
 STORE_CONTRACT_CASE("put, get, replace and delete an item", put_get_replace_delete)
@@ -236,8 +235,9 @@ namespace {
 
 // "remember": writes the customer's plan to memory. "recall": reads it into the state.
 CompiledGraph memory_graph(std::shared_ptr<Store> store) {
-  StateGraph g({{"customer", Channel::last_value()}, {"plan", Channel::last_value()}, {"known_plan", Channel::last_value()}},
-               "memory");
+  StateGraph g(
+      {{"customer", Channel::last_value()}, {"plan", Channel::last_value()}, {"known_plan", Channel::last_value()}},
+      "memory");
   g.add_node("remember", [](StateView state, NodeContext ctx) -> boost::asio::awaitable<json::object> {
     if (!state.contains("plan")) co_return json::object{};
     StoreNamespace ns{"customers", std::string(state.at("customer").as_string())};
@@ -271,27 +271,36 @@ RunConfig conversation(std::string thread, std::shared_ptr<Checkpointer> checkpo
 
 }  // namespace
 
-TEST_CASE("a node remembers a customer's plan in one conversation and another conversation on another OS thread reads it") {
+TEST_CASE(
+    "a node remembers a customer's plan in one conversation and another conversation on another OS thread reads it") {
   test::TempDir dir;
   auto checkpoints = std::make_shared<SqliteStore>(dir.file("weft.db"));
   auto memory = std::make_shared<SqliteMemoryStore>(dir.file("weft.db"));
   const CompiledGraph graph = memory_graph(memory);
 
   RunResult wrote;
-  std::thread writer([&] { wrote = graph.invoke(json::object{{"customer", "c-42"}, {"plan", "pro"}}, conversation("conv-1", checkpoints)); });
+  std::thread writer([&] {
+    wrote = graph.invoke(json::object{{"customer", "c-42"}, {"plan", "pro"}}, conversation("conv-1", checkpoints));
+  });
   writer.join();
   REQUIRE(wrote.status == RunStatus::done);
 
   RunResult read;
-  std::thread reader([&] { read = graph.invoke(json::object{{"customer", "c-42"}}, conversation("conv-2", checkpoints)); });
+  std::thread reader([&] {
+    read = graph.invoke(json::object{{"customer", "c-42"}}, conversation("conv-2", checkpoints));
+  });
   reader.join();
   REQUIRE(read.status == RunStatus::done);
   CHECK(read.values.at("known_plan") == "pro");
 
   // Two conversations at once on two OS threads, each writing and reading its own customer.
   RunResult a, b;
-  std::thread ta([&] { a = graph.invoke(json::object{{"customer", "c-1"}, {"plan", "free"}}, conversation("conv-a", checkpoints)); });
-  std::thread tb([&] { b = graph.invoke(json::object{{"customer", "c-2"}, {"plan", "team"}}, conversation("conv-b", checkpoints)); });
+  std::thread ta([&] {
+    a = graph.invoke(json::object{{"customer", "c-1"}, {"plan", "free"}}, conversation("conv-a", checkpoints));
+  });
+  std::thread tb([&] {
+    b = graph.invoke(json::object{{"customer", "c-2"}, {"plan", "team"}}, conversation("conv-b", checkpoints));
+  });
   ta.join();
   tb.join();
   CHECK(a.values.at("known_plan") == "free");
@@ -304,8 +313,9 @@ TEST_CASE("the sqlite memory store keeps its items across a restart and shares t
   {
     auto checkpoints = std::make_shared<SqliteStore>(path);
     const CompiledGraph graph = memory_graph(std::make_shared<SqliteMemoryStore>(path));
-    REQUIRE(graph.invoke(json::object{{"customer", "c-7"}, {"plan", "pro"}}, conversation("before", checkpoints)).status ==
-            RunStatus::done);
+    REQUIRE(
+        graph.invoke(json::object{{"customer", "c-7"}, {"plan", "pro"}}, conversation("before", checkpoints)).status ==
+        RunStatus::done);
   }
   // A new process opens the same file: a new checkpointer and a new memory store.
   auto checkpoints = std::make_shared<SqliteStore>(path);

@@ -78,8 +78,7 @@ TEST_CASE("a thread whose run died holding its lease has no live run; one with a
       store.set_thread_status("crashed", ThreadStatus::running, "g", {});
       lease.release();  // the process dies mid-run, holding the lease
       code = 0;
-    } catch (...) {
-    }
+    } catch (...) {}
     _exit(code);
   }
   REQUIRE(wait_exit_code(child) == 0);
@@ -90,8 +89,9 @@ TEST_CASE("a thread whose run died holding its lease has no live run; one with a
   CHECK_FALSE(store.has_live_run("never-leased"));
   CHECK(store.has_live_run("live"));
   // A lease of a live process on another host counts until it expires.
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   test::raw_sql(path, "INSERT INTO leases VALUES ('remote', 4242, 'elsewhere.example', '1', 'tok', " +
                           std::to_string(now) + ", " + std::to_string(now) + ", " + std::to_string(now + 600000) + ")");
   test::raw_sql(path, "INSERT INTO leases VALUES ('expired', 4242, 'elsewhere.example', '1', 'tok', " +

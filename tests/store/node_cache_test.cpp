@@ -56,10 +56,14 @@ TEST_CASE("a graph's cached node replays across store instances (a new process) 
     StateGraph g({{"text", Channel::last_value()}, {"label", Channel::last_value()}}, "triage");
     NodeOptions options;
     options.cache = CachePolicy{};
-    g.add_node("classify", [&calls](StateView s, NodeContext) {
-      ++calls;
-      return boost::json::object{{"label", s.get_string("text").find("buy") != std::string_view::npos ? "spam" : "ok"}};
-    }, options);
+    g.add_node(
+        "classify",
+        [&calls](StateView s, NodeContext) {
+          ++calls;
+          return boost::json::object{
+              {"label", s.get_string("text").find("buy") != std::string_view::npos ? "spam" : "ok"}};
+        },
+        options);
     g.add_edge(std::string(START), "classify");
     CompileOptions compile;
     compile.checkpointer = store;

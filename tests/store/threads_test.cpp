@@ -24,7 +24,8 @@ TEST_CASE("a thread appears with its first checkpoint and carries status, graph 
   CHECK(info->created_at_ms > 0);
 
   test::put(store, values, record("t1", cid(1), cid(0), 0, {delta("n", DeltaOp::replace, 1)}));
-  store.set_thread_status("t1", ThreadStatus::interrupted, "spam_triage", boost::json::object{{"waiting_for", "approval"}});
+  store.set_thread_status("t1", ThreadStatus::interrupted, "spam_triage",
+                          boost::json::object{{"waiting_for", "approval"}});
   info = store.thread("t1");
   CHECK(info->status == ThreadStatus::interrupted);
   CHECK(info->graph == "spam_triage");

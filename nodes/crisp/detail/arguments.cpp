@@ -23,8 +23,8 @@ bool integral(const json::value& v) {
 }
 
 // Walks `value` alongside `schema`, checking every property marked x-crisp-id.
-void check_ids(const Catalog& catalog, const json::value& schema, const json::value& value,
-               const std::string& where, std::vector<std::string>& problems) {
+void check_ids(const Catalog& catalog, const json::value& schema, const json::value& value, const std::string& where,
+               std::vector<std::string>& problems) {
   if (!schema.is_object()) return;
   const json::object& s = schema.as_object();
   if (const auto* id = s.if_contains("x-crisp-id"); id && id->is_string() && !value.is_null()) {
@@ -48,7 +48,8 @@ void check_ids(const Catalog& catalog, const json::value& schema, const json::va
   } else if (value.is_array()) {
     if (const auto* items = s.if_contains("items")) {
       std::size_t i = 0;
-      for (const auto& v : value.as_array()) check_ids(catalog, *items, v, where + "[" + std::to_string(i++) + "]", problems);
+      for (const auto& v : value.as_array())
+        check_ids(catalog, *items, v, where + "[" + std::to_string(i++) + "]", problems);
     }
   }
 }
@@ -71,8 +72,8 @@ std::string bad_id_message(const IdKind& kind, const std::string& where, const j
   return msg;
 }
 
-PreparedArguments prepare_arguments(const Catalog& catalog, const CatalogEntry& entry,
-                                    const json::value& args_in, const std::string& website_id) {
+PreparedArguments prepare_arguments(const Catalog& catalog, const CatalogEntry& entry, const json::value& args_in,
+                                    const std::string& website_id) {
   const std::string tool = "tool " + entry.name + ": ";
   if (!args_in.is_object() && !args_in.is_null())
     throw Error(error::invalid_argument, tool + "arguments must be a JSON object, got " + shown(args_in));
@@ -80,13 +81,13 @@ PreparedArguments prepare_arguments(const Catalog& catalog, const CatalogEntry& 
 
   std::vector<std::string> problems;
   if (args.contains("website_id"))
-    problems.push_back("website_id is not an argument: this tool is bound to the configured website " +
-                       website_id + "; remove website_id (another website cannot be named)");
+    problems.push_back("website_id is not an argument: this tool is bound to the configured website " + website_id +
+                       "; remove website_id (another website cannot be named)");
   for (const auto& [name, value] : args) {
     if (name == "website_id") continue;
     if (!entry.section.count(std::string_view(name)))
-      problems.push_back("unknown argument '" + std::string(name) + "' (the arguments are: " +
-                         argument_list(entry) + ")");
+      problems.push_back("unknown argument '" + std::string(name) + "' (the arguments are: " + argument_list(entry) +
+                         ")");
   }
   // Defaults, then the identifier checks (most actionable first), then the full schema.
   const json::object& props = entry.parameters.at("properties").as_object();
@@ -124,7 +125,9 @@ PreparedArguments prepare_arguments(const Catalog& catalog, const CatalogEntry& 
     if (const auto* min = entry.body_schema.if_contains("minProperties"); min && min->is_int64()) {
       std::int64_t n = 0;
       for (const auto& [name, value] : args)
-        if (const auto it = entry.section.find(std::string_view(name)); it != entry.section.end() && it->second == "body") ++n;
+        if (const auto it = entry.section.find(std::string_view(name));
+            it != entry.section.end() && it->second == "body")
+          ++n;
       if (n < min->as_int64()) problems.push_back("give at least one field to change");
     }
   }
@@ -139,8 +142,10 @@ PreparedArguments prepare_arguments(const Catalog& catalog, const CatalogEntry& 
   for (const auto& [name, value] : args) {
     const auto it = entry.section.find(std::string_view(name));
     if (it == entry.section.end()) continue;
-    if (it->second == "query") out.query[name] = value;
-    else if (it->second == "body") out.body[name] = value;
+    if (it->second == "query")
+      out.query[name] = value;
+    else if (it->second == "body")
+      out.body[name] = value;
     out.vars[name] = value;
   }
   out.vars["website_id"] = website_id;

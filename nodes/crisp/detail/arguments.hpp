@@ -22,8 +22,8 @@ struct PreparedArguments {
 /// Validates `args` for `entry` and the binding's `website_id`. Throws
 /// weft::Error(crisp::error::invalid_argument) listing every problem found, each saying what is
 /// wrong, where, and where a valid value comes from. Pure: sends nothing.
-PreparedArguments prepare_arguments(const Catalog& catalog, const CatalogEntry& entry,
-                                    const boost::json::value& args, const std::string& website_id);
+PreparedArguments prepare_arguments(const Catalog& catalog, const CatalogEntry& entry, const boost::json::value& args,
+                                    const std::string& website_id);
 
 /// The message for one id that is not of its kind, e.g. "session_id 'abc' is not a Crisp
 /// session_id (expected the form session_700c…); get one from ...".

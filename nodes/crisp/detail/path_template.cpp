@@ -68,10 +68,14 @@ std::string PathTemplate::expand(const boost::json::object& vars) const {
     const boost::json::value* v = vars.if_contains(p.text);
     if (!v || v->is_null()) throw std::invalid_argument("missing path variable " + p.text);
     std::string value;
-    if (v->is_string()) value = std::string(v->as_string());
-    else if (v->is_int64()) value = std::to_string(v->as_int64());
-    else if (v->is_uint64()) value = std::to_string(v->as_uint64());
-    else throw std::invalid_argument("path variable " + p.text + " must be a string or an integer");
+    if (v->is_string())
+      value = std::string(v->as_string());
+    else if (v->is_int64())
+      value = std::to_string(v->as_int64());
+    else if (v->is_uint64())
+      value = std::to_string(v->as_uint64());
+    else
+      throw std::invalid_argument("path variable " + p.text + " must be a string or an integer");
     if (value.empty()) throw std::invalid_argument("path variable " + p.text + " is empty");
     if (!p.multi) {
       if (value == "." || value == "..") throw std::invalid_argument("path variable " + p.text + " is a dot segment");
@@ -82,7 +86,8 @@ std::string PathTemplate::expand(const boost::json::object& vars) const {
     bool first = true;
     while (true) {
       const std::size_t slash = value.find('/', start);
-      const std::string_view seg = std::string_view(value).substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+      const std::string_view seg =
+          std::string_view(value).substr(start, slash == std::string::npos ? std::string::npos : slash - start);
       if (seg.empty() || seg == "." || seg == "..")
         throw std::invalid_argument("path variable " + p.text + " has an empty, '.' or '..' segment");
       if (!first) out += '/';

@@ -28,9 +28,9 @@ class PathTemplate {
 
  private:
   struct Part {
-    std::string text;       // literal text, or the variable name
+    std::string text;  // literal text, or the variable name
     bool variable = false;
-    bool multi = false;     // {name*}
+    bool multi = false;  // {name*}
   };
   std::vector<Part> parts_;
 };

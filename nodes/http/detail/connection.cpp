@@ -61,8 +61,8 @@ bool is_ssl_error(const error_code& ec) {
   } else if (ec == bhttp::error::body_limit) {
     f.code = error::bad_response;
     f.detail = "response body exceeds the body limit";
-  } else if (ec.category() == make_error_code(bhttp::error::end_of_stream).category() && ec != bhttp::error::end_of_stream &&
-             ec != bhttp::error::partial_message) {
+  } else if (ec.category() == make_error_code(bhttp::error::end_of_stream).category() &&
+             ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
     f.code = error::bad_response;
   } else if (is_ssl_error(ec) && ec != asio::ssl::error::stream_truncated) {
     f.code = error::tls_failed;
@@ -172,8 +172,8 @@ asio::awaitable<Outcome> exchange_on(Stream& stream, Connection& connection, Exc
 // CONNECT host:port through the proxy on the connection's TCP stream (its timer already armed).
 asio::awaitable<void> open_tunnel(Connection& connection, const Url& url, const ProxyRoute& proxy) {
   auto& tcp_layer = connection.tcp();
-  const std::string authority = (url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) + ":" +
-                                std::to_string(url.port);
+  const std::string authority =
+      (url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
   bhttp::request<bhttp::empty_body> request;
   request.method(bhttp::verb::connect);
   request.target(authority);
@@ -193,7 +193,8 @@ asio::awaitable<void> open_tunnel(Connection& connection, const Url& url, const 
   }
   bhttp::response_parser<bhttp::empty_body> parser;
   parser.skip(true);  // a CONNECT answer has no body: the tunnel follows
-  co_await bhttp::async_read_header(tcp_layer, connection.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  co_await bhttp::async_read_header(tcp_layer, connection.buffer, parser,
+                                    asio::redirect_error(asio::use_awaitable, ec));
   if (ec == asio::error::operation_aborted) throw_aborted();
   if (ec == beast::error::timeout) {
     const std::string detail = "the proxy " + proxy.shown + " did not answer CONNECT in time";
@@ -205,7 +206,8 @@ asio::awaitable<void> open_tunnel(Connection& connection, const Url& url, const 
   }
   const unsigned status = parser.get().result_int();
   if (status < 200 || status >= 300) {
-    std::string detail = "the proxy " + proxy.shown + " refused CONNECT " + authority + " with " + std::to_string(status);
+    std::string detail =
+        "the proxy " + proxy.shown + " refused CONNECT " + authority + " with " + std::to_string(status);
     if (status == 407) detail += " (proxy authentication required: put user:password in the proxy URL)";
     throw_transport(error::connect_failed, detail);
   }
@@ -214,7 +216,8 @@ asio::awaitable<void> open_tunnel(Connection& connection, const Url& url, const 
 }  // namespace
 
 asio::awaitable<std::shared_ptr<Connection>> connect(asio::any_io_executor executor, asio::ssl::context* tls, Url url,
-                                                     std::chrono::milliseconds timeout, std::optional<ProxyRoute> proxy) {
+                                                     std::chrono::milliseconds timeout,
+                                                     std::optional<ProxyRoute> proxy) {
   std::shared_ptr<Connection> connection;
   if (url.tls) {
     connection = std::make_shared<Connection>(executor, *tls);

@@ -37,9 +37,9 @@ struct Connection {
 /// Why an attempt failed below HTTP (no status). Thrown by connect() and exchange().
 struct TransportFailure {
   error code = error::connection_dropped;
-  std::string detail;           ///< e.g. "connection refused", "certificate verify failed"
+  std::string detail;             ///< e.g. "connection refused", "certificate verify failed"
   bool nothing_received = false;  ///< failed before any response byte (a stale pooled connection?)
-  bool delivered = false;        ///< some body bytes already went to Request::on_body
+  bool delivered = false;         ///< some body bytes already went to Request::on_body
 };
 
 /// Resolves, connects and (https) handshakes with SNI and verification. With `proxy`, connects to

@@ -45,8 +45,8 @@ asio::awaitable<void> Semaphore::acquire() {
       });
     }
   };
-  co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(boost::system::error_code)>(
-      std::move(initiation), asio::use_awaitable);
+  co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(boost::system::error_code)>(std::move(initiation),
+                                                                                                 asio::use_awaitable);
 }
 
 void Semaphore::complete(const std::shared_ptr<Waiter>& waiter, boost::system::error_code ec) {

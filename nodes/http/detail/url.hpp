@@ -11,7 +11,7 @@ namespace weft::http::detail {
 
 struct Url {
   bool tls = false;
-  std::string host;    ///< without brackets for IPv6 literals
+  std::string host;  ///< without brackets for IPv6 literals
   std::uint16_t port = 0;
   std::string target;  ///< path + query, at least "/"
   /// "host" or "host:port" when the port is not the scheme's default (IPv6 in brackets).

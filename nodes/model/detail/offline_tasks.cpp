@@ -50,36 +50,85 @@ struct Rule {
 // customer may too ("crypto", "click here"). The offline verdict is spam only with a pitch phrase
 // (see offline_model.md), so hints and links alone never make a customer's message spam.
 const std::vector<std::string_view>& spam_pitches() {
-  static const std::vector<std::string_view> phrases = {
-      "viagra", "cheap pills", "casino", "lottery", "you have won", "you have been selected", "claim your prize",
-      "free money", "investment opportunity", "guaranteed returns", "guaranteed profit", "double your",
-      "trading bot", "airdrop", "seo services", "backlinks", "guest post", "guest posts", "guest posting",
-      "sponsored post", "rank your website", "buy followers", "instagram followers", "tiktok followers", "make money", "earn $", "work from home",
-      "loan offer", "no credit check", "inheritance"};
+  static const std::vector<std::string_view> phrases = {"viagra",
+                                                        "cheap pills",
+                                                        "casino",
+                                                        "lottery",
+                                                        "you have won",
+                                                        "you have been selected",
+                                                        "claim your prize",
+                                                        "free money",
+                                                        "investment opportunity",
+                                                        "guaranteed returns",
+                                                        "guaranteed profit",
+                                                        "double your",
+                                                        "trading bot",
+                                                        "airdrop",
+                                                        "seo services",
+                                                        "backlinks",
+                                                        "guest post",
+                                                        "guest posts",
+                                                        "guest posting",
+                                                        "sponsored post",
+                                                        "rank your website",
+                                                        "buy followers",
+                                                        "instagram followers",
+                                                        "tiktok followers",
+                                                        "make money",
+                                                        "earn $",
+                                                        "work from home",
+                                                        "loan offer",
+                                                        "no credit check",
+                                                        "inheritance"};
   return phrases;
 }
 
 const std::vector<std::string_view>& spam_hints() {
-  static const std::vector<std::string_view> phrases = {
-      "winner", "congratulations", "click here", "crypto", "bitcoin", "forex", "zero risk", "100% free",
-      "limited time offer", "act now", "wire transfer", "prince", "adult", "dating", "unsubscribe", "weight loss",
-      "followers", "price list", "reply yes", "connect your wallet", "domain authority"};
+  static const std::vector<std::string_view> phrases = {"winner",
+                                                        "congratulations",
+                                                        "click here",
+                                                        "crypto",
+                                                        "bitcoin",
+                                                        "forex",
+                                                        "zero risk",
+                                                        "100% free",
+                                                        "limited time offer",
+                                                        "act now",
+                                                        "wire transfer",
+                                                        "prince",
+                                                        "adult",
+                                                        "dating",
+                                                        "unsubscribe",
+                                                        "weight loss",
+                                                        "followers",
+                                                        "price list",
+                                                        "reply yes",
+                                                        "connect your wallet",
+                                                        "domain authority"};
   return phrases;
 }
 
 // Technical wins ties over sales (a customer with a bug who mentions a plan needs the engineers).
 const std::array<Rule, 2>& customer_rules() {
   static const std::array<Rule, 2> table = {{
-      {"technical",
-       {"error", "bug", "crash", "crashes", "not working", "doesn't work", "does not work", "broken", "exception",
-        "stack trace", "api", "sdk", "webhook", "webhooks", "integration", "install", "installation",
-        "cannot log in", "can't log in", "login", "password reset", "timeout", "timed out", "500", "404", "failed",
-        "fails", "failing", "javascript", "plugin", "chatbox", "widget", "not loading", "blank page", "sync",
-        "configure", "configuration", "dns", "ssl", "certificate"}},
+      {"technical", {"error",         "bug",          "crash",
+                     "crashes",       "not working",  "doesn't work",
+                     "does not work", "broken",       "exception",
+                     "stack trace",   "api",          "sdk",
+                     "webhook",       "webhooks",     "integration",
+                     "install",       "installation", "cannot log in",
+                     "can't log in",  "login",        "password reset",
+                     "timeout",       "timed out",    "500",
+                     "404",           "failed",       "fails",
+                     "failing",       "javascript",   "plugin",
+                     "chatbox",       "widget",       "not loading",
+                     "blank page",    "sync",         "configure",
+                     "configuration", "dns",          "ssl",
+                     "certificate"}},
       {"sales",
-       {"pricing", "price", "prices", "quote", "plan", "plans", "subscription", "upgrade", "demo", "purchase",
-        "buy", "discount", "enterprise", "invoice", "trial", "license", "licence", "cost", "how much", "billing",
-        "contract", "seats", "volume", "partnership", "reseller"}},
+       {"pricing",  "price",   "prices",   "quote",      "plan",    "plans",       "subscription", "upgrade", "demo",
+        "purchase", "buy",     "discount", "enterprise", "invoice", "trial",       "license",      "licence", "cost",
+        "how much", "billing", "contract", "seats",      "volume",  "partnership", "reseller"}},
   }};
   return table;
 }
@@ -134,8 +183,10 @@ enum class Speaker { customer, operator_, unknown };
 
 Speaker speaker_of(std::string_view label) {
   const std::string l = lower(trim(label));
-  static const std::array<std::string_view, 6> customers = {"user", "visitor", "customer", "client", "contact", "human"};
-  static const std::array<std::string_view, 6> operators = {"operator", "agent", "support", "assistant", "staff", "bot"};
+  static const std::array<std::string_view, 6> customers = {"user",   "visitor", "customer",
+                                                            "client", "contact", "human"};
+  static const std::array<std::string_view, 6> operators = {"operator",  "agent", "support",
+                                                            "assistant", "staff", "bot"};
   if (std::find(customers.begin(), customers.end(), l) != customers.end()) return Speaker::customer;
   if (std::find(operators.begin(), operators.end(), l) != operators.end()) return Speaker::operator_;
   return Speaker::unknown;
@@ -233,7 +284,8 @@ json::object offline_extract(std::string_view transcript) {
   for (const auto& line : lines) {
     if (line.speaker == Speaker::operator_) continue;
     if (line.text.find('?') != std::string::npos ||
-        mentions_any(line.text, {"error", "problem", "issue", "can't", "cannot", "not working", "doesn't", "how do", "how can", "help", "fail"})) {
+        mentions_any(line.text, {"error", "problem", "issue", "can't", "cannot", "not working", "doesn't", "how do",
+                                 "how can", "help", "fail"})) {
       problem = line.text;
       break;
     }
@@ -249,8 +301,9 @@ json::object offline_extract(std::string_view transcript) {
   // Solution: the last operator line that gives an instruction or a fix; else the last operator line.
   for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
     if (it->speaker != Speaker::operator_) continue;
-    if (mentions_any(it->text, {"try", "go to", "you can", "click", "enable", "disable", "set", "update", "clear",
-                                "restart", "fixed", "resolved", "solution", "should", "need to", "make sure", "open"})) {
+    if (mentions_any(it->text,
+                     {"try", "go to", "you can", "click", "enable", "disable", "set", "update", "clear", "restart",
+                      "fixed", "resolved", "solution", "should", "need to", "make sure", "open"})) {
       solution = it->text;
       break;
     }
@@ -333,8 +386,8 @@ json::object offline_article(std::string_view problem, std::string_view solution
   std::string heading_solution = "Solution";
   std::string shown_title = title.empty() ? first_sentence(problem, 70) : std::string(title);
   if (shown_title.empty()) shown_title = "Untitled article";
-  std::string content = "# " + shown_title + "\n\n## " + heading_problem + "\n\n" + std::string(trim(problem)) + "\n\n## " +
-                        heading_solution + "\n\n" + std::string(trim(solution)) + "\n";
+  std::string content = "# " + shown_title + "\n\n## " + heading_problem + "\n\n" + std::string(trim(problem)) +
+                        "\n\n## " + heading_solution + "\n\n" + std::string(trim(solution)) + "\n";
   json::object out;
   out["title"] = shown_title;
   out["description"] = first_sentence(problem.empty() ? std::string_view(shown_title) : problem, 140);
@@ -356,7 +409,8 @@ json::object offline_reply(const json::object& metadata) {
     reply = fr ? "Merci pour votre message ! Un membre de l'\xc3\xa9quipe vous r\xc3\xa9pond ici tr\xc3\xa8s vite."
                : "Thanks for your message! A teammate will get back to you here shortly.";
   } else {
-    reply = fr ? "Merci pour votre message ! Ces articles de notre centre d'aide r\xc3\xa9pondent peut-\xc3\xaatre \xc3\xa0 "
+    reply = fr ? "Merci pour votre message ! Ces articles de notre centre d'aide r\xc3\xa9pondent peut-\xc3\xaatre "
+                 "\xc3\xa0 "
                  "votre question. Sinon, un membre de l'\xc3\xa9quipe vous r\xc3\xa9pond ici."
                : "Thanks for your message! These articles from our help center may answer your question. If they "
                  "don't, a teammate will follow up here.";

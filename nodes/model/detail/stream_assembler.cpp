@@ -25,7 +25,8 @@ void StreamAssembler::add(const json::object& chunk) {
   const auto* choices = chunk.if_contains("choices");
   if (choices == nullptr || !choices->is_array()) {
     if (chunk.contains("usage")) return;
-    throw weft::Error(make_error_code(error::bad_response), "a stream chunk has no \"choices\" array: " + json::serialize(chunk).substr(0, 200));
+    throw weft::Error(make_error_code(error::bad_response),
+                      "a stream chunk has no \"choices\" array: " + json::serialize(chunk).substr(0, 200));
   }
   for (const auto& choice_value : choices->get_array()) {
     if (!choice_value.is_object()) continue;

@@ -39,8 +39,7 @@ bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 
 std::uint32_t hex_value(std::string_view digits) {
   std::uint32_t v = 0;
-  for (const char c : digits)
-    v = v * 16 + static_cast<std::uint32_t>(is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+  for (const char c : digits) v = v * 16 + static_cast<std::uint32_t>(is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
   return v;
 }
 
@@ -154,12 +153,21 @@ class Translator {
     if (i_ + 1 >= p_.size()) unsupported("the pattern ends with a lone backslash");
     const char c = p_[i_ + 1];
     switch (c) {
-      case 'd': case 'D': case 'w': case 'W': case 'f': case 'n': case 'r': case 't': case 'v':
+      case 'd':
+      case 'D':
+      case 'w':
+      case 'W':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't':
+      case 'v':
         out_ += '\\';
         out_ += c;
         i_ += 2;
         return;
-      case 'b': case 'B':
+      case 'b':
+      case 'B':
         // A word boundary outside a class; in a class \b is backspace and \B the letter B.
         if (!in_class) {
           out_ += '\\';
@@ -210,8 +218,7 @@ class Translator {
       case 'k':
         if (at(2, '<')) unsupported("backreference \\k<...> is not supported (linear-time matching)");
         break;
-      default:
-        break;
+      default: break;
     }
     if (is_digit(c))
       unsupported(std::string(in_class ? "octal escape" : "backreference") + " \\" + c +

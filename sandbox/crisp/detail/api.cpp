@@ -65,7 +65,8 @@ bool reads_only(std::string_view path) { return path.ends_with("/analytics/gener
 
 Api::Api(SandboxOptions options) : options_(std::move(options)) {
   if (options_.helpdesk_mode != "legacy" && options_.helpdesk_mode != "tree" && options_.helpdesk_mode != "both") {
-    throw std::invalid_argument("crisp sandbox: helpdesk mode must be legacy, tree or both, not '" + options_.helpdesk_mode + "'");
+    throw std::invalid_argument("crisp sandbox: helpdesk mode must be legacy, tree or both, not '" +
+                                options_.helpdesk_mode + "'");
   }
   faults_ = options_.faults;
   fault_rng_ = Prng(faults_.seed);
@@ -74,7 +75,8 @@ Api::Api(SandboxOptions options) : options_(std::move(options)) {
 
 void Api::init() {
   const std::lock_guard lock(mutex_);
-  if (!options_.hook_url.empty() && !hooks_) hooks_ = std::make_unique<HookSender>(options_.hook_url, options_.hook_secret);
+  if (!options_.hook_url.empty() && !hooks_)
+    hooks_ = std::make_unique<HookSender>(options_.hook_url, options_.hook_secret);
   if (options_.state_file.empty()) {
     store_.reset(options_.seed, options_.helpdesk_mode);
     return;
@@ -237,7 +239,8 @@ http::Response Api::gate(http::Request& req, const std::string& route_key, Famil
   // official Node and Go clients default).
   const Token token = effective_token();
   bool authenticated = false;
-  if (auto auth = req.header("authorization"); auth && auth->size() > 6 && http::iequals(auth->substr(0, 6), "Basic ")) {
+  if (auto auth = req.header("authorization");
+      auth && auth->size() > 6 && http::iequals(auth->substr(0, 6), "Basic ")) {
     if (auto decoded = http::base64_decode(auth->substr(6))) {
       const auto colon = decoded->find(':');
       authenticated = colon != std::string::npos && decoded->substr(0, colon) == token.identifier &&
@@ -247,11 +250,13 @@ http::Response Api::gate(http::Request& req, const std::string& route_key, Famil
   if (!authenticated) return finish(error_response(401, "unauthorized", "missing or wrong Basic credentials"));
   const std::string tier(req.header("x-crisp-tier").value_or("user"));
   if (tier != token.tier) {
-    return finish(error_response(401, "unauthorized", "this token is a " + token.tier + " token; send X-Crisp-Tier: " + token.tier));
+    return finish(error_response(401, "unauthorized",
+                                 "this token is a " + token.tier + " token; send X-Crisp-Tier: " + token.tier));
   }
 
   const std::string website_id(req.param("website_id"));
-  if (!is_uuid(website_id)) return finish(error_response(400, "invalid_data", "data.website_id should match format \"uuid\""));
+  if (!is_uuid(website_id))
+    return finish(error_response(400, "invalid_data", "data.website_id should match format \"uuid\""));
   json::object* site = store_.website(website_id);
   const bool subscribed = std::find(token.websites.begin(), token.websites.end(), website_id) != token.websites.end();
   if (site == nullptr || !subscribed) return finish(error_response(404, "not_subscribed", ""));
@@ -281,14 +286,16 @@ http::Response Api::gate(http::Request& req, const std::string& route_key, Famil
       throw ApiError{402, "subscription_upgrade_required", "the plan of this website has no knowledge base"};
     }
     const std::string mode(site->at("helpdesk_mode").as_string());
-    if ((family == Family::helpdesk_legacy && mode == "tree") || (family == Family::helpdesk_tree && mode == "legacy")) {
+    if ((family == Family::helpdesk_legacy && mode == "tree") ||
+        (family == Family::helpdesk_tree && mode == "legacy")) {
       throw_no_route();
     }
     Ctx ctx{req, store_, *site, website_id, now};
     Reply reply = handler(ctx);
     if (reply.reason.empty()) reply.reason = default_reason(req.method);
-    res = http::Response::json(reply.status, reply.raw_data.empty() ? envelope(false, reply.reason, reply.data)
-                                                                   : envelope_raw(false, reply.reason, reply.raw_data));
+    res =
+        http::Response::json(reply.status, reply.raw_data.empty() ? envelope(false, reply.reason, reply.data)
+                                                                  : envelope_raw(false, reply.reason, reply.raw_data));
     if (is_write(req.method) && !reads_only(req.path)) {
       json::object effect;
       effect["method"] = req.method;
@@ -384,7 +391,8 @@ std::string Api::requests_json() const {
   doc["reads"] = reads_;
   doc["writes"] = writes_;
   json::object statuses;
-  for (const auto& [status, n] : by_status_) statuses[status == 0 ? std::string("dropped") : std::to_string(status)] = n;
+  for (const auto& [status, n] : by_status_)
+    statuses[status == 0 ? std::string("dropped") : std::to_string(status)] = n;
   doc["by_status"] = std::move(statuses);
   json::object routes;
   for (const auto& [route, n] : by_route_) routes[route] = n;

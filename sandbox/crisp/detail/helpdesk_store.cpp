@@ -10,7 +10,9 @@ json::object& helpdesk(Ctx& ctx) { return ctx.site.at("helpdesk").as_object(); }
 json::array& entries(Ctx& ctx) { return helpdesk(ctx).at("entries").as_array(); }
 
 bool valid_locale(std::string_view l) {
-  auto lower2 = [](std::string_view s) { return s.size() == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'; };
+  auto lower2 = [](std::string_view s) {
+    return s.size() == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z';
+  };
   return lower2(l) || (l.size() == 5 && l[2] == '-' && lower2(l.substr(0, 2)) && lower2(l.substr(3)));
 }
 
@@ -28,7 +30,9 @@ json::object& locale_of(Ctx& ctx, std::string_view locale) {
 json::object* find_entry_by_path(Ctx& ctx, std::string_view locale, std::string_view type, std::string_view path) {
   for (auto& e : entries(ctx)) {
     auto& o = e.as_object();
-    if (o.at("locale").as_string() == locale && o.at("content_type").as_string() == type && o.at("tree_path").as_string() == path) return &o;
+    if (o.at("locale").as_string() == locale && o.at("content_type").as_string() == type &&
+        o.at("tree_path").as_string() == path)
+      return &o;
   }
   return nullptr;
 }
@@ -48,12 +52,12 @@ std::string entry_url(Ctx& ctx, const json::object& entry) {
   if (const auto slash = slug.rfind('/'); slash != std::string::npos) slug = slug.substr(slash + 1);
   if (slug.size() > 3 && slug.substr(slug.size() - 3) == ".md") slug.resize(slug.size() - 3);
   const std::string id(entry.at("entry_id").as_string());
-  return std::string(helpdesk(ctx).at("url").as_string()) + "/" + std::string(entry.at("locale").as_string()) + "/" + type + "/" + slug +
-         "-" + id.substr(0, 6) + "/";
+  return std::string(helpdesk(ctx).at("url").as_string()) + "/" + std::string(entry.at("locale").as_string()) + "/" +
+         type + "/" + slug + "-" + id.substr(0, 6) + "/";
 }
 
-json::object& create_entry(Ctx& ctx, std::string_view locale, std::string_view type, std::string_view path, std::string_view kind,
-                           std::string_view title) {
+json::object& create_entry(Ctx& ctx, std::string_view locale, std::string_view type, std::string_view path,
+                           std::string_view kind, std::string_view title) {
   // Sandbox behaviour: missing parent folders are created (mkdir -p).
   if (const auto slash = path.rfind('/'); slash != std::string_view::npos) {
     const auto parent = path.substr(0, slash);

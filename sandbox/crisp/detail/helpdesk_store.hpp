@@ -21,14 +21,15 @@ boost::json::array& entries(Ctx& ctx);
 // The locale object; invalid code -> invalid_data, unknown -> not_found.
 boost::json::object& locale_of(Ctx& ctx, std::string_view locale);
 // Entry by (locale, content type, path), or nullptr.
-boost::json::object* find_entry_by_path(Ctx& ctx, std::string_view locale, std::string_view type, std::string_view path);
+boost::json::object* find_entry_by_path(Ctx& ctx, std::string_view locale, std::string_view type,
+                                        std::string_view path);
 // File entry by id within a locale, or nullptr.
 boost::json::object* find_entry_by_id(Ctx& ctx, std::string_view locale, std::string_view id);
 // Public URL of an entry: <helpdesk url>/<locale>/<content type singular>/<slug>/
 std::string entry_url(Ctx& ctx, const boost::json::object& entry);
 // Creates an entry (and missing parent folders) and returns it.
-boost::json::object& create_entry(Ctx& ctx, std::string_view locale, std::string_view type, std::string_view path, std::string_view kind,
-                                  std::string_view title);
+boost::json::object& create_entry(Ctx& ctx, std::string_view locale, std::string_view type, std::string_view path,
+                                  std::string_view kind, std::string_view title);
 // Appends one history change describing a write to `entry` (sandbox: one change per write).
 void record_change(Ctx& ctx, const boost::json::object& entry, std::string_view change, std::string_view message);
 // Legacy article shape (§2.12) of a file entry.

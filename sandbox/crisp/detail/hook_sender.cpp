@@ -57,8 +57,7 @@ std::string sign_hook(const std::string& secret, const std::string& timestamp, c
   return hex;
 }
 
-HookSender::HookSender(std::string url, std::string secret)
-    : target_(parse_hook_url(url)), secret_(std::move(secret)) {
+HookSender::HookSender(std::string url, std::string secret) : target_(parse_hook_url(url)), secret_(std::move(secret)) {
   url_for_display_ = url.substr(0, url.find('?'));
   if (url.find('?') != std::string::npos) url_for_display_ += "?…";
   thread_ = std::thread([this] { run(); });
@@ -103,7 +102,8 @@ bool HookSender::send(const std::string& body) {
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     {
       std::unique_lock lock(mutex_);
-      if (attempt > 0 && wake_.wait_for(lock, std::chrono::milliseconds(100 << (attempt - 1)), [&] { return stopping_; }))
+      if (attempt > 0 &&
+          wake_.wait_for(lock, std::chrono::milliseconds(100 << (attempt - 1)), [&] { return stopping_; }))
         return false;
       ++attempts_;
     }

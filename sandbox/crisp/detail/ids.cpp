@@ -35,8 +35,8 @@ std::string make_uuid(Prng& prng) {
     if (i == 8 || i == 12 || i == 16 || i == 20) out.push_back('-');
     const std::uint64_t word = i < 16 ? a : b;
     unsigned nibble = static_cast<unsigned>((word >> ((15 - (i % 16)) * 4)) & 0xF);
-    if (i == 12) nibble = 4;                  // version 4
-    if (i == 16) nibble = 8 | (nibble & 3);   // RFC 4122 variant
+    if (i == 12) nibble = 4;                 // version 4
+    if (i == 16) nibble = 8 | (nibble & 3);  // RFC 4122 variant
     out.push_back(hex[nibble]);
   }
   return out;

@@ -15,7 +15,9 @@ void RateLimiter::configure(const Limits& limits) {
 LimitVerdict RateLimiter::charge(const std::string& token, const std::string& tier, std::int64_t now_ms) {
   LimitVerdict v;
   constexpr std::int64_t day_ms = 86'400'000;
-  const std::int64_t quota = tier == "plugin" ? limits_.quota_plugin : tier == "website" ? limits_.quota_website : limits_.quota_user;
+  const std::int64_t quota = tier == "plugin"    ? limits_.quota_plugin
+                             : tier == "website" ? limits_.quota_website
+                                                 : limits_.quota_user;
   Quota& q = quotas_[token];
   const std::int64_t day = now_ms / day_ms;
   if (q.day != day) {
@@ -41,7 +43,8 @@ LimitVerdict RateLimiter::charge(const std::string& token, const std::string& ti
     v.limit = static_cast<std::int64_t>(limits_.burst);
     if (b.tokens < 1.0) {
       v.kind = LimitVerdict::Kind::rate_limited;
-      v.retry_after_s = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil((1.0 - b.tokens) / limits_.rate_per_second)));
+      v.retry_after_s =
+          std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil((1.0 - b.tokens) / limits_.rate_per_second)));
       v.remaining = 0;
       v.reset_s = v.retry_after_s;
       return v;

@@ -129,14 +129,16 @@ void add_admin_routes(Api& api) {
   });
   api.add_raw("GET", "/_sandbox/hooks", [&api](http::Request&) { return ok_json(api.hooks_json()); });
   api.add_raw("GET", "/_sandbox/requests", [&api](http::Request&) { return ok_json(api.requests_json()); });
-  api.add_raw("GET", "/_sandbox/faults", [&api](http::Request&) { return ok_json(json::serialize(faults_json(api.faults()))); });
+  api.add_raw("GET", "/_sandbox/faults",
+              [&api](http::Request&) { return ok_json(json::serialize(faults_json(api.faults()))); });
   api.add_raw("POST", "/_sandbox/faults", [&api](http::Request& req) {
     return guarded([&] {
       api.set_faults(faults_from(parse_object(req.body)));
       return ok_json(json::serialize(faults_json(api.faults())));
     });
   });
-  api.add_raw("GET", "/_sandbox/limits", [&api](http::Request&) { return ok_json(json::serialize(limits_json(api.limits()))); });
+  api.add_raw("GET", "/_sandbox/limits",
+              [&api](http::Request&) { return ok_json(json::serialize(limits_json(api.limits()))); });
   api.add_raw("POST", "/_sandbox/limits", [&api](http::Request& req) {
     return guarded([&] {
       api.set_limits(limits_from(parse_object(req.body), api.limits()));
@@ -159,9 +161,11 @@ void add_admin_routes(Api& api) {
     return guarded([&] {
       const auto body = parse_object(req.body);
       const auto* mode = body.if_contains("mode");
-      if (mode == nullptr || !mode->is_string()) throw ApiError{400, "invalid_data", "data should have required property '.mode'"};
+      if (mode == nullptr || !mode->is_string())
+        throw ApiError{400, "invalid_data", "data should have required property '.mode'"};
       std::string website;
-      if (const auto* w = body.if_contains("website_id"); w != nullptr && w->is_string()) website = std::string(w->as_string());
+      if (const auto* w = body.if_contains("website_id"); w != nullptr && w->is_string())
+        website = std::string(w->as_string());
       api.set_helpdesk_mode(website, std::string(mode->as_string()));
       return ok_json(api.info_json());
     });

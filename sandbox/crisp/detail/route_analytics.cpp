@@ -43,7 +43,8 @@ bool all_digits(std::string_view s, std::size_t at, std::size_t n) {
 
 // "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS[.mmm]]Z" -> epoch ms; nullopt when malformed.
 std::optional<std::int64_t> parse_utc(std::string_view s) {
-  if (s.size() < 10 || !all_digits(s, 0, 4) || s[4] != '-' || !all_digits(s, 5, 2) || s[7] != '-' || !all_digits(s, 8, 2))
+  if (s.size() < 10 || !all_digits(s, 0, 4) || s[4] != '-' || !all_digits(s, 5, 2) || s[7] != '-' ||
+      !all_digits(s, 8, 2))
     return std::nullopt;
   using namespace std::chrono;
   const year_month_day day{year{digits(s, 0, 4)}, month{static_cast<unsigned>(digits(s, 5, 2))},
@@ -51,7 +52,8 @@ std::optional<std::int64_t> parse_utc(std::string_view s) {
   if (!day.ok()) return std::nullopt;
   std::int64_t ms = duration_cast<milliseconds>(sys_days{day}.time_since_epoch()).count();
   if (s.size() == 10) return ms;
-  if (s[10] != 'T' || s.back() != 'Z' || !all_digits(s, 11, 2) || s.size() < 17 || s[13] != ':' || !all_digits(s, 14, 2))
+  if (s[10] != 'T' || s.back() != 'Z' || !all_digits(s, 11, 2) || s.size() < 17 || s[13] != ':' ||
+      !all_digits(s, 14, 2))
     return std::nullopt;
   const int h = digits(s, 11, 2), m = digits(s, 14, 2);
   int sec = 0, milli = 0;
@@ -105,8 +107,10 @@ std::optional<double> first_response_s(const json::array& messages) {
     const auto& o = m.as_object();
     const std::int64_t ts = o.at("timestamp").to_number<std::int64_t>();
     const auto& from = o.at("from").as_string();
-    if (!asked && from == "user") asked = ts;
-    else if (asked && from == "operator") return static_cast<double>(ts - *asked) / 1000.0;
+    if (!asked && from == "user")
+      asked = ts;
+    else if (asked && from == "operator")
+      return static_cast<double>(ts - *asked) / 1000.0;
   }
   return std::nullopt;
 }
@@ -128,7 +132,8 @@ void add_analytics_routes(Api& api) {
     if (!from) throw_invalid("data.date.from should match format \"date-time\"");
     if (!to) throw_invalid("data.date.to should match format \"date-time\"");
     if (*to <= *from) throw_invalid("data.date.to should be after data.date.from");
-    const std::string classifier = body.contains("classifier") ? std::string(body.at("classifier").as_string()) : "none";
+    const std::string classifier =
+        body.contains("classifier") ? std::string(body.at("classifier").as_string()) : "none";
     std::optional<std::string> inbox_filter, segment_filter;
     if (const auto* f = body.if_contains("filter")) {
       const auto& filter = f->as_object();

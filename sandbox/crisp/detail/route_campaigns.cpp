@@ -14,8 +14,8 @@ namespace {
 
 json::object excerpt(const json::object& c) {
   json::object e;
-  for (const auto* key : {"campaign_id", "type", "format", "name", "subject", "tag", "ready", "dispatched", "running", "progress",
-                          "targets", "reached", "created_at", "updated_at", "dispatched_at"}) {
+  for (const auto* key : {"campaign_id", "type", "format", "name", "subject", "tag", "ready", "dispatched", "running",
+                          "progress", "targets", "reached", "created_at", "updated_at", "dispatched_at"}) {
     if (const auto* v = c.if_contains(key)) e[key] = *v;
   }
   return e;
@@ -43,13 +43,17 @@ Reply list_campaigns(Ctx& ctx) {
     const auto& c = v.as_object();
     if (name && std::string(c.at("name").as_string()).find(*name) == std::string::npos) continue;
     if (tag && c.at("tag").as_string() != *tag) continue;
-    if ((one_shot || automated) && !((one_shot && c.at("type") == "one-shot") || (automated && c.at("type") == "automated"))) continue;
-    const bool is_ready = c.at("ready").as_bool(), is_dispatched = c.at("dispatched").as_bool(), is_running = c.at("running").as_bool();
+    if ((one_shot || automated) &&
+        !((one_shot && c.at("type") == "one-shot") || (automated && c.at("type") == "automated")))
+      continue;
+    const bool is_ready = c.at("ready").as_bool(), is_dispatched = c.at("dispatched").as_bool(),
+               is_running = c.at("running").as_bool();
     const bool is_done = is_dispatched && c.at("progress").to_number<std::int64_t>() >= 100 && !is_running;
     const bool status_filter = not_configured || ready || paused || sending || done;
     if (status_filter) {
       const bool hit = (not_configured && !is_ready) || (ready && is_ready && !is_dispatched) ||
-                       (paused && is_dispatched && !is_running && !is_done) || (sending && is_running) || (done && is_done);
+                       (paused && is_dispatched && !is_running && !is_done) || (sending && is_running) ||
+                       (done && is_done);
       if (!hit) continue;
     }
     excerpts.emplace_back(excerpt(c));

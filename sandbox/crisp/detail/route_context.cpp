@@ -65,7 +65,8 @@ std::optional<std::string_view> Ctx::query(std::string_view name) const {
 
 json::object& Ctx::conversation() {
   const auto sid = param("session_id");
-  if (!is_session_id(sid)) throw_invalid("data.session_id should match pattern \"" + std::string(kSessionPattern) + "\"");
+  if (!is_session_id(sid))
+    throw_invalid("data.session_id should match pattern \"" + std::string(kSessionPattern) + "\"");
   auto* conv = site.at("conversations").as_object().if_contains(sid);
   if (conv == nullptr) throw_not_found("conversation not found");
   return conv->as_object();
@@ -82,7 +83,8 @@ json::array& Ctx::messages() {
 json::array paginate(const std::vector<const json::value*>& items, std::int64_t page, std::int64_t per_page) {
   json::array out;
   const auto start = static_cast<std::size_t>((page - 1) * per_page);
-  for (std::size_t i = start; i < items.size() && i < start + static_cast<std::size_t>(per_page); ++i) out.push_back(*items[i]);
+  for (std::size_t i = start; i < items.size() && i < start + static_cast<std::size_t>(per_page); ++i)
+    out.push_back(*items[i]);
   return out;
 }
 

@@ -54,7 +54,7 @@ struct Ctx {
   Store& store;
   boost::json::object& site;  // the website addressed by the path, already authorised
   std::string website_id;
-  std::int64_t now;           // request time, epoch ms
+  std::int64_t now;  // request time, epoch ms
   // Web hook events the handler caused ({event name, data}), delivered once the write is saved.
   std::vector<std::pair<std::string, boost::json::object>> hook_events;
 
@@ -85,9 +85,11 @@ struct Ctx {
 };
 
 // Slices items [ (page-1)*per_page, page*per_page ) into a new array.
-boost::json::array paginate(const std::vector<const boost::json::value*>& items, std::int64_t page, std::int64_t per_page);
+boost::json::array paginate(const std::vector<const boost::json::value*>& items, std::int64_t page,
+                            std::int64_t per_page);
 // The same slice, serialized straight from the store (no copy of the items).
-std::string paginate_json(const std::vector<const boost::json::value*>& items, std::int64_t page, std::int64_t per_page);
+std::string paginate_json(const std::vector<const boost::json::value*>& items, std::int64_t page,
+                          std::int64_t per_page);
 // The same slice of `items`, an array built for this reply.
 std::string paginate_json(const boost::json::array& items, std::int64_t page, std::int64_t per_page);
 

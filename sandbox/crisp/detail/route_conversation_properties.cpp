@@ -162,7 +162,8 @@ Reply mark_read(Ctx& ctx) {
     if (mo.at("from") != json::value(author)) continue;
     if (fps != nullptr) {
       bool listed = false;
-      for (const auto& f : fps->as_array()) listed = listed || f.to_number<std::int64_t>() == mo.at("fingerprint").to_number<std::int64_t>();
+      for (const auto& f : fps->as_array())
+        listed = listed || f.to_number<std::int64_t>() == mo.at("fingerprint").to_number<std::int64_t>();
       if (!listed) continue;
     }
     mo["read"] = body.at("origin");

@@ -19,7 +19,9 @@ bool contains_ci(std::string_view haystack, const std::string& needle_lower) {
   return lower(haystack).find(needle_lower) != std::string::npos;
 }
 
-std::string_view str(const json::value* v) { return v != nullptr && v->is_string() ? std::string_view(v->get_string()) : std::string_view{}; }
+std::string_view str(const json::value* v) {
+  return v != nullptr && v->is_string() ? std::string_view(v->get_string()) : std::string_view{};
+}
 
 // Text search: nickname, email, topic, last message and every message text (case-insensitive).
 bool text_match(const json::object& conv, const json::array* messages, const std::string& q) {
@@ -94,7 +96,8 @@ Reply list_conversations(Ctx& ctx) {
     throw_invalid("data.search_type should be equal to one of the allowed values");
   }
   const std::string search_operator(ctx.query("search_operator").value_or("and"));
-  if (search_operator != "and" && search_operator != "or") throw_invalid("data.search_operator should be equal to one of the allowed values");
+  if (search_operator != "and" && search_operator != "or")
+    throw_invalid("data.search_operator should be equal to one of the allowed values");
   const auto search = ctx.query("search_query");
   const std::string needle = search ? lower(*search) : std::string();
   json::value filters;
@@ -106,7 +109,8 @@ Reply list_conversations(Ctx& ctx) {
     if (!msg.empty()) {
       std::string fixed = msg;
       // Paths inside the filter are reported under data.search_query.
-      for (std::size_t pos = 0; (pos = fixed.find("data", pos)) != std::string::npos; pos += 17) fixed.replace(pos, 4, "data.search_query");
+      for (std::size_t pos = 0; (pos = fixed.find("data", pos)) != std::string::npos; pos += 17)
+        fixed.replace(pos, 4, "data.search_query");
       throw_invalid(fixed);
     }
   }
@@ -126,7 +130,8 @@ Reply list_conversations(Ctx& ctx) {
     if (not_resolved && state == "resolved") continue;
     if (inbox && str(conv.if_contains("inbox_id")) != *inbox) continue;
     const auto* assigned_v = conv.if_contains("assigned");
-    const std::string_view assigned_to = assigned_v != nullptr && assigned_v->is_object() ? str(assigned_v->as_object().if_contains("user_id")) : "";
+    const std::string_view assigned_to =
+        assigned_v != nullptr && assigned_v->is_object() ? str(assigned_v->as_object().if_contains("user_id")) : "";
     if (assigned && assigned_to != *assigned) continue;
     if (unassigned && !assigned_to.empty()) continue;
     if (mention && conv.at("mentions").as_array().empty()) continue;
@@ -141,7 +146,8 @@ Reply list_conversations(Ctx& ctx) {
         for (const auto& f : filters.as_array()) {
           const auto& fo = f.as_object();
           bool hit = false;
-          for (const auto& q : fo.at("query").as_array()) hit = hit || value_matches(lookup(conv, fo.at("criterion").as_string()), lower(q.as_string()));
+          for (const auto& q : fo.at("query").as_array())
+            hit = hit || value_matches(lookup(conv, fo.at("criterion").as_string()), lower(q.as_string()));
           if (fo.at("operator") == "neq") hit = !hit;
           all = all && hit;
           any = any || hit;

@@ -57,14 +57,16 @@ Reply list_articles(Ctx& ctx) {
 }
 
 Reply add_article(Ctx& ctx) {
-  static const Schema schema(std::string(R"({"type":"object","required":["title"],"properties":{)") + std::string(kArticleFields) + "}}");
+  static const Schema schema(std::string(R"({"type":"object","required":["title"],"properties":{)") +
+                             std::string(kArticleFields) + "}}");
   const auto locale = ctx.param("locale");
   locale_of(ctx, locale);
   const auto& body = ctx.body_checked(schema);
   const std::string title(body.at("title").as_string());
   // Legacy articles get a root-level tree path from their title, made unique with a suffix.
   std::string base = slugify(title), path = base + ".md";
-  for (int n = 2; find_entry_by_path(ctx, locale, "articles", path) != nullptr; ++n) path = base + "-" + std::to_string(n) + ".md";
+  for (int n = 2; find_entry_by_path(ctx, locale, "articles", path) != nullptr; ++n)
+    path = base + "-" + std::to_string(n) + ".md";
   auto& e = create_entry(ctx, locale, "articles", path, "file", title);
   record_change(ctx, e, "added", "Add article " + title);
   json::object data;
@@ -81,8 +83,10 @@ Reply get_article(Ctx& ctx) {
 }
 
 Reply save_article(Ctx& ctx, bool put) {
-  static const Schema put_schema(std::string(R"({"type":"object","required":["title","content"],"properties":{)") + std::string(kArticleFields) + "}}");
-  static const Schema patch_schema(std::string(R"({"type":"object","properties":{)") + std::string(kArticleFields) + "}}");
+  static const Schema put_schema(std::string(R"({"type":"object","required":["title","content"],"properties":{)") +
+                                 std::string(kArticleFields) + "}}");
+  static const Schema patch_schema(std::string(R"({"type":"object","properties":{)") + std::string(kArticleFields) +
+                                   "}}");
   auto& e = find_article(ctx);
   const auto& body = ctx.body_checked(put ? put_schema : patch_schema);
   for (const auto& [key, value] : body) {
@@ -125,18 +129,23 @@ void add_helpdesk_legacy_routes(Api& api) {
   api.add("POST", base + "/article", Family::helpdesk_legacy, add_article);
   api.add("GET", base + "/article/{article_id}", Family::helpdesk_legacy, get_article);
   api.add("HEAD", base + "/article/{article_id}", Family::helpdesk_legacy, get_article);
-  api.add("PUT", base + "/article/{article_id}", Family::helpdesk_legacy, [](Ctx& ctx) { return save_article(ctx, true); });
-  api.add("PATCH", base + "/article/{article_id}", Family::helpdesk_legacy, [](Ctx& ctx) { return save_article(ctx, false); });
+  api.add("PUT", base + "/article/{article_id}", Family::helpdesk_legacy,
+          [](Ctx& ctx) { return save_article(ctx, true); });
+  api.add("PATCH", base + "/article/{article_id}", Family::helpdesk_legacy,
+          [](Ctx& ctx) { return save_article(ctx, false); });
   api.add("DELETE", base + "/article/{article_id}", Family::helpdesk_legacy, [](Ctx& ctx) {
     auto& e = find_article(ctx);
     record_change(ctx, e, "deleted", "Delete article");
     const json::value id = e.at("entry_id");
     auto& list = entries(ctx);
-    list.erase(std::remove_if(list.begin(), list.end(), [&](const json::value& v) { return v.at("entry_id") == id; }), list.end());
+    list.erase(std::remove_if(list.begin(), list.end(), [&](const json::value& v) { return v.at("entry_id") == id; }),
+               list.end());
     return Reply{};
   });
-  api.add("POST", base + "/article/{article_id}/publish", Family::helpdesk_legacy, [](Ctx& ctx) { return publish(ctx, true); });
-  api.add("POST", base + "/article/{article_id}/unpublish", Family::helpdesk_legacy, [](Ctx& ctx) { return publish(ctx, false); });
+  api.add("POST", base + "/article/{article_id}/publish", Family::helpdesk_legacy,
+          [](Ctx& ctx) { return publish(ctx, true); });
+  api.add("POST", base + "/article/{article_id}/unpublish", Family::helpdesk_legacy,
+          [](Ctx& ctx) { return publish(ctx, false); });
   api.add("GET", base + "/article/{article_id}/page", Family::helpdesk_legacy, [](Ctx& ctx) {
     const auto& e = find_article(ctx);
     json::object data;

@@ -29,8 +29,10 @@ std::string target(Ctx& ctx) {
   std::size_t start = 0;
   while (true) {
     const auto slash = path.find('/', start);
-    const auto seg = std::string_view(path).substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-    if (seg.empty() || seg == "." || seg == "..") throw_invalid("data.tree_path should not contain empty, '.' or '..' segments");
+    const auto seg =
+        std::string_view(path).substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (seg.empty() || seg == "." || seg == "..")
+      throw_invalid("data.tree_path should not contain empty, '.' or '..' segments");
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
@@ -68,7 +70,8 @@ json::object tree_entry(Ctx& ctx, const json::object& e, bool with_children) {
     std::vector<const json::object*> kids;
     for (const auto& other : entries(ctx)) {
       const auto& o = other.as_object();
-      if (o.at("locale") == e.at("locale") && o.at("content_type") == e.at("content_type") && parent_of(o.at("tree_path").as_string()) == path) {
+      if (o.at("locale") == e.at("locale") && o.at("content_type") == e.at("content_type") &&
+          parent_of(o.at("tree_path").as_string()) == path) {
         kids.push_back(&o);
       }
     }
@@ -209,7 +212,8 @@ Reply list_pages(Ctx& ctx) {
   for (const auto& v : entries(ctx)) {
     const auto& o = v.as_object();
     // Sandbox: public pages are files with published && !hidden.
-    if (o.at("locale").as_string() != locale || o.at("content_type").as_string() != type || o.at("kind") != "file") continue;
+    if (o.at("locale").as_string() != locale || o.at("content_type").as_string() != type || o.at("kind") != "file")
+      continue;
     if (!o.at("published").as_bool() || o.at("hidden").as_bool()) continue;
     all.emplace_back(page_json(ctx, o));
   }

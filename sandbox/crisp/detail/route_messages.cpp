@@ -137,7 +137,9 @@ Reply send_message(Ctx& ctx) {
     bool unique = false;
     while (!unique) {
       fingerprint = ctx.store.new_fingerprint();
-      unique = std::none_of(msgs.begin(), msgs.end(), [&](const json::value& m) { return m.at("fingerprint").to_number<std::int64_t>() == fingerprint; });
+      unique = std::none_of(msgs.begin(), msgs.end(), [&](const json::value& m) {
+        return m.at("fingerprint").to_number<std::int64_t>() == fingerprint;
+      });
     }
   }
   (void)conv;
@@ -208,13 +210,16 @@ json::array::iterator find_message(Ctx& ctx) {
 
 // PATCH {content}: the new content must fit the message's type (sandbox: text/note need a string).
 Reply update_message(Ctx& ctx) {
-  static const Schema schema(R"({"type":"object","required":["content"],"properties":{"content":{"type":["string","object"]}}})");
+  static const Schema schema(
+      R"({"type":"object","required":["content"],"properties":{"content":{"type":["string","object"]}}})");
   auto it = find_message(ctx);
   const auto& body = ctx.body_checked(schema);
   auto& m = it->as_object();
   const auto type = m.at("type").as_string();
-  if ((type == "text" || type == "note") && !body.at("content").is_string()) throw_invalid("data.content should be string");
-  if (type != "text" && type != "note" && !body.at("content").is_object()) throw_invalid("data.content should be object");
+  if ((type == "text" || type == "note") && !body.at("content").is_string())
+    throw_invalid("data.content should be string");
+  if (type != "text" && type != "note" && !body.at("content").is_object())
+    throw_invalid("data.content should be object");
   m["content"] = body.at("content");
   m["edited"] = true;
   Reply r;

@@ -59,8 +59,10 @@ Reply list_profiles(Ctx& ctx) {
   const std::string needle = text ? lower(*text) : std::string();
   const std::string sort_field(ctx.query("sort_field").value_or(""));
   const std::string sort_order(ctx.query("sort_order").value_or("ascending"));
-  if (sort_order != "ascending" && sort_order != "descending") throw_invalid("data.sort_order should be equal to one of the allowed values");
-  if (!sort_field.empty() && sort_field != "nickname" && sort_field != "email" && sort_field != "created_at" && sort_field != "updated_at") {
+  if (sort_order != "ascending" && sort_order != "descending")
+    throw_invalid("data.sort_order should be equal to one of the allowed values");
+  if (!sort_field.empty() && sort_field != "nickname" && sort_field != "email" && sort_field != "created_at" &&
+      sort_field != "updated_at") {
     throw_invalid("data.sort_field should be equal to one of the allowed values");
   }
   std::vector<const json::value*> items;
@@ -93,7 +95,8 @@ Reply list_profiles(Ctx& ctx) {
 
 void merge_card(json::object& profile, const json::object& card, bool replace) {
   for (const auto& [key, value] : card) {
-    if (!replace && (key == "person" || key == "company") && value.is_object() && profile.contains(key) && profile.at(key).is_object()) {
+    if (!replace && (key == "person" || key == "company") && value.is_object() && profile.contains(key) &&
+        profile.at(key).is_object()) {
       for (const auto& [k, v] : value.as_object()) profile[key].as_object()[k] = v;
     } else {
       profile[key] = value;
@@ -103,7 +106,8 @@ void merge_card(json::object& profile, const json::object& card, bool replace) {
 
 Reply add_profile(Ctx& ctx) {
   const auto& body = ctx.body_checked(add_schema());
-  if (email_taken(ctx, body.at("email"), "")) throw ApiError{409, "people_exists", "a profile with this email already exists"};
+  if (email_taken(ctx, body.at("email"), ""))
+    throw ApiError{409, "people_exists", "a profile with this email already exists"};
   const std::string id = ctx.store.new_uuid();
   json::object p;
   p["people_id"] = id;
@@ -136,7 +140,8 @@ Reply get_profile(Ctx& ctx) {
 Reply save_profile(Ctx& ctx, bool replace) {
   auto& p = find_profile(ctx);
   const auto& body = ctx.body_checked(replace ? add_schema() : update_schema());
-  if (const auto* email = body.if_contains("email"); email != nullptr && email_taken(ctx, *email, ctx.param("people_id"))) {
+  if (const auto* email = body.if_contains("email");
+      email != nullptr && email_taken(ctx, *email, ctx.param("people_id"))) {
     throw ApiError{409, "people_exists", "a profile with this email already exists"};
   }
   if (replace) {

@@ -41,7 +41,8 @@ bool is_identifier(std::string_view key) {
   if (key.empty()) return false;
   for (std::size_t i = 0; i < key.size(); ++i) {
     const char c = key[i];
-    const bool ok = c == '_' || c == '$' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
+    const bool ok =
+        c == '_' || c == '$' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
     if (!ok) return false;
   }
   return true;
@@ -98,7 +99,8 @@ bool check_format(std::string_view format, std::string_view s) {
 
 std::string number_text(const json::value& v) { return json::serialize(v); }
 
-void validate(const json::object& schema, const json::value& data, const std::string& path, std::vector<std::string>& out) {
+void validate(const json::object& schema, const json::value& data, const std::string& path,
+              std::vector<std::string>& out) {
   if (const auto* type = schema.if_contains("type")) {
     bool ok = false;
     std::string names;
@@ -137,7 +139,8 @@ void validate(const json::object& schema, const json::value& data, const std::st
         if (const auto* child = obj.if_contains(key)) validate(sub.as_object(), *child, path + accessor(key), out);
       }
     }
-    if (const auto* extra = schema.if_contains("additionalProperties"); extra != nullptr && extra->is_bool() && !extra->get_bool()) {
+    if (const auto* extra = schema.if_contains("additionalProperties");
+        extra != nullptr && extra->is_bool() && !extra->get_bool()) {
       for (const auto& [key, value] : obj) {
         (void)value;
         if (props == nullptr || !props->as_object().contains(key)) {
@@ -149,10 +152,12 @@ void validate(const json::object& schema, const json::value& data, const std::st
   }
   if (data.is_array()) {
     const auto& arr = data.get_array();
-    if (const auto* mi = schema.if_contains("minItems"); mi != nullptr && static_cast<double>(arr.size()) < as_number(*mi)) {
+    if (const auto* mi = schema.if_contains("minItems");
+        mi != nullptr && static_cast<double>(arr.size()) < as_number(*mi)) {
       out.push_back(path + " should NOT have fewer than " + number_text(*mi) + " items");
     }
-    if (const auto* ma = schema.if_contains("maxItems"); ma != nullptr && static_cast<double>(arr.size()) > as_number(*ma)) {
+    if (const auto* ma = schema.if_contains("maxItems");
+        ma != nullptr && static_cast<double>(arr.size()) > as_number(*ma)) {
       out.push_back(path + " should NOT have more than " + number_text(*ma) + " items");
     }
     if (const auto* items = schema.if_contains("items")) {
@@ -166,10 +171,12 @@ void validate(const json::object& schema, const json::value& data, const std::st
     // AJV counts characters (code points), not bytes.
     std::size_t chars = 0;
     for (const char c : s) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-    if (const auto* ml = schema.if_contains("minLength"); ml != nullptr && static_cast<double>(chars) < as_number(*ml)) {
+    if (const auto* ml = schema.if_contains("minLength");
+        ml != nullptr && static_cast<double>(chars) < as_number(*ml)) {
       out.push_back(path + " should NOT be shorter than " + number_text(*ml) + " characters");
     }
-    if (const auto* ml = schema.if_contains("maxLength"); ml != nullptr && static_cast<double>(chars) > as_number(*ml)) {
+    if (const auto* ml = schema.if_contains("maxLength");
+        ml != nullptr && static_cast<double>(chars) > as_number(*ml)) {
       out.push_back(path + " should NOT be longer than " + number_text(*ml) + " characters");
     }
     if (const auto* pat = schema.if_contains("pattern")) {

@@ -61,7 +61,8 @@ class Generator {
     p.enterprise = enterprise;
     std::string local = slugify(p.first) + "." + slugify(p.last);
     if (enterprise) {
-      const auto i = static_cast<std::size_t>(rng_.between(0, static_cast<std::int64_t>(st::enterprise_domains().size()) - 1));
+      const auto i =
+          static_cast<std::size_t>(rng_.between(0, static_cast<std::int64_t>(st::enterprise_domains().size()) - 1));
       p.company = st::company_names()[i];
       p.company_domain = st::enterprise_domains()[i];
       p.email = local + "@" + p.company_domain;
@@ -113,7 +114,8 @@ json::object operator_user(const json::object& op) {
   json::object u;
   u["type"] = "website";
   u["user_id"] = op.at("details").at("user_id");
-  u["nickname"] = std::string(op.at("details").at("first_name").as_string()) + " " + std::string(op.at("details").at("last_name").as_string());
+  u["nickname"] = std::string(op.at("details").at("first_name").as_string()) + " " +
+                  std::string(op.at("details").at("last_name").as_string());
   u["avatar"] = "";
   return u;
 }
@@ -126,8 +128,9 @@ json::object make_meta(Generator& g, const Person& p, const std::string& subject
   meta["address"] = "";
   meta["subject"] = subject;
   char ip[32];
-  std::snprintf(ip, sizeof ip, "%d.%d.%d.%d", static_cast<int>(g.rng().between(11, 223)), static_cast<int>(g.rng().between(0, 255)),
-                static_cast<int>(g.rng().between(0, 255)), static_cast<int>(g.rng().between(1, 254)));
+  std::snprintf(ip, sizeof ip, "%d.%d.%d.%d", static_cast<int>(g.rng().between(11, 223)),
+                static_cast<int>(g.rng().between(0, 255)), static_cast<int>(g.rng().between(0, 255)),
+                static_cast<int>(g.rng().between(1, 254)));
   meta["ip"] = ip;
   meta["avatar"] = "";
   meta["origin"] = "chat";
@@ -269,8 +272,8 @@ json::object make_operator(Generator& g, const std::string& first, const std::st
   return op;
 }
 
-json::object make_inbox(Generator& g, const std::string& name, const std::string& emoji, int order, json::array operators,
-                        json::array conditions) {
+json::object make_inbox(Generator& g, const std::string& name, const std::string& emoji, int order,
+                        json::array operators, json::array conditions) {
   json::object inbox;
   inbox["inbox_id"] = g.uuid();
   inbox["name"] = name;
@@ -308,12 +311,15 @@ const std::vector<ArticleSeed>& article_seeds() {
        "# Install the chat widget\n\nPaste the snippet from **Settings → Widget** before `</body>`.\n\n"
        "For single-page apps (React, Next.js), load it once in the root layout.",
        true, false, true},
-      {"en", "articles", "getting-started", "Route conversations to inboxes", "Send each conversation to the right team",
-       "# Route conversations to inboxes\n\nCreate inboxes in **Settings → Inboxes** and add routing rules on segments, "
+      {"en", "articles", "getting-started", "Route conversations to inboxes",
+       "Send each conversation to the right team",
+       "# Route conversations to inboxes\n\nCreate inboxes in **Settings → Inboxes** and add routing rules on "
+       "segments, "
        "email domain or page URL.",
        true, false, false},
       {"en", "articles", "billing", "Change your plan", "Upgrade, downgrade or switch to annual billing",
-       "# Change your plan\n\nGo to **Billing → Plan**. Upgrades apply at once and are prorated; downgrades apply at the next "
+       "# Change your plan\n\nGo to **Billing → Plan**. Upgrades apply at once and are prorated; downgrades apply at "
+       "the next "
        "renewal.",
        true, false, false},
       {"en", "articles", "billing", "Download invoices", "Where to find invoices and receipts",
@@ -323,27 +329,32 @@ const std::vector<ArticleSeed>& article_seeds() {
        "2. Disable ad blockers.\n3. Check the browser console for CSP errors: allow `client.acme-cloud.io`.",
        true, false, false},
       {"en", "articles", "troubleshooting", "Webhooks are failing", "Diagnose webhook delivery errors",
-       "# Webhooks are failing\n\nDeliveries are retried 5 times with exponential backoff. See **Settings → Webhooks → Logs**.",
+       "# Webhooks are failing\n\nDeliveries are retried 5 times with exponential backoff. See **Settings → Webhooks → "
+       "Logs**.",
        false, false, false},
       {"en", "articles", "", "Frequently asked questions", "Short answers to common questions",
-       "# FAQ\n\n**Is there a free plan?** Yes, for one operator.\n\n**Can I cancel anytime?** Yes.", true, false, false},
+       "# FAQ\n\n**Is there a free plan?** Yes, for one operator.\n\n**Can I cancel anytime?** Yes.", true, false,
+       false},
       {"en", "articles", "internal", "Escalation policy (internal)", "How support escalates to engineering",
-       "# Escalation policy\n\nP1: page the on-call engineer. P2: Engineering inbox within 4 hours.", true, true, false},
+       "# Escalation policy\n\nP1: page the on-call engineer. P2: Engineering inbox within 4 hours.", true, true,
+       false},
       {"en", "guides", "", "Set up SAML SSO with Okta", "Step-by-step SSO guide",
-       "# Set up SAML SSO with Okta\n\nCreate a SAML app in Okta with ACS URL `https://app.acme-cloud.io/sso/saml/acs`.",
+       "# Set up SAML SSO with Okta\n\nCreate a SAML app in Okta with ACS URL "
+       "`https://app.acme-cloud.io/sso/saml/acs`.",
        true, false, false},
       {"fr", "articles", "premiers-pas", "Installer le widget de chat", "Ajouter la chatbox à votre site",
        "# Installer le widget\n\nCollez le code de **Paramètres → Widget** avant `</body>`.", true, false, false},
       {"fr", "articles", "facturation", "Changer d'offre", "Passer à une offre supérieure",
        "# Changer d'offre\n\nRendez-vous dans **Facturation → Offre**.", true, false, false},
-      {"fr", "articles", "", "Questions fréquentes", "Réponses courtes", "# FAQ\n\n**Puis-je résilier ?** Oui, à tout moment.", false,
-       false, false}};
+      {"fr", "articles", "", "Questions fréquentes", "Réponses courtes",
+       "# FAQ\n\n**Puis-je résilier ?** Oui, à tout moment.", false, false, false}};
   return v;
 }
 
-json::object make_entry(Generator& g, const std::string& locale, const std::string& type, const std::string& path, const std::string& kind,
-                        const std::string& title, const std::string& description, const std::string& body, bool published,
-                        bool hidden, bool featured, int order, const std::string& author) {
+json::object make_entry(Generator& g, const std::string& locale, const std::string& type, const std::string& path,
+                        const std::string& kind, const std::string& title, const std::string& description,
+                        const std::string& body, bool published, bool hidden, bool featured, int order,
+                        const std::string& author) {
   json::object e;
   e["entry_id"] = g.uuid();
   e["locale"] = locale;
@@ -398,22 +409,23 @@ json::object make_helpdesk(Generator& g, const std::string& name, const std::str
         std::string folder_title = a.folder;
         folder_title[0] = static_cast<char>(folder_title[0] - 'a' + 'A');
         for (auto& ch : folder_title) ch = ch == '-' ? ' ' : ch;
-        entries.emplace_back(make_entry(g, a.locale, a.content_type, a.folder, "folder", folder_title, "", "", true, false, false,
-                                        static_cast<int>(folders.size()), author));
+        entries.emplace_back(make_entry(g, a.locale, a.content_type, a.folder, "folder", folder_title, "", "", true,
+                                        false, false, static_cast<int>(folders.size()), author));
       }
     }
     const std::string file = slugify(a.title) + ".md";
     const std::string path = a.folder.empty() ? file : a.folder + "/" + file;
-    entries.emplace_back(make_entry(g, a.locale, a.content_type, path, "file", a.title, a.description, a.body, a.published, a.hidden,
-                                    a.featured, order++, author));
+    entries.emplace_back(make_entry(g, a.locale, a.content_type, path, "file", a.title, a.description, a.body,
+                                    a.published, a.hidden, a.featured, order++, author));
   }
   hd["entries"] = std::move(entries);
   hd["history"] = json::array();
   return hd;
 }
 
-json::object make_campaign(Generator& g, const std::string& name, const std::string& type, const std::string& tag, bool ready,
-                           bool dispatched, bool running, int progress, const std::string& sender, int targets) {
+json::object make_campaign(Generator& g, const std::string& name, const std::string& type, const std::string& tag,
+                           bool ready, bool dispatched, bool running, int progress, const std::string& sender,
+                           int targets) {
   json::object c;
   c["campaign_id"] = g.uuid();
   c["type"] = type;
@@ -469,7 +481,8 @@ json::object make_person_profile(Generator& g, const Person& p, std::int64_t cre
     json::object emp;
     emp["name"] = p.company;
     emp["domain"] = p.company_domain;
-    emp["title"] = g.rng().pick(std::vector<std::string>{"CTO", "Head of Support", "Engineering Manager", "Procurement Lead", "Developer"});
+    emp["title"] = g.rng().pick(
+        std::vector<std::string>{"CTO", "Head of Support", "Engineering Manager", "Procurement Lead", "Developer"});
     emp["role"] = "engineering";
     emp["seniority"] = "manager";
     person["employment"] = std::move(emp);
@@ -638,8 +651,9 @@ json::object make_site(Generator& g, const std::string& wid, const std::string& 
         s.person = g.person(g.rng().chance(50));
         s.topic = script.topic;
         s.lines = script_lines(script, true);
-        s.lines.emplace_back("user", g.rng().pick(std::vector<std::string>{"That worked, thank you!", "Perfect, fixed now. Thanks a lot.",
-                                                                            "Great, all good on our side.", "Thanks, solved!"}));
+        s.lines.emplace_back("user", g.rng().pick(std::vector<std::string>{
+                                         "That worked, thank you!", "Perfect, fixed now. Thanks a lot.",
+                                         "Great, all good on our side.", "Thanks, solved!"}));
         s.state = "resolved";
         s.inbox_id = g.rng().chance(50) ? engineering : json::value();
         s.op = g.rng().chance(50) ? &lena : &aiko;
@@ -687,10 +701,12 @@ json::object make_site(Generator& g, const std::string& wid, const std::string& 
       s.topic = "Webhook integration debugging";
       for (int i = 1; i <= 95; ++i) {
         if (i % 2 == 1) {
-          s.lines.emplace_back("user", "Attempt " + std::to_string((i + 1) / 2) + ": delivery to https://hooks." + s.person.company_domain +
-                                           "/acme failed with status " + std::to_string(g.rng().pick(std::vector<int>{401, 408, 500, 502})) + ".");
+          s.lines.emplace_back("user", "Attempt " + std::to_string((i + 1) / 2) + ": delivery to https://hooks." +
+                                           s.person.company_domain + "/acme failed with status " +
+                                           std::to_string(g.rng().pick(std::vector<int>{401, 408, 500, 502})) + ".");
         } else {
-          s.lines.emplace_back("operator", "Noted attempt " + std::to_string(i / 2) + ". Retry id " + std::to_string(g.rng().between(10000, 99999)) +
+          s.lines.emplace_back("operator", "Noted attempt " + std::to_string(i / 2) + ". Retry id " +
+                                               std::to_string(g.rng().between(10000, 99999)) +
                                                ". Please check the signature and the timeout of your endpoint.");
         }
       }
@@ -725,10 +741,12 @@ json::object make_site(Generator& g, const std::string& wid, const std::string& 
   json::object people;
   auto& conversations = site["conversations"].as_object();
   for (auto& [person, segment] : profiled) {
-    auto prof = make_person_profile(g, person, kSeedAnchorMs - g.rng().between(10, 200) * kDay, segs({segment.c_str()}));
+    auto prof =
+        make_person_profile(g, person, kSeedAnchorMs - g.rng().between(10, 200) * kDay, segs({segment.c_str()}));
     for (auto& [sid, conv] : conversations) {
       (void)sid;
-      if (conv.at("meta").at("email") == json::value(person.email)) conv.as_object()["people_id"] = prof.at("people_id");
+      if (conv.at("meta").at("email") == json::value(person.email))
+        conv.as_object()["people_id"] = prof.at("people_id");
     }
     if (!people.contains(prof.at("people_id").as_string())) {
       const std::string id(prof.at("people_id").as_string());
@@ -736,7 +754,8 @@ json::object make_site(Generator& g, const std::string& wid, const std::string& 
     }
   }
   for (int i = 0; i < (full ? 12 : 2); ++i) {
-    auto prof = make_person_profile(g, g.person(true), kSeedAnchorMs - g.rng().between(1, 60) * kDay, segs({"prospect"}));
+    auto prof =
+        make_person_profile(g, g.person(true), kSeedAnchorMs - g.rng().between(1, 60) * kDay, segs({"prospect"}));
     const std::string id(prof.at("people_id").as_string());
     people[id] = std::move(prof);
   }
@@ -830,11 +849,14 @@ json::object make_site(Generator& g, const std::string& wid, const std::string& 
   json::object campaigns;
   if (full) {
     const std::string sender(uid(marco).as_string());
-    for (auto c : {make_campaign(g, "Black Friday 2026: 30% off annual plans", "one-shot", "black-friday", true, true, true, 45, sender, 4200),
+    for (auto c : {make_campaign(g, "Black Friday 2026: 30% off annual plans", "one-shot", "black-friday", true, true,
+                                 true, 45, sender, 4200),
                    make_campaign(g, "Onboarding drip", "automated", "onboarding", true, true, true, 100, sender, 860),
-                   make_campaign(g, "Webinar: scaling support with AI", "one-shot", "webinar", true, true, false, 60, sender, 2300),
+                   make_campaign(g, "Webinar: scaling support with AI", "one-shot", "webinar", true, true, false, 60,
+                                 sender, 2300),
                    make_campaign(g, "Churn winback", "one-shot", "winback", false, false, false, 0, sender, 0),
-                   make_campaign(g, "Product update October", "one-shot", "product-update", true, true, false, 100, sender, 5100)}) {
+                   make_campaign(g, "Product update October", "one-shot", "product-update", true, true, false, 100,
+                                 sender, 5100)}) {
       const std::string id(c.at("campaign_id").as_string());
       campaigns[id] = std::move(c);
     }

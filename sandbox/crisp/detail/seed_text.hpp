@@ -10,7 +10,7 @@ namespace weft::sandbox::crisp::detail::seed_text {
 
 struct Script {
   std::string topic;
-  std::vector<std::string> visitor;   // visitor lines, in order
+  std::vector<std::string> visitor;    // visitor lines, in order
   std::vector<std::string> operator_;  // operator lines, interleaved after each visitor line
 };
 

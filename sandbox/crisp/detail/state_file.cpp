@@ -53,7 +53,8 @@ void replace_file(const std::string& path, const std::string& text) {
   static constexpr char kSuffix[] = ".tmp.XXXXXX";
   name.insert(name.end(), kSuffix, kSuffix + sizeof kSuffix);  // with the NUL
   const int fd = ::mkstemp(name.data());
-  if (fd < 0) throw std::runtime_error("crisp sandbox: cannot create a temp file beside '" + path + "': " + errno_text());
+  if (fd < 0)
+    throw std::runtime_error("crisp sandbox: cannot create a temp file beside '" + path + "': " + errno_text());
   const std::string tmp(name.data());
   auto fail = [&](const std::string& what) {
     const std::string why = errno_text();

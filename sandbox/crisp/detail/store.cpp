@@ -39,7 +39,8 @@ bool Store::load(const std::string& path) {
   const auto* obj = doc.if_object();
   if (obj == nullptr || !obj->contains("format") || obj->at("format") != "weft-crisp-sandbox-state" ||
       !obj->contains("websites") || !obj->contains("id_prng")) {
-    throw std::runtime_error("crisp sandbox: '" + path + "' is not a sandbox state file; delete it or pass another --state-file");
+    throw std::runtime_error("crisp sandbox: '" + path +
+                             "' is not a sandbox state file; delete it or pass another --state-file");
   }
   root_ = std::move(doc.as_object());
   ids_ = Prng(root_.at("id_prng").to_number<std::uint64_t>());
@@ -94,7 +95,8 @@ std::int64_t Store::append_effect(json::object entry) {
 }
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 namespace {
@@ -141,7 +143,8 @@ std::optional<std::int64_t> parse_iso8601(std::string_view t) {
   };
   if (t.size() < 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':') return std::nullopt;
   const auto y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), s = num(17, 2);
-  if (!y || !mo || !d || !h || !mi || !s || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 || *mi > 59 || *s > 60) {
+  if (!y || !mo || !d || !h || !mi || !s || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 || *mi > 59 ||
+      *s > 60) {
     return std::nullopt;
   }
   std::size_t pos = 19;

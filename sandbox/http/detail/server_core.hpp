@@ -20,9 +20,9 @@ class Session;
 
 // What the fault plan decided for one request.
 struct FaultDecision {
-  bool drop = false;                        // close without answering
-  std::optional<Response> answer;           // answer with this instead of routing
-  std::chrono::milliseconds latency{0};     // delay before answering
+  bool drop = false;                     // close without answering
+  std::optional<Response> answer;        // answer with this instead of routing
+  std::chrono::milliseconds latency{0};  // delay before answering
 };
 
 // Router, options, fault plan and the registry of live connections. Owned through shared_ptr by

@@ -124,7 +124,8 @@ void Session::send() {
     return;
   }
   if (res_.chunks && !head_) {
-    stream_head_ = std::make_shared<bhttp::response<bhttp::empty_body>>(static_cast<bhttp::status>(res_.status), version_);
+    stream_head_ =
+        std::make_shared<bhttp::response<bhttp::empty_body>>(static_cast<bhttp::status>(res_.status), version_);
     for (const auto& [name, value] : res_.headers) stream_head_->insert(name, value);
     stream_head_->chunked(true);
     stream_head_->keep_alive(keep_alive_);
@@ -153,9 +154,8 @@ void Session::send_plain() {
   }
   plain_->keep_alive(keep_alive_);
   stream_.expires_never();
-  bhttp::async_write(stream_, *plain_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    self->on_write(ec);
-  });
+  bhttp::async_write(stream_, *plain_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
 }
 
 void Session::send_chunk(std::size_t index) {
@@ -165,9 +165,8 @@ void Session::send_chunk(std::size_t index) {
   }
   const auto& chunks = *res_.chunks;
   if (index == chunks.size()) {
-    net::async_write(stream_, bhttp::make_chunk_last(), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_write(ec);
-    });
+    net::async_write(stream_, bhttp::make_chunk_last(),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
     return;
   }
   if (chunks[index].delay.count() > 0) {

@@ -136,7 +136,8 @@ json::object ToolSet::rate_limit_state() const {
     if (last->limit) state["limit"] = *last->limit;
     if (last->remaining) state["remaining"] = *last->remaining;
     if (last->reset) {
-      const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - last->at);
+      const auto elapsed =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - last->at);
       const std::int64_t left_ms = std::max<std::int64_t>(0, (*last->reset - elapsed).count());
       state["reset"] = (left_ms + 999) / 1000;
     }
@@ -233,9 +234,7 @@ awaitable<json::object> ToolSet::call_graph(const Entry& entry, json::value argu
   out["summary"] = summary ? *summary : json::value(nullptr);
   bool is_error = false;
   switch (run.status) {
-    case RunStatus::done:
-      out["status"] = "done";
-      break;
+    case RunStatus::done: out["status"] = "done"; break;
     case RunStatus::interrupted: {
       out["status"] = "waiting";
       json::array questions;

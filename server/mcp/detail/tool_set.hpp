@@ -43,8 +43,8 @@ class ToolSet {
  private:
   struct Entry {
     std::string name;
-    boost::json::object descriptor;   // tools/list entry
-    std::optional<Tool> crisp;        // a catalog tool (schema + body), or
+    boost::json::object descriptor;                  // tools/list entry
+    std::optional<Tool> crisp;                       // a catalog tool (schema + body), or
     const graphs::GraphDefinition* graph = nullptr;  // a graph tool
     std::shared_ptr<CompiledGraph> compiled;
   };
