@@ -113,10 +113,7 @@ Params PostgresStoreImpl::fenced_params(const std::string& thread_id) {
 }
 
 void PostgresStoreImpl::throw_lease_lost(const std::string& thread_id, std::string_view doing) {
-  {
-    std::lock_guard lock(lease_mutex_);
-    held_leases_.erase(thread_id);
-  }
+  // The fence stays until the engine drops the lease: every later write of this run fails too.
   throw Error(error::lease_lost, "thread '" + thread_id + "': " + std::string(doing) +
                                      " refused: this process's lease on the thread was broken or taken over by "
                                      "another process (its epoch changed), so nothing was written; the thread's "
