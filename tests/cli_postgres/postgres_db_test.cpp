@@ -47,7 +47,10 @@ TEST_CASE("a run on a PostgreSQL --db is listed and inspected there, and its pas
   CHECK(threads.out.find("***") != std::string::npos);
   auto history = run_weft({"history", "t1", "--db", db.url()}, dir);
   CHECK(history.exit_code == cli::kExitDone);
-  for (const auto* r : {&run, &threads, &history}) {
+  auto check = run_weft({"check", db.url()}, dir);
+  CHECK(check.exit_code == cli::kExitDone);
+  CHECK(check.out.find("': ok;") != std::string::npos);
+  for (const auto* r : {&run, &threads, &history, &check}) {
     CHECK(r->out.find(password_of(db.url())) == std::string::npos);
     CHECK(r->err.find(password_of(db.url())) == std::string::npos);
   }

@@ -2,6 +2,7 @@
 // PostgresStore beyond the shared conformance suite (tests/conformance): fencing after a takeover
 // of an expired lease, takeover from a dead holder, awaitable operations that wait on the
 // database without blocking their executor, and delta storage with geometric snapshots.
+#include "store/check.hpp"
 #include "store/error.hpp"
 #include "store/postgres_store.hpp"
 #include "tests/support/postgres.hpp"
@@ -158,4 +159,27 @@ TEST_CASE("1,000 appended messages are stored as deltas with geometrically space
   REQUIRE(got);
   CHECK(got->values == values);
   CHECK(store.get("t", "", "cp-000500")->values.at("messages").as_array().size() == 501);
+}
+
+TEST_CASE("store::check on a PostgreSQL URL passes a sound database and names damaged rows") {
+  test::TestDatabase db;
+  {
+    PostgresStore store(db.url());
+    boost::json::object values;
+    put(store, values, record("cp-0", "", -1, {{"x", DeltaOp::replace, 1}}));
+    put(store, values, record("cp-1", "cp-0", 0, {{"x", DeltaOp::replace, 2}}));
+  }
+  store::CheckReport sound = store::check(db.url());
+  CHECK(sound.ok());
+  CHECK(sound.checkpoints == 2);
+  CHECK(sound.schema_version == 1);
+  CHECK(sound.path.find("***") != std::string::npos);
+  db.sql("UPDATE weft_checkpoints SET deltas = 'not json' WHERE checkpoint_id = 'cp-1'");
+  db.sql("INSERT INTO weft_writes VALUES ('t', '', 'cp-9', 'task', 'n', '[]', false, 0)");
+  store::CheckReport damaged = store::check(db.url());
+  REQUIRE(damaged.problems.size() == 2);
+  CHECK(damaged.problems[0].what.find("belong to no stored checkpoint") != std::string::npos);
+  CHECK(damaged.problems[1].where == "checkpoints thread 't' ns ''");
+  INFO(damaged.problems[1].what);
+  CHECK(damaged.problems[1].what.find("cp-1") != std::string::npos);
 }
