@@ -14,7 +14,7 @@ n=${2:-1000}
 dir=$(mktemp -d /tmp/weft-bench-pg-XXXXXX)
 trap '"$root/tests/support/pg_cluster.sh" stop "$dir"' EXIT
 url=$("$root/tests/support/pg_cluster.sh" start "$dir")
-(cd "$here/peer" && [[ -d node_modules ]] || npm ci --no-audit --no-fund >/dev/null)
+if [[ ! -d "$here/peer/node_modules" ]]; then (cd "$here/peer" && npm ci --no-audit --no-fund >/dev/null); fi
 for bench in linear growing; do
   "$build/bench/store/weft_bench_store_graph" $bench --saver=postgres --postgres-url="$url" --n="$n" \
     --warmup=100 | grep '^RESULT'
