@@ -8,11 +8,10 @@
 // second run started by the test appears). Screenshots: <artifacts>/inbox.png and thread.png.
 // Run by CTest as `node inbox_browser_test.mjs <weft> <artifacts dir>`. Fails, never skips.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { startWeft } from "./weft_process.mjs";
 
 let chromium;
 try {
@@ -38,19 +37,7 @@ let browser;
 let step = "start";
 const check = (name) => { step = name; console.log("inbox: " + name); };
 
-function start(args, env) {
-  const child = spawn(weft, args, { env, stdio: ["ignore", "pipe", "inherit"] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`weft ${args[0]} printed nothing within 60 s`)), 60_000);
-    child.on("error", (e) => reject(new Error("cannot start " + weft + ": " + e.message)));
-    child.on("exit", (code) => reject(new Error(`weft ${args[0]} exited with ${code} before printing its first line`)));
-    createInterface({ input: child.stdout }).once("line", (line) => {
-      clearTimeout(timer);
-      try { resolve(JSON.parse(line)); } catch { reject(new Error(`first line of weft ${args[0]} is not JSON: ${line}`)); }
-    });
-  });
-}
+const start = (args, env) => startWeft(weft, args, env, children);
 
 async function waitFor(what, probe, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
