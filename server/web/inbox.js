@@ -11,7 +11,7 @@ import { editableText, facts, h, hasTitle, sessionOf, since, subjectView } from 
 
 const KEY_STORAGE = "weft.inbox.api_key";
 const $ = (id) => document.getElementById(id);
-const app = { key: sessionStorage.getItem(KEY_STORAGE) ?? "", feed: null, refreshing: null, again: false };
+const app = { key: sessionStorage.getItem(KEY_STORAGE) ?? "", signedIn: false, feed: null, refreshing: null, again: false };
 
 class KeyRefused extends Error {
   constructor(key) {
@@ -23,9 +23,12 @@ class KeyRefused extends Error {
 // Node.append writes null as the text "null": skip what a condition left out.
 const appendTo = (parent, ...children) => parent.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
 
+// The key as a header, or no header for a server without one.
+const keyHeaders = (key) => (key ? { "x-api-key": key } : {});
+
 async function api(method, path, body) {
   const key = app.key;
-  const init = { method, headers: { "x-api-key": key }, cache: "no-store" };
+  const init = { method, headers: keyHeaders(key), cache: "no-store" };
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -55,6 +58,7 @@ function showError(error) {
 // ---- the key prompt ----
 
 function askKey(problem = "") {
+  app.signedIn = false;
   if (problem) sessionStorage.removeItem(KEY_STORAGE);
   app.feed?.abort();
   app.feed = null;
@@ -264,7 +268,7 @@ async function follow() {
   let wait = 500;
   while (app.feed === controller) {
     try {
-      const response = await fetch("/inbox/changes", { headers: { "x-api-key": app.key }, signal: controller.signal, cache: "no-store" });
+      const response = await fetch("/inbox/changes", { headers: keyHeaders(app.key), signal: controller.signal, cache: "no-store" });
       if (response.status === 401) return app.feed === controller ? askKey("The server refused this API key.") : undefined;
       if (!response.ok || !response.body) throw new Error(`change feed: ${response.status}`);
       setFeed("Live", "live");
@@ -291,12 +295,20 @@ async function follow() {
 }
 
 function start() {
+  app.signedIn = true;
   $("key-view").hidden = true;
-  $("forget-key").hidden = false;
+  $("forget-key").hidden = !app.key;
   setFeed("Connecting…", "");
   redraw(true);
   follow();
 }
 
-window.addEventListener("hashchange", () => { if (app.key) redraw(true); });
-if (app.key) start(); else askKey();
+window.addEventListener("hashchange", () => { if (app.signedIn) redraw(true); });
+if (app.key) {
+  start();
+} else {
+  // A server started without --api-key-env answers without a key (it serves loopback only): no prompt.
+  fetch("/threads/count", { method: "POST", cache: "no-store" })
+    .then((response) => (response.ok ? start() : askKey()))
+    .catch(() => askKey("The server does not answer."));
+}

@@ -181,6 +181,17 @@ try {
   await page.locator('#inbox-list article[data-thread="kb-second"]').waitFor({ timeout: 30_000 });
   assert.equal(await page.evaluate(() => window.weftNoReload), true, "no reload happened");
   assert.equal(await page.locator("#inbox-count").textContent(), "(1)");
+
+  check("a server without a key serves loopback only, and its page opens without the prompt");
+  const open = await start(["serve", "--port", "0", "--db", join(dir, "open.db")], crispEnv);
+  assert.equal(open.auth, "none");
+  assert.match(open.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const openPage = await browser.newPage();
+  openPage.on("pageerror", (e) => pageErrors.push(String(e)));
+  await openPage.goto(open.url + "/");
+  await openPage.locator("#feed-status.live").waitFor();
+  assert.equal(await openPage.locator("#key-view").isHidden(), true, "no key prompt");
+  await openPage.getByText("Nothing is waiting for a decision.").waitFor();
   assert.deepEqual(pageErrors, [], "no script errors in the page");
   console.log("inbox: all checks passed");
 } catch (e) {
