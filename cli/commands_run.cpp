@@ -254,8 +254,11 @@ void check_answer(const std::vector<Interrupt>& pending, const json::value& answ
   if (!question || !question->contains("choices")) return;
   const auto& choices = question->at("choices").as_array();
   std::string decline = choices.size() >= 3 && choices[2].is_string() ? std::string(choices[2].as_string()) : "skip";
+  const json::value* subject = question->if_contains("subject");
+  const bool titled = subject != nullptr && subject->is_object() && subject->as_object().contains("title");
   try {
-    graphs::parse_human_decision(answer, decline);
+    graphs::parse_human_decision(answer, decline,
+                                 titled ? graphs::EditFields::text_and_title : graphs::EditFields::text);
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--resume: ") + e.what());
   }

@@ -24,11 +24,26 @@ json::object decision_request(const std::string& question, json::object subject,
   return request;
 }
 
-HumanDecision parse_human_decision(const json::value& answer, const std::string& decline_word) {
+namespace {
+
+// The text of an optional string field of an edit; throws `fail(...)` when present but not a string.
+template <class Fail>
+std::string edit_field(const json::object& answer, const char* name, const Fail& fail) {
+  const json::value* v = answer.if_contains(name);
+  if (v == nullptr || v->is_null()) return {};
+  if (!v->is_string()) throw fail(std::string("\"") + name + "\" must be a string");
+  return std::string(v->as_string());
+}
+
+}  // namespace
+
+HumanDecision parse_human_decision(const json::value& answer, const std::string& decline_word, EditFields fields) {
+  const bool titled = fields == EditFields::text_and_title;
+  const std::string edit_form =
+      titled ? "{\"action\":\"edit\",\"title\":\"...\",\"text\":\"...\"}" : "{\"action\":\"edit\",\"text\":\"...\"}";
   auto fail = [&](const std::string& why) -> std::invalid_argument {
-    return std::invalid_argument(
-        why + "; answer {\"action\":\"approve\"}, {\"action\":\"edit\",\"text\":\"...\"} or {\"action\":\"" +
-        decline_word + "\"}");
+    return std::invalid_argument(why + "; answer {\"action\":\"approve\"}, " + edit_form + " or {\"action\":\"" +
+                                 decline_word + "\"}");
   };
   std::string action;
   const json::object* obj = nullptr;
@@ -49,9 +64,12 @@ HumanDecision parse_human_decision(const json::value& answer, const std::string&
     d.action = HumanDecision::Action::decline;
   } else if (action == "edit") {
     d.action = HumanDecision::Action::edit;
-    const json::value* text = obj ? obj->if_contains("text") : nullptr;
-    if (!text || !text->is_string() || text->as_string().empty()) throw fail("\"edit\" needs a non-empty \"text\"");
-    d.text = std::string(text->as_string());
+    if (obj != nullptr) {
+      d.text = edit_field(*obj, "text", fail);
+      if (titled) d.title = edit_field(*obj, "title", fail);
+    }
+    if (d.text.empty() && d.title.empty())
+      throw fail(titled ? "\"edit\" needs a non-empty \"title\" or \"text\"" : "\"edit\" needs a non-empty \"text\"");
   } else {
     throw fail("unknown action '" + action + "'");
   }

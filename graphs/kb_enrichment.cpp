@@ -71,6 +71,7 @@ const std::vector<std::string> kAllowedTools = {
     "update_a_crisp_helpdesk_article_by_id", "crisp_helpdesk_articles_publish"};
 
 constexpr int kMaxDecisionAttempts = 5;
+constexpr std::size_t kMaxTitleChars = 200;  // what draft() keeps of a model's title
 
 boost::asio::awaitable<json::object> read(ToolRegistry tools, StateView state, NodeContext ctx) {
   json::object input = input_of(state);
@@ -190,7 +191,7 @@ boost::asio::awaitable<json::object> draft(std::shared_ptr<ChatModel> model, Sta
   detail::ModelAnswer answer = co_await std::move(pending);
   const json::object* o = answer.json.if_object();
   json::object article;
-  article["title"] = string_of(*o, "title").substr(0, 200);
+  article["title"] = string_of(*o, "title").substr(0, kMaxTitleChars);
   article["description"] = string_of(*o, "description").substr(0, 500);
   article["content"] = string_of(*o, "content");
   article["locale"] = locale;
@@ -201,8 +202,8 @@ boost::asio::awaitable<json::object> draft(std::shared_ptr<ChatModel> model, Sta
   co_return update;
 }
 
-// review: a human approves, edits (replaces the Markdown content) or rejects the draft. An answer
-// that is not one of the accepted forms asks again, saying what was wrong.
+// review: a human approves, edits (replaces the title, the Markdown content, or both) or rejects
+// the draft. An answer that is not one of the accepted forms asks again, saying what was wrong.
 json::object review(StateView state, NodeContext ctx) {
   json::object draft_article = state.get("draft").as_object();
   json::object decision;
@@ -215,14 +216,19 @@ json::object review(StateView state, NodeContext ctx) {
     std::string problem;
     for (int attempt = 0; attempt < kMaxDecisionAttempts; ++attempt) {
       json::object request = decision_request("Publish this helpdesk article?", subject, "reject");
+      request["answer_examples"].as_object()["edit"] = R"({"action":"edit","title":"...","text":"..."})";
       if (!problem.empty()) request["previous_answer_problem"] = problem;
       json::value answer = ctx.interrupt(json::value(std::move(request)));
       try {
-        HumanDecision d = parse_human_decision(answer, "reject");
+        HumanDecision d = parse_human_decision(answer, "reject", EditFields::text_and_title);
+        if (d.title.size() > kMaxTitleChars)
+          throw std::invalid_argument("the edited title is " + std::to_string(d.title.size()) +
+                                      " characters long (at most " + std::to_string(kMaxTitleChars) + ")");
         decision["action"] = d.action == HumanDecision::Action::approve ? "approve"
                              : d.action == HumanDecision::Action::edit  ? "edit"
                                                                         : "reject";
-        if (d.action == HumanDecision::Action::edit) draft_article["content"] = d.text;
+        if (!d.text.empty()) draft_article["content"] = d.text;
+        if (!d.title.empty()) draft_article["title"] = d.title;
         problem.clear();
         break;
       } catch (const std::invalid_argument& e) {
@@ -299,7 +305,7 @@ json::object summarize(StateView state, NodeContext) {
     summary = "Published helpdesk article '" + string_of(article, "title") + "' (locale " +
               string_of(article, "locale") + ") from " + session + ": " +
               (url.empty() ? std::string("Crisp returned no URL") : url) + ".";
-    if (string_of(decision, "action") == "edit") summary += " The reviewer edited the content before publishing.";
+    if (string_of(decision, "action") == "edit") summary += " The reviewer edited the draft before publishing.";
   }
   json::object extraction = state.get("extraction").is_object() ? state.get("extraction").as_object() : json::object();
   summary += "\n  Problem: " + string_of(extraction, "problem") + "\n  Solution: " + string_of(extraction, "solution");

@@ -105,6 +105,7 @@ Server::Server(net::io_context& io, ServerEnvironment environment, ServerOptions
   detail::add_crisp_hook_routes(router);
   detail::add_mcp_routes(router);
   detail::add_store_routes(router);
+  detail::add_inbox_routes(router);
   listener_ = std::make_shared<detail::Listener>(s, std::move(router));
 }
 

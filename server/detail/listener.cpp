@@ -153,7 +153,8 @@ net::awaitable<bool> Listener::answer(beast::tcp_stream& stream, Request& reques
   // Crisp cannot send our API key: its hooks prove themselves with their own secret (the route
   // checks it before anything else).
   const bool public_route = (request.method() == http::verb::get && path == "/ok") ||
-                            (request.method() == http::verb::post && path == "/crisp/hooks");
+                            (request.method() == http::verb::post && path == "/crisp/hooks") ||
+                            is_inbox_page(request.method(), path);
   if (!public_route && !authorized(request)) {
     failure = error_response(request, 401, "missing or wrong API key (send x-api-key or Authorization: Bearer)");
   } else {

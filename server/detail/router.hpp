@@ -52,5 +52,9 @@ void add_crisp_hook_routes(Router& router);  // routes_crisp_hooks.cpp
 void route_pending_hook_events(ServerState& s);
 void add_mcp_routes(Router& router);    // routes_mcp.cpp
 void add_store_routes(Router& router);  // routes_store.cpp
+void add_inbox_routes(Router& router);  // routes_inbox.cpp: the approval inbox page and its change feed
+/// Whether (method, path) is a file of the inbox page, which loads without the API key (its data
+/// calls need it). routes_inbox.cpp.
+bool is_inbox_page(http::verb method, std::string_view path);
 
 }  // namespace weft::server::detail

@@ -181,6 +181,19 @@ TEST_CASE("a run waiting for review exits 3, a bad answer exits 2, and the answe
   CHECK(again.err.find("already done") != std::string::npos);
 }
 
+TEST_CASE("resume accepts an edit of a kb_enrichment draft's title alone, and says so when the edit is empty") {
+  TempDir dir;
+  REQUIRE(weft_in(dir, {"run", "kb_enrichment", "--thread", "kb"}).exit_code == weft::cli::kExitInterrupted);
+  auto empty = weft_in(dir, {"resume", "kb", "--resume", R"({"action":"edit","title":""})"});
+  CHECK(empty.exit_code == weft::cli::kExitUsage);
+  CHECK(empty.err.find("needs a non-empty \"title\" or \"text\"") != std::string::npos);
+  auto done = weft_in(
+      dir, {"resume", "kb", "--resume", R"({"action":"edit","title":"Subscribe to the status page"})", "--json"});
+  REQUIRE_MESSAGE(done.exit_code == weft::cli::kExitDone, done.err);
+  CHECK(parse_json(done.out).at("summary").as_string().starts_with(
+      "Published helpdesk article 'Subscribe to the status page'"));
+}
+
 TEST_CASE("resume of an unknown thread says how to list threads") {
   TempDir dir;
   weft_in(dir, {"run", "spam_triage", "--input", R"({"limit":1})"});

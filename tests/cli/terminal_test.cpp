@@ -141,7 +141,8 @@ TEST_SUITE("terminal") {
     CHECK(std::regex_search(r.out, std::regex("\n    # [^\n]+\n")));  // the title as a heading
     CHECK(r.out.find("\\n") == std::string::npos);                    // no JSON escapes
     CHECK(r.out.find("    weft resume k --resume '{\"action\":\"approve\"}'\n") != std::string::npos);
-    CHECK(r.out.find("    weft resume k --resume '{\"action\":\"edit\",\"text\":\"...\"}'\n") != std::string::npos);
+    CHECK(r.out.find("    weft resume k --resume '{\"action\":\"edit\",\"title\":\"...\",\"text\":\"...\"}'\n") !=
+          std::string::npos);  // an article's edit may change its title too
     CHECK(r.out.find("    weft resume k --resume '{\"action\":\"reject\"}'\n") != std::string::npos);
 
     TempDir json_dir;

@@ -27,6 +27,25 @@ TEST_CASE("a malformed answer explains the accepted forms") {
   CHECK_THROWS_AS(parse_human_decision(json::value("publish everything"), "skip"), std::invalid_argument);
 }
 
+TEST_CASE("an edit may replace a title, the text or both when the graph's subject has a title") {
+  auto both = parse_human_decision(json::parse(R"({"action":"edit","title":"T","text":"B"})"), "reject",
+                                   EditFields::text_and_title);
+  CHECK(both.title == "T");
+  CHECK(both.text == "B");
+  auto title_only =
+      parse_human_decision(json::parse(R"({"action":"edit","title":"T"})"), "reject", EditFields::text_and_title);
+  CHECK(title_only.title == "T");
+  CHECK(title_only.text.empty());
+  CHECK_THROWS_WITH_AS(
+      parse_human_decision(json::parse(R"({"action":"edit","title":""})"), "reject", EditFields::text_and_title),
+      "\"edit\" needs a non-empty \"title\" or \"text\"; answer {\"action\":\"approve\"}, "
+      "{\"action\":\"edit\",\"title\":\"...\",\"text\":\"...\"} or {\"action\":\"reject\"}",
+      std::invalid_argument);
+  // A graph without titles ignores a title: the text is still required.
+  CHECK_THROWS_AS(parse_human_decision(json::parse(R"({"action":"edit","title":"T"})"), "skip"), std::invalid_argument);
+  CHECK_THROWS_AS(parse_human_decision(json::parse(R"({"action":"edit","text":7})"), "skip"), std::invalid_argument);
+}
+
 TEST_CASE("a decision request lists the choices with an example answer each") {
   auto r = decision_request("Send this greeting?", json::object{{"email", "a@acme.com"}}, "skip");
   CHECK(r.at("choices").as_array().size() == 3);

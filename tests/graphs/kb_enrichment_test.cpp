@@ -80,6 +80,40 @@ TEST_CASE("kb_enrichment publishes the reviewer's edited text") {
   CHECK(std::string(done.values.at("summary").as_string()).find("edited") != std::string::npos);
 }
 
+TEST_CASE("kb_enrichment publishes the reviewer's edited title and keeps the drafted content") {
+  World world(std::make_shared<weft::OfflineModel>());
+  auto first = start(world, "kb-title");
+  const std::string drafted(first.interrupts[0].value.at("subject").at("content").as_string());
+  auto done = world.resume("kb_enrichment", "kb-title",
+                           json::parse(R"({"action":"edit","title":"Rotate a webhook secret safely"})"));
+  REQUIRE_MESSAGE(done.status == RunStatus::done, (done.error ? done.error->message : ""));
+  CHECK(done.values.at("article").at("title") == "Rotate a webhook secret safely");
+  std::size_t created_with_title = 0;
+  std::size_t drafted_content = 0;  // the create itself, or a separate content write (tree route)
+  for (const auto& w : helpdesk_writes(world.writes())) {
+    const json::object* body = w.at("body").if_object();
+    if (body && body->contains("title") && body->at("title") == "Rotate a webhook secret safely") ++created_with_title;
+    if (body && body->contains("content") && body->at("content") == drafted.c_str()) ++drafted_content;
+  }
+  CHECK(created_with_title == 1);
+  CHECK(drafted_content == 1);
+  CHECK(publishes(world.writes()) == 1);
+}
+
+TEST_CASE("kb_enrichment asks again when an edited title is not a string or too long") {
+  World world(std::make_shared<weft::OfflineModel>());
+  start(world, "kb-bad-title");
+  auto again = world.resume("kb_enrichment", "kb-bad-title", json::parse(R"({"action":"edit","title":42})"));
+  REQUIRE(again.status == RunStatus::interrupted);
+  CHECK(again.interrupts[0].value.at("previous_answer_problem").as_string().find("\"title\" must be a string") !=
+        json::string::npos);
+  json::object too_long{{"action", "edit"}, {"title", std::string(201, 'x')}};
+  again = world.resume("kb_enrichment", "kb-bad-title", json::value(too_long));
+  REQUIRE(again.status == RunStatus::interrupted);
+  CHECK(again.interrupts[0].value.at("previous_answer_problem").as_string().find("at most 200") != json::string::npos);
+  CHECK(helpdesk_writes(world.writes()).empty());
+}
+
 TEST_CASE("kb_enrichment creates nothing when the reviewer rejects the draft") {
   World world(std::make_shared<weft::OfflineModel>());
   start(world, "kb-reject");

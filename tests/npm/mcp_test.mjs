@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request as httpRequest } from "node:http";
 import { createInterface } from "node:readline";
+import { startWeft } from "./weft_process.mjs";
 
 let Client, StdioClientTransport, StreamableHTTPClientTransport, EmptyResultSchema;
 try {
@@ -42,19 +43,7 @@ const ARTICLE_TOOLS = [
   "crisp_helpdesk_articles_publish", "crisp_campaigns_pause",
 ];
 
-function start(args, env) {
-  const child = spawn(weft, args, { env, stdio: ["ignore", "pipe", "inherit"] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`weft ${args[0]} printed nothing within 60 s`)), 60_000);
-    child.on("error", (e) => reject(new Error("cannot start " + weft + ": " + e.message)));
-    child.on("exit", (code) => reject(new Error(`weft ${args[0]} exited with ${code} before printing its first line`)));
-    createInterface({ input: child.stdout }).once("line", (line) => {
-      clearTimeout(timer);
-      try { resolve(JSON.parse(line)); } catch (e) { reject(new Error(`first line of weft ${args[0]} is not JSON: ${line}`)); }
-    });
-  });
-}
+const start = (args, env) => startWeft(weft, args, env, children);
 
 const base = { ...process.env };
 for (const name of ["OPENAI_API_KEY", "OPENAI_BASE_URL", "CRISP_API_IDENTIFIER", "CRISP_API_KEY", "CRISP_WEBSITE_ID",
