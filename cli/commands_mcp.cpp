@@ -40,7 +40,8 @@ Command mcp_command() {
   options.push_back({"seed", "N", "seed of a new sandbox's data (default 42)"});
   options.push_back(
       {"model", "offline|scripted:FILE|openai:NAME", "the graphs' model with --graphs (default as for 'weft run')"});
-  options.push_back({"crisp-rate", "N", "Crisp requests per second (default 10; 0 = no client-side limit)"});
+  options.push_back(
+      {"crisp-rate", "N", "Crisp requests per second (default 10, then the pace Crisp advertises; 0 = no limit)"});
   options.push_back({"crisp-concurrency", "N", "Crisp requests in flight at once (default 8; 0 = unlimited)"});
   options.push_back(
       {"rate-limit-wait", "SECONDS", "how long one call may wait out 429s before it fails (default 300)"});

@@ -150,6 +150,7 @@ Command serve_command() {
         {"host", "ADDR", "address to bind (default 127.0.0.1; another needs --api-key-env)"},
         db_option(),
         {"workers", "N", "runs executing at once (default 4); more wait as pending"},
+        {"crisp-rate", "N", "Crisp requests per second (default 10, then the server's advertised pace; 0 = no limit)"},
         {"api-key-env", "NAME", "require the key in $NAME (x-api-key or Authorization: Bearer)"},
         {"model", "offline|scripted:FILE|openai:NAME", "the model (default as for 'weft run')"},
         {"crisp", "sandbox|URL", "Crisp (default as for 'weft run')"},

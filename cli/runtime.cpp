@@ -119,7 +119,8 @@ void Runtime::connect(ProgressLine progress, http::RateLimitObserver rate_limits
   }
   // The Crisp client's own pace (10/s, 8 in flight), not the generic HTTP defaults: a 50-way
   // fan-out must queue here rather than turn into a 429 storm. --crisp-rate and
-  // --crisp-concurrency change it; the client still slows down to what the server teaches.
+  // --crisp-concurrency change it; the client follows the pace the server advertises (within 4x
+  // either way) and slows down to what its 429s teach.
   http::ClientOptions http_options;
   http_options.observer = observer;
   http_options.default_limits = crisp::CrispClient::default_host_limits();

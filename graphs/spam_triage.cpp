@@ -11,6 +11,7 @@
 #include "graphs/detail/definition.hpp"
 #include "graphs/detail/model_options.hpp"
 #include "graphs/detail/node_support.hpp"
+#include "graphs/detail/spam_report.hpp"
 #include "graphs/error.hpp"
 #include "graphs/untrusted.hpp"
 
@@ -29,6 +30,7 @@ using detail::bool_of;
 using detail::call_tool;
 using detail::input_of;
 using detail::int_of;
+using detail::lower;
 using detail::offline_model_note;
 using detail::string_of;
 
@@ -62,11 +64,6 @@ const std::vector<std::string> kAllowedTools = {"list_all_crisp_conversations",
                                                 "create_a_crisp_report",
                                                 "update_a_crisp_conversation_block_by_id",
                                                 "crisp_conversations_update_inbox"};
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 json::object conversation_summary(const json::object& c) {
   json::object out;
@@ -231,24 +228,10 @@ boost::asio::awaitable<json::object> triage(std::shared_ptr<ChatModel> model, To
   // The graph, not the model, maps the category to actions.
   std::string action = "left untouched";
   if (category == "spam") {
-    json::object report;
-    report["session_id"] = session_id;
-    report["flag"] = "spam";
-    auto pending_report = call_tool(tools, "create_a_crisp_report", std::move(report), ctx, "report");
-    co_await std::move(pending_report);
-    action = "reported as spam";
-    // Blocking silences a visitor for good; a keyword heuristic must never be the reason a real
-    // customer is blocked, so an offline verdict is at most reported (nodes/model/offline_model.md).
-    if (offline) {
-      action = "reported as spam (not blocked: offline verdict)";
-    } else if (bool_of(state.snapshot(), "block_spam", true)) {
-      json::object block;
-      block["session_id"] = session_id;
-      block["blocked"] = true;
-      auto pending_block = call_tool(tools, "update_a_crisp_conversation_block_by_id", std::move(block), ctx, "block");
-      co_await std::move(pending_block);
-      action = "reported as spam and blocked";
-    }
+    const bool block = bool_of(state.snapshot(), "block_spam", true);
+    auto pending = detail::report_spam(tools, session_id, offline, block, ctx);
+    std::string taken = co_await std::move(pending);
+    action = std::move(taken);
   } else if (category == "technical") {
     json::object move;
     move["session_id"] = session_id;

@@ -8,6 +8,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <optional>
 
 namespace json = boost::json;
@@ -199,6 +201,13 @@ bool bool_of(const json::object& o, std::string_view key, bool fallback) {
   auto* v = o.if_contains(key);
   if (!v || !v->is_bool()) return fallback;
   return v->as_bool();
+}
+
+json::object object_or_empty(const json::value& v) { return v.is_object() ? v.as_object() : json::object(); }
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
 }
 
 json::object input_of(const StateView& state) {

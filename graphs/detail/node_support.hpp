@@ -81,6 +81,10 @@ std::string string_of(const boost::json::object& o, std::string_view key, std::s
 std::int64_t int_of(const boost::json::object& o, std::string_view key, std::int64_t fallback);
 /// A bool member of `o`, or `fallback`.
 bool bool_of(const boost::json::object& o, std::string_view key, bool fallback);
+/// `v` when it is an object, else {}.
+boost::json::object object_or_empty(const boost::json::value& v);
+/// `s` with ASCII letters lowercased.
+std::string lower(std::string s);
 /// The graph input written by GraphDefinition::make_input ({} when absent).
 boost::json::object input_of(const StateView& state);
 

@@ -394,7 +394,10 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
         last_rate_limit = RateLimitSnapshot{info.limit, info.remaining, info.reset, clock->now()};
       }
       const bool rate_limited = rate_limit_status(outcome->status);
-      if (!rate_limited) host->on_answer();
+      if (!rate_limited) {
+        host->follow_policy(info, clock->now());
+        host->on_answer();
+      }
       if (!retryable_status(outcome->status)) {
         Response response;
         response.status = outcome->status;

@@ -59,8 +59,15 @@ struct HostLimits {
   /// host until the reset, and never hold more local tokens than the server says remain; on a
   /// rate-limited answer that gives its quota and window, lower the rate to quota / window.
   /// (A rate-limited answer always halves the concurrency cap, which later answers give back.)
-  /// Default true.
+  /// Also follow the pace the server advertises on answers that are not rate-limited (quota /
+  /// window of RateLimit-Policy or the structured RateLimit field), upward as well as downward,
+  /// within max_rate_factor of `rate`; a rate-limited answer while above `rate` undoes the raise
+  /// for good (until the limits are set again). Default true.
   bool learn_from_headers = true;
+  /// How far an advertised pace may move the rate: to at most rate × this and at least
+  /// rate / this, so a wrong or hostile header can neither flood the server nor stall a run.
+  /// Values < 1 act as 1 (never follow the advertised pace). Ignored when `rate` is 0. Default 4.
+  double max_rate_factor = 4.0;
 };
 
 struct ClientOptions {

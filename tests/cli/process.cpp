@@ -114,6 +114,19 @@ int BackgroundProcess::stop() {
   return status_;
 }
 
+int BackgroundProcess::kill_now() {
+  int signal = 0;
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
+    signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    pid_ = -1;
+  }
+  return signal;
+}
+
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
                           const ProcessOptions& options) {
   // Build the child's environment before forking (no allocation after fork).

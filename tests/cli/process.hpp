@@ -41,6 +41,9 @@ class BackgroundProcess {
   std::string read_line();
   /// SIGTERM, then waits; returns the exit code (-1 if killed by a signal). Idempotent.
   int stop();
+  /// SIGKILL at once (no chance to clean up, as a crash or the OOM killer), then waits; returns
+  /// the terminating signal (0 when it had already exited). Idempotent.
+  int kill_now();
 
  private:
   int pid_ = -1;

@@ -6,8 +6,7 @@
 // sandbox's effect log (its own process, its state file) holds the same writes, each as often,
 // as an uncrashed server's.
 
-#include "sandbox/http/client.hpp"
-#include "tests/cli/process.hpp"
+#include "tests/cli/serve_client.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -16,19 +15,18 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <sstream>
 
 namespace json = boost::json;
 using weft::test::BackgroundProcess;
+using weft::test::call_api;
 using weft::test::ProcessOptions;
+using weft::test::serve_port;
 using weft::test::TempDir;
 using weft::test::weft_binary;
 
 namespace {
-
-const std::vector<std::string> kCleanEnv = {"CRISP_API_IDENTIFIER", "CRISP_API_KEY",  "CRISP_WEBSITE_ID",
-                                            "CRISP_API_URL",        "OPENAI_API_KEY", "OPENAI_BASE_URL",
-                                            "WEFT_MODEL",           "WEFT_DB",        "WEFT_CRASH_AT"};
 
 struct Served {
   bool killed = false;
@@ -37,21 +35,6 @@ struct Served {
   std::map<std::string, int> posts;  // "POST path body" of the sandbox's effective writes -> count
   int writes = 0;                    // every effective write (POST, PATCH, PUT, DELETE)
 };
-
-// The port of a `weft serve`'s first stdout line {"url": "http://127.0.0.1:PORT", ...}.
-std::uint16_t port_of(BackgroundProcess& server) {
-  const std::string url(json::parse(server.read_line()).at("url").as_string());
-  return static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
-}
-
-json::value call(std::uint16_t port, const char* method, const std::string& target, const json::value& body = nullptr) {
-  weft::sandbox::http::Client client("127.0.0.1", port);
-  const std::string text = body.is_null() ? std::string() : json::serialize(body);
-  auto answer = client.request(method, target, text, {{"Content-Type", "application/json"}});
-  INFO(method << " " << target << ": " << answer.body);
-  REQUIRE(answer.status / 100 == 2);
-  return answer.body.empty() ? json::value(nullptr) : json::parse(answer.body);
-}
 
 void count_writes(const std::string& state_file, Served& served) {
   std::ifstream in(state_file);
@@ -81,7 +64,7 @@ void count_writes(const std::string& state_file, Served& served) {
 Served approve_across_servers(const std::string& crash_at) {
   TempDir dir;
   ProcessOptions plain;
-  plain.unset_env = kCleanEnv;
+  plain.unset_env = weft::test::kServeCleanEnv;
   BackgroundProcess sandbox(weft_binary(), {"sandbox", "--port", "0", "--state", dir.file("sandbox.json"), "--json"},
                             plain);
   json::object info = json::parse(sandbox.read_line()).as_object();
@@ -94,21 +77,21 @@ Served approve_across_servers(const std::string& crash_at) {
   Served served;
   {
     BackgroundProcess first(weft_binary(), serve_args, options);
-    const std::uint16_t port = port_of(first);
-    call(port, "POST", "/threads",
-         json::object{{"thread_id", "t"}, {"metadata", json::object{{"graph_id", "kb_enrichment"}}}});
-    json::value paused = call(port, "POST", "/threads/t/runs/wait",
-                              json::object{{"assistant_id", "kb_enrichment"}, {"input", json::object()}});
+    const std::uint16_t port = serve_port(first);
+    call_api(port, "POST", "/threads",
+             json::object{{"thread_id", "t"}, {"metadata", json::object{{"graph_id", "kb_enrichment"}}}});
+    json::value paused = call_api(port, "POST", "/threads/t/runs/wait",
+                                  json::object{{"assistant_id", "kb_enrichment"}, {"input", json::object()}});
     REQUIRE(paused.as_object().contains("__interrupt__"));
     REQUIRE(first.stop() == 0);
   }
   ProcessOptions crashing = options;
   if (!crash_at.empty()) crashing.env["WEFT_CRASH_AT"] = crash_at;
   auto second = std::make_unique<BackgroundProcess>(weft_binary(), serve_args, crashing);
-  std::uint16_t port = port_of(*second);
-  json::value run = call(port, "POST", "/threads/t/runs",
-                         json::object{{"assistant_id", "kb_enrichment"},
-                                      {"command", json::object{{"resume", json::object{{"action", "approve"}}}}}});
+  std::uint16_t port = serve_port(*second);
+  json::value run = call_api(port, "POST", "/threads/t/runs",
+                             json::object{{"assistant_id", "kb_enrichment"},
+                                          {"command", json::object{{"resume", json::object{{"action", "approve"}}}}}});
   const std::string run_id(run.at("run_id").as_string());
   std::unique_ptr<BackgroundProcess> third;
   if (!crash_at.empty()) {
@@ -118,12 +101,12 @@ Served approve_across_servers(const std::string& crash_at) {
     } catch (const std::runtime_error&) {}
     served.killed = second->stop() == -1;
     third = std::make_unique<BackgroundProcess>(weft_binary(), serve_args, options);
-    port = port_of(*third);
+    port = serve_port(*third);
   }
   // Nobody submits the run again: the new server found it unfinished in the database.
-  json::value values = call(port, "GET", "/threads/t/runs/" + run_id + "/join");
+  json::value values = call_api(port, "GET", "/threads/t/runs/" + run_id + "/join");
   served.summary = std::string(values.at("summary").as_string());
-  served.run_status = std::string(call(port, "GET", "/threads/t/runs/" + run_id).at("status").as_string());
+  served.run_status = std::string(call_api(port, "GET", "/threads/t/runs/" + run_id).at("status").as_string());
   if (third) CHECK(third->stop() == 0);
   if (second) second->stop();
   sandbox.stop();

@@ -31,6 +31,7 @@ void HostState::set_limits(HostLimits limits) {
   {
     std::lock_guard lock(mutex_);
     limits_ = limits;
+    advertised_rate_ = 0;
     learned_rate_ = 0;
     learned_burst_ = 0;
     concurrency_ = limits.max_concurrency;
@@ -41,8 +42,9 @@ void HostState::set_limits(HostLimits limits) {
 }
 
 double HostState::rate_locked() const {
-  if (learned_rate_ <= 0) return limits_.rate;
-  return limits_.rate > 0 ? std::min(limits_.rate, learned_rate_) : learned_rate_;
+  const double base = advertised_rate_ > 0 ? advertised_rate_ : limits_.rate;
+  if (learned_rate_ <= 0) return base;
+  return base > 0 ? std::min(base, learned_rate_) : learned_rate_;
 }
 
 double HostState::capacity_locked() const {
@@ -106,6 +108,18 @@ void HostState::learn(const RateLimitInfo& info, chr::steady_clock::time_point n
   }
 }
 
+void HostState::follow_policy(const RateLimitInfo& info, chr::steady_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  if (!limits_.learn_from_headers || limits_.rate <= 0 || !info.limit || *info.limit <= 0 || !info.window ||
+      info.window->count() <= 0) {
+    return;
+  }
+  const double factor = std::max(1.0, limits_.max_rate_factor);
+  const double advertised = static_cast<double>(*info.limit) / chr::duration<double>(*info.window).count();
+  refill_locked(now);  // the tokens earned so far were earned at the old pace
+  advertised_rate_ = std::clamp(advertised, limits_.rate / factor, limits_.rate * factor);
+}
+
 void HostState::block_for(chr::nanoseconds wait, chr::steady_clock::time_point now, std::string reason) {
   std::lock_guard lock(mutex_);
   const auto until = now + chr::duration_cast<chr::steady_clock::duration>(wait);
@@ -129,20 +143,25 @@ std::string HostState::on_rate_limited(const RateLimitInfo& info, chr::steady_cl
     } else if (info.remaining && *info.remaining == 0 && info.reset && info.reset->count() > 0) {
       window_s = chr::duration<double>(*info.reset).count();
     }
+    const double before = rate_locked();
+    refill_locked(now);
+    // The server refused us above the configured pace: what it advertised was wrong (or is shared
+    // with other clients), so the raise is undone and not tried again.
+    if (limits_.rate > 0 && before > limits_.rate) {
+      learned_rate_ = learned_rate_ > 0 ? std::min(learned_rate_, limits_.rate) : limits_.rate;
+    }
     if (limits_.learn_from_headers && info.limit && *info.limit > 0 && window_s) {
       const double rate = static_cast<double>(*info.limit) / *window_s;
-      const double before = rate_locked();
-      refill_locked(now);
       if (learned_rate_ <= 0 || rate < learned_rate_) learned_rate_ = rate;
       if (learned_burst_ <= 0 || static_cast<double>(*info.limit) < learned_burst_) {
         learned_burst_ = static_cast<double>(*info.limit);
       }
       tokens_ = std::min(tokens_, capacity_locked());
-      if (rate_locked() != before) {
-        char text[96];
-        std::snprintf(text, sizeof text, "pace lowered to %g requests/s (burst %g)", rate_locked(), capacity_locked());
-        changed = text;
-      }
+    }
+    if (rate_locked() != before) {
+      char text[96];
+      std::snprintf(text, sizeof text, "pace lowered to %g requests/s (burst %g)", rate_locked(), capacity_locked());
+      changed = text;
     }
     // Halve what may be in flight (from 16 when unlimited), not below 2; on_answer() gives it back.
     const std::size_t from = concurrency_ == 0 ? 16 : concurrency_;

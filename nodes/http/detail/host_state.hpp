@@ -43,19 +43,26 @@ class HostState {
   /// Learns from a response's rate-limit headers (RateLimit-Remaining 0 -> window until reset;
   /// remaining > 0 caps the local tokens).
   void learn(const RateLimitInfo& info, std::chrono::steady_clock::time_point now);
+  /// Follows the pace the server advertises on an answer that is not rate-limited: its quota /
+  /// window (RateLimit-Policy, or the structured RateLimit field's `w`) becomes the bucket's rate,
+  /// bounded by HostLimits::max_rate_factor around the configured rate, and never above what a
+  /// rate-limited answer taught. The token_bucket waits' reasons then name the new pace.
+  void follow_policy(const RateLimitInfo& info, std::chrono::steady_clock::time_point now);
   /// Holds every request to the host until now + wait (a 429/420/423 with a server-given wait).
   void block_for(std::chrono::nanoseconds wait, std::chrono::steady_clock::time_point now, std::string reason);
 
   /// A rate-limited answer (429/420/423): adapts to the server's pace. When the answer says its
   /// quota and window (RateLimit-Limit with RateLimit-Policy's w, or with the reset of an exhausted
   /// window), the bucket's rate is lowered to quota / window (never raised above the configured
-  /// rate) and its burst to the quota; the concurrency cap is halved (not below 2). Returns a
+  /// rate) and its burst to the quota; a pace raised by follow_policy() falls back to the
+  /// configured rate and stays there; the concurrency cap is halved (not below 2). Returns a
   /// description of what changed ("" when nothing did), for the observer.
   std::string on_rate_limited(const RateLimitInfo& info, std::chrono::steady_clock::time_point now);
   /// Any answer that is not rate-limited: after as many such answers as the current cap, the
   /// concurrency cap grows by one again (up to the configured one). The learned rate stays.
   void on_answer();
-  /// The pace applied now: the configured rate lowered by what the server taught (0 = none).
+  /// The pace applied now: the configured rate moved by the advertised pace, lowered by what
+  /// rate-limited answers taught (0 = none).
   double effective_rate() const;
   /// The concurrency cap applied now (0 = unlimited).
   std::size_t effective_concurrency() const;
@@ -80,7 +87,8 @@ class HostState {
   std::chrono::steady_clock::time_point refilled_at_;
   std::chrono::steady_clock::time_point blocked_until_{};
   std::string block_reason_;
-  double learned_rate_ = 0;      // 0 = nothing learned
+  double advertised_rate_ = 0;   // follow_policy()'s bounded pace; 0 = none advertised
+  double learned_rate_ = 0;      // the ceiling rate-limited answers taught; 0 = nothing learned
   double learned_burst_ = 0;     // 0 = nothing learned
   std::size_t concurrency_ = 0;  // the adapted cap (0 = unlimited)
   std::size_t answers_since_change_ = 0;

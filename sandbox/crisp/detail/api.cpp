@@ -267,6 +267,7 @@ http::Response Api::gate(http::Request& req, const std::string& route_key, Famil
     res.add_header("RateLimit-Limit", std::to_string(verdict.limit));
     res.add_header("RateLimit-Remaining", std::to_string(verdict.remaining));
     res.add_header("RateLimit-Reset", std::to_string(verdict.reset_s));
+    res.add_header("RateLimit-Policy", std::to_string(verdict.limit) + ";w=" + std::to_string(verdict.window_s));
   };
   if (verdict.kind == LimitVerdict::Kind::quota_exceeded) {
     auto res = error_response(423, "quota_limit_exceeded", "");

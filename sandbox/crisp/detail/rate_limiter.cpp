@@ -41,6 +41,8 @@ LimitVerdict RateLimiter::charge(const std::string& token, const std::string& ti
     b.tokens = std::min(limits_.burst, b.tokens + elapsed * limits_.rate_per_second);
     b.last_ms = now_ms;
     v.limit = static_cast<std::int64_t>(limits_.burst);
+    v.window_s =
+        std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(limits_.burst / limits_.rate_per_second)));
     if (b.tokens < 1.0) {
       v.kind = LimitVerdict::Kind::rate_limited;
       v.retry_after_s =

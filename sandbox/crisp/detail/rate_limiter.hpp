@@ -19,6 +19,9 @@ struct LimitVerdict {
   std::int64_t limit = 0;
   std::int64_t remaining = 0;
   std::int64_t reset_s = 0;
+  // The bucket as an IETF quota policy: `limit` requests per `window_s` seconds (burst / rate,
+  // rounded up, so the advertised pace never exceeds the refill rate).
+  std::int64_t window_s = 0;
   bool bucket_enabled = false;
 };
 
