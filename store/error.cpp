@@ -23,6 +23,7 @@ class Category final : public std::error_category {
       case error::disk_full: return "disk full";
       case error::write_failed: return "asynchronous write failed";
       case error::sqlite: return "SQLite error";
+      case error::postgres: return "PostgreSQL error";
     }
     return "unknown store error";
   }

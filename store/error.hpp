@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// Errors of the store module (SQLite checkpointer, effect journal, integrity check).
+// Errors of the store module (SQLite and PostgreSQL checkpointers, effect journal, integrity check).
 //
 // Every store failure reaches the caller as weft::Error with one of these codes; SQLite and JSON
 // library exceptions never escape the module. Messages name the file, thread or checkpoint and say
@@ -27,6 +27,7 @@ enum class error {
   disk_full,           ///< the disk (or quota) is full
   write_failed,        ///< an asynchronous commit failed; the store refuses further writes
   sqlite,              ///< any other SQLite failure (message carries SQLite's text)
+  postgres,            ///< any other PostgreSQL failure (message carries the server's text and SQLSTATE)
 };
 
 const std::error_category& error_category() noexcept;

@@ -14,15 +14,16 @@
 
 namespace weft {
 
-namespace store::detail {
-class PgSession;
+namespace store::postgres::detail {
+class Connection;
 }
 
 /// One connection to the database holding the queue. Opening creates (migrates) the queue's
-/// tables when absent. Thread safety: none; one object per thread (a worker opens one per slot).
-/// Throws weft::Error: open_failed (unreachable server, bad credentials: the message names the
-/// URL with its password redacted), schema_too_new (a newer Weft's queue), sqlite... never: query
-/// failures are store::error::write_failed with PostgreSQL's message.
+/// schema component "queue" (store/postgres/detail/schema.hpp) when absent. Thread safety: none;
+/// one object per thread (a worker opens one per slot). Throws weft::Error: open_failed
+/// (unreachable server, refused password, unknown database: the message shows the URL with its
+/// password redacted), not_a_weft_store (another application's database), schema_too_new (a
+/// newer Weft's queue), thread_busy (submit), postgres (any other failure, with SQLSTATE).
 class PostgresRunQueue final : public RunQueue {
  public:
   explicit PostgresRunQueue(const std::string& url);
@@ -43,14 +44,8 @@ class PostgresRunQueue final : public RunQueue {
   const std::string& redacted_url() const noexcept;
 
  private:
-  std::unique_ptr<store::detail::PgSession> session_;
+  std::unique_ptr<store::postgres::detail::Connection> connection_;
   bool listening_ = false;
 };
-
-/// Whether `text` names a PostgreSQL database ("postgresql://..." or "postgres://...").
-bool is_postgres_url(std::string_view text) noexcept;
-
-/// `url` with the password (user:PASSWORD@, ?password=...) replaced by "***".
-std::string redact_postgres_url(std::string_view url);
 
 }  // namespace weft

@@ -49,8 +49,11 @@ class Worker {
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    log("worker " + name_ + " on " + redact_postgres_url(options_.queue_url) + ", " +
-        std::to_string(options_.concurrency) + " slot(s)");
+    {
+      // Connecting (and migrating) once here turns a bad URL into one error before any thread starts.
+      PostgresRunQueue queue(options_.queue_url);
+      log("worker " + name_ + " on " + queue.redacted_url() + ", " + std::to_string(options_.concurrency) + " slot(s)");
+    }
     std::thread signal_waiter([this, signals] { wait_for_signal(signals); });
     std::thread heartbeat([this] { renew_leases(); });
     std::vector<std::thread> slots;

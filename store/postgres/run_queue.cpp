@@ -6,14 +6,17 @@
 #include "store/postgres_run_queue.hpp"
 
 #include "store/error.hpp"
-#include "store/postgres/detail/pg_session.hpp"
+#include "store/postgres/detail/connection.hpp"
+#include "store/postgres/detail/notifications.hpp"
 #include "store/postgres/detail/run_queue_schema.hpp"
 
 #include <string>
 
 namespace weft {
 
-using store::detail::PgRow;
+using store::postgres::detail::Connection;
+using store::postgres::detail::Params;
+using store::postgres::detail::Result;
 
 namespace {
 
@@ -24,24 +27,25 @@ constexpr const char* kColumns =
     "run_id, graph, thread_id, input, priority, status, attempts, failures, max_failures, error, worker, epoch, "
     "(extract(epoch from created_at) * 1000)::bigint, (extract(epoch from updated_at) * 1000)::bigint";
 
-std::string text(const std::optional<std::string>& v) { return v.value_or(""); }
-
-QueuedRun to_run(const PgRow& row) {
+QueuedRun to_run(const Result& rows, int row) {
+  auto text = [&](int column) {
+    return rows.is_null(row, column) ? std::string() : std::string(rows.text(row, column));
+  };
   QueuedRun r;
-  r.run_id = text(row.at(0));
-  r.graph = text(row.at(1));
-  r.thread_id = text(row.at(2));
-  r.input = text(row.at(3));
-  r.priority = std::stoi(text(row.at(4)));
-  r.status = run_queue_status_from(text(row.at(5))).value_or(RunQueueStatus::failed);
-  r.attempts = std::stoi(text(row.at(6)));
-  r.failures = std::stoi(text(row.at(7)));
-  r.max_failures = std::stoi(text(row.at(8)));
-  r.error = text(row.at(9));
-  r.worker = text(row.at(10));
-  r.epoch = std::stoll(text(row.at(11)));
-  r.created_at_ms = std::stoll(text(row.at(12)));
-  r.updated_at_ms = std::stoll(text(row.at(13)));
+  r.run_id = text(0);
+  r.graph = text(1);
+  r.thread_id = text(2);
+  r.input = text(3);
+  r.priority = static_cast<int>(rows.int64(row, 4));
+  r.status = run_queue_status_from(text(5)).value_or(RunQueueStatus::failed);
+  r.attempts = static_cast<int>(rows.int64(row, 6));
+  r.failures = static_cast<int>(rows.int64(row, 7));
+  r.max_failures = static_cast<int>(rows.int64(row, 8));
+  r.error = text(9);
+  r.worker = text(10);
+  r.epoch = rows.int64(row, 11);
+  r.created_at_ms = rows.int64(row, 12);
+  r.updated_at_ms = rows.int64(row, 13);
   return r;
 }
 
@@ -73,13 +77,13 @@ std::optional<RunQueueStatus> run_queue_status_from(std::string_view text) noexc
   return std::nullopt;
 }
 
-PostgresRunQueue::PostgresRunQueue(const std::string& url) : session_(std::make_unique<store::detail::PgSession>(url)) {
-  store::detail::migrate_run_queue(*session_);
+PostgresRunQueue::PostgresRunQueue(const std::string& url) : connection_(std::make_unique<Connection>(url)) {
+  ensure_component(*connection_, store::postgres::detail::run_queue_schema());
 }
 
 PostgresRunQueue::~PostgresRunQueue() = default;
 
-const std::string& PostgresRunQueue::redacted_url() const noexcept { return session_->redacted_url(); }
+const std::string& PostgresRunQueue::redacted_url() const noexcept { return connection_->redacted_url(); }
 
 std::string PostgresRunQueue::submit(const RunSubmission& run) {
   const std::string sql =
@@ -89,11 +93,16 @@ std::string PostgresRunQueue::submit(const RunSubmission& run) {
           "SELECT run_id, pg_notify('") +
       kChannel + "', run_id) FROM added";
   try {
-    auto rows = session_->exec(
-        sql, {run.thread_id, run.graph, run.input, std::to_string(run.priority), std::to_string(run.max_failures)});
-    return text(rows.at(0).at(0));
+    Result rows = connection_->exec(sql, Params()
+                                             .add(run.thread_id)
+                                             .add(run.graph)
+                                             .add(run.input)
+                                             .add(std::int64_t{run.priority})
+                                             .add(std::int64_t{run.max_failures}));
+    return std::string(rows.text(0, 0));
   } catch (const Error& e) {
-    if (e.code() != std::error_code(store::error::thread_busy)) throw;
+    // The unique index weft_runs_one_active_per_thread: the thread has a pending or running run.
+    if (std::string_view(e.what()).find("SQLSTATE 23505") == std::string_view::npos) throw;
     throw Error(store::error::thread_busy, "thread '" + run.thread_id +
                                                "' already has a pending or running run; wait for it ('weft runs') "
                                                "or choose another --thread");
@@ -112,23 +121,23 @@ std::optional<QueuedRun> PostgresRunQueue::claim(const std::string& worker, std:
         "UPDATE weft_runs SET status = 'running', attempts = attempts + 1, epoch = epoch + 1, worker = $1, "
         "lease_expires_at = " +
         after("$2") + ", updated_at = now() WHERE run_id = (SELECT run_id FROM next) RETURNING " + kColumns;
-    auto rows = session_->exec(sql, {worker, millis(lease)});
-    if (!rows.empty()) return to_run(rows.front());
+    Result rows = connection_->exec(sql, Params().add(worker).add(millis(lease)));
+    if (rows.rows() > 0) return to_run(rows, 0);
   }
   return std::nullopt;
 }
 
 bool PostgresRunQueue::renew(const std::string& run_id, std::int64_t epoch, std::chrono::milliseconds lease) {
   const std::string sql = "UPDATE weft_runs SET lease_expires_at = " + after("$3") +
-                          ", updated_at = now() WHERE run_id = $1 AND epoch = $2::bigint AND status = 'running' "
-                          "RETURNING 1";
-  return !session_->exec(sql, {run_id, std::to_string(epoch), millis(lease)}).empty();
+                          ", updated_at = now() WHERE run_id = $1 AND epoch = $2::bigint AND status = 'running'";
+  return connection_->exec(sql, Params().add(run_id).add(epoch).add(millis(lease))).affected() == 1;
 }
 
 bool PostgresRunQueue::finish(const std::string& run_id, std::int64_t epoch, const AttemptOutcome& outcome) {
-  std::vector<std::optional<std::string>> params{run_id, std::to_string(epoch)};
-  auto param = [&params](std::string value) {
-    params.emplace_back(std::move(value));
+  Params params;
+  params.add(run_id).add(epoch);
+  auto param = [&params](const std::string& value) {
+    params.add(value);
     return "$" + std::to_string(params.size());
   };
   std::string set;
@@ -153,44 +162,42 @@ bool PostgresRunQueue::finish(const std::string& run_id, std::int64_t epoch, con
                           "AND status = 'running' RETURNING run_id, status) SELECT run_id, CASE WHEN status = "
                           "'pending' THEN pg_notify('" +
                           kChannel + "', run_id) END FROM ended";
-  return !session_->exec(sql, params).empty();
+  return connection_->exec(sql, params).rows() == 1;
 }
 
 bool PostgresRunQueue::cancel(const std::string& run_id) {
-  return !session_
-              ->exec(
-                  "UPDATE weft_runs SET status = 'cancelled', lease_expires_at = NULL, updated_at = now() "
-                  "WHERE run_id = $1 AND status IN ('pending', 'running') RETURNING 1",
-                  {run_id})
-              .empty();
+  return connection_
+             ->exec(
+                 "UPDATE weft_runs SET status = 'cancelled', lease_expires_at = NULL, updated_at = now() "
+                 "WHERE run_id = $1 AND status IN ('pending', 'running')",
+                 Params().add(run_id))
+             .affected() == 1;
 }
 
 bool PostgresRunQueue::wait_for_work(std::chrono::milliseconds timeout) {
   if (!listening_) {
-    session_->exec(std::string("LISTEN ") + kChannel);
+    connection_->exec(std::string("LISTEN ") + kChannel);
     listening_ = true;
   }
-  return session_->wait_for_notification(timeout);
+  return store::postgres::detail::wait_for_notification(*connection_, timeout);
 }
 
 std::optional<QueuedRun> PostgresRunQueue::run(const std::string& run_id) {
-  auto rows = session_->exec(std::string("SELECT ") + kColumns + " FROM weft_runs WHERE run_id = $1", {run_id});
-  if (rows.empty()) return std::nullopt;
-  return to_run(rows.front());
+  Result rows =
+      connection_->exec(std::string("SELECT ") + kColumns + " FROM weft_runs WHERE run_id = $1", Params().add(run_id));
+  if (rows.rows() == 0) return std::nullopt;
+  return to_run(rows, 0);
 }
 
 std::vector<QueuedRun> PostgresRunQueue::runs(std::optional<RunQueueStatus> status, std::size_t limit) {
-  std::vector<PgRow> rows;
   const std::string head = std::string("SELECT ") + kColumns + " FROM weft_runs";
-  if (status) {
-    rows = session_->exec(head + " WHERE status = $1 ORDER BY seq DESC LIMIT $2::bigint",
-                          {std::string(to_string(*status)), std::to_string(limit)});
-  } else {
-    rows = session_->exec(head + " ORDER BY seq DESC LIMIT $1::bigint", {std::to_string(limit)});
-  }
+  const auto count = static_cast<std::int64_t>(limit);
+  Result rows = status ? connection_->exec(head + " WHERE status = $1 ORDER BY seq DESC LIMIT $2::bigint",
+                                           Params().add(to_string(*status)).add(count))
+                       : connection_->exec(head + " ORDER BY seq DESC LIMIT $1::bigint", Params().add(count));
   std::vector<QueuedRun> out;
-  out.reserve(rows.size());
-  for (const auto& row : rows) out.push_back(to_run(row));
+  out.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int i = 0; i < rows.rows(); ++i) out.push_back(to_run(rows, i));
   return out;
 }
 

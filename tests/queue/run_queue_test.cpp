@@ -5,7 +5,7 @@
 
 #include "store/error.hpp"
 #include "store/postgres_run_queue.hpp"
-#include "tests/queue/fixture.hpp"
+#include "tests/support/postgres.hpp"
 
 #include <doctest/doctest.h>
 
@@ -20,7 +20,7 @@ using weft::AttemptOutcome;
 using weft::PostgresRunQueue;
 using weft::RunQueueStatus;
 using weft::RunSubmission;
-using weft::test::ScratchDatabase;
+using weft::test::TestDatabase;
 
 namespace {
 
@@ -44,7 +44,7 @@ AttemptOutcome failed(const std::string& error) {
 }  // namespace
 
 TEST_CASE("a submitted run is claimed once, runs, and is listed done") {
-  ScratchDatabase db;
+  TestDatabase db;
   PostgresRunQueue queue(db.url());
   const std::string id = queue.submit(submission("t1"));
   CHECK(id.starts_with("run-"));
@@ -63,7 +63,7 @@ TEST_CASE("a submitted run is claimed once, runs, and is listed done") {
 }
 
 TEST_CASE("higher priority runs are claimed first, equal ones in submission order") {
-  ScratchDatabase db;
+  TestDatabase db;
   PostgresRunQueue queue(db.url());
   const auto low = queue.submit(submission("a", 0));
   const auto high = queue.submit(submission("b", 5));
@@ -74,7 +74,7 @@ TEST_CASE("higher priority runs are claimed first, equal ones in submission orde
 }
 
 TEST_CASE("eight workers claiming at once never get the same run") {
-  ScratchDatabase db;
+  TestDatabase db;
   constexpr int kRuns = 120;
   {
     PostgresRunQueue queue(db.url());
@@ -110,7 +110,7 @@ TEST_CASE("eight workers claiming at once never get the same run") {
 }
 
 TEST_CASE("a run whose lease expired is claimed again and its former worker is fenced out") {
-  ScratchDatabase db;
+  TestDatabase db;
   PostgresRunQueue first(db.url());
   PostgresRunQueue second(db.url());
   const auto id = first.submit(submission("t"));
@@ -138,7 +138,7 @@ TEST_CASE("a run whose lease expired is claimed again and its former worker is f
 }
 
 TEST_CASE("a run that fails max_failures times stops failed with its last error kept") {
-  ScratchDatabase db;
+  TestDatabase db;
   PostgresRunQueue queue(db.url());
   const auto id = queue.submit(submission("t", 0, 2));
   auto a = queue.claim("w", 30s);
@@ -157,7 +157,7 @@ TEST_CASE("a run that fails max_failures times stops failed with its last error 
 }
 
 TEST_CASE("a failed attempt is retried only after its delay; a release is not a failure") {
-  ScratchDatabase db;
+  TestDatabase db;
   PostgresRunQueue queue(db.url());
   const auto id = queue.submit(submission("t"));
   auto a = queue.claim("w", 30s);
@@ -178,7 +178,7 @@ TEST_CASE("a failed attempt is retried only after its delay; a release is not a 
 }
 
 TEST_CASE("a thread has at most one pending or running run") {
-  ScratchDatabase db;
+  TestDatabase db;
   PostgresRunQueue queue(db.url());
   const auto id = queue.submit(submission("t"));
   try {
@@ -195,7 +195,7 @@ TEST_CASE("a thread has at most one pending or running run") {
 }
 
 TEST_CASE("a cancelled run is not claimed and its worker's renew tells it to stop") {
-  ScratchDatabase db;
+  TestDatabase db;
   PostgresRunQueue queue(db.url());
   const auto pending = queue.submit(submission("p"));
   CHECK(queue.cancel(pending));
@@ -212,7 +212,7 @@ TEST_CASE("a cancelled run is not claimed and its worker's renew tells it to sto
 }
 
 TEST_CASE("an idle worker is woken by a submit's notification, not by its polling timeout") {
-  ScratchDatabase db;
+  TestDatabase db;
   PostgresRunQueue idle(db.url());
   CHECK_FALSE(idle.wait_for_work(10ms));  // LISTEN is issued; nothing is pending
   std::thread submitter([&] {
@@ -228,10 +228,9 @@ TEST_CASE("an idle worker is woken by a submit's notification, not by its pollin
 }
 
 TEST_CASE("opening a queue whose schema is newer than this build writes nothing and says so") {
-  ScratchDatabase db;
+  TestDatabase db;
   { PostgresRunQueue queue(db.url()); }
-  weft::store::detail::PgSession admin(db.url());
-  admin.exec("INSERT INTO weft_queue_schema (version) VALUES (99)");
+  db.sql("INSERT INTO weft_schema (component, version, applied_at_ms, description) VALUES ('queue', 99, 0, 'x')");
   try {
     PostgresRunQueue queue(db.url());
     FAIL("a newer schema was opened");
@@ -253,7 +252,7 @@ TEST_CASE("an unreachable server or a wrong password is one clear error with the
     CHECK(m.find("postgresql://weft:***@127.0.0.1:1/weft") != std::string::npos);
     CHECK(m.find('\n') == std::string::npos);
   }
-  const std::string server = weft::test::postgres_server_url();
+  const std::string server = weft::test::postgres_url();
   try {
     PostgresRunQueue queue(weft::test::with_database(server, "no_such_database_here"));
     FAIL("opened a database that does not exist");
@@ -261,16 +260,4 @@ TEST_CASE("an unreachable server or a wrong password is one clear error with the
     CHECK(e.code() == std::error_code(weft::store::error::open_failed));
     CHECK(std::string(e.what()).find("no_such_database_here") != std::string::npos);
   }
-}
-
-TEST_CASE("passwords are redacted from PostgreSQL URLs in userinfo and query") {
-  using weft::redact_postgres_url;
-  CHECK(redact_postgres_url("postgresql://u:p%40ss@h:5432/db") == "postgresql://u:***@h:5432/db");
-  CHECK(redact_postgres_url("postgres://u@h/db?sslmode=require&password=x&a=b") ==
-        "postgres://u@h/db?sslmode=require&password=***&a=b");
-  CHECK(redact_postgres_url("postgresql://h/db?PassWord=x") == "postgresql://h/db?PassWord=***");
-  CHECK(redact_postgres_url("postgresql://u:p@ss@h/db") == "postgresql://u:***@h/db");
-  CHECK(redact_postgres_url("postgresql://h/db") == "postgresql://h/db");
-  CHECK(weft::is_postgres_url("postgresql://h/db"));
-  CHECK_FALSE(weft::is_postgres_url("weft.db"));
 }

@@ -6,7 +6,7 @@
 
 #include "store/postgres_run_queue.hpp"
 #include "tests/cli/process.hpp"
-#include "tests/queue/fixture.hpp"
+#include "tests/support/postgres.hpp"
 #include "tests/queue/worker_process.hpp"
 
 #include <boost/json.hpp>
@@ -30,8 +30,8 @@ using weft::test::BackgroundProcess;
 using weft::test::ChildProcess;
 using weft::test::ProcessOptions;
 using weft::test::run_process;
-using weft::test::ScratchDatabase;
 using weft::test::TempDir;
+using weft::test::TestDatabase;
 using weft::test::weft_binary;
 
 namespace {
@@ -84,7 +84,7 @@ std::map<std::string, int> effective_writes(const std::string& state_file) {
 }
 
 struct Setup {
-  ScratchDatabase database;
+  TestDatabase database;
   TempDir dir;
   Sandbox sandbox{dir};
   std::string db = dir.file("weft.db");

@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// The run queue's schema in PostgreSQL (store/run_queue_format.md): created or migrated when a
-// PostgresRunQueue opens, under an advisory lock so that workers starting together do not race.
+// Private: the run queue's schema component ("queue") in a Weft PostgreSQL database, migrated by
+// the store's mechanism (schema.hpp) when a PostgresRunQueue opens. Tables: store/run_queue_format.md.
 
-#include "store/postgres/detail/pg_session.hpp"
+#include "store/postgres/detail/schema.hpp"
 
-namespace weft::store::detail {
+namespace weft::store::postgres::detail {
 
-/// The queue schema version this build writes.
-inline constexpr int kRunQueueSchemaVersion = 1;
+/// The component "queue": version 1 creates weft_runs and its indexes.
+const SchemaComponent& run_queue_schema();
 
-/// Creates the queue's tables when absent. Throws weft::Error schema_too_new when the database
-/// holds a newer queue schema (nothing is written then), write_failed for PostgreSQL errors.
-void migrate_run_queue(PgSession& session);
-
-}  // namespace weft::store::detail
+}  // namespace weft::store::postgres::detail
