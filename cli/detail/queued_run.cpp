@@ -93,16 +93,20 @@ QueuedRunResult from_result(const RunResult& result, bool stopped) {
 
 }  // namespace
 
-QueuedRunResult execute_queued_run(Runtime& runtime, const graphs::GraphRegistry& graphs, const QueuedRun& run,
-                                   std::stop_token stop) {
+QueuedRunResult execute_queued_run(Runtime& runtime, const graphs::GraphRegistry& graphs, CompiledGraphs& compiled,
+                                   const QueuedRun& run, std::stop_token stop) {
   try {
-    const graphs::GraphDefinition* definition = graphs.find(run.graph);
-    if (!definition) return failure("no graph named '" + run.graph + "' in this worker", 0ms);
-    CompileOptions compile;
-    compile.checkpointer = runtime.checkpointer();
-    compile.effect_journal = runtime.journal();
-    compile.store = runtime.memory_store();
-    CompiledGraph graph = definition->build(runtime.services(), std::move(compile));
+    auto found = compiled.find(run.graph);
+    if (found == compiled.end()) {
+      const graphs::GraphDefinition* definition = graphs.find(run.graph);
+      if (!definition) return failure("no graph named '" + run.graph + "' in this worker", 0ms);
+      CompileOptions compile;
+      compile.checkpointer = runtime.checkpointer();
+      compile.effect_journal = runtime.journal();
+      compile.store = runtime.memory_store();
+      found = compiled.emplace(run.graph, definition->build(runtime.services(), std::move(compile))).first;
+    }
+    const CompiledGraph& graph = found->second;
     RunConfig config;
     config.thread_id = run.thread_id;
     config.checkpointer = runtime.checkpointer();

@@ -6,8 +6,10 @@
 // finished the thread and only failed to say so to the queue.
 
 #include "cli/runtime.hpp"
+#include "engine/compiled_graph.hpp"
 #include "store/run_queue.hpp"
 
+#include <map>
 #include <stop_token>
 #include <string>
 
@@ -25,10 +27,14 @@ struct QueuedRunResult {
 /// The checkpoint metadata key naming the queued run that wrote a checkpoint.
 inline constexpr const char* kQueueRunKey = "queue_run";
 
+/// The graphs a worker slot compiled so far, by name (a graph is compiled once per slot, on the
+/// slot's store and services, and shared by all its runs).
+using CompiledGraphs = std::map<std::string, CompiledGraph>;
+
 /// Runs `run` on `runtime` (store open, services connected) until it ends, waits for a human, or
 /// `stop` is requested (then it stops at the next step boundary, checkpointed, and the outcome is
 /// `released`). Never throws: failures become a `failed` outcome (a busy thread: `postponed`).
-QueuedRunResult execute_queued_run(Runtime& runtime, const graphs::GraphRegistry& graphs, const QueuedRun& run,
-                                   std::stop_token stop);
+QueuedRunResult execute_queued_run(Runtime& runtime, const graphs::GraphRegistry& graphs, CompiledGraphs& compiled,
+                                   const QueuedRun& run, std::stop_token stop);
 
 }  // namespace weft::cli::detail

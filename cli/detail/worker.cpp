@@ -139,6 +139,7 @@ class Worker {
       runtime.connect([this](const std::string& line) { log(line); });
       PostgresRunQueue queue(options_.queue_url);
       const std::string me = name_ + "/" + std::to_string(index);
+      CompiledGraphs compiled;
       while (!stopping_) {
         auto run = queue.claim(me, options_.lease);
         if (!run) {
@@ -146,7 +147,7 @@ class Worker {
           queue.wait_for_work(options_.poll);
           continue;
         }
-        if (!execute(index, runtime, queue, *run)) return;
+        if (!execute(index, runtime, compiled, queue, *run)) return;
       }
     } catch (const std::exception& e) {
       log("slot " + std::to_string(index) + ": " + e.what());
@@ -156,7 +157,7 @@ class Worker {
   }
 
   // Executes one claimed run and reports it; false when this worker must stop (lost a claim).
-  bool execute(int index, Runtime& runtime, PostgresRunQueue& queue, const QueuedRun& run) {
+  bool execute(int index, Runtime& runtime, CompiledGraphs& compiled, PostgresRunQueue& queue, const QueuedRun& run) {
     std::stop_token token;
     {
       std::lock_guard lock(mutex_);
@@ -167,7 +168,7 @@ class Worker {
     }
     const std::string what = run.run_id + " (" + run.graph + " on thread " + run.thread_id + ", attempt " +
                              std::to_string(run.attempts) + ")";
-    QueuedRunResult result = execute_queued_run(runtime, inv_.graphs, run, token);
+    QueuedRunResult result = execute_queued_run(runtime, inv_.graphs, compiled, run, token);
     bool renew_failed = false;
     {
       std::lock_guard lock(mutex_);

@@ -43,7 +43,7 @@ AttemptOutcome failed(const std::string& error) {
 
 }  // namespace
 
-TEST_CASE("a submitted run is claimed once, runs, and is listed done") {
+TEST_CASE("a submitted run is claimed once and then listed done") {
   TestDatabase db;
   PostgresRunQueue queue(db.url());
   const std::string id = queue.submit(submission("t1"));
@@ -62,7 +62,7 @@ TEST_CASE("a submitted run is claimed once, runs, and is listed done") {
   CHECK(listed[0].worker == "w1");
 }
 
-TEST_CASE("higher priority runs are claimed first, equal ones in submission order") {
+TEST_CASE("higher priority runs are claimed first and equal ones in submission order") {
   TestDatabase db;
   PostgresRunQueue queue(db.url());
   const auto low = queue.submit(submission("a", 0));
@@ -156,7 +156,7 @@ TEST_CASE("a run that fails max_failures times stops failed with its last error 
   CHECK_FALSE(queue.claim("w", 30s));
 }
 
-TEST_CASE("a failed attempt is retried only after its delay; a release is not a failure") {
+TEST_CASE("a failed attempt is retried only after its delay and a release is not a failure") {
   TestDatabase db;
   PostgresRunQueue queue(db.url());
   const auto id = queue.submit(submission("t"));
@@ -211,7 +211,7 @@ TEST_CASE("a cancelled run is not claimed and its worker's renew tells it to sto
   CHECK_FALSE(queue.cancel("run-unknown"));
 }
 
-TEST_CASE("an idle worker is woken by a submit's notification, not by its polling timeout") {
+TEST_CASE("an idle worker is woken by a submit's notification and not by its polling timeout") {
   TestDatabase db;
   PostgresRunQueue idle(db.url());
   CHECK_FALSE(idle.wait_for_work(10ms));  // LISTEN is issued; nothing is pending
