@@ -63,7 +63,7 @@ json::object snapshot_json(const StateSnapshot& s, bool with_values) {
 
 // A thread recorded `running` that no live process advances (its run crashed or was killed) would
 // read `running` forever: it is shown as `stale`, which `weft resume` continues.
-std::string status_text(SqliteStore& store, const ThreadInfo& info) {
+std::string status_text(Database& store, const ThreadInfo& info) {
   if (info.status == ThreadStatus::running && !store.has_live_run(info.thread_id)) return "stale";
   return std::string(to_string(info.status));
 }
@@ -77,7 +77,7 @@ int with_graph(const Invocation& inv, const std::string& thread_id, F fn) {
   runtime.open_existing_store();
   auto info = runtime.store().thread(thread_id);
   if (!info) {
-    throw UsageError("no thread '" + printable_text(thread_id) + "' in '" + settings.db_path +
+    throw UsageError("no thread '" + printable_text(thread_id) + "' in '" + Database::display_name(settings.db_path) +
                      "'; list them with 'weft threads'");
   }
   const graphs::GraphRegistry& registry = inv.graphs;
@@ -110,13 +110,14 @@ int threads(const Invocation& inv) {
     }
     json::object result;
     result["version"] = weft_version();
-    result["database"] = settings.db_path;
+    result["database"] = Database::display_name(settings.db_path);
     result["threads"] = std::move(a);
     inv.out << json::serialize(utf8_safe(std::move(result))) << "\n";
     return kExitDone;
   }
   if (list.empty()) {
-    inv.out << "no threads in " << settings.db_path << "; start one with 'weft run spam_triage'\n";
+    inv.out << "no threads in " << Database::display_name(settings.db_path)
+            << "; start one with 'weft run spam_triage'\n";
     return kExitDone;
   }
   inv.out << pad("THREAD", 40) << pad("GRAPH", 15) << pad("STATUS", 12) << "UPDATED (UTC)\n";
@@ -208,6 +209,10 @@ int state(const Invocation& inv) {
 int check(const Invocation& inv) {
   std::string path = inv.args.positional(0);
   if (path.empty()) path = resolve_settings(inv.args, inv.env).db_path;
+  if (Database::is_url(path)) {
+    throw UsageError("weft check reads SQLite files; checking a PostgreSQL database (" + Database::display_name(path) +
+                     ") is not supported yet");
+  }
   if (!std::filesystem::exists(path)) throw UsageError("no database at '" + path + "'");
   store::CheckReport report = store::check(path);
   if (inv.args.has("json")) {

@@ -68,7 +68,7 @@ Durability durability_of(const std::string& name) {
 }
 
 // The settings a thread was run with, as recorded in its latest checkpoint's metadata.
-json::object recorded_settings(SqliteStore& store, const std::string& thread_id) {
+json::object recorded_settings(Database& store, const std::string& thread_id) {
   auto latest = store.get(thread_id, "");
   if (!latest) return {};
   if (auto* w = latest->record.metadata.if_contains("weft"); w && w->is_object()) return w->as_object();
@@ -91,13 +91,13 @@ json::object run_record(const std::string& graph, const json::object& input, con
 }
 
 // The record of a run that started on this thread, if one did.
-std::optional<json::object> recorded_run(SqliteStore& store, const std::string& thread_id) {
+std::optional<json::object> recorded_run(Database& store, const std::string& thread_id) {
   EffectEntry entry = store.find(thread_id, kRunRecordKey);
   if (entry.state != EffectState::done || !entry.result.is_object()) return std::nullopt;
   return entry.result.as_object();
 }
 
-void record_run(SqliteStore& store, const std::string& thread_id, const json::object& record) {
+void record_run(Database& store, const std::string& thread_id, const json::object& record) {
   store.begin_request(thread_id, kRunRecordKey, request_digest(record));
   store.finish(thread_id, kRunRecordKey, record);
   // Listed by 'weft threads' from the start, whatever the durability of its checkpoints.
@@ -278,22 +278,23 @@ class StoreStatsReport {
 };
 
 // Opens the database of an existing thread: the one store the command then runs with.
-std::shared_ptr<SqliteStore> open_thread_store(const Settings& settings) {
-  if (!std::filesystem::exists(settings.db_path)) {
+std::shared_ptr<Database> open_thread_store(const Settings& settings) {
+  if (!Database::is_url(settings.db_path) && !std::filesystem::exists(settings.db_path)) {
     throw UsageError("no database at '" + settings.db_path + "'; run 'weft run GRAPH' first or give --db PATH");
   }
-  return std::make_shared<SqliteStore>(settings.db_path);
+  return Database::open(settings.db_path, Database::Mode::create);
 }
 
 // Reads a thread's record. Its latest checkpoint is loaded here (for the recorded settings) and
 // stays decoded in the store, so the get_state and the run start that follow reuse it.
-ThreadRecord read_thread(SqliteStore& store, const Settings& settings, const std::string& thread_id,
+ThreadRecord read_thread(Database& store, const Settings& settings, const std::string& thread_id,
                          const std::string& checkpoint = {}) {
   auto info = store.thread(thread_id);
   if (!info || info->latest_checkpoint_id.empty()) {
     auto run = checkpoint.empty() ? recorded_run(store, thread_id) : std::nullopt;
     if (!run) {
-      throw UsageError("no thread '" + thread_id + "' in '" + settings.db_path + "'; list them with 'weft threads'");
+      throw UsageError("no thread '" + thread_id + "' in '" + Database::display_name(settings.db_path) +
+                       "'; list them with 'weft threads'");
     }
     ThreadRecord record;
     record.info = info ? *info : ThreadInfo{};
@@ -317,7 +318,7 @@ int resume(const Invocation& inv) {
   const StoreStatsReport stats(inv);
   const std::string thread_id = inv.args.positional(0);
   const Settings given = resolve_settings(inv.args, inv.env);
-  std::shared_ptr<SqliteStore> store = open_thread_store(given);
+  std::shared_ptr<Database> store = open_thread_store(given);
   ThreadRecord thread = read_thread(*store, given, thread_id);
   const graphs::GraphRegistry& registry = inv.graphs;
   const graphs::GraphDefinition& definition = registry.at(thread.info.graph);
@@ -367,7 +368,7 @@ int fork(const Invocation& inv) {
   if (checkpoint.empty())
     throw UsageError("--checkpoint ID is required; list them with 'weft history " + thread_id + "'");
   const Settings given = resolve_settings(inv.args, inv.env);
-  std::shared_ptr<SqliteStore> store = open_thread_store(given);
+  std::shared_ptr<Database> store = open_thread_store(given);
   ThreadRecord thread = read_thread(*store, given, thread_id, checkpoint);
   const graphs::GraphRegistry& registry = inv.graphs;
   const graphs::GraphDefinition& definition = registry.at(thread.info.graph);

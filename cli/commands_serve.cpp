@@ -81,7 +81,10 @@ int serve(const Invocation& inv) {
   environment.checkpointer = runtime.checkpointer();
   environment.store = runtime.memory_store();
   environment.journal = runtime.journal();
-  environment.catalog_path = runtime.settings().db_path;
+  // The catalog (assistants, crons) is a SQLite file: beside a PostgreSQL --db, ./weft.catalog.db.
+  environment.catalog_path = Database::is_url(runtime.settings().db_path)
+                                 ? runtime.settings().local_file_base() + ".catalog.db"
+                                 : runtime.settings().db_path;
   options.crisp_hooks.website_ids = {runtime.website_id()};
   environment.mcp = make_mcp_server(runtime, inv.args, "mcp-", inv.graphs);  // /mcp (Streamable HTTP)
   environment.durability = runtime.settings().durability == "async"  ? Durability::async
@@ -99,7 +102,7 @@ int serve(const Invocation& inv) {
   json::object line;
   line["url"] = server.url();
   line["auth"] = options.api_key.empty() ? "none" : "api-key";
-  line["db"] = runtime.settings().db_path;
+  line["db"] = Database::display_name(runtime.settings().db_path);
   line["crisp"] = runtime.crisp_description();
   line["model"] = runtime.services().model->describe();
   const auto& hooks = options.crisp_hooks;

@@ -12,8 +12,6 @@
 #include "nodes/model/scripted_chat_model.hpp"
 #include "sandbox/crisp/sandbox.hpp"
 #include "store/error.hpp"
-#include "store/sqlite_memory_store.hpp"
-#include "store/sqlite_store.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -42,45 +40,30 @@ Runtime::~Runtime() {
   }
 }
 
-void Runtime::open_store(std::shared_ptr<SqliteStore> opened) {
-  store_ = opened ? std::move(opened) : std::make_shared<SqliteStore>(settings_.db_path);
-  checkpointer_ = store_;
-  journal_ = store_;
-  memory_store_ = std::make_shared<SqliteMemoryStore>(settings_.db_path);
+void Runtime::open_store(std::shared_ptr<Database> opened) {
+  store_ = opened ? std::move(opened) : Database::open(settings_.db_path, Database::Mode::create);
+  checkpointer_ = store_->checkpointer();
+  journal_ = store_->journal();
+  memory_store_ = store_->memory_store(settings_.db_path);
   if (auto crash = env_("WEFT_CRASH_AT")) {
     auto point = parse_crash_point(*crash);
     if (point) {
       if (point->kind == CrashPoint::Kind::checkpoint || point->kind == CrashPoint::Kind::writes) {
-        checkpointer_ = crashing_checkpointer(store_, *point);
+        checkpointer_ = crashing_checkpointer(store_->checkpointer(), *point);
       } else {
-        journal_ = crashing_journal(store_, *point);
+        journal_ = crashing_journal(store_->journal(), *point);
       }
     }
   }
 }
 
 void Runtime::open_existing_store() {
-  if (!std::filesystem::exists(settings_.db_path)) {
-    // Exit 2 like every other "what you named does not exist" (thread, checkpoint, check's DB).
-    throw UsageError("no database at '" + settings_.db_path +
-                     "'; run 'weft run GRAPH' first or give the right file with --db PATH");
-  }
-  // Reading only: works on a read-only file or directory, and creates nothing.
-  SqliteOptions options;
-  options.read_only = true;
-  try {
-    store_ = std::make_shared<SqliteStore>(settings_.db_path, options);
-  } catch (const Error& e) {
-    // A database of an older schema needs migrating, which only a read-write open does (as
-    // before); where that is impossible too, its error says why.
-    if (e.code() != make_error_code(store::error::open_failed)) throw;
-    store_ = std::make_shared<SqliteStore>(settings_.db_path);
-  }
-  checkpointer_ = store_;
-  journal_ = store_;
+  store_ = Database::open(settings_.db_path, Database::Mode::existing);
+  checkpointer_ = store_->checkpointer();
+  journal_ = store_->journal();
 }
 
-SqliteStore& Runtime::store() {
+Database& Runtime::store() {
   if (!store_) throw std::logic_error("store not opened");
   return *store_;
 }

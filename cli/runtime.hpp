@@ -5,6 +5,7 @@
 // here and passed down explicitly; nothing is global.
 
 #include "cli/command.hpp"
+#include "cli/database.hpp"
 #include "cli/settings.hpp"
 #include "engine/store.hpp"
 #include "graphs/registry.hpp"
@@ -18,7 +19,6 @@
 #include <string>
 
 namespace weft {
-class SqliteStore;
 namespace crisp {
 class CrispClient;
 class CrispTools;
@@ -46,14 +46,15 @@ class Runtime {
   const Settings& settings() const noexcept { return settings_; }
   boost::asio::io_context& io() noexcept { return io_; }
 
-  /// Opens (creating) the database, or uses `opened` (a store already open on settings().db_path,
-  /// so a command opens its file once). With WEFT_CRASH_AT set, the checkpointer and journal are
-  /// wrapped in crash points (crash_points.hpp). Throws weft::Error from the store.
-  void open_store(std::shared_ptr<SqliteStore> opened = nullptr);
+  /// Opens (creating) the database — a SQLite file or a PostgreSQL URL (cli/database.hpp) — or
+  /// uses `opened` (a store already open on settings().db_path, so a command opens it once). With
+  /// WEFT_CRASH_AT set, the checkpointer and journal are wrapped in crash points
+  /// (crash_points.hpp). Throws weft::Error from the store.
+  void open_store(std::shared_ptr<Database> opened = nullptr);
   /// Opens an existing database read-only (works in a read-only directory; puts throw); throws
   /// UsageError (exit 2) "no database at 'path'; ..." when the file does not exist.
   void open_existing_store();
-  SqliteStore& store();
+  Database& store();
   std::shared_ptr<Checkpointer> checkpointer() const { return checkpointer_; }
   std::shared_ptr<EffectJournal> journal() const { return journal_; }
   /// Long-term memory in the same file (store/sqlite_memory_store.hpp); set by open_store().
@@ -83,7 +84,7 @@ class Runtime {
   Settings settings_;
   EnvLookup env_;
   boost::asio::io_context io_;
-  std::shared_ptr<SqliteStore> store_;
+  std::shared_ptr<Database> store_;
   std::shared_ptr<Store> memory_store_;
   std::shared_ptr<Checkpointer> checkpointer_;
   std::shared_ptr<EffectJournal> journal_;

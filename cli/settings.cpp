@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli/settings.hpp"
 
+#include "cli/database.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -21,11 +23,13 @@ std::string ModelSetting::spec() const {
   return "offline";
 }
 
-std::string Settings::sandbox_state_path() const { return db_path + ".sandbox.json"; }
+std::string Settings::local_file_base() const { return Database::is_url(db_path) ? std::string("weft") : db_path; }
+
+std::string Settings::sandbox_state_path() const { return local_file_base() + ".sandbox.json"; }
 
 json::object Settings::to_json() const {
   json::object o;
-  o["db"] = db_path;
+  o["db"] = Database::display_name(db_path);  // recorded in checkpoints: never a password
   o["model"] = model.spec();
   o["crisp"] = crisp.kind == CrispSetting::Kind::sandbox ? std::string("sandbox") : crisp.url;
   o["durability"] = durability;
@@ -159,7 +163,7 @@ Settings resolve_settings(const ParsedArgs& args, const EnvLookup& env, const js
   } else if (auto env_db = env("WEFT_DB")) {
     s.db_path = *env_db;
   }
-  if (s.db_path.empty()) throw UsageError("--db needs a file path");
+  if (s.db_path.empty()) throw UsageError("--db needs a file path or a postgresql:// URL");
 
   if (auto m = args.get("model")) {
     s.model = parse_model_setting(*m, env);

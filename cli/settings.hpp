@@ -32,7 +32,7 @@ struct ModelSetting {
 };
 
 struct Settings {
-  std::string db_path = "weft.db";  ///< --db, WEFT_DB, default ./weft.db
+  std::string db_path = "weft.db";  ///< --db, WEFT_DB, default ./weft.db; a file or a postgresql:// URL
   ModelSetting model;               ///< --model, else openai:$WEFT_MODEL when OPENAI_API_KEY or OPENAI_BASE_URL is set
   CrispSetting crisp;               ///< --crisp, else remote when CRISP_API_IDENTIFIER/KEY/WEBSITE_ID are all set
   std::string durability = "sync";  ///< --durability sync|async|exit
@@ -53,6 +53,9 @@ struct Settings {
 
   /// The sandbox's state file for this database: "<db>.sandbox.json". Runs and resumes on the
   /// same database share it, so a resumed run sees the writes of the first one.
+  /// Where files kept beside the database start: db_path for a SQLite file, "weft" (the working
+  /// directory) for a PostgreSQL URL.
+  std::string local_file_base() const;
   std::string sandbox_state_path() const;
 
   /// What is recorded in thread metadata (no secrets: URLs, model names, file names only).

@@ -95,7 +95,6 @@ Connection::Connection(const std::string& url, int connect_timeout_s) : redacted
 }
 
 Connection::~Connection() {
-  socket_.reset();  // closes our dup of the socket, not libpq's
   if (conn_ != nullptr) PQfinish(conn_);
 }
 
@@ -133,24 +132,21 @@ void Connection::exec_script(std::string_view sql) {
   check(last, sql);
 }
 
-boost::asio::awaitable<void> Connection::wait_socket(bool for_write) {
-  auto executor = co_await boost::asio::this_coro::executor;
-  if (!socket_ || socket_->get_executor() != executor) {
-    socket_.reset();
+boost::asio::awaitable<void> Connection::wait_socket(std::optional<boost::asio::posix::stream_descriptor>& socket,
+                                                     bool for_write) {
+  if (!socket) {
     int fd = ::dup(PQsocket(conn_));
-    if (fd < 0) {
-      broken_ = true;
-      throw Error(error::postgres, "PostgreSQL at " + redacted_url_ + ": the connection has no socket");
-    }
-    socket_.emplace(executor, fd);
+    if (fd < 0) throw Error(error::postgres, "PostgreSQL at " + redacted_url_ + ": the connection has no socket");
+    socket.emplace(co_await boost::asio::this_coro::executor, fd);
   }
   using boost::asio::posix::descriptor_base;
-  co_await socket_->async_wait(for_write ? descriptor_base::wait_write : descriptor_base::wait_read,
-                               boost::asio::use_awaitable);
+  co_await socket->async_wait(for_write ? descriptor_base::wait_write : descriptor_base::wait_read,
+                              boost::asio::use_awaitable);
 }
 
 boost::asio::awaitable<Result> Connection::async_exec(std::string sql, Params params) {
   broken_ = true;  // until the exchange completes: a cancelled or failed await leaves it unusable
+  std::optional<boost::asio::posix::stream_descriptor> socket;
   std::vector<const char*> values = params.pointers();
   if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr,
                         0) == 0) {
@@ -161,7 +157,7 @@ boost::asio::awaitable<Result> Connection::async_exec(std::string sql, Params pa
     if (pending < 0) {
       throw Error(error::postgres, "PostgreSQL at " + redacted_url_ + ": " + one_line(PQerrorMessage(conn_)));
     }
-    co_await wait_socket(true);
+    co_await wait_socket(socket, true);
     if (PQconsumeInput(conn_) == 0) {
       throw Error(error::postgres, "PostgreSQL at " + redacted_url_ + ": " + one_line(PQerrorMessage(conn_)));
     }
@@ -169,7 +165,7 @@ boost::asio::awaitable<Result> Connection::async_exec(std::string sql, Params pa
   PGresult* first = nullptr;
   for (;;) {
     while (PQisBusy(conn_) != 0) {
-      co_await wait_socket(false);
+      co_await wait_socket(socket, false);
       if (PQconsumeInput(conn_) == 0) {
         if (first) PQclear(first);
         throw Error(error::postgres, "PostgreSQL at " + redacted_url_ + ": " + one_line(PQerrorMessage(conn_)));

@@ -96,13 +96,15 @@ class Connection {
   const std::string& redacted_url() const noexcept { return redacted_url_; }
 
  private:
-  boost::asio::awaitable<void> wait_socket(bool for_write);
+  /// Waits until the socket is readable or writable. `socket` is this query's dup of PQsocket on
+  /// the awaiting executor (opened on first use, closed with the query: an executor may not outlive it).
+  boost::asio::awaitable<void> wait_socket(std::optional<boost::asio::posix::stream_descriptor>& socket,
+                                           bool for_write);
   Result check(PGresult* result, std::string_view sql);
 
   PGconn* conn_ = nullptr;
   std::string redacted_url_;
   bool broken_ = false;
-  std::optional<boost::asio::posix::stream_descriptor> socket_;  // a dup of PQsocket, on socket_executor_
 };
 
 }  // namespace weft::store::postgres::detail
