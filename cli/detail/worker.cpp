@@ -3,6 +3,7 @@
 
 #include "cli/detail/worker.hpp"
 
+#include "cli/database.hpp"
 #include "cli/detail/queued_run.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/runtime.hpp"
@@ -135,7 +136,9 @@ class Worker {
   void slot(int index) {
     try {
       Runtime runtime(options_.settings, inv_.env);
-      runtime.open_store();
+      // The thread leases expire with the queue's: a run taken over from a dead or paused worker
+      // finds its thread free as soon as its claim is.
+      runtime.open_store(Database::open(options_.settings.db_path, Database::Mode::create, options_.lease.count()));
       runtime.connect([this](const std::string& line) { log(line); });
       PostgresRunQueue queue(options_.queue_url);
       const std::string me = name_ + "/" + std::to_string(index);

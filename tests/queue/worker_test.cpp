@@ -41,10 +41,18 @@ const std::vector<std::string> kCleanEnv = {
     "OPENAI_BASE_URL",      "WEFT_MODEL",    "WEFT_DB",          "WEFT_CRASH_AT", "WEFT_QUEUE"};
 
 // A Crisp sandbox in its own process, its state (and effect log) in a file.
+std::vector<std::string> sandbox_args(const std::string& state_file, const std::string& faults) {
+  std::vector<std::string> args{"sandbox", "--port", "0", "--state", state_file, "--json"};
+  if (!faults.empty()) {
+    args.push_back("--faults");
+    args.push_back(faults);
+  }
+  return args;
+}
+
 struct Sandbox {
-  explicit Sandbox(const TempDir& dir, const std::string& name = "sandbox.json")
-      : state_file(dir.file(name)),
-        process(weft_binary(), {"sandbox", "--port", "0", "--state", state_file, "--json"}, [] {
+  explicit Sandbox(const TempDir& dir, const std::string& faults = {})
+      : state_file(dir.file("sandbox.json")), process(weft_binary(), sandbox_args(state_file, faults), [] {
           ProcessOptions o;
           o.unset_env = kCleanEnv;
           return o;
@@ -83,11 +91,15 @@ std::map<std::string, int> effective_writes(const std::string& state_file) {
   return writes;
 }
 
+// A queue database, a sandbox (with `faults`), and where checkpoints go: a SQLite file beside
+// them, or with `checkpoints_in_postgres` the queue's own database (PostgresStore).
 struct Setup {
+  explicit Setup(const std::string& faults = {}, bool checkpoints_in_postgres = false)
+      : sandbox(dir, faults), db(checkpoints_in_postgres ? database.url() : dir.file("weft.db")) {}
   TestDatabase database;
   TempDir dir;
-  Sandbox sandbox{dir};
-  std::string db = dir.file("weft.db");
+  Sandbox sandbox;
+  std::string db;
 
   std::vector<std::string> worker_args(const std::vector<std::string>& extra = {}) const {
     std::vector<std::string> args{"worker",  "--queue", database.url(), "--db", db, "--crisp", sandbox.api_url,
@@ -107,11 +119,15 @@ struct Setup {
     return r.out.substr(0, r.out.find('\n'));
   }
   std::string summary(const std::string& thread) const {
+    return std::string(json::parse(inspect("state", thread)).at("values").at("summary").as_string());
+  }
+  /// `weft COMMAND THREAD --json` on the checkpoint store.
+  std::string inspect(const std::string& command, const std::string& thread) const {
     ProcessOptions o;
     o.unset_env = kCleanEnv;
-    auto r = run_process(weft_binary(), {"state", thread, "--json", "--db", db}, o);
+    auto r = run_process(weft_binary(), {command, thread, "--json", "--db", db}, o);
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    return std::string(json::parse(r.out).at("values").at("summary").as_string());
+    return r.out;
   }
 };
 
@@ -184,13 +200,101 @@ TEST_CASE("SIGTERM stops a worker: it claims nothing more and exits 0") {
 
 namespace {
 
+struct Writes {
+  std::map<std::string, int> posts;  // effective POSTs (reports): how many times each
+  std::set<std::string> updates;     // effective PATCHes (moves, blocks): idempotent
+  bool operator==(const Writes&) const = default;
+};
+
+Writes writes_of(const std::string& state_file) {
+  Writes w;
+  for (const auto& [write, n] : effective_writes(state_file)) {
+    if (write.starts_with("POST ")) {
+      w.posts[write] = n;
+    } else {
+      w.updates.insert(write);
+    }
+  }
+  return w;
+}
+
+// Waits (bounded) for the run to reach `status`.
+bool wait_for_status(const std::string& url, const std::string& run_id, weft::RunQueueStatus status,
+                     std::chrono::milliseconds limit) {
+  weft::PostgresRunQueue queue(url);
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (auto run = queue.run(run_id); run && run->status == status) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+// Waits (bounded) for a child to exit; its exit code, or -1 when it did not.
+int wait_exit(ChildProcess& child, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (child.ended()) return child.wait();
+    std::this_thread::sleep_for(50ms);
+  }
+  return -1;
+}
+
+constexpr const char* kSlowSandbox = "latency_ms=120";  // each Crisp answer waits: a run lasts seconds
+
+}  // namespace
+
+TEST_CASE("a worker paused past its lease loses the run: another finishes it and the first writes nothing") {
+  // The same run with nobody paused: what the sandbox must end up with.
+  Writes calm;
+  {
+    Setup c(kSlowSandbox, true);
+    const std::string id = c.submit("spam_triage", "fenced", R"({"limit":5})");
+    auto w = c.start_worker("w.log", {"--drain"});
+    REQUIRE(wait_exit(*w, 60s) == 0);
+    c.sandbox.process.stop();
+    calm = writes_of(c.sandbox.state_file);
+  }
+  Setup s(kSlowSandbox, true);
+  const std::string id = s.submit("spam_triage", "fenced", R"({"limit":5})");
+  auto a = s.start_worker("a.log");
+  REQUIRE(wait_for_status(s.database.url(), id, weft::RunQueueStatus::running, 20s));
+  std::this_thread::sleep_for(400ms);  // well into the run: a few Crisp calls made
+  a->signal(SIGSTOP);
+  weft::PostgresRunQueue queue(s.database.url());
+  REQUIRE_MESSAGE(queue.run(id)->status == weft::RunQueueStatus::running, "the run ended before the pause");
+  std::this_thread::sleep_for(2500ms);  // past the 2 s lease
+  auto b = s.start_worker("b.log", {"--drain"});
+  CHECK(wait_exit(*b, 60s) == 0);
+  auto run = queue.run(id);
+  REQUIRE(run);
+  CHECK(run->status == weft::RunQueueStatus::done);
+  CHECK(run->attempts == 2);
+  CHECK(run->worker.find(":" + std::to_string(a->pid()) + "/") == std::string::npos);
+  const std::string history = s.inspect("history", "fenced");
+  const std::string summary = s.summary("fenced");
+
+  a->signal(SIGCONT);
+  const int a_exit = wait_exit(*a, 30s);
+  const std::string a_log = weft::test::read_file(s.dir.file("a.log"));
+  CHECK_MESSAGE(a_exit == 1, a_log);
+  CHECK_MESSAGE(a_log.find("lost " + id) != std::string::npos, a_log);
+  // Nothing the paused worker did afterwards reached the store or the queue.
+  CHECK(s.inspect("history", "fenced") == history);
+  CHECK(s.summary("fenced") == summary);
+  CHECK(queue.run(id)->status == weft::RunQueueStatus::done);
+  s.sandbox.process.stop();
+  CHECK(writes_of(s.sandbox.state_file) == calm);
+}
+
+namespace {
+
 // Has `workers` workers execute spam_triage runs on threads t0..t<runs-1>: t0 first and alone
 // (it reports the spam, so the world it sees is the only one that differs), then all the others
 // at once. With `kill_every` > 0 a random worker is SIGKILLed that often and restarted.
 struct SharedOutcome {
   std::map<std::string, std::string> summaries;  // thread -> summary, conversation lines sorted
-  std::map<std::string, int> posts;              // effective POSTs (reports): how many times each
-  std::set<std::string> updates;                 // effective PATCHes (moves, blocks): idempotent
+  Writes writes;
   int kills = 0;
 };
 
@@ -263,13 +367,7 @@ SharedOutcome share_runs(int runs, int workers, std::chrono::milliseconds kill_e
     outcome.summaries["t" + std::to_string(i)] = normalized(s.summary("t" + std::to_string(i)));
   }
   s.sandbox.process.stop();
-  for (const auto& [write, n] : effective_writes(s.sandbox.state_file)) {
-    if (write.starts_with("POST ")) {
-      outcome.posts[write] = n;
-    } else {
-      outcome.updates.insert(write);
-    }
-  }
+  outcome.writes = writes_of(s.sandbox.state_file);
   return outcome;
 }
 
@@ -282,11 +380,10 @@ void check_crashes(int runs) {
   }
   // Every report happened once (a second report would be a second effective POST), every move
   // and block as without crashes.
-  CHECK(crashed.posts == calm.posts);
-  for (const auto& [write, n] : crashed.posts) CHECK_MESSAGE(n == 1, write);
-  CHECK_FALSE(calm.posts.empty());
-  CHECK(crashed.updates == calm.updates);
-  CHECK_FALSE(calm.updates.empty());
+  CHECK(crashed.writes == calm.writes);
+  for (const auto& [write, n] : crashed.writes.posts) CHECK_MESSAGE(n == 1, write);
+  CHECK_FALSE(calm.writes.posts.empty());
+  CHECK_FALSE(calm.writes.updates.empty());
   MESSAGE(runs << " runs, " << crashed.kills << " workers SIGKILLed");
 }
 
