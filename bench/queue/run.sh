@@ -6,8 +6,13 @@
 #   ten_steps:  RUNS_STEPS runs (default 1000) of 10 checkpointed steps, --concurrency 1 per worker
 #   model_wait: RUNS_WAIT runs (default 2000) whose middle node awaits 100 ms, --concurrency
 #               WAIT_CONCURRENCY per worker (default 8)
+# Side by side: LangGraph.js (bench/queue/peer, pinned lockfile; `npm ci` there first) runs the
+# same RUNS_STEPS 10-step threads in 1, 2 and 4 node processes with PostgresSaver on the same
+# server (it has no run queue: the threads are split between the processes up front).
 # Usage: bench/queue/run.sh BUILD_DIR   (BUILD_DIR holds bench/queue/weft_queue_bench)
-# Checkpoints go to one SQLite file per measurement, shared by the workers (--db).
+# Checkpoints go to one SQLite file per measurement, shared by the workers (--db), or with
+# CHECKPOINTS=postgres to the queue's own PostgreSQL database (PostgresStore): everything on one
+# primary.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,6 +39,7 @@ measure() {  # graph runs workers concurrency
     SELECT 'run-' || gen_random_uuid(), 'bench-' || i, '$graph', (SELECT input FROM weft_runs LIMIT 1)
     FROM generate_series(1, $runs - 1) AS i"
   local db="$work/$name.db"
+  [[ "${CHECKPOINTS:-sqlite}" == postgres ]] && db=$q_url
   local start end pids=()
   start=$(date +%s.%N)
   for ((w = 0; w < workers; w++)); do
@@ -52,6 +58,16 @@ measure() {  # graph runs workers concurrency
     "$graph" "$runs" "$workers" "$concurrency" "$seconds" "$rate" "$done" "$twice"
 }
 
-echo "# weft run queue, PostgreSQL 15 throwaway cluster, $(nproc) cores, $(date -u +%FT%TZ)"
+echo "# weft run queue, PostgreSQL 15 throwaway cluster, checkpoints in ${CHECKPOINTS:-sqlite}, $(nproc) cores, $(date -u +%FT%TZ)"
 for workers in 1 2 4; do measure ten_steps "$runs_steps" "$workers" 1; done
 for workers in 1 2 4; do measure model_wait "$runs_wait" "$workers" "$wait_concurrency"; done
+if [[ -d "$root/bench/queue/peer/node_modules" ]]; then
+  for workers in 1 2 4; do
+    name="lg_$workers"
+    psql_url "$url" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name"
+    node "$root/bench/queue/peer/bench-workers.mjs" --url="$base/$name" --threads="$runs_steps" --steps=10 \
+      --workers="$workers"
+  done
+else
+  echo "langgraphjs: skipped, run 'npm ci' in bench/queue/peer first" >&2
+fi
