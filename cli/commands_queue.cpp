@@ -6,6 +6,7 @@
 #include "cli/detail/worker.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/settings.hpp"
+#include "cli/version.hpp"
 #include "store/error.hpp"
 #include "store/postgres_run_queue.hpp"
 
@@ -111,8 +112,10 @@ int submit(const Invocation& inv) {
     throw UsageError(e.what());
   }
   if (inv.args.has("json")) {
-    json::object o{
-        {"run_id", run_id}, {"thread_id", utf8_safe(json::value(submission.thread_id))}, {"graph", graph_name}};
+    json::object o{{"version", weft_version()},
+                   {"run_id", run_id},
+                   {"thread_id", utf8_safe(json::value(submission.thread_id))},
+                   {"graph", graph_name}};
     inv.out << json::serialize(o) << "\n";
   } else {
     inv.out << run_id << "\n";
@@ -169,7 +172,8 @@ int runs(const Invocation& inv) {
   if (inv.args.has("json")) {
     json::array a;
     for (const auto& r : rows) a.push_back(to_json(r));
-    inv.out << json::serialize(a) << "\n";
+    json::object o{{"version", weft_version()}, {"queue", queue.redacted_url()}, {"runs", std::move(a)}};
+    inv.out << json::serialize(o) << "\n";
     return kExitDone;
   }
   if (rows.empty()) inv.err << "weft: the queue holds no run" << (status ? " with that status" : "") << "\n";
@@ -216,7 +220,10 @@ Command worker_command() {
                    "again once its lease expires and continues from its thread's last checkpoint.\n"
                    "Exit codes: 0 stopped by a signal or drained, 1 this worker lost a run to another one (its\n"
                    "lease expired while it was paused: it writes nothing more and exits) or could not start."};
-  for (auto& o : service_options()) spec.options.push_back(std::move(o));
+  // The worker's output is its log on stderr: no --json.
+  for (auto& o : service_options()) {
+    if (o.name != "json") spec.options.push_back(std::move(o));
+  }
   return {std::move(spec), worker};
 }
 

@@ -398,3 +398,40 @@ TEST_SUITE("soak") {
     check_crashes(200);
   }
 }
+
+TEST_CASE("submit worker and runs on an unreachable queue: one line and exit 1 with the password redacted") {
+  ProcessOptions o;
+  o.unset_env = kCleanEnv;
+  const std::string url = "postgresql://weft:hunter2-secret@127.0.0.1:1/weft?connect_timeout=2";
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"submit", "spam_triage", "--queue", url}, {"worker", "--queue", url}, {"runs", "--queue", url}}) {
+    auto r = run_process(weft_binary(), args, o);
+    CHECK_MESSAGE(r.exit_code == 1, args[0] << ": " << r.err);
+    CHECK(r.err.find("hunter2-secret") == std::string::npos);
+    CHECK(r.err.find("postgresql://weft:***@127.0.0.1:1/weft") != std::string::npos);
+    CHECK_MESSAGE(count(r.err, "\n") == 1, r.err);
+  }
+  auto usage = run_process(weft_binary(), {"submit", "spam_triage", "--queue", "weft.db"}, o);
+  CHECK(usage.exit_code == 2);
+  CHECK(usage.err.find("is not a postgresql:// URL") != std::string::npos);
+}
+
+TEST_CASE("submit and runs with --json print one object carrying the version") {
+  TestDatabase db;
+  ProcessOptions o;
+  o.unset_env = kCleanEnv;
+  auto submitted =
+      run_process(weft_binary(), {"submit", "spam_triage", "--thread", "j", "--queue", db.url(), "--json"}, o);
+  REQUIRE_MESSAGE(submitted.exit_code == 0, submitted.err);
+  json::object s = json::parse(submitted.out).as_object();
+  CHECK(s.at("version").is_string());
+  CHECK(s.at("thread_id") == "j");
+  auto listed = run_process(weft_binary(), {"runs", "--queue", db.url(), "--json"}, o);
+  REQUIRE_MESSAGE(listed.exit_code == 0, listed.err);
+  json::object l = json::parse(listed.out).as_object();
+  CHECK(l.at("version").is_string());
+  REQUIRE(l.at("runs").as_array().size() == 1);
+  CHECK(l.at("runs").as_array()[0].at("run_id") == s.at("run_id"));
+  CHECK(l.at("runs").as_array()[0].at("status") == "pending");
+  CHECK(std::string(l.at("queue").as_string()).find(":***@") != std::string::npos);
+}
