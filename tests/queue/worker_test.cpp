@@ -316,8 +316,8 @@ std::string normalized(const std::string& summary) {
   return head;
 }
 
-SharedOutcome share_runs(int runs, int workers, std::chrono::milliseconds kill_every) {
-  Setup s;
+SharedOutcome share_runs(int runs, int workers, std::chrono::milliseconds kill_every, bool checkpoints_in_postgres) {
+  Setup s({}, checkpoints_in_postgres);
   std::vector<std::unique_ptr<ChildProcess>> pool;
   std::vector<std::size_t> started(static_cast<std::size_t>(workers), 1);
   for (int i = 0; i < workers; ++i) pool.push_back(s.start_worker("w" + std::to_string(i) + ".log"));
@@ -371,9 +371,9 @@ SharedOutcome share_runs(int runs, int workers, std::chrono::milliseconds kill_e
   return outcome;
 }
 
-void check_crashes(int runs) {
-  const SharedOutcome calm = share_runs(runs, 4, 0ms);
-  const SharedOutcome crashed = share_runs(runs, 4, 500ms);
+void check_crashes(int runs, bool checkpoints_in_postgres) {
+  const SharedOutcome calm = share_runs(runs, 4, 0ms, checkpoints_in_postgres);
+  const SharedOutcome crashed = share_runs(runs, 4, 500ms, checkpoints_in_postgres);
   CHECK(crashed.kills > 0);
   for (const auto& [thread, summary] : calm.summaries) {
     CHECK_MESSAGE(crashed.summaries.at(thread) == summary, thread);
@@ -390,12 +390,16 @@ void check_crashes(int runs) {
 }  // namespace
 
 TEST_CASE("workers SIGKILLed at random every 0.5 s: every run done with every write once and summaries as uncrashed") {
-  check_crashes(24);
+  check_crashes(24, false);
+}
+
+TEST_CASE("workers SIGKILLed at random with every checkpoint in PostgreSQL: every run done with every write once") {
+  check_crashes(12, true);
 }
 
 TEST_SUITE("soak") {
   TEST_CASE("200 spam_triage runs on 4 workers with one SIGKILLed every 0.5 s: every run done with every write once") {
-    check_crashes(200);
+    check_crashes(200, false);
   }
 }
 
