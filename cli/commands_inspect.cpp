@@ -209,11 +209,7 @@ int state(const Invocation& inv) {
 int check(const Invocation& inv) {
   std::string path = inv.args.positional(0);
   if (path.empty()) path = resolve_settings(inv.args, inv.env).db_path;
-  if (Database::is_url(path)) {
-    throw UsageError("weft check reads SQLite files; checking a PostgreSQL database (" + Database::display_name(path) +
-                     ") is not supported yet");
-  }
-  if (!std::filesystem::exists(path)) throw UsageError("no database at '" + path + "'");
+  if (!Database::is_url(path) && !std::filesystem::exists(path)) throw UsageError("no database at '" + path + "'");
   store::CheckReport report = store::check(path);
   if (inv.args.has("json")) {
     json::object o;

@@ -4,6 +4,7 @@
 
 #include "cli/args.hpp"
 #include "store/error.hpp"
+#include "store/postgres_memory_store.hpp"
 #include "store/postgres_store.hpp"
 #include "store/sqlite_memory_store.hpp"
 #include "store/sqlite_store.hpp"
@@ -54,7 +55,7 @@ std::shared_ptr<Database> Database::open(const std::string& db, Mode mode, std::
 }
 
 std::shared_ptr<Store> Database::memory_store(const std::string& db) const {
-  if (postgres_) return nullptr;
+  if (postgres_) return std::make_shared<PostgresMemoryStore>(db);
   return std::make_shared<SqliteMemoryStore>(db);
 }
 

@@ -40,8 +40,7 @@ class Database {
 
   std::shared_ptr<Checkpointer> checkpointer() const { return checkpointer_; }
   std::shared_ptr<EffectJournal> journal() const { return journal_; }
-  /// Long-term memory in the same database (SqliteMemoryStore), or null where there is none yet
-  /// (PostgreSQL: a node asking for it fails with engine::error::no_store).
+  /// Long-term memory in the same database (SqliteMemoryStore or PostgresMemoryStore).
   std::shared_ptr<Store> memory_store(const std::string& db) const;
   const std::string& name() const noexcept { return name_; }
   bool is_postgres() const noexcept { return postgres_ != nullptr; }

@@ -5,6 +5,8 @@
 #include "store/detail/codec.hpp"
 #include "store/detail/db.hpp"
 #include "store/detail/schema.hpp"
+#include "store/postgres/detail/check.hpp"
+#include "store/postgres_store.hpp"
 
 #include <filesystem>
 #include <map>
@@ -229,6 +231,7 @@ class Checker {
 }  // namespace
 
 CheckReport check(const std::string& path) {
+  if (is_postgres_url(path)) return postgres::detail::check_database(path);
   CheckReport report;
   report.path = path;
   Checker(report).run();

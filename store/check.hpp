@@ -28,6 +28,8 @@ struct CheckReport {
 /// every pending write belongs to a stored checkpoint. Problems are reported, never thrown; the
 /// only exception is std::bad_alloc. Reads every row: cost is linear in the file's size, memory in
 /// the largest thread's history. Thread safety: independent calls are safe concurrently.
+/// A `postgresql://` URL checks that database instead (read-only; the report's path is the URL
+/// with its password redacted): schema, every history folding, statuses, orphan writes.
 CheckReport check(const std::string& path);
 
 /// The report as text: one line per problem, then a summary line.

@@ -2,6 +2,7 @@
 #include "store/sqlite_memory_store.hpp"
 
 #include "store/detail/db.hpp"
+#include "store/detail/namespace_path.hpp"
 #include "store/detail/schema.hpp"
 
 #include <boost/json/parse.hpp>
@@ -12,33 +13,12 @@
 namespace weft {
 
 using store::detail::Db;
+using store::detail::ns_from_path;
+using store::detail::ns_path;
 using store::detail::Use;
 using store::detail::WriteTxn;
 
 namespace {
-
-// ns_path: each label followed by '\x1f'. Labels hold no control character (validated), so the
-// namespaces under a prefix P are exactly the paths in [P, P with its last '\x1f' -> '\x20').
-std::string ns_path(const StoreNamespace& ns) {
-  std::string path;
-  for (const std::string& label : ns) {
-    path += label;
-    path += '\x1f';
-  }
-  return path;
-}
-
-StoreNamespace ns_from_path(std::string_view path) {
-  StoreNamespace ns;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (path[i] == '\x1f') {
-      ns.emplace_back(path.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  return ns;
-}
 
 constexpr const char* kCreateTable = R"sql(
 CREATE TABLE IF NOT EXISTS memory_items (
@@ -90,8 +70,7 @@ struct SqliteMemoryStore::Impl {
       while (q->executeStep()) items.push_back(read_item(*q));
       return items;
     }
-    std::string high = low;
-    high.back() = '\x20';
+    std::string high = store::detail::ns_path_upper_bound(low);
     Use q(
         db->stmt("SELECT ns_path, key, value, created_at_ms, updated_at_ms, expires_at_ms FROM memory_items "
                  "WHERE ns_path >= ?1 AND ns_path < ?2 AND (expires_at_ms IS NULL OR expires_at_ms > ?3)"));

@@ -6,11 +6,16 @@
 //                get_state / get_state_history             --fixture=linear|growing
 //   threads  (e) T threads x 10 steps into one file         --threads=1000 --mode=sequential|concurrent
 // `sqlite` = Durability::async (LangGraph's default), `sqlite-sync` = sync, `sqlite-exit` = exit.
+// `postgres` = PostgresStore, Durability::sync, each workload in a fresh database created on the
+// server of --postgres-url=URL (bench/postgres/run.sh starts a throwaway one); db_bytes are then
+// the total size of the weft_ tables (pg_total_relation_size, after VACUUM).
 // --exclusive=1 sets SqliteOptions::exclusive_locking (opt-in; no other connection may use the file).
 // Each prints one `RESULT {json}` line.
 #include "bench_util.hpp"
 #include "engine/state_graph.hpp"
 #include "store/memory_checkpointer.hpp"
+#include "store/postgres/detail/connection.hpp"
+#include "store/postgres_store.hpp"
 #include "store/sqlite_store.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -42,14 +47,32 @@ boost::json::object make_message(std::int64_t i) {
 struct Saver {
   std::shared_ptr<Checkpointer> checkpointer;
   std::shared_ptr<SqliteStore> sqlite;
+  std::string postgres_url;  ///< the fresh database of a `postgres` saver
   Durability durability = Durability::async;
 };
+
+/// A fresh database on --postgres-url's server, named after `path`'s file name.
+std::string fresh_postgres_database(const std::string& path) {
+  const std::string admin = bench::arg(g_args, "postgres-url", "");
+  if (admin.empty()) throw std::runtime_error("--saver=postgres needs --postgres-url=URL");
+  std::string name = "bench_" + std::to_string(std::hash<std::string>{}(path) % 1000000007);
+  store::postgres::detail::Connection c(admin);
+  c.exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+  c.exec("CREATE DATABASE " + name);
+  return admin.substr(0, admin.rfind('/') + 1) + name;
+}
 
 Saver make_saver(const std::string& kind, const std::string& path) {
   Saver s;
   if (kind == "none") return s;
   if (kind == "memory") {
     s.checkpointer = std::make_shared<MemoryCheckpointer>();
+    return s;
+  }
+  if (kind == "postgres") {
+    s.postgres_url = fresh_postgres_database(path);
+    s.checkpointer = std::make_shared<PostgresStore>(s.postgres_url);
+    s.durability = Durability::sync;
     return s;
   }
   bench::remove_db(path);
@@ -118,6 +141,15 @@ boost::json::array to_array(const std::vector<double>& xs) {
 }
 
 void add_db_stats(boost::json::object& result, const Saver& saver, const std::string& path) {
+  if (!saver.postgres_url.empty()) {
+    store::postgres::detail::Connection c(saver.postgres_url);
+    c.exec("VACUUM");
+    auto r = c.exec(
+        "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname LIKE 'weft%'");
+    result["db_bytes_after_wal_checkpoint"] = r.int64(0, 0);
+    return;
+  }
   if (!saver.sqlite) return;
   saver.sqlite->flush();
   result["db_bytes_before_wal_checkpoint"] = bench::file_size(path) + bench::file_size(path + "-wal");

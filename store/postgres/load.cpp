@@ -147,8 +147,9 @@ boost::asio::awaitable<std::vector<CheckpointTuple>> PostgresStoreImpl::list(con
   std::vector<CheckpointTuple> out;
   for (int i = 0; i < rows.rows(); ++i) {
     Row row = read_row(rows, i, 0, thread_id, ns, redacted_url_);
+    const std::string id = row.record.id;  // row.record is moved out below
     auto where = [&](std::string_view column) {
-      return RowRef{redacted_url_, "weft_checkpoints", thread_id, row.record.id, column};
+      return RowRef{redacted_url_, "weft_checkpoints", thread_id, id, column};
     };
     auto parent_texts = texts_of.find(row.record.parent_id);
     auto resolve = [&](std::string& text, bool is_metadata) {

@@ -3,27 +3,17 @@
 // acquisition and by break_lease(); a released lease keeps its row (token '') so epochs never go
 // back. A background thread renews the leases this store holds every lease_ttl_ms / 3.
 #include "store/detail/codec.hpp"
+#include "store/detail/db.hpp"  // format_utc
 #include "store/detail/process.hpp"
 #include "store/postgres/detail/store_impl.hpp"
 
 #include <boost/json/serialize.hpp>
-
-#include <ctime>
 
 namespace weft::store::postgres::detail {
 namespace {
 
 using store::detail::Liveness;
 using store::detail::ProcessIdentity;
-
-std::string format_utc(std::int64_t epoch_ms) {
-  std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return text;
-}
 
 ThreadStatus parse_status(std::string_view text, const std::string& db, const std::string& thread_id) {
   for (ThreadStatus s : {ThreadStatus::running, ThreadStatus::interrupted, ThreadStatus::done, ThreadStatus::failed}) {
@@ -68,7 +58,7 @@ bool live(const Holder& h) {
       h.owner.pid == store::detail::self_identity().pid && h.owner.host == store::detail::self_identity().host;
   throw Error(error::thread_busy, "thread '" + thread_id + "' is being run by pid " + std::to_string(h.owner.pid) +
                                       (self ? " (this process)" : "") + " on host '" + h.owner.host + "' since " +
-                                      format_utc(h.acquired_at_ms) + " (lease renewed " +
+                                      store::detail::format_utc(h.acquired_at_ms) + " (lease renewed " +
                                       std::to_string((h.now_ms - h.heartbeat_at_ms) / 1000) + " s ago, expires in " +
                                       std::to_string((h.expires_at_ms - h.now_ms + 999) / 1000) +
                                       " s); wait for that run to finish, or if that process is gone break the lease "

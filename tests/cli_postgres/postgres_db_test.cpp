@@ -47,7 +47,10 @@ TEST_CASE("a run on a PostgreSQL --db is listed and inspected there, and its pas
   CHECK(threads.out.find("***") != std::string::npos);
   auto history = run_weft({"history", "t1", "--db", db.url()}, dir);
   CHECK(history.exit_code == cli::kExitDone);
-  for (const auto* r : {&run, &threads, &history}) {
+  auto check = run_weft({"check", db.url()}, dir);
+  CHECK(check.exit_code == cli::kExitDone);
+  CHECK(check.out.find("': ok;") != std::string::npos);
+  for (const auto* r : {&run, &threads, &history, &check}) {
     CHECK(r->out.find(password_of(db.url())) == std::string::npos);
     CHECK(r->err.find(password_of(db.url())) == std::string::npos);
   }
@@ -96,4 +99,18 @@ TEST_CASE("a newer schema version is refused with one line, exit 1, nothing writ
   check_one_clear_line(run_weft({"threads", "--db", db.url()}, dir), db.url(), "schema version 999");
   CHECK(db.sql("SELECT count(*) FROM weft_checkpoints").int64(0, 0) == checkpoints);
   CHECK(db.sql("SELECT 1 FROM weft_threads WHERE thread_id = 'new'").rows() == 0);
+}
+
+TEST_CASE("weft serve on a PostgreSQL --db starts, names the database without its password, and stops cleanly") {
+  test::TestDatabase db;
+  test::TempDir dir;
+  test::ProcessOptions options;
+  options.cwd = dir.path();
+  options.unset_env = {"WEFT_DB", "OPENAI_API_KEY", "OPENAI_BASE_URL"};
+  test::BackgroundProcess serve(test::weft_binary(), {"serve", "--db", db.url(), "--port", "0"}, options);
+  const std::string line = serve.read_line();
+  CHECK(line.find("\"db\":\"postgresql://weft:***@") != std::string::npos);
+  CHECK(line.find(password_of(db.url())) == std::string::npos);
+  CHECK(serve.stop() == 0);
+  CHECK(db.sql("SELECT count(*) FROM weft_schema").int64(0, 0) >= 1);  // the store opened (and migrated) it
 }

@@ -5,6 +5,7 @@
 // awaitable operations; leases (stores that have them).
 #include "store/error.hpp"
 #include "tests/conformance/store_kits.hpp"
+#include "tests/store/fixtures.hpp"
 
 #include <doctest/doctest.h>
 
@@ -12,28 +13,14 @@ using namespace weft;
 
 namespace {
 
-std::string cid(int n) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "cp-%08d", n);
-  return buffer;
-}
+using test::cid;
+using test::delta;
 
-ChannelDelta delta(std::string channel, DeltaOp op, boost::json::value value = nullptr) {
-  return ChannelDelta{std::move(channel), op, std::move(value)};
-}
-
+/// test::record with a `next` to read back.
 CheckpointRecord record(std::string thread, std::string id, std::string parent, std::int64_t step,
                         std::vector<ChannelDelta> deltas) {
-  CheckpointRecord r;
-  r.thread_id = std::move(thread);
-  r.id = std::move(id);
-  r.parent_id = std::move(parent);
-  r.step = step;
-  r.source = step < 0 ? CheckpointSource::input : CheckpointSource::loop;
-  r.created_at_ms = 1'700'000'000'000 + step;
-  r.metadata = boost::json::object{{"graph", "test_graph"}, {"step", step}};
+  CheckpointRecord r = test::record(std::move(thread), std::move(id), std::move(parent), step, std::move(deltas));
   r.next = boost::json::object{{"nodes", boost::json::array{"a"}}};
-  r.deltas = std::move(deltas);
   return r;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// SqliteStore as a Checkpointer: puts, loads, history, forks, snapshots, namespaces.
+// SqliteStore as a Checkpointer: puts, loads, history, forks, snapshots, namespaces (the cases every
+// store shares are in tests/conformance, run on SQLite too).
 #include "store/sqlite_store.hpp"
 #include "store/check.hpp"
 
@@ -61,22 +62,6 @@ TEST_CASE("a checkpoint is read back with its record, folded values and pending 
   CHECK(got->pending_writes[0].task_name == "node_task-a");
   CHECK(got->pending_writes[0].writes[0].value == 1);
   CHECK(got->pending_writes[1].task_id == "task-b");
-}
-
-TEST_CASE("get without an id returns the latest checkpoint and nothing for unknown threads or ids") {
-  test::TempDir dir;
-  SqliteStore store(dir.file("a.db"));
-  boost::json::object values;
-  test::put(store, values, record("t1", cid(0), "", -1, {delta("n", DeltaOp::replace, 0)}));
-  for (int i = 1; i <= 5; ++i)
-    test::put(store, values, record("t1", cid(i), cid(i - 1), i - 1, {delta("n", DeltaOp::replace, i)}));
-  auto latest = store.get("t1", "");
-  REQUIRE(latest);
-  CHECK(latest->record.id == cid(5));
-  CHECK(latest->values.at("n") == 5);
-  CHECK_FALSE(store.get("nope", ""));
-  CHECK_FALSE(store.get("t1", "", "cp-missing"));
-  CHECK_FALSE(store.get("t1", "sub:1"));
 }
 
 TEST_CASE("every checkpoint folds to the engine's values across snapshots and all delta kinds") {
@@ -241,19 +226,6 @@ TEST_CASE("a checkpoint whose parent was never stored is written as a full snaps
   CHECK(scalar(dir.file("a.db"), "SELECT count(*) FROM checkpoints WHERE snapshot IS NOT NULL") == 1);
 }
 
-TEST_CASE("writes put again for the same task replace the earlier ones") {
-  test::TempDir dir;
-  SqliteStore store(dir.file("a.db"));
-  boost::json::object values;
-  test::put(store, values, record("t", cid(0), "", -1, {}));
-  store.put_writes(TaskWrites{"t", "", cid(0), "task", "n", {ChannelWrite{std::string(kErrorChannel), "boom"}}},
-                   Durability::sync);
-  store.put_writes(task_writes("t", cid(0), "task", 7), Durability::sync);
-  auto got = store.get("t", "");
-  REQUIRE(got->pending_writes.size() == 1);
-  CHECK(got->pending_writes[0].writes[0].channel == "counter");
-}
-
 TEST_CASE("a loop checkpoint consumes its parent's ordinary writes and keeps error and interrupt writes") {
   test::TempDir dir;
   SqliteStore store(dir.file("a.db"));
@@ -277,20 +249,6 @@ TEST_CASE("a loop checkpoint consumes its parent's ordinary writes and keeps err
   REQUIRE(consumed->pending_writes.size() == 2);
   CHECK(consumed->pending_writes[0].task_id == "asking");
   CHECK(consumed->pending_writes[1].task_id == "failing");
-}
-
-TEST_CASE("subgraph namespaces keep separate chains in one thread") {
-  test::TempDir dir;
-  SqliteStore store(dir.file("a.db"));
-  boost::json::object root, sub;
-  test::put(store, root, record("t", cid(0), "", -1, {delta("x", DeltaOp::replace, "root")}));
-  auto s = record("t", cid(1), "", -1, {delta("x", DeltaOp::replace, "sub")});
-  s.ns = "inner:task1";
-  test::put(store, sub, s);
-  CHECK(store.get("t", "")->values.at("x") == "root");
-  CHECK(store.get("t", "inner:task1")->values.at("x") == "sub");
-  CHECK(store.get("t", "")->record.id == cid(0));
-  CHECK(store.list("t", "inner:task1").size() == 1);
 }
 
 TEST_CASE("a reopened store reads what an earlier instance wrote and continues its chains") {

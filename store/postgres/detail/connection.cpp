@@ -92,6 +92,10 @@ Connection::Connection(const std::string& url, int connect_timeout_s) : redacted
     throw Error(error::open_failed, "cannot connect to PostgreSQL at " + redacted_url_ + ": " + why);
   }
   PQsetnonblocking(conn_, 1);
+  // Server notices ("relation ... already exists, skipping") are not errors: libpq would print
+  // them on stderr, breaking the CLI's one-line messages.
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
 }
 
 Connection::~Connection() {

@@ -94,16 +94,15 @@ constexpr SchemaComponent kStoreSchema{"store", kStoreMigrations};
 // Every process migrating takes this lock first (held until its transaction ends).
 constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(6235429010934556500)";
 
-bool has_weft_schema(Connection& c) {
-  return c.exec("SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'weft_schema'")
-             .rows() > 0;
-}
-
-bool has_any_table(Connection& c) {
-  return c.exec(
-              "SELECT 1 FROM pg_catalog.pg_class k JOIN pg_catalog.pg_namespace n ON n.oid = k.relnamespace "
-              "WHERE n.nspname = current_schema() AND k.relkind IN ('r', 'v', 'm', 'p') LIMIT 1")
-             .rows() > 0;
+/// (has weft_schema, has any table) in the current schema, read in one snapshot: a process
+/// migrating at the same moment is seen either not yet or entirely.
+std::pair<bool, bool> inspect_tables(Connection& c) {
+  Result r = c.exec(
+      "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
+      "   AND tablename = 'weft_schema'),"
+      " EXISTS (SELECT 1 FROM pg_catalog.pg_class k JOIN pg_catalog.pg_namespace n ON n.oid = k.relnamespace"
+      "   WHERE n.nspname = current_schema() AND k.relkind IN ('r', 'v', 'm', 'p'))");
+  return {r.text(0, 0) == "t", r.text(0, 1) == "t"};
 }
 
 int applied_version(Connection& c, std::string_view component) {
@@ -131,8 +130,9 @@ void check_version(Connection& c, const SchemaComponent& component, int version)
 const SchemaComponent& store_schema() { return kStoreSchema; }
 
 int read_component_version(Connection& c, std::string_view component) {
-  if (!has_weft_schema(c)) {
-    if (has_any_table(c)) throw_foreign(c);
+  auto [has_schema_table, has_any_table] = inspect_tables(c);
+  if (!has_schema_table) {
+    if (has_any_table) throw_foreign(c);
     return 0;
   }
   return applied_version(c, component);

@@ -96,7 +96,7 @@ class PostgresStoreImpl : public std::enable_shared_from_this<PostgresStoreImpl>
   Fence fence(const std::string& thread_id);
   /// $1..$3 of a WEFT_PG_FENCE statement for `thread_id` (threads.cpp).
   Params fenced_params(const std::string& thread_id);
-  /// Throws lease_lost for a fenced write that found its lease gone (and forgets the lease).
+  /// Throws lease_lost for a fenced write that found its lease gone.
   [[noreturn]] void throw_lease_lost(const std::string& thread_id, std::string_view doing);
   void require_writable() const;
 
