@@ -26,6 +26,8 @@ chmod 755 "$work"  # the cluster's owner (nobody, when run as root) must reach i
 cluster="$work/pg"
 trap '"$root/tests/support/pg_cluster.sh" stop "$cluster" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 url=$("$root/tests/support/pg_cluster.sh" start "$cluster")
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+cd "$work"  # what the workers leave beside a postgresql:// --db (./weft.sandbox.json) stays in $work
 psql_url() { psql -X -q -t -A "$1" "${@:2}"; }
 base=${url%/*}
 
