@@ -36,8 +36,6 @@ namespace weft::cli::detail {
 OptionSpec db_option() { return {"db", "PATH", "the database (default ./weft.db, or $WEFT_DB)"}; }
 OptionSpec json_option() { return {"json", "", "print one JSON object on stdout instead of text"}; }
 
-namespace {
-
 std::vector<OptionSpec> service_options() {
   return {{"model", "offline|scripted:FILE|openai:NAME",
            "the model (default: openai:$WEFT_MODEL when OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline)"},
@@ -62,22 +60,12 @@ std::vector<OptionSpec> service_options() {
           json_option()};
 }
 
+namespace {
+
 Durability durability_of(const std::string& name) {
   if (name == "async") return Durability::async;
   if (name == "exit") return Durability::exit;
   return Durability::sync;
-}
-
-std::string new_thread_id(const std::string& graph) {
-  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-  std::random_device rd;
-  char suffix[8];
-  std::snprintf(suffix, sizeof suffix, "%04x", static_cast<unsigned>(rd() & 0xffffu));
-  return graph + "-" + stamp + "-" + suffix;
 }
 
 // The settings a thread was run with, as recorded in its latest checkpoint's metadata.
@@ -404,6 +392,18 @@ int fork(const Invocation& inv) {
 }
 
 }  // namespace
+
+std::string new_thread_id(const std::string& graph) {
+  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  std::random_device rd;
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, "%04x", static_cast<unsigned>(rd() & 0xffffu));
+  return graph + "-" + stamp + "-" + suffix;
+}
 
 Command run_command() {
   CommandSpec spec{

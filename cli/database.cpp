@@ -17,11 +17,13 @@ bool Database::is_url(const std::string& db) noexcept { return is_postgres_url(d
 
 std::string Database::display_name(const std::string& db) { return is_url(db) ? redact_database_url(db) : db; }
 
-std::shared_ptr<Database> Database::open(const std::string& db, Mode mode) {
+std::shared_ptr<Database> Database::open(const std::string& db, Mode mode, std::int64_t lease_ttl_ms) {
   auto out = std::make_shared<Database>();
   out->name_ = display_name(db);
   if (is_url(db)) {
-    out->postgres_ = std::make_shared<PostgresStore>(db);
+    PostgresOptions options;
+    if (lease_ttl_ms > 0) options.lease_ttl_ms = lease_ttl_ms;
+    out->postgres_ = std::make_shared<PostgresStore>(db, options);
     out->checkpointer_ = out->postgres_;
     out->journal_ = out->postgres_;
     return out;
@@ -43,7 +45,9 @@ std::shared_ptr<Database> Database::open(const std::string& db, Mode mode) {
       out->sqlite_ = std::make_shared<SqliteStore>(db);
     }
   } else {
-    out->sqlite_ = std::make_shared<SqliteStore>(db);
+    SqliteOptions options;
+    if (lease_ttl_ms > 0) options.lease_ttl_ms = lease_ttl_ms;
+    out->sqlite_ = std::make_shared<SqliteStore>(db, options);
   }
   out->checkpointer_ = out->sqlite_;
   out->journal_ = out->sqlite_;

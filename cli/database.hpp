@@ -9,6 +9,7 @@
 #include "engine/effect_journal.hpp"
 #include "engine/store.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,7 +30,9 @@ class Database {
   };
   /// Throws weft::Error from the store (exit 1: unreachable server, wrong password, another
   /// application's database, newer schema), or UsageError for a missing SQLite file (existing).
-  static std::shared_ptr<Database> open(const std::string& db, Mode mode);
+  /// `lease_ttl_ms` > 0 sets the thread leases' time to live (SqliteOptions/PostgresOptions::
+  /// lease_ttl_ms; default 0: the store's own, 30 s): `weft worker` aligns it with its queue lease.
+  static std::shared_ptr<Database> open(const std::string& db, Mode mode, std::int64_t lease_ttl_ms = 0);
   /// Whether `db` names a PostgreSQL database rather than a file.
   static bool is_url(const std::string& db) noexcept;
   /// `db` as messages may show it (a URL's password redacted).

@@ -4,6 +4,9 @@
 
 #include "cli/command.hpp"
 
+#include <string>
+#include <vector>
+
 namespace weft::cli::detail {
 
 Command run_command();         // commands_run.cpp
@@ -22,9 +25,16 @@ Command serve_command();       // commands_serve.cpp
 Command mcp_command();         // commands_mcp.cpp
 Command version_command();     // commands_about.cpp
 Command completion_command();  // commands_about.cpp
+Command submit_command();      // commands_queue.cpp
+Command worker_command();      // commands_queue.cpp
+Command runs_command();        // commands_queue.cpp
 
 /// Options shared by the commands that open a database.
 OptionSpec db_option();
 OptionSpec json_option();
+/// The options of the commands that execute runs: model, Crisp, database, durability, pace, output.
+std::vector<OptionSpec> service_options();
+/// A new thread's id: GRAPH-YYYYMMDD-HHMMSS-XXXX (UTC, random suffix).
+std::string new_thread_id(const std::string& graph);
 
 }  // namespace weft::cli::detail

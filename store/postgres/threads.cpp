@@ -86,7 +86,10 @@ constexpr const char* kThreadSelect =
 Fence PostgresStoreImpl::fence(const std::string& thread_id) {
   std::lock_guard lock(lease_mutex_);
   auto held = held_leases_.find(thread_id);
-  if (held == held_leases_.end()) return {};
+  if (held == held_leases_.end()) {
+    held = lost_leases_.find(thread_id);
+    if (held == lost_leases_.end()) return {};
+  }
   return Fence{held->second.epoch, held->second.token};
 }
 
@@ -103,7 +106,13 @@ Params PostgresStoreImpl::fenced_params(const std::string& thread_id) {
 }
 
 void PostgresStoreImpl::throw_lease_lost(const std::string& thread_id, std::string_view doing) {
-  // The fence stays until the engine drops the lease: every later write of this run fails too.
+  {
+    std::lock_guard lock(lease_mutex_);
+    if (auto held = held_leases_.find(thread_id); held != held_leases_.end()) {
+      lost_leases_[thread_id] = held->second;
+      held_leases_.erase(held);
+    }
+  }
   throw Error(error::lease_lost, "thread '" + thread_id + "': " + std::string(doing) +
                                      " refused: this process's lease on the thread was broken or taken over by "
                                      "another process (its epoch changed), so nothing was written; the thread's "
@@ -115,14 +124,20 @@ boost::asio::awaitable<void> PostgresStoreImpl::set_thread_status(const std::str
                                                                   const boost::json::object& metadata) {
   require_writable();
   auto connection = co_await pool_->async_acquire();
-  co_await connection->async_exec(
-      "INSERT INTO weft_threads (thread_id, status, graph, created_at_ms, updated_at_ms, metadata)"
-      " VALUES ($1, $2, $3, " WEFT_PG_NOW_MS ", " WEFT_PG_NOW_MS
-      ", $4)"
+  // Fenced like every write: a store whose lease was taken over does not set the thread's status.
+  Params p = fenced_params(thread_id);
+  p.add(to_string(status)).add(graph).add(boost::json::serialize(metadata));
+  Result r = co_await connection->async_exec(
+      WEFT_PG_FENCE
+      ", saved AS (INSERT INTO weft_threads (thread_id, status, graph, created_at_ms, updated_at_ms, metadata)"
+      " SELECT $1, $4, $5, " WEFT_PG_NOW_MS ", " WEFT_PG_NOW_MS
+      ", $6 FROM allowed"
       " ON CONFLICT (thread_id) DO UPDATE SET status = excluded.status, updated_at_ms = excluded.updated_at_ms,"
       "   metadata = excluded.metadata, graph = CASE WHEN excluded.graph = '' THEN weft_threads.graph"
-      "   ELSE excluded.graph END",
-      Params().add(thread_id).add(to_string(status)).add(graph).add(boost::json::serialize(metadata)));
+      "   ELSE excluded.graph END RETURNING 1)"
+      " SELECT count(*) FROM allowed",
+      std::move(p));
+  if (r.int64(0, 0) == 0) throw_lease_lost(thread_id, "setting its status to '" + std::string(to_string(status)) + "'");
 }
 
 boost::asio::awaitable<std::vector<ThreadInfo>> PostgresStoreImpl::threads(const std::string* only) {
@@ -198,6 +213,7 @@ boost::asio::awaitable<std::unique_ptr<ThreadLease>> PostgresStoreImpl::acquire_
   {
     std::lock_guard lock(lease_mutex_);
     held_leases_[thread_id] = HeldLease{r.int64(0, 0), token};
+    lost_leases_.erase(thread_id);
     if (!heartbeat_.joinable()) heartbeat_ = std::thread([this] { heartbeat_loop(); });
   }
   co_return std::make_unique<PostgresLease>(shared_from_this(), thread_id, token);

@@ -113,6 +113,10 @@ class PostgresStoreImpl : public std::enable_shared_from_this<PostgresStoreImpl>
   };
   std::mutex lease_mutex_;
   std::map<std::string, HeldLease> held_leases_;  // (lease_mutex_)
+  /// Leases this store found taken over (throw_lease_lost): their threads stay fenced with the
+  /// stale epoch, so nothing more this store writes for them (a status after the run failed
+  /// included) goes through, until it acquires the thread again. (lease_mutex_)
+  std::map<std::string, HeldLease> lost_leases_;
   std::condition_variable heartbeat_wake_;
   bool heartbeat_stop_ = false;
   std::thread heartbeat_;
