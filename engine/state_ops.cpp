@@ -31,7 +31,7 @@ std::optional<StateSnapshot> CompiledGraph::get_state(const RunConfig& config) c
   Checkpointer& checkpointer = checkpointer_for(*def_, config, "get_state");
   auto tuple = checkpointer.get(config.thread_id, "", config.checkpoint_id);
   if (!tuple) return std::nullopt;
-  return detail::make_snapshot(*tuple);
+  return detail::make_snapshot(std::move(*tuple));
 }
 
 std::vector<StateSnapshot> CompiledGraph::get_state_history(const RunConfig& config,
@@ -40,8 +40,9 @@ std::vector<StateSnapshot> CompiledGraph::get_state_history(const RunConfig& con
   ListOptions options;
   options.limit = limit;
   std::vector<StateSnapshot> out;
-  for (const CheckpointTuple& tuple : checkpointer.list(config.thread_id, "", options))
-    out.push_back(detail::make_snapshot(tuple));
+  std::vector<CheckpointTuple> tuples = checkpointer.list(config.thread_id, "", options);
+  out.reserve(tuples.size());
+  for (CheckpointTuple& tuple : tuples) out.push_back(detail::make_snapshot(std::move(tuple)));
   return out;
 }
 

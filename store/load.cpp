@@ -10,6 +10,8 @@
 
 #include <sqlite3.h>
 
+#include <boost/json/monotonic_resource.hpp>
+
 #include <algorithm>
 #include <limits>
 #include <unordered_map>
@@ -254,8 +256,13 @@ std::optional<CheckpointTuple> SqliteStoreImpl::load_locked(const std::string& t
   if (chain.rows.empty()) return std::nullopt;
   process_counters().decoded.fetch_add(1, std::memory_order_relaxed);
   std::optional<CheckpointTuple> out = fold_chain(thread_id, ns, chain);
-  last_loaded_ =
-      LoadedCheckpoint{thread_id, ns, versions.first, versions.second, checkpoint_id.empty(), out->record, out->values};
+  // The kept copy is never changed, only copied from: one arena holds it (no allocation per
+  // node to copy in, none to free when the next load replaces it). Reset first: a move
+  // assignment between objects of different arenas would copy into the old arena.
+  last_loaded_.reset();
+  last_loaded_.emplace(LoadedCheckpoint{
+      thread_id, ns, versions.first, versions.second, checkpoint_id.empty(), out->record,
+      boost::json::object(out->values, boost::json::make_shared_resource<boost::json::monotonic_resource>())});
   read_pending_writes(*out);
   return out;
 }

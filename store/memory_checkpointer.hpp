@@ -40,6 +40,8 @@ class MemoryCheckpointer final : public Checkpointer, public EffectJournal {
   std::optional<ThreadInfo> thread(const std::string& thread_id) override;
   std::vector<ThreadInfo> threads() override;
   void delete_thread(const std::string& thread_id) override;
+  /// The awaitable operations are the synchronous ones, inline: the engine calls those directly.
+  bool completes_inline() const noexcept override { return true; }
 
   // EffectJournal. Thread-safe.
   EffectEntry find(const std::string& thread_id, const std::string& key) override;

@@ -123,6 +123,8 @@ class SqliteStore final : public Checkpointer, public EffectJournal, public Node
   std::vector<ThreadInfo> threads() override;
   /// Throws thread_busy if another live process holds the thread's lease.
   void delete_thread(const std::string& thread_id) override;
+  /// The awaitable operations are the synchronous ones, inline: the engine calls those directly.
+  bool completes_inline() const noexcept override { return true; }
   /// Records (pid, host, start time, heartbeat, expiry) in the leases table. Takes over a lease
   /// whose owner is dead (same host, pid gone or reused) or expired; otherwise throws thread_busy
   /// ("thread 'x' is being run by pid N on host H since <UTC time> ..."). The same store asking

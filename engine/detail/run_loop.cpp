@@ -107,13 +107,12 @@ awaitable<RunResult> RunLoop::run() {
     std::vector<ChannelDelta> deltas;
     if (!barrier(step, std::move(held), deltas)) break;
     pending_.clear();
-    if (run_.checkpointer) {  // checkpoint(), without its coroutine frame
+    if (run_.persist.saves_inline()) {  // checkpoint(), without its coroutine frame
+      checkpoint_now(CheckpointSource::loop, step, std::move(deltas));
+    } else {
       auto saving =
           run_.persist.checkpoint(next_checkpoint(CheckpointSource::loop, step, std::move(deltas)), values_.get());
       co_await std::move(saving);
-      emit_checkpoint(CheckpointSource::loop, step);
-    } else {
-      cursor_.advance_unrecorded(step);  // ids still advance: task ids derive from them
       emit_checkpoint(CheckpointSource::loop, step);
     }
     run_.writes_in_checkpoint.clear();  // committed as the checkpoint's deltas
@@ -136,7 +135,11 @@ awaitable<void> RunLoop::load() {
   if (thread.empty())
     throw Error(engine::error::invalid_input, label_ + ": a run with a checkpointer needs RunConfig::thread_id");
   const std::string& wanted = run_.config.checkpoint_id;
-  if (root_) {  // the lease, then the checkpoint: one transaction for a store that can
+  if (root_ && checkpointer->completes_inline()) {
+    Checkpointer::RunStart start = checkpointer->start_run(thread, wanted);
+    lease_ = std::move(start.lease);
+    loaded_ = std::move(start.checkpoint);
+  } else if (root_) {  // the lease, then the checkpoint: one transaction for a store that can
     auto starting = checkpointer->async_start_run(thread, wanted);
     Checkpointer::RunStart start = co_await std::move(starting);
     lease_ = std::move(start.lease);
@@ -173,11 +176,14 @@ awaitable<void> RunLoop::start_with_input() {
   route_after(def_, def_.start_index(), StateView(values_), gotos, sends, "START");
   advance_plan(def_, plan_, def_.start_index(), gotos, sends);
   finish_plan(plan_);
-  {
-    auto phase = set_status(ThreadStatus::running, {});
-    co_await std::move(phase);
-  }
-  {
+  if (run_.persist.store_completes_inline()) {  // without coroutine frames
+    set_status_now(ThreadStatus::running, {});
+    checkpoint_now(CheckpointSource::input, step, std::move(deltas));
+  } else {
+    {
+      auto phase = set_status(ThreadStatus::running, {});
+      co_await std::move(phase);
+    }
     auto phase = checkpoint(CheckpointSource::input, step, std::move(deltas));
     co_await std::move(phase);
   }
@@ -211,7 +217,9 @@ awaitable<void> RunLoop::continue_thread() {
     normalize_update(def_.schema, input_task_->update, input_task_->state->id, "the resume command");
     check_destinations(def_, input_task_->gotos, input_task_->sends, "the resume command");
   }
-  {
+  if (run_.persist.store_completes_inline()) {
+    set_status_now(ThreadStatus::running, {});
+  } else {
     auto phase = set_status(ThreadStatus::running, {});
     co_await std::move(phase);
   }
@@ -289,6 +297,14 @@ awaitable<void> RunLoop::checkpoint(CheckpointSource source, std::int64_t step, 
   emit_checkpoint(source, step);
 }
 
+void RunLoop::checkpoint_now(CheckpointSource source, std::int64_t step, std::vector<ChannelDelta> deltas) {
+  if (run_.checkpointer)
+    run_.persist.checkpoint_now(next_checkpoint(source, step, std::move(deltas)), *values_);
+  else
+    cursor_.advance_unrecorded(step);  // ids still advance: task ids derive from them
+  emit_checkpoint(source, step);
+}
+
 CheckpointRecord RunLoop::next_checkpoint(CheckpointSource source, std::int64_t step,
                                           std::vector<ChannelDelta> deltas) {
   return cursor_.advance(source, step, checkpoint_metadata(run_.config.metadata, def_.name, source, run_.config.run_id),
@@ -305,6 +321,11 @@ void RunLoop::emit_checkpoint(CheckpointSource source, std::int64_t step) {
                 {"payload",
                  boost::json::object{
                      {"id", cursor_.id}, {"step", step}, {"source", to_string(source)}, {"next", std::move(next)}}}});
+}
+
+void RunLoop::set_status_now(ThreadStatus status, boost::json::object metadata) {
+  if (!run_.checkpointer || !root_) return;
+  run_.checkpointer->set_thread_status(run_.config.thread_id, status, def_.name, metadata);
 }
 
 awaitable<void> RunLoop::set_status(ThreadStatus status, boost::json::object metadata) {
@@ -345,6 +366,13 @@ awaitable<void> RunLoop::finish() {
   // commits in the same batch as it; exit durability writes its checkpoint in flush(), and the
   // status must not land before it.
   const bool status_first = run_.persist.durability == Durability::async;
+  if (run_.persist.store_completes_inline()) {  // without coroutine frames
+    if (status_first) set_status_now(thread_status(result_.status), meta);
+    run_.persist.flush_now(*values_);
+    if (!status_first) set_status_now(thread_status(result_.status), std::move(meta));
+    finish_result();
+    co_return;
+  }
   if (status_first) {
     auto setting = set_status(thread_status(result_.status), meta);
     co_await std::move(setting);
@@ -357,6 +385,10 @@ awaitable<void> RunLoop::finish() {
     auto setting = set_status(thread_status(result_.status), std::move(meta));
     co_await std::move(setting);
   }
+  finish_result();
+}
+
+void RunLoop::finish_result() {
   // The state goes to the result without a copy unless a view still shares it.
   result_.values = values_.use_count() == 1 ? std::move(*values_) : *values_;
   result_.checkpoint_id = run_.checkpointer ? cursor_.id : std::string();

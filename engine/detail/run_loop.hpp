@@ -68,18 +68,24 @@ class RunLoop {
   // ---- checkpoint and finish (run_loop.cpp) ----
   /// Writes a checkpoint of the current values and plan, making it current.
   boost::asio::awaitable<void> checkpoint(CheckpointSource source, std::int64_t step, std::vector<ChannelDelta> deltas);
+  /// checkpoint() when run_.persist.saves_inline(): no coroutine frame.
+  void checkpoint_now(CheckpointSource source, std::int64_t step, std::vector<ChannelDelta> deltas);
   /// The record of the next checkpoint (numbered by the cursor), made current; not yet saved.
   CheckpointRecord next_checkpoint(CheckpointSource source, std::int64_t step, std::vector<ChannelDelta> deltas);
   /// The debug stream's "checkpoint" event for the current checkpoint.
   void emit_checkpoint(CheckpointSource source, std::int64_t step);
   /// Saves what the last step left unsaved, the thread status and held checkpoints.
   boost::asio::awaitable<void> finish();
+  /// The end of finish(): the result's values, checkpoint id, next and step count.
+  void finish_result();
 
   void emit_values(std::int64_t step);
   bool sink_failed(std::int64_t step);
   void fail(std::error_code code, std::string message, std::string node, std::int64_t step,
             std::exception_ptr exception);
   boost::asio::awaitable<void> set_status(ThreadStatus status, boost::json::object metadata);
+  /// set_status() for a store that completes inline (or none): no coroutine frame.
+  void set_status_now(ThreadStatus status, boost::json::object metadata);
 
   std::shared_ptr<RunShared> shared_;  // shared with the stop callback, which may outlive a step
   RunShared& run_;

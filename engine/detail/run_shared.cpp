@@ -32,11 +32,12 @@ namespace {
 boost::asio::awaitable<void> nothing_to_wait_for() { co_return; }
 }  // namespace
 
-// Not coroutines themselves: outside exit durability they hand back the store's own awaitable,
-// so a step costs no extra coroutine frame for them.
-boost::asio::awaitable<void> Persister::checkpoint(CheckpointRecord record, const boost::json::object* values) {
-  if (!checkpointer) return nothing_to_wait_for();
-  if (durability != Durability::exit) return checkpointer->async_put_checkpoint(std::move(record), values, durability);
+void Persister::checkpoint_now(CheckpointRecord record, const boost::json::object& values) {
+  if (!checkpointer) return;
+  if (durability != Durability::exit) {
+    checkpointer->put_checkpoint(record, values, durability);
+    return;
+  }
   if (held) {
     record.parent_id = held->parent_id;
     std::vector<ChannelDelta> deltas = std::move(held->deltas);
@@ -45,14 +46,46 @@ boost::asio::awaitable<void> Persister::checkpoint(CheckpointRecord record, cons
   }
   held = std::move(record);
   held_writes.clear();  // writes against earlier checkpoints were consumed by this one
-  return nothing_to_wait_for();
+}
+
+void Persister::writes_now(TaskWrites writes) {
+  if (!checkpointer) return;
+  if (durability != Durability::exit) {
+    checkpointer->put_writes(writes, durability);
+    return;
+  }
+  held_writes.push_back(std::move(writes));
+}
+
+// Not coroutines themselves: for a store that suspends they hand back the store's own
+// awaitable, so a step costs no extra coroutine frame for them.
+boost::asio::awaitable<void> Persister::checkpoint(CheckpointRecord record, const boost::json::object* values) {
+  if (saves_inline()) {
+    checkpoint_now(std::move(record), *values);
+    return nothing_to_wait_for();
+  }
+  return checkpointer->async_put_checkpoint(std::move(record), values, durability);
 }
 
 boost::asio::awaitable<void> Persister::writes(TaskWrites writes) {
-  if (!checkpointer) return nothing_to_wait_for();
-  if (durability != Durability::exit) return checkpointer->async_put_writes(std::move(writes), durability);
-  held_writes.push_back(std::move(writes));
-  return nothing_to_wait_for();
+  if (saves_inline()) {
+    writes_now(std::move(writes));
+    return nothing_to_wait_for();
+  }
+  return checkpointer->async_put_writes(std::move(writes), durability);
+}
+
+void Persister::flush_now(const boost::json::object& values) {
+  if (!checkpointer) return;
+  if (held) {
+    CheckpointRecord record = std::move(*held);
+    held.reset();
+    checkpointer->put_checkpoint(record, values, durability);
+  }
+  std::vector<TaskWrites> writes = std::move(held_writes);
+  held_writes.clear();
+  for (const TaskWrites& w : writes) checkpointer->put_writes(w, durability);
+  checkpointer->flush();
 }
 
 boost::asio::awaitable<void> Persister::flush(const boost::json::object* values) {

@@ -110,12 +110,24 @@ struct Persister {
   std::optional<CheckpointRecord> held;
   std::vector<TaskWrites> held_writes;
 
-  /// Through the checkpointer's awaitable operations only (the run's executor never blocks on
-  /// the store); `values` must stay valid until the awaitable completes.
+  /// Whether a save completes without suspending: no store, exit durability (held here), or a
+  /// store whose operations complete inline (Checkpointer::completes_inline). The hot paths then
+  /// call checkpoint_now / writes_now, with no coroutine frame per step.
+  bool saves_inline() const noexcept { return durability == Durability::exit || store_completes_inline(); }
+  /// No store, or one whose every operation completes inline: its synchronous operations may be
+  /// called from the run's executor.
+  bool store_completes_inline() const noexcept { return checkpointer == nullptr || checkpointer->completes_inline(); }
+  /// Requires saves_inline(). Errors as the store's put_checkpoint / put_writes.
+  void checkpoint_now(CheckpointRecord record, const boost::json::object& values);
+  void writes_now(TaskWrites writes);
+  /// Any store: through the checkpointer's awaitable operations (the run's executor never
+  /// blocks on a store that suspends); `values` must stay valid until the awaitable completes.
   boost::asio::awaitable<void> checkpoint(CheckpointRecord record, const boost::json::object* values);
   boost::asio::awaitable<void> writes(TaskWrites writes);
   /// Writes what exit durability held back; `values` are the latest state.
   boost::asio::awaitable<void> flush(const boost::json::object* values);
+  /// flush() when store_completes_inline(): no coroutine frame.
+  void flush_now(const boost::json::object& values);
 };
 
 /// Everything one invocation shares with its tasks.

@@ -105,6 +105,17 @@ void commit_in_checkpoint(RunShared& run, const std::string& checkpoint_id, Task
   announce(run, task);
 }
 
+/// commit_or_fail() for a task whose writes are put now (puts_writes) when the store saves
+/// inline (Persister::saves_inline): no coroutine frame per task of a fan-out.
+void commit_now_or_fail(RunShared& run, const std::string& checkpoint_id, TaskRun& task) {
+  try {
+    run.persist.writes_now(encode_task_writes(run, checkpoint_id, task));
+    announce(run, task);
+  } catch (...) {
+    record_failure(run, task, std::current_exception());
+  }
+}
+
 /// Commits a finished task: saves its writes (or leaves them to the step's checkpoint when it
 /// completes the step) and streams its outcome. A checkpointer failure fails the task (the step
 /// then fails and stays resumable).
@@ -403,7 +414,9 @@ awaitable<void> run_superstep(RunShared& run, std::vector<std::unique_ptr<TaskRu
       co_await std::move(retrying);
     }
     if (task.status == TaskStatus::cancelled) continue;
-    if (puts_writes(run, tasks, task)) {
+    if (puts_writes(run, tasks, task) && run.persist.saves_inline()) {
+      commit_now_or_fail(run, checkpoint_id, task);
+    } else if (puts_writes(run, tasks, task)) {
       auto committing = commit_or_fail(run, checkpoint_id, tasks, task);
       co_await std::move(committing);
     } else {

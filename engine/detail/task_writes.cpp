@@ -112,16 +112,16 @@ std::vector<Interrupt> pending_interrupts(const std::vector<TaskWrites>& writes)
   return out;
 }
 
-StateSnapshot make_snapshot(const CheckpointTuple& tuple) {
+StateSnapshot make_snapshot(CheckpointTuple tuple) {
   StateSnapshot snapshot;
-  snapshot.values = tuple.values;
+  snapshot.values = std::move(tuple.values);
   snapshot.next = Plan::from_json(tuple.record.next).next_names();
-  snapshot.checkpoint_id = tuple.record.id;
-  snapshot.parent_id = tuple.record.parent_id;
+  snapshot.checkpoint_id = std::move(tuple.record.id);
+  snapshot.parent_id = std::move(tuple.record.parent_id);
   snapshot.step = tuple.record.step;
   snapshot.source = std::string(to_string(tuple.record.source));
   snapshot.created_at_ms = tuple.record.created_at_ms;
-  snapshot.metadata = tuple.record.metadata;
+  snapshot.metadata = std::move(tuple.record.metadata);
   snapshot.interrupts = pending_interrupts(tuple.pending_writes);
   return snapshot;
 }

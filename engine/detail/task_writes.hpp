@@ -22,7 +22,8 @@ void decode_task_writes(const TaskWrites& writes, TaskRun& task);
 /// The pending node interrupts saved against a checkpoint.
 std::vector<Interrupt> pending_interrupts(const std::vector<TaskWrites>& writes);
 
-/// A checkpoint as a StateSnapshot.
-StateSnapshot make_snapshot(const CheckpointTuple& tuple);
+/// A checkpoint as a StateSnapshot. Takes the tuple by value: its values (a whole thread's state)
+/// move into the snapshot instead of being copied; pass an rvalue when the tuple is not needed.
+StateSnapshot make_snapshot(CheckpointTuple tuple);
 
 }  // namespace weft::detail

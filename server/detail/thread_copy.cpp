@@ -2,6 +2,7 @@
 #include "server/detail/thread_copy.hpp"
 
 #include "engine/error.hpp"
+#include "engine/thread_copy.hpp"
 #include "server/detail/api.hpp"
 #include "server/detail/runs.hpp"
 #include "server/detail/state.hpp"
@@ -51,10 +52,8 @@ ThreadRow copy_thread(ServerState& s, const ThreadRow& source) {
       auto parent = values_by_id.find(record.parent_id);
       record.deltas = full_deltas(parent != values_by_id.end() ? parent->second : none, tuple.values);
       store.put_checkpoint(record, tuple.values, Durability::sync);
-      for (TaskWrites writes : tuple.pending_writes) {
-        writes.thread_id = copy.thread_id;
+      for (const TaskWrites& writes : pending_writes_for_copy(tuple, source.thread_id, copy.thread_id))
         store.put_writes(writes, Durability::sync);
-      }
       values_by_id[record.id] = std::move(tuple.values);
     }
     if (auto info = store.thread(source.thread_id))

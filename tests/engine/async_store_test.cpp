@@ -29,6 +29,9 @@ class LatentStore final : public Checkpointer, public EffectJournal {
   int max_in_flight = 0;
   int awaited_calls = 0;
   std::atomic<int> blocking_calls{0};
+  bool inline_operations = false;  // what completes_inline() answers
+
+  bool completes_inline() const noexcept override { return inline_operations; }
 
   // Blocking operations: forwarded, counted.
   void put_writes(const TaskWrites& w, Durability d) override {
@@ -165,7 +168,59 @@ CompiledGraph effect_graph() {
   return g.compile();
 }
 
+/// START -> (a, b) -> join -> END: a step of two tasks, so one task's writes are put on their own.
+CompiledGraph fan_graph() {
+  StateGraph g({{"log", Channel::append()}}, "fan");
+  g.add_node("a", writes(R"({"log":["a"]})"));
+  g.add_node("b", writes(R"({"log":["b"]})"));
+  g.add_node("join", writes(R"({"log":["join"]})"));
+  g.add_edge(std::string(START), "a");
+  g.add_edge(std::string(START), "b");
+  g.add_edge(std::vector<std::string>{"a", "b"}, "join");
+  return g.compile();
+}
+
+RunResult run_on(const CompiledGraph& graph, std::shared_ptr<LatentStore> store, const std::string& thread,
+                 Durability durability) {
+  RunConfig config;
+  config.thread_id = thread;
+  config.checkpointer = store;
+  config.durability = durability;
+  return graph.invoke(json::object(), config);
+}
+
 }  // namespace
+
+TEST_CASE("a store whose operations complete inline is called directly, one that suspends is always awaited") {
+  const CompiledGraph graph = fan_graph();
+  for (Durability durability : {Durability::sync, Durability::async, Durability::exit}) {
+    CAPTURE(static_cast<int>(durability));
+    auto awaited = std::make_shared<LatentStore>();
+    RunResult through_awaits = run_on(graph, awaited, "t", durability);
+    auto direct = std::make_shared<LatentStore>();
+    direct->inline_operations = true;
+    RunResult through_calls = run_on(graph, direct, "t", durability);
+
+    REQUIRE(through_awaits.status == RunStatus::done);
+    REQUIRE(through_calls.status == RunStatus::done);
+    CHECK(awaited->blocking_calls == 0);
+    CHECK(awaited->awaited_calls > 0);
+    CHECK(direct->awaited_calls == 0);
+    CHECK(direct->blocking_calls > 0);
+    // Both stores hold the same thread: the same checkpoints, values and status.
+    CHECK(through_calls.values == through_awaits.values);
+    CHECK(through_calls.values.at("log").as_array().size() == 3);
+    auto history_awaited = awaited->inner->list("t", "", {});
+    auto history_direct = direct->inner->list("t", "", {});
+    REQUIRE(history_direct.size() == history_awaited.size());
+    for (std::size_t i = 0; i < history_direct.size(); ++i) {
+      CHECK(history_direct[i].record.id == history_awaited[i].record.id);
+      CHECK(history_direct[i].values == history_awaited[i].values);
+    }
+    CHECK(direct->inner->thread("t")->status == ThreadStatus::done);
+    CHECK(awaited->inner->thread("t")->status == ThreadStatus::done);
+  }
+}
 
 TEST_CASE("a store whose every call takes a round trip does not serialise 100 concurrent runs") {
   auto store = std::make_shared<LatentStore>();

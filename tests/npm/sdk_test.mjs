@@ -120,6 +120,24 @@ try {
   assert.ok(state.tasks[0].interrupts[0].value, "the interrupt carries the draft");
   assert.equal((await client.threads.get(kb.thread_id)).status, "interrupted");
 
+  check("threads.copy of a thread waiting at review resumes like its source (one article created)");
+  const kbCopy = await client.threads.copy(kb.thread_id);
+  assert.notEqual(kbCopy.thread_id, kb.thread_id);
+  assert.equal(kbCopy.status, "interrupted");
+  const copyState = await client.threads.getState(kbCopy.thread_id);
+  assert.deepEqual(copyState.next, ["review"]);
+  assert.deepEqual(copyState.tasks[0].interrupts[0].value, state.tasks[0].interrupts[0].value);
+  const copyDone = await client.runs.wait(kbCopy.thread_id, "kb_enrichment", { command: { resume: { action: "approve" } } });
+  assert.equal(copyDone.__interrupt__, undefined, JSON.stringify(copyDone).slice(0, 300));
+  assert.equal(copyDone.decision.action, "approve");
+  assert.equal(copyDone.article.published, true);
+  assert.equal(typeof copyDone.summary, "string");
+  const copyHistory = await client.threads.getHistory(kbCopy.thread_id, { limit: 100 });
+  const createSteps = copyHistory.filter((h) => h.next.length === 1 && h.next[0] === "create_article");
+  assert.equal(createSteps.length, 1, "create_article ran once on the copy");
+  assert.equal((await client.threads.get(kbCopy.thread_id)).status, "idle");
+  assert.equal((await client.threads.get(kb.thread_id)).status, "interrupted", "the source still waits");
+
   check("a resume of a thread that is not waiting is refused with 400");
   await expectStatus(client.runs.wait(thread.thread_id, "spam_triage", { command: { resume: { action: "approve" } } }), 400);
 

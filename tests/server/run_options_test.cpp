@@ -184,6 +184,49 @@ TEST_CASE("a copied thread has the same checkpoints and runs on its own while th
   CHECK(s.post("/threads/no-such-thread/copy", json::object()).status == 404);
 }
 
+TEST_CASE("a copy of a thread waiting at an interrupt takes the resume answer as its source would") {
+  // Regression: task ids are thread-scoped, so the copy's pending interrupt, kept under the
+  // source's task id, matched no task of the copy; resuming re-ran the node and asked again.
+  TestServer s;
+  const std::string source = new_thread(s, "review");
+  REQUIRE(s.post("/threads/" + source + "/runs/wait", json::object{{"assistant_id", "review"}}).status == 200);
+  auto copied = s.post("/threads/" + source + "/copy", json::object());
+  REQUIRE(copied.status == 200);
+  const std::string copy(copied.json.at("thread_id").as_string());
+  const json::value source_state = s.get("/threads/" + source + "/state").json;
+  const json::value copy_state = s.get("/threads/" + copy + "/state").json;
+  const json::value& source_interrupt = source_state.at("tasks").at(0).at("interrupts").at(0);
+  const json::value& copy_interrupt = copy_state.at("tasks").at(0).at("interrupts").at(0);
+  CHECK(copy_interrupt.at("value") == source_interrupt.at("value"));
+  CHECK(copy_interrupt.at("id") != source_interrupt.at("id"));  // ids stay thread-scoped
+
+  auto resumed = s.post("/threads/" + copy + "/runs/wait",
+                        json::object{{"assistant_id", "review"}, {"command", json::object{{"resume", "yes"}}}});
+  REQUIRE(resumed.status == 200);
+  INFO(resumed.body);
+  CHECK(resumed.json.at("answer") == "yes");
+  CHECK_FALSE(resumed.json.as_object().contains("__interrupt__"));
+  CHECK(s.get("/threads/" + copy + "/state").json.at("next") == json::array());
+  CHECK(s.get("/threads/" + copy).json.at("status") == "idle");
+
+  // The source still waits at its own interrupt.
+  CHECK(s.get("/threads/" + source).json.at("status") == "interrupted");
+  CHECK(s.get("/threads/" + source + "/state").json.at("tasks").at(0).at("interrupts").at(0).at("id") ==
+        source_interrupt.at("id"));
+
+  // A second copy is answered by its own interrupt id.
+  auto again = s.post("/threads/" + source + "/copy", json::object());
+  REQUIRE(again.status == 200);
+  const std::string second(again.json.at("thread_id").as_string());
+  const json::value second_state = s.get("/threads/" + second + "/state").json;
+  const std::string second_id(second_state.at("tasks").at(0).at("interrupts").at(0).at("id").as_string());
+  auto by_id = s.post("/threads/" + second + "/runs/wait",
+                      json::object{{"assistant_id", "review"},
+                                   {"command", json::object{{"resume", json::object{{second_id, "by id"}}}}}});
+  REQUIRE(by_id.status == 200);
+  CHECK(by_id.json.at("answer") == "by id");
+}
+
 TEST_CASE("with one worker a second run on another thread waits pending until the first ends") {
   weft::server::ServerOptions options;
   options.workers = 1;
