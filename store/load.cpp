@@ -334,6 +334,8 @@ std::optional<CheckpointTuple> SqliteStoreImpl::fold_chain(const std::string& th
 
 namespace weft {
 
+using store::detail::DbLock;
+
 SqliteStore::ProcessStats SqliteStore::process_stats() noexcept {
   auto& c = store::detail::process_counters();
   return ProcessStats{c.opened.load(std::memory_order_relaxed), c.decoded.load(std::memory_order_relaxed),
@@ -345,10 +347,10 @@ std::optional<CheckpointTuple> SqliteStore::get(const std::string& thread_id, co
   auto& impl = *impl_;
   impl.flush_checkpoints();
   try {
-    std::lock_guard lock(impl.db_mutex_);
+    DbLock lock(impl);
     return impl.load_locked(thread_id, ns, checkpoint_id);
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl.path_,
+    store::detail::throw_sqlite(e, impl.path(),
                                 "thread '" + thread_id + "': loading checkpoint '" +
                                     (checkpoint_id.empty() ? std::string("latest") : checkpoint_id) + "'");
   }
@@ -360,13 +362,13 @@ std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, con
   impl.flush_checkpoints();
   const std::int64_t limit = options.limit ? static_cast<std::int64_t>(*options.limit) : -1;
   try {
-    std::lock_guard lock(impl.db_mutex_);
+    DbLock lock(impl);
     std::vector<Row> rows;     // ascending id: every parent precedes its children
     std::vector<bool> wanted;  // rows to return (the others are ancestors needed for folding)
     if (limit < 0) {
       // Ancestors have smaller ids than their descendants, so "all ids below the bound" already
       // contains every chain (values and same-as-parent texts resolve within the result).
-      Use q(impl.db_->stmt("SELECT * FROM (SELECT " WEFT_CHECKPOINT_COLUMNS " FROM checkpoints c"
+      Use q(impl.db().stmt("SELECT * FROM (SELECT " WEFT_CHECKPOINT_COLUMNS " FROM checkpoints c"
                            "  WHERE c.thread_id = ?1 AND c.ns = ?2 AND (?3 = '' OR c.checkpoint_id < ?3)"
                            "  ORDER BY c.checkpoint_id DESC LIMIT ?4) ORDER BY checkpoint_id"));
       q->bindNoCopy(1, thread_id);
@@ -378,7 +380,7 @@ std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, con
     } else {
       // The newest `limit` rows plus their ancestors up to the nearest snapshots, in one statement
       // (ancestors are needed to fold values and to resolve same-as-parent texts).
-      Use q(impl.db_->stmt(
+      Use q(impl.db().stmt(
           "WITH RECURSIVE targets(id) AS ("
           "  SELECT checkpoint_id FROM checkpoints WHERE thread_id = ?1 AND ns = ?2"
           "     AND (?3 = '' OR checkpoint_id < ?3) ORDER BY checkpoint_id DESC LIMIT ?4),"
@@ -415,7 +417,7 @@ std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, con
         parent_record = &out[at->second].record;
       else if (auto anc = ancestor_records.find(row.record.parent_id); anc != ancestor_records.end())
         parent_record = &anc->second;
-      decode_record(impl.path_, row, parent_record);
+      decode_record(impl.path(), row, parent_record);
       CheckpointTuple tuple;
       if (options.with_values) {
         const boost::json::object* parent = nullptr;
@@ -425,7 +427,7 @@ std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, con
           else if (auto anc = ancestor_values.find(row.record.parent_id); anc != ancestor_values.end())
             parent = &anc->second;
         }
-        boost::json::object values = fold(impl.path_, row, parent);
+        boost::json::object values = fold(impl.path(), row, parent);
         if (!wanted[i]) {
           ancestor_values.emplace(row.record.id, std::move(values));
           ancestor_records.emplace(row.record.id, std::move(row.record));
@@ -444,7 +446,7 @@ std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, con
     // All pending writes of the listed checkpoints in one more statement.
     if (!out.empty()) {
       Use w(
-          impl.db_->stmt("SELECT checkpoint_id, task_id, task_name, writes FROM writes"
+          impl.db().stmt("SELECT checkpoint_id, task_id, task_name, writes FROM writes"
                          " WHERE thread_id = ?1 AND ns = ?2 AND checkpoint_id >= ?3 AND checkpoint_id <= ?4"
                          " ORDER BY checkpoint_id, task_id"));
       w->bindNoCopy(1, thread_id);
@@ -456,14 +458,14 @@ std::vector<CheckpointTuple> SqliteStore::list(const std::string& thread_id, con
         auto at = index.find(checkpoint);
         if (at == index.end()) continue;  // an ancestor-only row inside the id range
         out[at->second].pending_writes.push_back(
-            decode_task_writes(impl.path_, thread_id, ns, std::move(checkpoint), w->getColumn(1).getString(),
+            decode_task_writes(impl.path(), thread_id, ns, std::move(checkpoint), w->getColumn(1).getString(),
                                w->getColumn(2).getString(), w->getColumn(3).getString()));
       }
     }
     std::reverse(out.begin(), out.end());  // newest first
     return out;
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': listing checkpoints");
+    store::detail::throw_sqlite(e, impl.path(), "thread '" + thread_id + "': listing checkpoints");
   }
 }
 
