@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // SqliteStore: opening, checkpoint and writes persistence, durability modes. Loads are in
-// load.cpp, threads in threads.cpp, leases in lease.cpp, the effect journal in effects.cpp.
+// load.cpp, history in list.cpp, threads in threads.cpp, leases in lease.cpp, the effect journal
+// in effects.cpp.
 #include "store/sqlite_store.hpp"
 
 #include "store/detail/codec.hpp"
