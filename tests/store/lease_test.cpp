@@ -28,6 +28,31 @@ int wait_exit_code(pid_t child) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/// Two stores (two "processes") on one file, both reading one ManualClock.
+struct TwoStoresOnOneClock {
+  test::TempDir dir;
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
+  SqliteOptions options = with_clock(clock);
+  SqliteStore holder{dir.file("a.db"), options};
+  SqliteStore other{dir.file("a.db"), options};
+
+  static SqliteOptions with_clock(std::shared_ptr<Clock> clock) {
+    SqliteOptions options;
+    options.clock = std::move(clock);
+    return options;
+  }
+};
+
+/// Checkpoint `step` of thread "t" (after step - 1) is refused with lease_lost.
+void check_put_fails_with_lease_lost(SqliteStore& store, boost::json::object& values, int step) {
+  try {
+    test::put(store, values, record("t", cid(step), cid(step - 1), step - 1, {delta("n", DeltaOp::replace, step)}));
+    FAIL("a write under a lost lease was accepted");
+  } catch (const Error& e) {
+    CHECK(e.code() == store::error::lease_lost);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("a second owner of a leased thread gets thread_busy naming the pid and the start time") {
@@ -128,12 +153,7 @@ TEST_CASE("break_lease removes a live lease and its holder's next write fails wi
   // The holder learns of it at its next renewal (the heartbeat's, run here at once).
   test::put(holder, values, record("t", cid(1), cid(0), 0, {delta("n", DeltaOp::replace, 1)}));
   holder.renew_leases();
-  try {
-    test::put(holder, values, record("t", cid(2), cid(1), 1, {delta("n", DeltaOp::replace, 2)}));
-    FAIL("a write under a broken lease was accepted");
-  } catch (const Error& e) {
-    CHECK(e.code() == store::error::lease_lost);
-  }
+  check_put_fails_with_lease_lost(holder, values, 2);
   // Breaking one's own lease takes effect at once.
   auto other = holder.acquire_lease("u");
   holder.break_lease("u");
@@ -141,51 +161,36 @@ TEST_CASE("break_lease removes a live lease and its holder's next write fails wi
 }
 
 TEST_CASE("a renewed lease does not expire: its expiry moves with the store's clock") {
-  test::TempDir dir;
-  SqliteOptions options;
-  options.clock = std::make_shared<ManualClock>();
-  auto& clock = static_cast<ManualClock&>(*options.clock);
-  SqliteStore holder(dir.file("a.db"), options);
-  SqliteStore other(dir.file("a.db"), options);
-  auto lease = holder.acquire_lease("t");
-  const LeaseInfo first = *other.lease("t");
-  CHECK(first.acquired_at_ms == clock.now_ms());
-  CHECK(first.expires_at_ms == clock.now_ms() + options.lease_ttl_ms);
-  clock.advance(std::chrono::milliseconds(options.lease_ttl_ms - 1));
-  holder.renew_leases();
-  const LeaseInfo renewed = *other.lease("t");
-  CHECK(renewed.heartbeat_at_ms == clock.now_ms());
-  CHECK(renewed.expires_at_ms == first.expires_at_ms + options.lease_ttl_ms - 1);
-  clock.advance(std::chrono::milliseconds(2));  // past the first expiry, not the renewed one
-  CHECK(other.has_live_run("t"));
-  CHECK_THROWS_AS(other.acquire_lease("t"), Error);
+  TwoStoresOnOneClock f;
+  auto lease = f.holder.acquire_lease("t");
+  const LeaseInfo first = *f.other.lease("t");
+  CHECK(first.acquired_at_ms == f.clock->now_ms());
+  CHECK(first.expires_at_ms == f.clock->now_ms() + f.options.lease_ttl_ms);
+  f.clock->advance(std::chrono::milliseconds(f.options.lease_ttl_ms - 1));
+  f.holder.renew_leases();
+  const LeaseInfo renewed = *f.other.lease("t");
+  CHECK(renewed.heartbeat_at_ms == f.clock->now_ms());
+  CHECK(renewed.expires_at_ms == first.expires_at_ms + f.options.lease_ttl_ms - 1);
+  f.clock->advance(std::chrono::milliseconds(2));  // past the first expiry, not the renewed one
+  CHECK(f.other.has_live_run("t"));
+  CHECK_THROWS_AS(f.other.acquire_lease("t"), Error);
 }
 
 TEST_CASE("a lease not renewed for lease_ttl_ms is taken over, and its former holder learns it at its next renewal") {
-  test::TempDir dir;
-  SqliteOptions options;
-  options.clock = std::make_shared<ManualClock>();
-  auto& clock = static_cast<ManualClock&>(*options.clock);
-  SqliteStore holder(dir.file("a.db"), options);
-  SqliteStore other(dir.file("a.db"), options);
+  TwoStoresOnOneClock f;
   boost::json::object values;
-  auto lease = holder.acquire_lease("t");
-  test::put(holder, values, record("t", cid(0), "", -1, {delta("n", DeltaOp::replace, 0)}));
-  clock.advance(std::chrono::milliseconds(options.lease_ttl_ms));
+  auto lease = f.holder.acquire_lease("t");
+  test::put(f.holder, values, record("t", cid(0), "", -1, {delta("n", DeltaOp::replace, 0)}));
+  f.clock->advance(std::chrono::milliseconds(f.options.lease_ttl_ms));
   // At the expiry instant the lease still holds (expired means past it); one millisecond later not.
-  CHECK_THROWS_AS(other.acquire_lease("t"), Error);
-  clock.advance(std::chrono::milliseconds(1));
-  CHECK_FALSE(other.has_live_run("t"));
-  // The holder's process is alive here (it is this one): expiry alone lets `other` take over.
-  auto taken = other.acquire_lease("t");
+  CHECK_THROWS_AS(f.other.acquire_lease("t"), Error);
+  f.clock->advance(std::chrono::milliseconds(1));
+  CHECK_FALSE(f.other.has_live_run("t"));
+  // The holder's process is alive here (it is this one): expiry alone lets the other take over.
+  auto taken = f.other.acquire_lease("t");
   REQUIRE(taken);
-  holder.renew_leases();
-  try {
-    test::put(holder, values, record("t", cid(1), cid(0), 0, {delta("n", DeltaOp::replace, 1)}));
-    FAIL("a write under a lease taken over was accepted");
-  } catch (const Error& e) {
-    CHECK(e.code() == store::error::lease_lost);
-  }
+  f.holder.renew_leases();
+  check_put_fails_with_lease_lost(f.holder, values, 1);
 }
 
 TEST_CASE("the heartbeat thread renews held leases by itself") {
