@@ -10,22 +10,23 @@
 
 namespace weft {
 
+using store::detail::DbLock;
 using store::detail::Use;
 using store::detail::WriteTxn;
 
 EffectEntry SqliteStore::find(const std::string& thread_id, const std::string& key) {
   auto& impl = *impl_;
   try {
-    std::lock_guard lock(impl.db_mutex_);
+    DbLock lock(impl);
     Use q(
-        impl.db_->stmt("SELECT state, result, started_at_ms, finished_at_ms, request_digest FROM effects"
+        impl.db().stmt("SELECT state, result, started_at_ms, finished_at_ms, request_digest FROM effects"
                        " WHERE thread_id = ?1 AND key = ?2"));
     q->bindNoCopy(1, thread_id);
     q->bindNoCopy(2, key);
     EffectEntry entry;
     if (!q->executeStep()) return entry;
     const std::string state = q->getColumn(0).getString();
-    const store::detail::RowRef where{impl.path_, "effects", thread_id, key, "state"};
+    const store::detail::RowRef where{impl.path(), "effects", thread_id, key, "state"};
     if (state == "done")
       entry.state = EffectState::done;
     else if (state == "started")
@@ -34,14 +35,14 @@ EffectEntry SqliteStore::find(const std::string& thread_id, const std::string& k
       store::detail::throw_bad_record(where, "unknown effect state '" + state + "'");
     if (entry.state == EffectState::done && !q->getColumn(1).isNull()) {
       entry.result =
-          store::detail::parse_json(q->getColumn(1).getString(), {impl.path_, "effects", thread_id, key, "result"});
+          store::detail::parse_json(q->getColumn(1).getString(), {impl.path(), "effects", thread_id, key, "result"});
     }
     entry.started_at_ms = q->getColumn(2).getInt64();
     entry.finished_at_ms = q->getColumn(3).isNull() ? 0 : q->getColumn(3).getInt64();
     entry.request_digest = q->getColumn(4).getString();
     return entry;
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': reading effect '" + key + "'");
+    store::detail::throw_sqlite(e, impl.path(), "thread '" + thread_id + "': reading effect '" + key + "'");
   }
 }
 
@@ -53,10 +54,10 @@ void SqliteStore::begin_request(const std::string& thread_id, const std::string&
   impl.require_writable();
   impl.flush_checkpoints();  // the effect's checkpoint context is durable before the effect is marked started
   try {
-    std::lock_guard lock(impl.db_mutex_);
-    WriteTxn txn(*impl.db_);
+    DbLock lock(impl);
+    WriteTxn txn(impl.db());
     // A started entry may be begun again: its caller reconciled it and found it did not happen.
-    Use q(impl.db_->stmt(
+    Use q(impl.db().stmt(
         "INSERT INTO effects (thread_id, key, state, result, started_at_ms, finished_at_ms, request_digest)"
         " VALUES (?1, ?2, 'started', NULL, ?3, NULL, ?4)"
         " ON CONFLICT (thread_id, key) DO UPDATE SET started_at_ms = excluded.started_at_ms,"
@@ -64,10 +65,10 @@ void SqliteStore::begin_request(const std::string& thread_id, const std::string&
         "   WHERE effects.state = 'started'"));
     q->bindNoCopy(1, thread_id);
     q->bindNoCopy(2, key);
-    q->bind(3, static_cast<std::int64_t>(store::detail::now_ms()));
+    q->bind(3, static_cast<std::int64_t>(impl.now_ms()));
     q->bindNoCopy(4, request_digest);
     q->exec();
-    if (impl.db_->changes() == 0) {
+    if (impl.db().changes() == 0) {
       throw Error(store::error::effect_conflict,
                   "thread '" + thread_id + "': effect '" + key +
                       "' is already done in the journal; use its recorded result (find()) instead of running it "
@@ -75,7 +76,7 @@ void SqliteStore::begin_request(const std::string& thread_id, const std::string&
     }
     txn.commit();
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': starting effect '" + key + "'");
+    store::detail::throw_sqlite(e, impl.path(), "thread '" + thread_id + "': starting effect '" + key + "'");
   }
 }
 
@@ -84,21 +85,21 @@ void SqliteStore::finish(const std::string& thread_id, const std::string& key, c
   impl.require_writable();
   const std::string text = boost::json::serialize(result);
   try {
-    std::lock_guard lock(impl.db_mutex_);
-    WriteTxn txn(*impl.db_);
+    DbLock lock(impl);
+    WriteTxn txn(impl.db());
     Use q(
-        impl.db_->stmt("INSERT INTO effects (thread_id, key, state, result, started_at_ms, finished_at_ms)"
+        impl.db().stmt("INSERT INTO effects (thread_id, key, state, result, started_at_ms, finished_at_ms)"
                        " VALUES (?1, ?2, 'done', ?3, ?4, ?4)"
                        " ON CONFLICT (thread_id, key) DO UPDATE SET state = 'done', result = excluded.result,"
                        "   finished_at_ms = excluded.finished_at_ms"));
     q->bindNoCopy(1, thread_id);
     q->bindNoCopy(2, key);
     q->bindNoCopy(3, text);
-    q->bind(4, static_cast<std::int64_t>(store::detail::now_ms()));
+    q->bind(4, static_cast<std::int64_t>(impl.now_ms()));
     q->exec();
     txn.commit();
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl.path_,
+    store::detail::throw_sqlite(e, impl.path(),
                                 "thread '" + thread_id + "': recording the result of effect '" + key + "'");
   }
 }
@@ -107,15 +108,15 @@ void SqliteStore::abandon(const std::string& thread_id, const std::string& key) 
   auto& impl = *impl_;
   impl.require_writable();
   try {
-    std::lock_guard lock(impl.db_mutex_);
-    WriteTxn txn(*impl.db_);
-    Use q(impl.db_->stmt("DELETE FROM effects WHERE thread_id = ?1 AND key = ?2"));
+    DbLock lock(impl);
+    WriteTxn txn(impl.db());
+    Use q(impl.db().stmt("DELETE FROM effects WHERE thread_id = ?1 AND key = ?2"));
     q->bindNoCopy(1, thread_id);
     q->bindNoCopy(2, key);
     q->exec();
     txn.commit();
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': abandoning effect '" + key + "'");
+    store::detail::throw_sqlite(e, impl.path(), "thread '" + thread_id + "': abandoning effect '" + key + "'");
   }
 }
 

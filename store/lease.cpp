@@ -60,7 +60,7 @@ void SqliteStoreImpl::check_not_leased_by_other(const std::string& thread_id) {
   std::optional<Holder> h = read_holder(*db_, thread_id);
   if (!h) return;
   {
-    std::lock_guard lock(lease_mutex_);
+    MutexLock lock(lease_mutex_);
     auto mine = held_leases_.find(thread_id);
     if (mine != held_leases_.end() && mine->second == h->token) return;
   }
@@ -70,7 +70,7 @@ void SqliteStoreImpl::check_not_leased_by_other(const std::string& thread_id) {
 
 void SqliteStoreImpl::throw_if_lease_lost(const std::string& thread_id) {
   if (!any_lost_.load(std::memory_order_acquire)) return;
-  std::lock_guard lock(lease_mutex_);
+  MutexLock lock(lease_mutex_);
   if (lost_leases_.contains(thread_id)) {
     throw Error(error::lease_lost, "thread '" + thread_id + "': this process's lease on it was broken or taken over (" +
                                        path_ + "); stop this run, another process may be advancing the thread");
@@ -79,7 +79,7 @@ void SqliteStoreImpl::throw_if_lease_lost(const std::string& thread_id) {
 
 void SqliteStoreImpl::release_lease(const std::string& thread_id, const std::string& token) noexcept {
   {
-    std::lock_guard lock(lease_mutex_);
+    MutexLock lock(lease_mutex_);
     auto it = held_leases_.find(thread_id);
     if (it != held_leases_.end() && it->second == token) held_leases_.erase(it);
   }
@@ -88,7 +88,7 @@ void SqliteStoreImpl::release_lease(const std::string& thread_id, const std::str
   try {
     if (deferring()) {
       {
-        std::lock_guard lock(lease_mutex_);
+        MutexLock lock(lease_mutex_);
         releasing_leases_[thread_id] = token;
       }
       push_deferred(LeaseReleaseRow{thread_id, token});
@@ -103,7 +103,7 @@ void SqliteStoreImpl::release_lease(const std::string& thread_id, const std::str
     // the write error stays recorded for flush(); the lease is released regardless
   }
   try {
-    std::lock_guard lock(db_mutex_);
+    MutexLock lock(db_mutex_);
     WriteTxn txn(*db_);
     execute_row(LeaseReleaseRow{thread_id, token});
     txn.commit();
@@ -114,49 +114,74 @@ void SqliteStoreImpl::release_lease(const std::string& thread_id, const std::str
 
 void SqliteStoreImpl::stop_heartbeat() noexcept {
   {
-    std::lock_guard lock(lease_mutex_);
+    MutexLock lock(lease_mutex_);
     heartbeat_stop_ = true;
     heartbeat_wake_.notify_all();
   }
   if (heartbeat_.joinable()) heartbeat_.join();
 }
 
+void SqliteStoreImpl::renew_leases() {
+  std::map<std::string, std::string> held;
+  {
+    MutexLock lock(lease_mutex_);
+    held = held_leases_;
+  }
+  if (held.empty()) return;
+  std::vector<std::pair<std::string, std::string>> lost;
+  {
+    MutexLock db_lock(db_mutex_);
+    WriteTxn txn(*db_);
+    const std::int64_t now = now_ms();
+    for (const auto& [thread_id, token] : held) {
+      Use q(db_->stmt(
+          "UPDATE leases SET heartbeat_at_ms = ?3, expires_at_ms = ?4 WHERE thread_id = ?1 AND owner_token = ?2"));
+      q->bindNoCopy(1, thread_id);
+      q->bindNoCopy(2, token);
+      q->bind(3, static_cast<std::int64_t>(now));
+      q->bind(4, static_cast<std::int64_t>(now + options_.lease_ttl_ms));
+      q->exec();
+      if (db_->changes() == 0) lost.emplace_back(thread_id, token);
+    }
+    txn.commit();
+  }
+  MutexLock lock(lease_mutex_);
+  for (const auto& [thread_id, token] : lost) {
+    auto it = held_leases_.find(thread_id);
+    if (it == held_leases_.end() || it->second != token) continue;  // released meanwhile
+    held_leases_.erase(it);
+    lost_leases_.insert(thread_id);
+    any_lost_.store(true, std::memory_order_release);
+  }
+}
+
+void SqliteStoreImpl::mark_lease_broken(const std::string& thread_id) {
+  MutexLock lock(lease_mutex_);
+  if (held_leases_.erase(thread_id) > 0) {
+    lost_leases_.insert(thread_id);
+    any_lost_.store(true, std::memory_order_release);
+  }
+}
+
 void SqliteStoreImpl::heartbeat_loop() {
   const auto period = std::chrono::milliseconds(std::max<std::int64_t>(options_.lease_ttl_ms / 3, 1));
-  std::unique_lock lock(lease_mutex_);
+  lease_mutex_.lock();
   while (!heartbeat_stop_) {
-    heartbeat_wake_.wait_for(lock, period, [&] { return heartbeat_stop_; });
-    if (heartbeat_stop_) return;
-    const std::map<std::string, std::string> held = held_leases_;
-    lock.unlock();
-    std::vector<std::pair<std::string, std::string>> lost;
+    // Real time: the heartbeat's period is not the store's clock (see SqliteOptions::clock).
+    const auto due = std::chrono::steady_clock::now() + period;
+    while (!heartbeat_stop_ && std::chrono::steady_clock::now() < due) {
+      heartbeat_wake_.wait_for(lease_mutex_, due - std::chrono::steady_clock::now());
+    }
+    if (heartbeat_stop_) break;
+    lease_mutex_.unlock();
     try {
-      std::lock_guard db_lock(db_mutex_);
-      WriteTxn txn(*db_);
-      const std::int64_t now = now_ms();
-      for (const auto& [thread_id, token] : held) {
-        Use q(db_->stmt(
-            "UPDATE leases SET heartbeat_at_ms = ?3, expires_at_ms = ?4 WHERE thread_id = ?1 AND owner_token = ?2"));
-        q->bindNoCopy(1, thread_id);
-        q->bindNoCopy(2, token);
-        q->bind(3, static_cast<std::int64_t>(now));
-        q->bind(4, static_cast<std::int64_t>(now + options_.lease_ttl_ms));
-        q->exec();
-        if (db_->changes() == 0) lost.emplace_back(thread_id, token);
-      }
-      txn.commit();
+      renew_leases();
     } catch (...) {
-      lost.clear();  // a busy database: try again next period (the lease has 3 periods of slack)
+      // a busy database: try again next period (the lease has 3 periods of slack)
     }
-    lock.lock();
-    for (const auto& [thread_id, token] : lost) {
-      auto it = held_leases_.find(thread_id);
-      if (it == held_leases_.end() || it->second != token) continue;  // released meanwhile
-      held_leases_.erase(it);
-      lost_leases_.insert(thread_id);
-      any_lost_.store(true, std::memory_order_release);
-    }
+    lease_mutex_.lock();
   }
+  lease_mutex_.unlock();
 }
 
 /// The ThreadLease handed to the engine: releases on destruction; keeps the store state alive.
@@ -178,7 +203,7 @@ std::string SqliteStoreImpl::take_lease_locked(const std::string& thread_id) {
   const std::int64_t now = now_ms();
   if (std::optional<Holder> h = read_holder(*db_, thread_id); h && !displaceable(*h, now)) {
     // This store's own released lease whose deletion is still queued is free to take.
-    std::lock_guard lease_lock(lease_mutex_);
+    MutexLock lease_lock(lease_mutex_);
     auto released = releasing_leases_.find(thread_id);
     if (released == releasing_leases_.end() || released->second != h->token) throw_busy(thread_id, *h, now);
   }
@@ -198,7 +223,7 @@ std::string SqliteStoreImpl::take_lease_locked(const std::string& thread_id) {
 
 std::unique_ptr<ThreadLease> SqliteStoreImpl::hold_lease(const std::string& thread_id, std::string token) {
   {
-    std::lock_guard lock(lease_mutex_);
+    MutexLock lock(lease_mutex_);
     releasing_leases_.erase(thread_id);
     held_leases_[thread_id] = token;
     lost_leases_.erase(thread_id);
@@ -216,12 +241,12 @@ std::unique_ptr<ThreadLease> SqliteStore::acquire_lease(const std::string& threa
   impl.require_writable();
   std::string token;
   try {
-    std::lock_guard lock(impl.db_mutex_);
-    WriteTxn txn(*impl.db_);
+    DbLock lock(impl);
+    WriteTxn txn(impl.db());
     token = impl.take_lease_locked(thread_id);
     txn.commit();
   } catch (const SQLite::Exception& e) {
-    throw_sqlite(e, impl.path_, "thread '" + thread_id + "': taking its lease");
+    throw_sqlite(e, impl.path(), "thread '" + thread_id + "': taking its lease");
   }
   return impl.hold_lease(thread_id, std::move(token));
 }
@@ -233,15 +258,15 @@ Checkpointer::RunStart SqliteStore::start_run(const std::string& thread_id, cons
   RunStart start;
   std::string token;
   try {
-    std::lock_guard lock(impl.db_mutex_);
-    WriteTxn txn(*impl.db_);
+    DbLock lock(impl);
+    WriteTxn txn(impl.db());
     // Load first: the lease row changes the file, and an unchanged file lets the load reuse the
     // checkpoint a get_state just decoded. Same transaction, so nothing can come in between.
     start.checkpoint = impl.load_locked(thread_id, "", checkpoint_id);
     token = impl.take_lease_locked(thread_id);
     txn.commit();
   } catch (const SQLite::Exception& e) {
-    throw_sqlite(e, impl.path_,
+    throw_sqlite(e, impl.path(),
                  "thread '" + thread_id + "': taking its lease and loading checkpoint '" +
                      (checkpoint_id.empty() ? std::string("latest") : checkpoint_id) + "'");
   }
@@ -252,22 +277,32 @@ Checkpointer::RunStart SqliteStore::start_run(const std::string& thread_id, cons
 std::optional<LeaseInfo> SqliteStore::lease(const std::string& thread_id) {
   auto& impl = *impl_;
   try {
-    std::lock_guard lock(impl.db_mutex_);
-    std::optional<Holder> h = read_holder(*impl.db_, thread_id);
+    DbLock lock(impl);
+    std::optional<Holder> h = read_holder(impl.db(), thread_id);
     if (!h) return std::nullopt;
     return LeaseInfo{thread_id, h->owner.pid, h->owner.host, h->acquired_at_ms, h->heartbeat_at_ms, h->expires_at_ms};
   } catch (const SQLite::Exception& e) {
-    throw_sqlite(e, impl.path_, "thread '" + thread_id + "': reading its lease");
+    throw_sqlite(e, impl.path(), "thread '" + thread_id + "': reading its lease");
   }
 }
 
 bool SqliteStore::has_live_run(const std::string& thread_id) {
   auto& impl = *impl_;
   try {
-    std::lock_guard lock(impl.db_mutex_);
+    DbLock lock(impl);
     return impl.lease_held_by_live_owner(thread_id);
   } catch (const SQLite::Exception& e) {
-    throw_sqlite(e, impl.path_, "thread '" + thread_id + "': reading its lease");
+    throw_sqlite(e, impl.path(), "thread '" + thread_id + "': reading its lease");
+  }
+}
+
+void SqliteStore::renew_leases() {
+  auto& impl = *impl_;
+  impl.require_writable();
+  try {
+    impl.renew_leases();
+  } catch (const SQLite::Exception& e) {
+    throw_sqlite(e, impl.path(), "renewing the leases this store holds");
   }
 }
 
@@ -276,21 +311,17 @@ bool SqliteStore::break_lease(const std::string& thread_id) {
   impl.require_writable();
   bool removed = false;
   try {
-    std::lock_guard lock(impl.db_mutex_);
-    WriteTxn txn(*impl.db_);
-    Use q(impl.db_->stmt("DELETE FROM leases WHERE thread_id = ?1"));
+    DbLock lock(impl);
+    WriteTxn txn(impl.db());
+    Use q(impl.db().stmt("DELETE FROM leases WHERE thread_id = ?1"));
     q->bindNoCopy(1, thread_id);
     q->exec();
-    removed = impl.db_->changes() > 0;
+    removed = impl.db().changes() > 0;
     txn.commit();
   } catch (const SQLite::Exception& e) {
-    throw_sqlite(e, impl.path_, "thread '" + thread_id + "': breaking its lease");
+    throw_sqlite(e, impl.path(), "thread '" + thread_id + "': breaking its lease");
   }
-  std::lock_guard lock(impl.lease_mutex_);
-  if (impl.held_leases_.erase(thread_id) > 0) {
-    impl.lost_leases_.insert(thread_id);
-    impl.any_lost_.store(true, std::memory_order_release);
-  }
+  impl.mark_lease_broken(thread_id);
   return removed;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "store/memory_checkpointer.hpp"
 
+#include "store/detail/mutex.hpp"
+
 #include <boost/json/object.hpp>
 
 #include <chrono>
@@ -30,12 +32,13 @@ struct Chain {
 }  // namespace
 
 struct MemoryCheckpointer::Impl {
-  std::size_t snapshot_interval;
-  std::map<std::pair<std::string, std::string>, Chain> chains;  // (thread, ns)
-  std::map<std::string, ThreadInfo> threads;
-  std::map<std::pair<std::string, std::string>, EffectEntry> effects;  // (thread, key)
+  std::size_t snapshot_interval = 1;  // set once, by the constructor
+  mutable store::detail::Mutex mutex;
+  std::map<std::pair<std::string, std::string>, Chain> chains GUARDED_BY(mutex);  // (thread, ns)
+  std::map<std::string, ThreadInfo> threads GUARDED_BY(mutex);
+  std::map<std::pair<std::string, std::string>, EffectEntry> effects GUARDED_BY(mutex);  // (thread, key)
 
-  const Chain* chain(const std::string& thread_id, const std::string& ns) const {
+  const Chain* chain(const std::string& thread_id, const std::string& ns) const REQUIRES(mutex) {
     auto it = chains.find({thread_id, ns});
     return it == chains.end() ? nullptr : &it->second;
   }
@@ -83,7 +86,7 @@ MemoryCheckpointer::MemoryCheckpointer(std::size_t snapshot_interval) : impl_(st
 MemoryCheckpointer::~MemoryCheckpointer() = default;
 
 void MemoryCheckpointer::put_writes(const TaskWrites& writes, Durability) {
-  std::lock_guard lock(mutex_);
+  store::detail::MutexLock lock(impl_->mutex);
   auto& list = impl_->chains[{writes.thread_id, writes.ns}].writes[writes.checkpoint_id];
   for (TaskWrites& existing : list) {
     if (existing.task_id == writes.task_id) {
@@ -95,7 +98,7 @@ void MemoryCheckpointer::put_writes(const TaskWrites& writes, Durability) {
 }
 
 void MemoryCheckpointer::put_checkpoint(const CheckpointRecord& record, const boost::json::object& values, Durability) {
-  std::lock_guard lock(mutex_);
+  store::detail::MutexLock lock(impl_->mutex);
   Chain& chain = impl_->chains[{record.thread_id, record.ns}];
   Stored stored;
   stored.record = record;
@@ -120,7 +123,7 @@ void MemoryCheckpointer::put_checkpoint(const CheckpointRecord& record, const bo
 
 std::optional<CheckpointTuple> MemoryCheckpointer::get(const std::string& thread_id, const std::string& ns,
                                                        const std::string& checkpoint_id) {
-  std::lock_guard lock(mutex_);
+  store::detail::MutexLock lock(impl_->mutex);
   const Chain* chain = impl_->chain(thread_id, ns);
   if (!chain || chain->checkpoints.empty()) return std::nullopt;
   auto it = checkpoint_id.empty() ? std::prev(chain->checkpoints.end()) : chain->checkpoints.find(checkpoint_id);
@@ -130,7 +133,7 @@ std::optional<CheckpointTuple> MemoryCheckpointer::get(const std::string& thread
 
 std::vector<CheckpointTuple> MemoryCheckpointer::list(const std::string& thread_id, const std::string& ns,
                                                       const ListOptions& options) {
-  std::lock_guard lock(mutex_);
+  store::detail::MutexLock lock(impl_->mutex);
   std::vector<CheckpointTuple> out;
   const Chain* chain = impl_->chain(thread_id, ns);
   if (!chain) return out;
@@ -144,7 +147,7 @@ std::vector<CheckpointTuple> MemoryCheckpointer::list(const std::string& thread_
 
 void MemoryCheckpointer::set_thread_status(const std::string& thread_id, ThreadStatus status, const std::string& graph,
                                            const boost::json::object& metadata) {
-  std::lock_guard lock(mutex_);
+  store::detail::MutexLock lock(impl_->mutex);
   ThreadInfo& info = impl_->threads[thread_id];
   if (info.thread_id.empty()) {
     info.thread_id = thread_id;
@@ -157,28 +160,28 @@ void MemoryCheckpointer::set_thread_status(const std::string& thread_id, ThreadS
 }
 
 std::optional<ThreadInfo> MemoryCheckpointer::thread(const std::string& thread_id) {
-  std::lock_guard lock(mutex_);
+  store::detail::MutexLock lock(impl_->mutex);
   auto it = impl_->threads.find(thread_id);
   if (it == impl_->threads.end()) return std::nullopt;
   return it->second;
 }
 
 std::vector<ThreadInfo> MemoryCheckpointer::threads() {
-  std::lock_guard lock(mutex_);
+  store::detail::MutexLock lock(impl_->mutex);
   std::vector<ThreadInfo> out;
   for (const auto& [id, info] : impl_->threads) out.push_back(info);
   return out;
 }
 
 void MemoryCheckpointer::delete_thread(const std::string& thread_id) {
-  std::lock_guard lock(mutex_);
+  store::detail::MutexLock lock(impl_->mutex);
   impl_->threads.erase(thread_id);
   std::erase_if(impl_->chains, [&](const auto& item) { return item.first.first == thread_id; });
   std::erase_if(impl_->effects, [&](const auto& item) { return item.first.first == thread_id; });
 }
 
 EffectEntry MemoryCheckpointer::find(const std::string& thread_id, const std::string& key) {
-  std::lock_guard lock(mutex_);
+  store::detail::MutexLock lock(impl_->mutex);
   auto it = impl_->effects.find({thread_id, key});
   return it == impl_->effects.end() ? EffectEntry{} : it->second;
 }
@@ -189,7 +192,7 @@ void MemoryCheckpointer::begin(const std::string& thread_id, const std::string& 
 
 void MemoryCheckpointer::begin_request(const std::string& thread_id, const std::string& key,
                                        const std::string& request_digest) {
-  std::lock_guard lock(mutex_);
+  store::detail::MutexLock lock(impl_->mutex);
   EffectEntry& entry = impl_->effects[{thread_id, key}];
   entry.state = EffectState::started;
   entry.result = nullptr;
@@ -199,7 +202,7 @@ void MemoryCheckpointer::begin_request(const std::string& thread_id, const std::
 
 void MemoryCheckpointer::finish(const std::string& thread_id, const std::string& key,
                                 const boost::json::value& result) {
-  std::lock_guard lock(mutex_);
+  store::detail::MutexLock lock(impl_->mutex);
   EffectEntry& entry = impl_->effects[{thread_id, key}];
   entry.state = EffectState::done;
   entry.result = result;
@@ -207,18 +210,18 @@ void MemoryCheckpointer::finish(const std::string& thread_id, const std::string&
 }
 
 void MemoryCheckpointer::abandon(const std::string& thread_id, const std::string& key) {
-  std::lock_guard lock(mutex_);
+  store::detail::MutexLock lock(impl_->mutex);
   impl_->effects.erase({thread_id, key});
 }
 
 std::size_t MemoryCheckpointer::checkpoint_count(const std::string& thread_id, const std::string& ns) const {
-  std::lock_guard lock(mutex_);
+  store::detail::MutexLock lock(impl_->mutex);
   const Chain* chain = impl_->chain(thread_id, ns);
   return chain ? chain->checkpoints.size() : 0;
 }
 
 std::size_t MemoryCheckpointer::snapshot_count(const std::string& thread_id, const std::string& ns) const {
-  std::lock_guard lock(mutex_);
+  store::detail::MutexLock lock(impl_->mutex);
   const Chain* chain = impl_->chain(thread_id, ns);
   std::size_t n = 0;
   if (chain) {

@@ -14,7 +14,6 @@
 #include <cstddef>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -56,8 +55,7 @@ class MemoryCheckpointer final : public Checkpointer, public EffectJournal {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
-  mutable std::mutex mutex_;
+  std::unique_ptr<Impl> impl_;  // holds the data and the mutex guarding it
 };
 
 }  // namespace weft

@@ -5,15 +5,16 @@
 
 #include "engine/node_cache.hpp"
 
-#include <map>
-#include <mutex>
+#include <memory>
 #include <string>
-#include <utility>
 
 namespace weft {
 
 class MemoryNodeCache final : public NodeCache {
  public:
+  MemoryNodeCache();
+  ~MemoryNodeCache() override;
+
   std::optional<boost::json::object> lookup(const std::string& node, const std::string& key,
                                             std::int64_t now_ms) override;
   void record(const std::string& node, const std::string& key, const boost::json::object& value,
@@ -23,12 +24,8 @@ class MemoryNodeCache final : public NodeCache {
   std::size_t size() const;
 
  private:
-  struct Entry {
-    boost::json::object value;
-    std::int64_t expires_at_ms = 0;
-  };
-  mutable std::mutex mutex_;
-  std::map<std::pair<std::string, std::string>, Entry> entries_;
+  struct State;  // the entries and the mutex guarding them
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace weft

@@ -1,19 +1,37 @@
 // SPDX-License-Identifier: MIT
 #include "store/memory_store.hpp"
 
+#include "store/detail/mutex.hpp"
+
+#include <map>
+#include <utility>
 #include <vector>
 
 namespace weft {
 
-InMemoryStore::InMemoryStore(std::shared_ptr<Clock> clock) : clock_(clock ? std::move(clock) : system_clock()) {}
+using store::detail::MutexLock;
 
-bool InMemoryStore::live(const StoreItem& item, std::int64_t now_ms) const noexcept {
+namespace {
+
+bool live(const StoreItem& item, std::int64_t now_ms) noexcept {
   return !item.expires_at_ms || *item.expires_at_ms > now_ms;
 }
 
-void InMemoryStore::drop_expired(std::int64_t now_ms) {
-  std::erase_if(items_, [&](const auto& entry) { return !live(entry.second, now_ms); });
-}
+}  // namespace
+
+struct InMemoryStore::State {
+  store::detail::Mutex mutex;
+  std::map<std::pair<StoreNamespace, std::string>, StoreItem> items GUARDED_BY(mutex);
+
+  void drop_expired(std::int64_t now_ms) REQUIRES(mutex) {
+    std::erase_if(items, [&](const auto& entry) { return !live(entry.second, now_ms); });
+  }
+};
+
+InMemoryStore::InMemoryStore(std::shared_ptr<Clock> clock)
+    : clock_(clock ? std::move(clock) : system_clock()), state_(std::make_unique<State>()) {}
+
+InMemoryStore::~InMemoryStore() = default;
 
 boost::asio::awaitable<void> InMemoryStore::put(StoreNamespace ns, std::string key, boost::json::object value,
                                                 std::optional<Clock::duration> ttl) {
@@ -21,9 +39,9 @@ boost::asio::awaitable<void> InMemoryStore::put(StoreNamespace ns, std::string k
   validate_store_key(key);
   validate_store_put(value, ttl);
   const std::int64_t now = clock_->now_ms();
-  std::lock_guard lock(mutex_);
-  drop_expired(now);
-  auto [it, inserted] = items_.try_emplace({ns, key});
+  MutexLock lock(state_->mutex);
+  state_->drop_expired(now);
+  auto [it, inserted] = state_->items.try_emplace({ns, key});
   StoreItem& item = it->second;
   if (inserted) {
     item.ns = std::move(ns);
@@ -42,9 +60,9 @@ boost::asio::awaitable<std::optional<StoreItem>> InMemoryStore::get(StoreNamespa
   const std::int64_t now = clock_->now_ms();
   std::optional<StoreItem> found;
   {
-    std::lock_guard lock(mutex_);
-    auto it = items_.find({ns, key});
-    if (it != items_.end() && live(it->second, now)) found = it->second;
+    MutexLock lock(state_->mutex);
+    auto it = state_->items.find({ns, key});
+    if (it != state_->items.end() && live(it->second, now)) found = it->second;
   }
   co_return found;
 }
@@ -52,8 +70,10 @@ boost::asio::awaitable<std::optional<StoreItem>> InMemoryStore::get(StoreNamespa
 boost::asio::awaitable<void> InMemoryStore::remove(StoreNamespace ns, std::string key) {
   validate_store_namespace(ns);
   validate_store_key(key);
-  std::lock_guard lock(mutex_);
-  items_.erase({ns, key});
+  {
+    MutexLock lock(state_->mutex);
+    state_->items.erase({ns, key});
+  }
   co_return;
 }
 
@@ -62,8 +82,8 @@ boost::asio::awaitable<std::vector<StoreItem>> InMemoryStore::search(StoreSearch
   const std::int64_t now = clock_->now_ms();
   std::vector<StoreItem> matching;
   {
-    std::lock_guard lock(mutex_);
-    for (const auto& [id, item] : items_) {
+    MutexLock lock(state_->mutex);
+    for (const auto& [id, item] : state_->items) {
       if (live(item, now) && store_item_matches(item, search)) matching.push_back(item);
     }
   }
@@ -74,8 +94,8 @@ boost::asio::awaitable<std::vector<StoreNamespace>> InMemoryStore::list_namespac
   const std::int64_t now = clock_->now_ms();
   std::vector<StoreNamespace> namespaces;
   {
-    std::lock_guard lock(mutex_);
-    for (const auto& [id, item] : items_) {
+    MutexLock lock(state_->mutex);
+    for (const auto& [id, item] : state_->items) {
       if (live(item, now) && store_namespace_matches(item.ns, query)) namespaces.push_back(item.ns);
     }
   }

@@ -6,11 +6,8 @@
 #include "engine/clock.hpp"
 #include "engine/store.hpp"
 
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <utility>
 
 namespace weft {
 
@@ -18,6 +15,7 @@ class InMemoryStore final : public Store {
  public:
   /// `clock` decides created_at/updated_at and when a ttl runs out. Default: system_clock().
   explicit InMemoryStore(std::shared_ptr<Clock> clock = system_clock());
+  ~InMemoryStore() override;
 
   // Store. Every operation completes at once (on the awaiting coroutine's executor, without
   // suspending) and is thread-safe; none is cancellable (there is nothing to wait for).
@@ -29,12 +27,10 @@ class InMemoryStore final : public Store {
   boost::asio::awaitable<std::vector<StoreNamespace>> list_namespaces(StoreNamespaceQuery query) override;
 
  private:
-  bool live(const StoreItem& item, std::int64_t now_ms) const noexcept;
-  void drop_expired(std::int64_t now_ms);
+  struct State;  // the items and the mutex guarding them
 
   std::shared_ptr<Clock> clock_;
-  mutable std::mutex mutex_;
-  std::map<std::pair<StoreNamespace, std::string>, StoreItem> items_;  // guarded by mutex_
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace weft

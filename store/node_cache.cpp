@@ -9,6 +9,7 @@
 
 namespace weft {
 
+using store::detail::DbLock;
 using store::detail::Use;
 using store::detail::WriteTxn;
 
@@ -16,10 +17,10 @@ std::optional<boost::json::object> SqliteStore::lookup(const std::string& node, 
                                                        std::int64_t now_ms) {
   auto& impl = *impl_;
   try {
-    std::lock_guard lock(impl.db_mutex_);
+    DbLock lock(impl);
     std::string text;
     {
-      Use q(impl.db_->stmt("SELECT value, expires_at_ms FROM node_cache WHERE node = ?1 AND key = ?2"));
+      Use q(impl.db().stmt("SELECT value, expires_at_ms FROM node_cache WHERE node = ?1 AND key = ?2"));
       q->bindNoCopy(1, node);
       q->bindNoCopy(2, key);
       if (!q->executeStep()) return std::nullopt;
@@ -29,10 +30,10 @@ std::optional<boost::json::object> SqliteStore::lookup(const std::string& node, 
       }
     }
     if (text.empty()) {  // expired
-      if (!impl.options_.read_only) {
-        WriteTxn txn(*impl.db_);
+      if (!impl.options().read_only) {
+        WriteTxn txn(impl.db());
         Use d(
-            impl.db_->stmt("DELETE FROM node_cache WHERE node = ?1 AND key = ?2 AND expires_at_ms != 0 "
+            impl.db().stmt("DELETE FROM node_cache WHERE node = ?1 AND key = ?2 AND expires_at_ms != 0 "
                            "AND expires_at_ms <= ?3"));
         d->bindNoCopy(1, node);
         d->bindNoCopy(2, key);
@@ -43,14 +44,14 @@ std::optional<boost::json::object> SqliteStore::lookup(const std::string& node, 
       return std::nullopt;
     }
     try {
-      return store::detail::parse_object(text, {impl.path_, "node_cache", "", key, "value"});
+      return store::detail::parse_object(text, {impl.path(), "node_cache", "", key, "value"});
     } catch (const Error&) {
-      throw Error(store::error::bad_record, "node cache entry '" + key + "' of '" + node + "' in '" + impl.path_ +
-                                                "' is not a JSON object; clear it (weft check " + impl.path_ +
+      throw Error(store::error::bad_record, "node cache entry '" + key + "' of '" + node + "' in '" + impl.path() +
+                                                "' is not a JSON object; clear it (weft check " + impl.path() +
                                                 " reports such rows)");
     }
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl.path_, "reading the node cache of '" + node + "'");
+    store::detail::throw_sqlite(e, impl.path(), "reading the node cache of '" + node + "'");
   }
 }
 
@@ -60,9 +61,9 @@ void SqliteStore::record(const std::string& node, const std::string& key, const 
   impl.require_writable();
   const std::string text = boost::json::serialize(value);
   try {
-    std::lock_guard lock(impl.db_mutex_);
-    WriteTxn txn(*impl.db_);
-    Use q(impl.db_->stmt(
+    DbLock lock(impl);
+    WriteTxn txn(impl.db());
+    Use q(impl.db().stmt(
         "INSERT INTO node_cache (node, key, value, expires_at_ms, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)"
         " ON CONFLICT (node, key) DO UPDATE SET value = excluded.value, expires_at_ms = excluded.expires_at_ms,"
         "   created_at_ms = excluded.created_at_ms"));
@@ -70,11 +71,11 @@ void SqliteStore::record(const std::string& node, const std::string& key, const 
     q->bindNoCopy(2, key);
     q->bindNoCopy(3, text);
     q->bind(4, expires_at_ms);
-    q->bind(5, static_cast<std::int64_t>(store::detail::now_ms()));
+    q->bind(5, static_cast<std::int64_t>(impl.now_ms()));
     q->exec();
     txn.commit();
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl.path_, "recording a node cache entry of '" + node + "'");
+    store::detail::throw_sqlite(e, impl.path(), "recording a node cache entry of '" + node + "'");
   }
 }
 
@@ -82,14 +83,14 @@ void SqliteStore::clear(const std::string& node) {
   auto& impl = *impl_;
   impl.require_writable();
   try {
-    std::lock_guard lock(impl.db_mutex_);
-    WriteTxn txn(*impl.db_);
-    Use q(impl.db_->stmt(node.empty() ? "DELETE FROM node_cache" : "DELETE FROM node_cache WHERE node = ?1"));
+    DbLock lock(impl);
+    WriteTxn txn(impl.db());
+    Use q(impl.db().stmt(node.empty() ? "DELETE FROM node_cache" : "DELETE FROM node_cache WHERE node = ?1"));
     if (!node.empty()) q->bindNoCopy(1, node);
     q->exec();
     txn.commit();
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl.path_, "clearing the node cache");
+    store::detail::throw_sqlite(e, impl.path(), "clearing the node cache");
   }
 }
 

@@ -3,12 +3,11 @@
 
 #include "store/detail/db.hpp"
 #include "store/detail/namespace_path.hpp"
+#include "store/detail/mutex.hpp"
 #include "store/detail/schema.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <mutex>
 
 namespace weft {
 
@@ -38,8 +37,8 @@ CREATE INDEX IF NOT EXISTS memory_items_expiry ON memory_items (expires_at_ms) W
 struct SqliteMemoryStore::Impl {
   std::string path;
   std::shared_ptr<Clock> clock;
-  std::mutex mutex;
-  std::unique_ptr<Db> db;  // guarded by mutex
+  store::detail::Mutex mutex;
+  std::unique_ptr<Db> db PT_GUARDED_BY(mutex);
 
   StoreItem read_item(SQLite::Statement& row) const {
     StoreItem item;
@@ -59,7 +58,7 @@ struct SqliteMemoryStore::Impl {
   }
 
   // Rows under `prefix` that are live at `now`, in key order.
-  std::vector<StoreItem> live_rows(const StoreNamespace& prefix, std::int64_t now) {
+  std::vector<StoreItem> live_rows(const StoreNamespace& prefix, std::int64_t now) REQUIRES(mutex) {
     std::vector<StoreItem> items;
     const std::string low = ns_path(prefix);
     if (low.empty()) {
@@ -88,6 +87,7 @@ SqliteMemoryStore::SqliteMemoryStore(const std::string& path, std::shared_ptr<Cl
   impl_->clock = clock ? std::move(clock) : system_clock();
   store::detail::precheck_file(path);
   try {
+    store::detail::MutexLock lock(impl_->mutex);
     impl_->db = std::make_unique<Db>(path, /*read_only=*/false, busy_timeout_ms);
     impl_->db->exec("PRAGMA journal_mode = WAL");
     impl_->db->exec("PRAGMA synchronous = NORMAL");
@@ -107,7 +107,7 @@ boost::asio::awaitable<void> SqliteMemoryStore::put(StoreNamespace ns, std::stri
   validate_store_put(value, ttl);
   const std::int64_t now = impl_->clock->now_ms();
   const std::string text = boost::json::serialize(value);
-  std::lock_guard lock(impl_->mutex);
+  store::detail::MutexLock lock(impl_->mutex);
   try {
     WriteTxn txn(*impl_->db);
     // Expired rows go first, so a put after expiry starts a new item (a fresh created_at).
@@ -142,7 +142,7 @@ boost::asio::awaitable<std::optional<StoreItem>> SqliteMemoryStore::get(StoreNam
   const std::int64_t now = impl_->clock->now_ms();
   std::optional<StoreItem> found;
   {
-    std::lock_guard lock(impl_->mutex);
+    store::detail::MutexLock lock(impl_->mutex);
     try {
       Use q(
           impl_->db->stmt("SELECT ns_path, key, value, created_at_ms, updated_at_ms, expires_at_ms FROM memory_items "
@@ -162,7 +162,7 @@ boost::asio::awaitable<std::optional<StoreItem>> SqliteMemoryStore::get(StoreNam
 boost::asio::awaitable<void> SqliteMemoryStore::remove(StoreNamespace ns, std::string key) {
   validate_store_namespace(ns);
   validate_store_key(key);
-  std::lock_guard lock(impl_->mutex);
+  store::detail::MutexLock lock(impl_->mutex);
   try {
     Use q(impl_->db->stmt("DELETE FROM memory_items WHERE ns_path = ?1 AND key = ?2"));
     q->bind(1, ns_path(ns));
@@ -180,7 +180,7 @@ boost::asio::awaitable<std::vector<StoreItem>> SqliteMemoryStore::search(StoreSe
   const std::int64_t now = impl_->clock->now_ms();
   std::vector<StoreItem> matching;
   {
-    std::lock_guard lock(impl_->mutex);
+    store::detail::MutexLock lock(impl_->mutex);
     try {
       for (StoreItem& item : impl_->live_rows(search.ns_prefix, now)) {
         if (store_item_matches(item, search)) matching.push_back(std::move(item));
@@ -197,7 +197,7 @@ boost::asio::awaitable<std::vector<StoreNamespace>> SqliteMemoryStore::list_name
   const std::int64_t now = impl_->clock->now_ms();
   std::vector<StoreNamespace> namespaces;
   {
-    std::lock_guard lock(impl_->mutex);
+    store::detail::MutexLock lock(impl_->mutex);
     try {
       Use q(impl_->db->stmt(
           "SELECT DISTINCT ns_path FROM memory_items WHERE expires_at_ms IS NULL OR expires_at_ms > ?1"));

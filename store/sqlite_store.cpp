@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // SqliteStore: opening, checkpoint and writes persistence, durability modes. Loads are in
-// load.cpp, threads in threads.cpp, leases in lease.cpp, the effect journal in effects.cpp.
+// load.cpp, history in list.cpp, threads in threads.cpp, leases in lease.cpp, the effect journal
+// in effects.cpp.
 #include "store/sqlite_store.hpp"
 
 #include "store/detail/codec.hpp"
@@ -46,11 +47,16 @@ std::unique_ptr<Db> open_db(const std::string& path, const SqliteOptions& option
   }
 }
 
+SqliteOptions with_clock(SqliteOptions options) {
+  if (!options.clock) options.clock = system_clock();
+  return options;
+}
+
 }  // namespace
 
 SqliteStoreImpl::SqliteStoreImpl(const std::string& path, SqliteOptions options)
     : path_(path),
-      options_(options),
+      options_(with_clock(std::move(options))),
       db_(open_db(path, options_)),
       writer_([this](std::vector<WriteJob>& batch) { commit_batch(batch); },
               std::chrono::microseconds(static_cast<std::int64_t>(options_.async_commit_delay_ms * 1000))) {
@@ -83,13 +89,13 @@ CheckpointRow SqliteStoreImpl::encode(const CheckpointRecord& record, const boos
   std::optional<ChainInfo> parent;
   if (!record.parent_id.empty()) {
     {
-      std::lock_guard lock(chain_mutex_);
+      MutexLock lock(chain_mutex_);
       auto found = last_chain_.find(chain_key(record.thread_id, record.ns));
       if (found != last_chain_.end() && found->second.id == record.parent_id) parent = found->second;
     }
     if (!parent) {  // a fork, or the first put since opening: ask the database (after queued writes)
       flush_checkpoints();
-      std::lock_guard lock(db_mutex_);
+      MutexLock lock(db_mutex_);
       Use q(
           db_->stmt("SELECT chain_len, chain_bytes, base_bytes, metadata, next FROM checkpoints "
                     "WHERE thread_id = ?1 AND ns = ?2 AND checkpoint_id = ?3"));
@@ -134,7 +140,7 @@ CheckpointRow SqliteStoreImpl::encode(const CheckpointRecord& record, const boos
 }
 
 void SqliteStoreImpl::remember(const CheckpointRow& row) {
-  std::lock_guard lock(chain_mutex_);
+  MutexLock lock(chain_mutex_);
   ChainInfo& info = last_chain_[chain_key(row.thread_id, row.ns)];
   // The last row put is the one the next put most likely names as parent (forks included); a
   // miss only costs one indexed query in encode().
@@ -142,7 +148,16 @@ void SqliteStoreImpl::remember(const CheckpointRow& row) {
 }
 
 void SqliteStoreImpl::execute(const WriteJob& job) {
-  std::visit([this](const auto& row) { execute_row(row); }, job);
+  // Not std::visit: a lambda would not be known to run under db_mutex_ (-Wthread-safety).
+  if (const auto* checkpoint = std::get_if<CheckpointRow>(&job)) {
+    execute_row(*checkpoint);
+  } else if (const auto* writes = std::get_if<WritesRow>(&job)) {
+    execute_row(*writes);
+  } else if (const auto* status = std::get_if<StatusRow>(&job)) {
+    execute_row(*status);
+  } else {
+    execute_row(std::get<LeaseReleaseRow>(job));
+  }
 }
 
 void SqliteStoreImpl::execute_row(const CheckpointRow& row) {
@@ -228,7 +243,7 @@ void SqliteStoreImpl::execute_row(const LeaseReleaseRow& row) {
   q->bindNoCopy(1, row.thread_id);
   q->bindNoCopy(2, row.token);
   q->exec();
-  std::lock_guard lock(lease_mutex_);  // db_mutex_ is held: the documented order
+  MutexLock lock(lease_mutex_);  // db_mutex_ is held: the documented order
   auto released = releasing_leases_.find(row.thread_id);
   if (released != releasing_leases_.end() && released->second == row.token) releasing_leases_.erase(released);
 }
@@ -240,7 +255,7 @@ void SqliteStoreImpl::write(WriteJob job, Durability durability) {
   throw_if_lease_lost(thread_id);
   if (durability == Durability::sync) {
     writer_.drain();  // keeps commits in put order across durability modes
-    std::lock_guard lock(db_mutex_);
+    MutexLock lock(db_mutex_);
     WriteTxn txn(*db_);
     execute(job);
     txn.commit();
@@ -269,7 +284,7 @@ void SqliteStoreImpl::commit_batch(std::vector<WriteJob>& batch) {
     return it != consumer.end() && it->second > i;
   };
   try {
-    std::lock_guard lock(db_mutex_);
+    MutexLock lock(db_mutex_);
     WriteTxn txn(*db_);
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (const auto* w = std::get_if<WritesRow>(&batch[i]); w && consumed_later(i, *w)) continue;
@@ -286,6 +301,17 @@ void SqliteStoreImpl::commit_batch(std::vector<WriteJob>& batch) {
 
 void SqliteStoreImpl::flush() { writer_.drain(); }
 
+void SqliteStoreImpl::forget_thread(const std::string& thread_id) {
+  known_threads_.erase(thread_id);
+  {
+    MutexLock lock(chain_mutex_);
+    const std::string prefix = thread_id + '\0';
+    std::erase_if(last_chain_, [&](const auto& entry) { return entry.first.starts_with(prefix); });
+  }
+  MutexLock lock(lease_mutex_);
+  held_leases_.erase(thread_id);
+}
+
 void SqliteStoreImpl::flush_checkpoints() { writer_.drain_visible(); }
 
 void SqliteStoreImpl::require_writable() const {
@@ -296,6 +322,7 @@ void SqliteStoreImpl::require_writable() const {
 
 }  // namespace store::detail
 
+using store::detail::DbLock;
 using store::detail::SqliteStoreImpl;
 
 SqliteStore::SqliteStore(const std::string& path, SqliteOptions options)
@@ -309,7 +336,7 @@ SqliteStore::~SqliteStore() {
   }
 }
 
-const std::string& SqliteStore::path() const noexcept { return impl_->path_; }
+const std::string& SqliteStore::path() const noexcept { return impl_->path(); }
 
 void SqliteStore::put_writes(const TaskWrites& writes, Durability durability) {
   const bool keep = std::any_of(writes.writes.begin(), writes.writes.end(), [](const ChannelWrite& w) {
@@ -322,11 +349,11 @@ void SqliteStore::put_writes(const TaskWrites& writes, Durability durability) {
                                writes.task_name,
                                store::detail::encode_writes(writes.writes),
                                keep,
-                               store::detail::now_ms()};
+                               impl_->now_ms()};
   try {
     impl_->write(std::move(row), durability);
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl_->path_,
+    store::detail::throw_sqlite(e, impl_->path(),
                                 "thread '" + writes.thread_id + "': saving the writes of task '" + writes.task_id +
                                     "' (" + writes.task_name + ")");
   }
@@ -337,7 +364,7 @@ void SqliteStore::put_checkpoint(const CheckpointRecord& record, const boost::js
   try {
     impl_->write(impl_->encode(record, values), durability);
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl_->path_,
+    store::detail::throw_sqlite(e, impl_->path(),
                                 "thread '" + record.thread_id + "': saving checkpoint '" + record.id + "'");
   }
 }
@@ -352,20 +379,20 @@ std::string SqliteStore::read_pragma(const std::string& name) {
     throw Error(store::error::sqlite, "read_pragma: '" + name + "' is not a PRAGMA name");
   }
   try {
-    std::lock_guard lock(impl_->db_mutex_);
-    return impl_->db_->raw().execAndGet("PRAGMA " + name).getString();
+    DbLock lock(*impl_);
+    return impl_->db().raw().execAndGet("PRAGMA " + name).getString();
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl_->path_, "reading PRAGMA " + name);
+    store::detail::throw_sqlite(e, impl_->path(), "reading PRAGMA " + name);
   }
 }
 
 void SqliteStore::checkpoint_wal() {
   impl_->flush();
   try {
-    std::lock_guard lock(impl_->db_mutex_);
-    impl_->db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    DbLock lock(*impl_);
+    impl_->db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl_->path_, "checkpointing the WAL");
+    store::detail::throw_sqlite(e, impl_->path(), "checkpointing the WAL");
   }
 }
 

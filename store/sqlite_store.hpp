@@ -16,6 +16,7 @@
 // Effect-journal begin()/finish()/abandon() are always committed before returning.
 
 #include "engine/checkpointer.hpp"
+#include "engine/clock.hpp"
 #include "engine/effect_journal.hpp"
 #include "engine/node_cache.hpp"
 #include "store/error.hpp"
@@ -51,6 +52,10 @@ struct SqliteOptions {
   /// A lease not renewed for this long may be taken over by another process (default 30 s). The
   /// store renews the leases it holds every lease_ttl_ms / 3 from a background thread.
   std::int64_t lease_ttl_ms = 30'000;
+  /// The time leases are taken, renewed and expire by, and the rows' timestamps (effects, cache,
+  /// thread status). Default (null): system_clock(). The heartbeat's period is real time; a test
+  /// with a ManualClock renews by calling renew_leases().
+  std::shared_ptr<Clock> clock{};
   /// Pending writes are consumed by the next loop checkpoint on their checkpoint: by default the
   /// ordinary ones are deleted in that checkpoint's transaction (they duplicate its deltas), and
   /// only error/interrupt/resume writes stay for inspection. true keeps them all. Default false.
@@ -168,6 +173,11 @@ class SqliteStore final : public Checkpointer, public EffectJournal, public Node
   /// Removes the thread's lease whoever holds it (an operator's "break lease"). Returns whether
   /// there was one. The former holder's next put for that thread throws lease_lost.
   bool break_lease(const std::string& thread_id);
+  /// Renews every lease this store holds, now (what the heartbeat thread does every
+  /// lease_ttl_ms / 3): each expiry becomes clock now + lease_ttl_ms. A lease found broken or
+  /// taken over is dropped and its thread's next put throws lease_lost. Throws weft::Error (busy)
+  /// when the database stays locked; the heartbeat then simply tries again next period.
+  void renew_leases();
   /// Flushes, then copies the WAL into the main file and truncates it (PRAGMA wal_checkpoint(TRUNCATE)).
   void checkpoint_wal();
   const std::string& path() const noexcept;

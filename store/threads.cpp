@@ -12,6 +12,7 @@
 namespace weft {
 namespace {
 
+using store::detail::DbLock;
 using store::detail::Use;
 
 // The latest root checkpoint of each thread is read by correlated subqueries on the primary key.
@@ -54,19 +55,19 @@ void SqliteStore::set_thread_status(const std::string& thread_id, ThreadStatus s
   auto& impl = *impl_;
   impl.require_writable();
   store::detail::StatusRow row{thread_id, std::string(to_string(status)), graph, boost::json::serialize(metadata),
-                               store::detail::now_ms()};
+                               impl.now_ms()};
   if (impl.deferring()) {  // the run writes asynchronously: the status goes in order with its puts
     impl.push_deferred(std::move(row));
     return;
   }
   impl.flush();
   try {
-    std::lock_guard lock(impl.db_mutex_);
-    store::detail::WriteTxn txn(*impl.db_);
+    DbLock lock(impl);
+    store::detail::WriteTxn txn(impl.db());
     impl.execute_row(row);
     txn.commit();
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': saving its status");
+    store::detail::throw_sqlite(e, impl.path(), "thread '" + thread_id + "': saving its status");
   }
 }
 
@@ -74,14 +75,14 @@ std::optional<ThreadInfo> SqliteStore::thread(const std::string& thread_id) {
   auto& impl = *impl_;
   impl.flush();
   try {
-    std::lock_guard lock(impl.db_mutex_);
+    DbLock lock(impl);
     static const std::string sql = std::string(kThreadSelect) + " WHERE t.thread_id = ?1";
-    Use q(impl.db_->stmt(sql.c_str()));
+    Use q(impl.db().stmt(sql.c_str()));
     q->bindNoCopy(1, thread_id);
     if (!q->executeStep()) return std::nullopt;
-    return read_thread(*q, impl.path_);
+    return read_thread(*q, impl.path());
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': reading its status");
+    store::detail::throw_sqlite(e, impl.path(), "thread '" + thread_id + "': reading its status");
   }
 }
 
@@ -89,16 +90,16 @@ std::vector<ThreadInfo> SqliteStore::threads() {
   auto& impl = *impl_;
   impl.flush();
   try {
-    std::lock_guard lock(impl.db_mutex_);
-    Use q(impl.db_->stmt(kThreadSelect));
+    DbLock lock(impl);
+    Use q(impl.db().stmt(kThreadSelect));
     std::vector<ThreadInfo> out;
-    while (q->executeStep()) out.push_back(read_thread(*q, impl.path_));
+    while (q->executeStep()) out.push_back(read_thread(*q, impl.path()));
     // Most recently active first, as a user scanning their runs expects.
     std::stable_sort(out.begin(), out.end(),
                      [](const ThreadInfo& a, const ThreadInfo& b) { return a.updated_at_ms > b.updated_at_ms; });
     return out;
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl.path_, "listing threads");
+    store::detail::throw_sqlite(e, impl.path(), "listing threads");
   }
 }
 
@@ -107,29 +108,20 @@ void SqliteStore::delete_thread(const std::string& thread_id) {
   impl.require_writable();
   impl.flush();
   try {
-    std::lock_guard lock(impl.db_mutex_);
-    store::detail::WriteTxn txn(*impl.db_);
+    DbLock lock(impl);
+    store::detail::WriteTxn txn(impl.db());
     impl.check_not_leased_by_other(thread_id);
     for (const char* sql : {"DELETE FROM checkpoints WHERE thread_id = ?1", "DELETE FROM writes WHERE thread_id = ?1",
                             "DELETE FROM effects WHERE thread_id = ?1", "DELETE FROM threads WHERE thread_id = ?1",
                             "DELETE FROM leases WHERE thread_id = ?1"}) {
-      Use q(impl.db_->stmt(sql));
+      Use q(impl.db().stmt(sql));
       q->bindNoCopy(1, thread_id);
       q->exec();
     }
     txn.commit();
-    impl.known_threads_.erase(thread_id);
+    impl.forget_thread(thread_id);
   } catch (const SQLite::Exception& e) {
-    store::detail::throw_sqlite(e, impl.path_, "thread '" + thread_id + "': deleting it");
-  }
-  {
-    std::lock_guard lock(impl.chain_mutex_);
-    const std::string prefix = thread_id + '\0';
-    std::erase_if(impl.last_chain_, [&](const auto& entry) { return entry.first.starts_with(prefix); });
-  }
-  {
-    std::lock_guard lock(impl.lease_mutex_);
-    impl.held_leases_.erase(thread_id);
+    store::detail::throw_sqlite(e, impl.path(), "thread '" + thread_id + "': deleting it");
   }
 }
 

@@ -157,7 +157,7 @@ HostLimits Client::Impl::limits_for(const detail::Url& url) const {
 std::shared_ptr<detail::HostState> Client::Impl::host_for(const detail::Url& url) {
   std::lock_guard lock(mutex);
   auto& slot = hosts[url.pool_key()];
-  if (!slot) slot = std::make_shared<detail::HostState>(url.authority(), limits_for(url), clock->now());
+  if (!slot) slot = std::make_shared<detail::HostState>(url.authority(), limits_for(url), clock->steady_now());
   return slot;
 }
 
@@ -225,7 +225,7 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
   std::optional<chr::steady_clock::time_point> deadline;
   std::optional<chr::steady_clock::time_point> io_deadline;
   if (request.timeout) {
-    deadline = clock->now() + *request.timeout;
+    deadline = clock->steady_now() + *request.timeout;
     io_deadline = chr::steady_clock::now() + *request.timeout;
   }
   auto overall_timeout = [&](int attempts_so_far, int last_status, const std::string& doing) {
@@ -236,7 +236,7 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
                                 "); the server is slow or hung: retry later or raise the timeout";
     fail(error::timeout, host->host(), last_status, attempts_so_far, message);
   };
-  auto would_pass_deadline = [&](chr::nanoseconds wait) { return deadline && clock->now() + wait > *deadline; };
+  auto would_pass_deadline = [&](chr::nanoseconds wait) { return deadline && clock->steady_now() + wait > *deadline; };
 
   int attempt = 0;   // requests sent (every kind), for messages and Response::attempts
   int failures = 0;  // attempts that failed for real: bounded by max_attempts
@@ -261,7 +261,7 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
       slot.semaphore = &host->semaphore();
 
       for (;;) {
-        const detail::Admission admission = host->admit(clock->now());
+        const detail::Admission admission = host->admit(clock->steady_now());
         if (admission.wait <= chr::nanoseconds::zero()) break;
         if (would_pass_deadline(admission.wait)) {
           const std::string doing = "waiting for the host's rate limit";
@@ -387,11 +387,11 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
       wait = backoff(failures);
       event.reason = what;
     } else {
-      const RateLimitInfo info = parse_rate_limit(outcome->headers, clock->system_now());
-      host->learn(info, clock->now());
+      const RateLimitInfo info = parse_rate_limit(outcome->headers, clock->now());
+      host->learn(info, clock->steady_now());
       if (info.limit || info.remaining || info.reset) {
         std::lock_guard lock(mutex);
-        last_rate_limit = RateLimitSnapshot{info.limit, info.remaining, info.reset, clock->now()};
+        last_rate_limit = RateLimitSnapshot{info.limit, info.remaining, info.reset, clock->steady_now()};
       }
       const bool rate_limited = rate_limit_status(outcome->status);
       if (!rate_limited) {
@@ -428,7 +428,7 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
       };
       if (rate_limited) {
         ++limited;
-        const std::string adapted = host->on_rate_limited(info, clock->now());
+        const std::string adapted = host->on_rate_limited(info, clock->steady_now());
         if (adapted.empty()) {
           event.reason = status;
         } else {
@@ -449,7 +449,7 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
           give_up(why);
         }
         if (rate_limited)
-          host->block_for(*asked, clock->now(), "an earlier answer was " + status + " with " + info.wait_source);
+          host->block_for(*asked, clock->steady_now(), "an earlier answer was " + status + " with " + info.wait_source);
         wait = *asked + spread(*asked);
         event.reason += " with " + info.wait_source;
       } else {

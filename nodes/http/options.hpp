@@ -2,7 +2,7 @@
 #pragma once
 // Options of the HTTP client: timeouts, retry policy, per-host rate limits, TLS, pooling.
 
-#include "nodes/http/clock.hpp"
+#include "engine/clock.hpp"
 #include "nodes/http/proxy.hpp"
 #include "nodes/http/rate_limit_event.hpp"
 

@@ -6,7 +6,6 @@ list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/redact.cpp
   ${CMAKE_CURRENT_LIST_DIR}/rate_limit_headers.cpp
   ${CMAKE_CURRENT_LIST_DIR}/rate_limit_event.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/clock.cpp
   ${CMAKE_CURRENT_LIST_DIR}/proxy.cpp
   ${CMAKE_CURRENT_LIST_DIR}/client.cpp
   ${CMAKE_CURRENT_LIST_DIR}/detail/url.cpp

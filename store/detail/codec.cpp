@@ -155,4 +155,18 @@ std::vector<ChannelWrite> decode_writes(std::string_view text, const RowRef& whe
   return out;
 }
 
+TaskWrites decode_task_writes(const std::string& path, const std::string& thread_id, const std::string& ns,
+                              std::string checkpoint_id, std::string task_id, std::string task_name,
+                              const std::string& text) {
+  const std::string row_id = checkpoint_id + "/" + task_id;
+  TaskWrites w;
+  w.thread_id = thread_id;
+  w.ns = ns;
+  w.checkpoint_id = std::move(checkpoint_id);
+  w.task_id = std::move(task_id);
+  w.task_name = std::move(task_name);
+  w.writes = decode_writes(text, RowRef{path, "writes", thread_id, row_id, "writes"});
+  return w;
+}
+
 }  // namespace weft::store::detail

@@ -44,5 +44,9 @@ void fold_deltas(boost::json::object& values, std::vector<ChannelDelta>& deltas,
 /// appended items are moved into the state, not copied. Errors as decode_deltas + fold_deltas.
 void fold_deltas(boost::json::object& values, boost::json::value&& deltas, const RowRef& where, StateFolder& folder);
 std::vector<ChannelWrite> decode_writes(std::string_view text, const RowRef& where);
+/// One `writes` row of a task: its writes decoded, the rest copied in.
+TaskWrites decode_task_writes(const std::string& path, const std::string& thread_id, const std::string& ns,
+                              std::string checkpoint_id, std::string task_id, std::string task_name,
+                              const std::string& text);
 
 }  // namespace weft::store::detail

@@ -1,20 +1,19 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // Private: the state behind SqliteStore, shared by its parts (checkpoint writes, loads, threads,
-// leases, effects; one .cpp each). Locking order: db_mutex_ before lease_mutex_ (never the other
-// way); db_mutex_ is never held while waiting for the async writer (whose commits take db_mutex_).
+// leases, effects; one .cpp each). Its data is private and annotated with the mutex guarding it;
+// the parts reach the connection through a DbLock and db().
 
 #include "store/detail/async_writer.hpp"
 #include "store/detail/db.hpp"
+#include "store/detail/mutex.hpp"
 #include "store/detail/process.hpp"
 #include "store/sqlite_store.hpp"
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -105,22 +104,30 @@ struct ProcessCounters {
 };
 ProcessCounters& process_counters() noexcept;
 
+class DbLock;
+
+/// Thread safety: every public member may be called from any thread. Locking order: db_mutex_
+/// before lease_mutex_ and chain_mutex_ (never the other way); db_mutex_ is never held while
+/// waiting for the async writer (whose commits take db_mutex_). Clang checks the annotations.
 class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
  public:
   SqliteStoreImpl(const std::string& path, SqliteOptions options);
   ~SqliteStoreImpl();
 
+  const std::string& path() const noexcept { return path_; }
+  const SqliteOptions& options() const noexcept { return options_; }
+  /// The store's clock (SqliteOptions::clock) in milliseconds since the Unix epoch.
+  std::int64_t now_ms() const { return options_.clock->now_ms(); }
+  /// The one connection; hold a DbLock on this store to use it.
+  Db& db() REQUIRES(db_mutex_) { return *db_; }
+
   // --- checkpoint writes (sqlite_store.cpp)
   /// Encodes a record, deciding delta-only or snapshot from its parent's chain (cache, else a query).
-  CheckpointRow encode(const CheckpointRecord& record, const boost::json::object& values);
-  /// Makes `row` the known chain head of its (thread, ns).
-  void remember(const CheckpointRow& row);
-  void write(WriteJob job, Durability durability);
-  void execute(const WriteJob& job);  // under db_mutex_, inside a transaction
-  void execute_row(const CheckpointRow& row);
-  void execute_row(const WritesRow& row);
-  void execute_row(const StatusRow& row);
-  void execute_row(const LeaseReleaseRow& row);
+  CheckpointRow encode(const CheckpointRecord& record, const boost::json::object& values)
+      EXCLUDES(db_mutex_, chain_mutex_);
+  void write(WriteJob job, Durability durability) EXCLUDES(db_mutex_);
+  void execute_row(const StatusRow& row) REQUIRES(db_mutex_);
+  void execute_row(const LeaseReleaseRow& row) REQUIRES(db_mutex_) EXCLUDES(lease_mutex_);
   /// True when the latest put used async or exit durability: status changes and lease releases
   /// then queue behind it instead of waiting for the writer and committing on their own.
   bool deferring() const noexcept { return last_put_deferred_.load(std::memory_order_relaxed); }
@@ -128,73 +135,102 @@ class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
   /// Readers of checkpoints do not wait for these (flush_checkpoints()).
   void push_deferred(WriteJob job);
   /// Waits until every queued write is committed.
-  void flush();
+  void flush() EXCLUDES(db_mutex_);
   /// Waits until every queued checkpoint and task-writes row is committed (what get/list/encode
   /// read); queued status changes and lease releases may stay queued.
-  void flush_checkpoints();
+  void flush_checkpoints() EXCLUDES(db_mutex_);
   void require_writable() const;
+
+  // --- threads (threads.cpp)
+  /// Forgets what this store cached about a deleted thread: its threads row, its chain heads and
+  /// its held lease (the caller deleted them in the file).
+  void forget_thread(const std::string& thread_id) REQUIRES(db_mutex_) EXCLUDES(chain_mutex_, lease_mutex_);
 
   // --- loads (load.cpp)
   /// get() without the flush and the lock: the caller holds db_mutex_ (maybe in a transaction).
   std::optional<CheckpointTuple> load_locked(const std::string& thread_id, const std::string& ns,
-                                             const std::string& checkpoint_id);
+                                             const std::string& checkpoint_id) REQUIRES(db_mutex_);
+
+  // --- leases (lease.cpp)
+  /// Takes the thread's lease in the caller's transaction and returns its token; throws
+  /// thread_busy. Call hold_lease(token) once that transaction committed.
+  std::string take_lease_locked(const std::string& thread_id) REQUIRES(db_mutex_) EXCLUDES(lease_mutex_);
+  /// Starts renewing a lease taken by take_lease_locked and returns the engine's handle on it.
+  std::unique_ptr<ThreadLease> hold_lease(const std::string& thread_id, std::string token) EXCLUDES(lease_mutex_);
+  void release_lease(const std::string& thread_id, const std::string& token) noexcept EXCLUDES(db_mutex_, lease_mutex_);
+  /// Whether a live process (or an unexpired lease) holds the thread; false when no lease row.
+  bool lease_held_by_live_owner(const std::string& thread_id) REQUIRES(db_mutex_);
+  /// Throws thread_busy if a live owner other than this store holds the lease.
+  void check_not_leased_by_other(const std::string& thread_id) REQUIRES(db_mutex_) EXCLUDES(lease_mutex_);
+  /// After break_lease removed the row: if this store held the lease, its next put throws lease_lost.
+  void mark_lease_broken(const std::string& thread_id) EXCLUDES(lease_mutex_);
+  /// SqliteStore::renew_leases (throws SQLite::Exception).
+  void renew_leases() EXCLUDES(db_mutex_, lease_mutex_);
+
+ private:
+  friend class DbLock;
+
+  // checkpoint writes (sqlite_store.cpp)
+  /// Makes `row` the known chain head of its (thread, ns).
+  void remember(const CheckpointRow& row) EXCLUDES(chain_mutex_);
+  void execute(const WriteJob& job) REQUIRES(db_mutex_);  // inside a transaction
+  void execute_row(const CheckpointRow& row) REQUIRES(db_mutex_);
+  void execute_row(const WritesRow& row) REQUIRES(db_mutex_);
+  void commit_batch(std::vector<WriteJob>& batch) EXCLUDES(db_mutex_);
+
+  // loads (load.cpp)
   bool read_chain(SQLite::Statement& q, const std::string& thread_id, const std::string& ns, std::string_view head_id,
                   std::size_t max_skipped, LoadedChain& out);
   std::optional<CheckpointTuple> fold_chain(const std::string& thread_id, const std::string& ns, LoadedChain& chain);
-  /// (data_version, total_changes) of the connection now (caller holds db_mutex_).
-  std::pair<std::int64_t, std::int64_t> db_versions();
+  /// (data_version, total_changes) of the connection now.
+  std::pair<std::int64_t, std::int64_t> db_versions() REQUIRES(db_mutex_);
   /// The last decoded checkpoint when it is still what a load of (thread, ns, id) would read.
   const LoadedCheckpoint* reusable(const std::string& thread_id, const std::string& ns, const std::string& id,
-                                   std::pair<std::int64_t, std::int64_t> versions) const;
-  void read_pending_writes(CheckpointTuple& out);
+                                   std::pair<std::int64_t, std::int64_t> versions) const REQUIRES(db_mutex_);
+  void read_pending_writes(CheckpointTuple& out) REQUIRES(db_mutex_);
 
-  // --- leases (lease.cpp)
-  /// Takes the thread's lease in the caller's transaction (db_mutex_ held) and returns its token;
-  /// throws thread_busy. Call hold_lease(token) once that transaction committed.
-  std::string take_lease_locked(const std::string& thread_id);
-  /// Starts renewing a lease taken by take_lease_locked and returns the engine's handle on it.
-  std::unique_ptr<ThreadLease> hold_lease(const std::string& thread_id, std::string token);
-  void throw_if_lease_lost(const std::string& thread_id);
-  void release_lease(const std::string& thread_id, const std::string& token) noexcept;
-  std::optional<LeaseInfo> lease(const std::string& thread_id);
-  bool break_lease(const std::string& thread_id);
-  /// Whether a live process (or an unexpired lease) holds the thread; false when no lease row
-  /// exists (caller holds db_mutex_).
-  bool lease_held_by_live_owner(const std::string& thread_id);
-  /// Throws thread_busy if a live owner other than this store holds the lease (caller holds db_mutex_).
-  void check_not_leased_by_other(const std::string& thread_id);
-  void stop_heartbeat() noexcept;
+  // leases (lease.cpp)
+  void throw_if_lease_lost(const std::string& thread_id) EXCLUDES(lease_mutex_);
+  void heartbeat_loop() EXCLUDES(db_mutex_, lease_mutex_);
+  void stop_heartbeat() noexcept EXCLUDES(lease_mutex_);
 
   const std::string path_;
   const SqliteOptions options_;
 
-  std::mutex db_mutex_;
-  std::unique_ptr<Db> db_;
-  std::unordered_set<std::string> known_threads_;  // threads rows known to exist (db_mutex_)
-  std::optional<LoadedCheckpoint> last_loaded_;    // (db_mutex_)
+  Mutex db_mutex_;
+  std::unique_ptr<Db> db_ PT_GUARDED_BY(db_mutex_);
+  std::unordered_set<std::string> known_threads_ GUARDED_BY(db_mutex_);  // threads rows known to exist
+  std::optional<LoadedCheckpoint> last_loaded_ GUARDED_BY(db_mutex_);
 
-  std::mutex chain_mutex_;
-  std::unordered_map<std::string, ChainInfo> last_chain_;  // (thread '\0' ns) -> last written (chain_mutex_)
+  Mutex chain_mutex_;
+  /// (thread '\0' ns) -> the last checkpoint written there.
+  std::unordered_map<std::string, ChainInfo> last_chain_ GUARDED_BY(chain_mutex_);
 
   AsyncWriter<WriteJob> writer_;
   std::atomic<bool> last_put_deferred_{false};
 
-  std::mutex lease_mutex_;
-  std::map<std::string, std::string> held_leases_;  // thread -> token (lease_mutex_)
+  Mutex lease_mutex_;
+  std::map<std::string, std::string> held_leases_ GUARDED_BY(lease_mutex_);  // thread -> token
   /// thread -> token of a lease this store released whose row deletion is still queued: a new
-  /// acquisition of the thread by this store may take it over (lease_mutex_).
-  std::map<std::string, std::string> releasing_leases_;
-  std::set<std::string> lost_leases_;  // (lease_mutex_)
-  std::atomic<bool> any_lost_{false};
-  std::condition_variable heartbeat_wake_;
-  bool heartbeat_stop_ = false;
-  std::thread heartbeat_;
+  /// acquisition of the thread by this store may take it over.
+  std::map<std::string, std::string> releasing_leases_ GUARDED_BY(lease_mutex_);
+  std::set<std::string> lost_leases_ GUARDED_BY(lease_mutex_);
+  std::atomic<bool> any_lost_{false};  // lost_leases_ is not empty (read without the lock)
+  CondVar heartbeat_wake_;
+  bool heartbeat_stop_ GUARDED_BY(lease_mutex_) = false;
+  std::thread heartbeat_;  // started and joined under lease_mutex_ / after heartbeat_stop_
+};
+
+/// Holds a store's connection for its scope: `DbLock lock(impl); WriteTxn txn(impl.db());`.
+class SCOPED_CAPABILITY DbLock {
+ public:
+  explicit DbLock(SqliteStoreImpl& impl) ACQUIRE(impl.db_mutex_) : mutex_(impl.db_mutex_) { mutex_.lock(); }
+  ~DbLock() RELEASE() { mutex_.unlock(); }
+  DbLock(const DbLock&) = delete;
+  DbLock& operator=(const DbLock&) = delete;
 
  private:
-  void commit_batch(std::vector<WriteJob>& batch);
-
- public:
-  void heartbeat_loop();
+  Mutex& mutex_;
 };
 
 }  // namespace weft::store::detail

@@ -7,7 +7,7 @@
 #include "nodes/crisp/error.hpp"
 #include "nodes/crisp/tools.hpp"
 #include "nodes/http/client.hpp"
-#include "nodes/http/manual_clock.hpp"
+#include "engine/clock.hpp"
 #include "nodes/http/redact.hpp"
 #include "sandbox/http/server.hpp"
 #include "tests/crisp/support.hpp"
@@ -65,7 +65,7 @@ shttp::Response answer(int status, const char* body, std::vector<std::pair<std::
 
 struct Setup {
   boost::asio::io_context io;
-  std::shared_ptr<weft::http::ManualClock> clock = std::make_shared<weft::http::ManualClock>();
+  std::shared_ptr<weft::ManualClock> clock = std::make_shared<weft::ManualClock>();
   std::shared_ptr<weft::crisp::CrispClient> client;
   std::shared_ptr<weft::crisp::CrispTools> tools;
   explicit Setup(const FakeCrisp& crisp) {
@@ -92,7 +92,7 @@ json::value send_message(Setup& setup, MemoryJournal& journal) {
                                                 weft::crisp::journal_scope(journal, "thread-w", "task/call-1")));
 }
 
-std::vector<std::chrono::milliseconds> sleeps_ms(const weft::http::ManualClock& clock) {
+std::vector<std::chrono::milliseconds> sleeps_ms(const weft::ManualClock& clock) {
   std::vector<std::chrono::milliseconds> out;
   for (auto s : clock.sleeps()) out.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(s));
   return out;

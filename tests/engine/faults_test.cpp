@@ -63,7 +63,7 @@ TEST_CASE("a failing node is retried with exponential back-off on the injected c
   CHECK(calls == 3);
   CHECK(result.values.at("x") == 3);
   CHECK(clock->sleeps() ==
-        std::vector<Clock::duration>{std::chrono::milliseconds(500), std::chrono::milliseconds(1000)});
+        std::vector<std::chrono::nanoseconds>{std::chrono::milliseconds(500), std::chrono::milliseconds(1000)});
 }
 
 TEST_CASE("retries stop at max_attempts and the error names the node, step and thread") {

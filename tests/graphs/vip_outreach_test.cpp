@@ -78,7 +78,8 @@ class DyingClock final : public weft::Clock {
  public:
   explicit DyingClock(time_point now) : now_(now) {}
   time_point now() const override { return now_; }
-  boost::asio::awaitable<void> sleep(duration) override {
+  std::chrono::steady_clock::time_point steady_now() const override { return {}; }
+  boost::asio::awaitable<void> sleep_for(std::chrono::nanoseconds) override {
     throw std::runtime_error("the process died while waiting");
     co_return;
   }

@@ -3,7 +3,7 @@
 // rate-limit waits are asserted, not slept.
 
 #include "nodes/http/client.hpp"
-#include "nodes/http/manual_clock.hpp"
+#include "engine/clock.hpp"
 #include "nodes/http/rate_limit_headers.hpp"
 #include "sandbox/http/server.hpp"
 #include "tests/tools/run_sync.hpp"
@@ -63,7 +63,7 @@ shttp::Response status(int code, std::vector<std::pair<std::string, std::string>
 
 struct Fixture {
   asio::io_context io;
-  std::shared_ptr<http::ManualClock> clock = std::make_shared<http::ManualClock>();
+  std::shared_ptr<weft::ManualClock> clock = std::make_shared<weft::ManualClock>();
   std::vector<http::RateLimitEvent> events;
 
   http::ClientOptions options() {
@@ -118,7 +118,7 @@ std::chrono::steady_clock::duration time_to_cancel(asio::io_context& io, http::C
   return std::chrono::steady_clock::now() - started;
 }
 
-std::vector<std::chrono::milliseconds> sleeps_ms(const http::ManualClock& clock) {
+std::vector<std::chrono::milliseconds> sleeps_ms(const weft::ManualClock& clock) {
   std::vector<std::chrono::milliseconds> out;
   for (auto s : clock.sleeps()) out.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(s));
   return out;
@@ -224,7 +224,7 @@ TEST_CASE("a 429 with Retry-After in seconds is retried after exactly that wait,
 TEST_CASE("a 429 with Retry-After as an HTTP date waits until that date") {
   Fixture f;
   auto answers = std::make_shared<Answers>();
-  answers->answers = {status(429, {{"Retry-After", http::format_http_date(f.clock->system_now() + 30s)}}), status(200)};
+  answers->answers = {status(429, {{"Retry-After", http::format_http_date(f.clock->now() + 30s)}}), status(200)};
   auto server = serve(answers);
   http::Client client(f.io.get_executor(), f.options());
   CHECK(weft::test::run_sync(f.io, send(client, get(server->base_url() + "/x"))).status == 200);

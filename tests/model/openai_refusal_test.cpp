@@ -3,7 +3,7 @@
 // comes back as ChatResponse::refusal; sampling fields are sent only when set; the token cap goes
 // in the field the model needs (max_completion_tokens for o-series and gpt-5).
 
-#include "nodes/http/manual_clock.hpp"
+#include "engine/clock.hpp"
 #include "nodes/model/error.hpp"
 #include "nodes/model/openai_chat_model.hpp"
 #include "sandbox/fake_llm/server.hpp"
@@ -29,7 +29,7 @@ struct Server {
     config.model = model;
     config.token_limit_field = field;
     weft::http::ClientOptions options;
-    options.clock = std::make_shared<weft::http::ManualClock>();
+    options.clock = std::make_shared<weft::ManualClock>();
     weft::OpenAIChatModel chat(io.get_executor(), config, options);
     return weft::test::run(io, call(chat, std::move(request)));
   }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // OpenAIChatModel against the scripted fake LLM (sandbox/fake_llm) on loopback.
 
-#include "nodes/http/manual_clock.hpp"
+#include "engine/clock.hpp"
 #include "nodes/model/error.hpp"
 #include "nodes/model/openai_chat_model.hpp"
 #include "sandbox/fake_llm/server.hpp"
@@ -63,7 +63,7 @@ struct Harness {
   json::object last_body() const { return json::parse(server->requests().back().body).as_object(); }
 
   asio::io_context io;
-  std::shared_ptr<http::ManualClock> clock = std::make_shared<http::ManualClock>();
+  std::shared_ptr<weft::ManualClock> clock = std::make_shared<weft::ManualClock>();
   std::unique_ptr<FakeLlm> server;
   std::vector<std::string> events;
 };
@@ -343,7 +343,7 @@ TEST_CASE("a hundred concurrent calls under the token bucket meet no 429 from a 
   options.threads = 2;
   Harness h(R"([{"reply": "ok", "uses": -1}])", options);
   http::ClientOptions o;
-  o.clock = http::system_clock();  // the server limits in real time
+  o.clock = weft::system_clock();  // the server limits in real time
   // At most 1 + 5 per 200 ms window, half the server's 12: connections that open at different
   // speeds (ASan, a loaded machine) can bunch arrivals, and the margin must absorb that.
   o.default_limits.rate = 25;
