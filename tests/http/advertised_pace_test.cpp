@@ -4,7 +4,7 @@
 // the client's ManualClock: the pace is asserted in virtual time, nothing sleeps.
 
 #include "nodes/http/client.hpp"
-#include "nodes/http/manual_clock.hpp"
+#include "engine/clock.hpp"
 #include "sandbox/http/server.hpp"
 #include "tests/tools/run_sync.hpp"
 
@@ -27,7 +27,7 @@ namespace {
 // state (RateLimit-Limit/-Remaining/-Reset) on every answer, as the Crisp sandbox does; an empty
 // bucket answers 429 with Retry-After: 1.
 struct BucketServer {
-  std::shared_ptr<http::ManualClock> clock;
+  std::shared_ptr<weft::ManualClock> clock;
   double rate;
   double burst;
   std::string policy;
@@ -40,7 +40,7 @@ struct BucketServer {
 
   shttp::Response answer() {
     std::lock_guard lock(mutex);
-    const auto now = clock->now();
+    const auto now = clock->steady_now();
     tokens = tokens < 0 ? burst : std::min(burst, tokens + std::chrono::duration<double>(now - last).count() * rate);
     last = now;
     auto res = shttp::Response::json(200, "{}");
@@ -64,7 +64,7 @@ struct BucketServer {
 
 struct Fixture {
   asio::io_context io;
-  std::shared_ptr<http::ManualClock> clock = std::make_shared<http::ManualClock>();
+  std::shared_ptr<weft::ManualClock> clock = std::make_shared<weft::ManualClock>();
   std::shared_ptr<BucketServer> bucket;
   std::unique_ptr<shttp::Server> server;
 
@@ -98,12 +98,12 @@ struct Fixture {
   double sequential_pace(http::Client client, int count, int measured) {
     std::chrono::steady_clock::time_point from{};
     for (int i = 0; i < count; ++i) {
-      if (i == count - measured) from = clock->now();
+      if (i == count - measured) from = clock->steady_now();
       http::Request request;
       request.url = server->base_url() + "/read";
       weft::test::run_sync(io, send(client, std::move(request)));
     }
-    return measured / std::chrono::duration<double>(clock->now() - from).count();
+    return measured / std::chrono::duration<double>(clock->steady_now() - from).count();
   }
 
   static asio::awaitable<http::Response> send(http::Client client, http::Request request) {
