@@ -395,7 +395,7 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
       }
       const bool rate_limited = rate_limit_status(outcome->status);
       if (!rate_limited) {
-        host->follow_policy(info, clock->now());
+        host->follow_policy(info, clock->steady_now());
         host->on_answer();
       }
       if (!retryable_status(outcome->status)) {
