@@ -68,8 +68,6 @@ Durability durability_of(const std::string& name) {
   return Durability::sync;
 }
 
-}
-
 struct Execution {
   Runtime& runtime;
   CompiledGraph graph;
