@@ -22,17 +22,26 @@
 using namespace std::chrono_literals;
 using weft::ManualClock;
 
+namespace {
+
+/// Starts a coroutine on `io` that sleeps `delay` on `clock`, then sets `woke`.
+void spawn_sleep(boost::asio::io_context& io, ManualClock& clock, std::chrono::milliseconds delay, bool& woke) {
+  boost::asio::co_spawn(
+      io,
+      [&clock, &woke, delay]() -> boost::asio::awaitable<void> {
+        co_await clock.sleep(delay);
+        woke = true;
+      },
+      boost::asio::detached);
+}
+
+}  // namespace
+
 TEST_CASE("a default ManualClock completes a sleep at once and advances time by it") {
   ManualClock clock;
   boost::asio::io_context io;
   bool woke = false;
-  boost::asio::co_spawn(
-      io,
-      [&]() -> boost::asio::awaitable<void> {
-        co_await clock.sleep(7ms);
-        woke = true;
-      },
-      boost::asio::detached);
+  spawn_sleep(io, clock, 7ms, woke);
   io.run();
   CHECK(woke);
   CHECK(clock.now() == ManualClock::default_start + 7ms);
@@ -43,13 +52,7 @@ TEST_CASE("wait_for_advance: a sleep completes only once advance() reaches its d
   ManualClock clock(ManualClock::Sleeps::wait_for_advance);
   boost::asio::io_context io;
   bool woke = false;
-  boost::asio::co_spawn(
-      io,
-      [&]() -> boost::asio::awaitable<void> {
-        co_await clock.sleep(100ms);
-        woke = true;
-      },
-      boost::asio::detached);
+  spawn_sleep(io, clock, 100ms, woke);
   io.poll();
   CHECK(clock.waiting() == 1);
   CHECK_FALSE(woke);
