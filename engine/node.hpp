@@ -54,7 +54,8 @@ struct NodeOptions {
   /// Retries on failure. Default: none (one attempt), as LangGraph without a retry policy.
   std::optional<RetryPolicy> retry{};
   /// Bound on one attempt of an async node (cancels it: engine::error::node_timeout, which the
-  /// retry policy may retry). Sync nodes cannot be preempted and ignore it. Default: none.
+  /// retry policy may retry), timed on the run's clock (RunConfig::clock; tests use a ManualClock
+  /// in Sleeps::wait_for_advance mode). Sync nodes cannot be preempted and ignore it. Default: none.
   std::optional<std::chrono::milliseconds> timeout{};
   /// Nodes this node may reach through Command::goto_nodes or Send, for compile()'s reachability
   /// check and to_mermaid(). Default: none.

@@ -41,7 +41,7 @@ struct RunConfig {
   /// Long-term memory shared across threads (engine/store.hpp), reached by nodes through
   /// NodeContext::store(); overrides CompileOptions::store when set. Default: none.
   std::shared_ptr<Store> store{};
-  /// Time source for retries, timers and timestamps. Default: system_clock().
+  /// Time source for retries, node timeouts, timers and timestamps. Default: system_clock().
   std::shared_ptr<Clock> clock{};
   /// Receives stream events (see stream.hpp). Default: none.
   StreamSink stream{};

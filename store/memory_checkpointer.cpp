@@ -11,11 +11,6 @@
 namespace weft {
 namespace {
 
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 struct Stored {
   CheckpointRecord record;
   /// Full values when this checkpoint is a snapshot; null otherwise.
@@ -33,6 +28,8 @@ struct Chain {
 
 struct MemoryCheckpointer::Impl {
   std::size_t snapshot_interval = 1;  // set once, by the constructor
+  std::shared_ptr<Clock> clock;       // set once, by the constructor; stamps times
+  std::int64_t wall_ms() const { return clock->now_ms(); }
   mutable store::detail::Mutex mutex;
   std::map<std::pair<std::string, std::string>, Chain> chains GUARDED_BY(mutex);  // (thread, ns)
   std::map<std::string, ThreadInfo> threads GUARDED_BY(mutex);
@@ -79,8 +76,10 @@ struct MemoryCheckpointer::Impl {
   }
 };
 
-MemoryCheckpointer::MemoryCheckpointer(std::size_t snapshot_interval) : impl_(std::make_unique<Impl>()) {
+MemoryCheckpointer::MemoryCheckpointer(std::size_t snapshot_interval, std::shared_ptr<Clock> clock)
+    : impl_(std::make_unique<Impl>()) {
   impl_->snapshot_interval = snapshot_interval == 0 ? 1 : snapshot_interval;
+  impl_->clock = clock ? std::move(clock) : system_clock();
 }
 
 MemoryCheckpointer::~MemoryCheckpointer() = default;
@@ -114,10 +113,10 @@ void MemoryCheckpointer::put_checkpoint(const CheckpointRecord& record, const bo
     ThreadInfo& info = impl_->threads[record.thread_id];
     if (info.thread_id.empty()) {
       info.thread_id = record.thread_id;
-      info.created_at_ms = wall_ms();
+      info.created_at_ms = impl_->wall_ms();
     }
     if (info.latest_checkpoint_id < record.id) info.latest_checkpoint_id = record.id;
-    info.updated_at_ms = wall_ms();
+    info.updated_at_ms = impl_->wall_ms();
   }
 }
 
@@ -151,12 +150,12 @@ void MemoryCheckpointer::set_thread_status(const std::string& thread_id, ThreadS
   ThreadInfo& info = impl_->threads[thread_id];
   if (info.thread_id.empty()) {
     info.thread_id = thread_id;
-    info.created_at_ms = wall_ms();
+    info.created_at_ms = impl_->wall_ms();
   }
   info.status = status;
   if (!graph.empty()) info.graph = graph;
   info.metadata = metadata;
-  info.updated_at_ms = wall_ms();
+  info.updated_at_ms = impl_->wall_ms();
 }
 
 std::optional<ThreadInfo> MemoryCheckpointer::thread(const std::string& thread_id) {
@@ -196,7 +195,7 @@ void MemoryCheckpointer::begin_request(const std::string& thread_id, const std::
   EffectEntry& entry = impl_->effects[{thread_id, key}];
   entry.state = EffectState::started;
   entry.result = nullptr;
-  entry.started_at_ms = wall_ms();
+  entry.started_at_ms = impl_->wall_ms();
   entry.request_digest = request_digest;
 }
 
@@ -206,7 +205,7 @@ void MemoryCheckpointer::finish(const std::string& thread_id, const std::string&
   EffectEntry& entry = impl_->effects[{thread_id, key}];
   entry.state = EffectState::done;
   entry.result = result;
-  entry.finished_at_ms = wall_ms();
+  entry.finished_at_ms = impl_->wall_ms();
 }
 
 void MemoryCheckpointer::abandon(const std::string& thread_id, const std::string& key) {

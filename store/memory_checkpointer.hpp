@@ -9,6 +9,7 @@
 // folds the deltas since the nearest snapshot.
 
 #include "engine/checkpointer.hpp"
+#include "engine/clock.hpp"
 #include "engine/effect_journal.hpp"
 
 #include <cstddef>
@@ -22,8 +23,9 @@ namespace weft {
 class MemoryCheckpointer final : public Checkpointer, public EffectJournal {
  public:
   /// `snapshot_interval`: a snapshot is kept every that many checkpoints along a parent chain
-  /// (>= 1; 1 keeps every state in full). Default 32.
-  explicit MemoryCheckpointer(std::size_t snapshot_interval = 32);
+  /// (>= 1; 1 keeps every state in full). Default 32. `clock` stamps thread and journal times
+  /// (created/updated/started/finished); null: system_clock().
+  explicit MemoryCheckpointer(std::size_t snapshot_interval = 32, std::shared_ptr<Clock> clock = {});
   ~MemoryCheckpointer() override;
 
   // Checkpointer (durability is ignored: memory is as durable as it gets). Thread-safe.

@@ -65,7 +65,7 @@ class RunLoop {
   /// interrupt_after breakpoints; true when the run pauses after the step.
   bool interrupt_after();
 
-  // ---- checkpoint and finish (run_loop.cpp) ----
+  // ---- checkpoint and finish (run_checkpoint.cpp) ----
   /// Writes a checkpoint of the current values and plan, making it current.
   boost::asio::awaitable<void> checkpoint(CheckpointSource source, std::int64_t step, std::vector<ChannelDelta> deltas);
   /// checkpoint() when run_.persist.saves_inline(): no coroutine frame.

@@ -4,6 +4,7 @@
 #include "engine/detail/channels.hpp"
 #include "engine/detail/hash.hpp"
 #include "engine/detail/node_cache_step.hpp"
+#include "engine/detail/node_timeout.hpp"
 #include "engine/detail/planning.hpp"
 #include "engine/detail/task_writes.hpp"
 #include "engine/effect_journal.hpp"
@@ -253,52 +254,6 @@ Attempt attempt_sync(RunShared& run, TaskRun& task, const std::shared_ptr<const 
   return after_failure(run, task, error, policy_of(run, task));
 }
 
-/// Runs an async node with a deadline: the node runs in its own coroutine; the first of (node
-/// done, deadline) wins and the loser is cancelled and awaited.
-awaitable<Command> call_with_timeout(const NodeDef& node, StateView view, NodeContext context,
-                                     std::chrono::milliseconds timeout) {
-  auto executor = co_await boost::asio::this_coro::executor;
-  struct Race {
-    explicit Race(boost::asio::any_io_executor ex) : timer(ex) {}
-    boost::asio::steady_timer timer;
-    boost::asio::cancellation_signal cancel;
-    bool done = false;
-    std::exception_ptr error;
-    Command result;
-  };
-  auto race = std::make_shared<Race>(executor);
-  race->timer.expires_after(timeout);
-  boost::asio::co_spawn(
-      executor, node.fn.async(std::move(view), std::move(context)),
-      boost::asio::bind_cancellation_slot(race->cancel.slot(), [race](std::exception_ptr e, Command c) {
-        race->done = true;
-        race->error = e;
-        race->result = std::move(c);
-        race->timer.cancel();
-      }));
-  boost::system::error_code ec;
-  auto first_wait = race->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-  co_await std::move(first_wait);
-  bool timed_out = false;
-  if (!race->done) {
-    timed_out = !ec;  // the deadline passed; otherwise our own awaiter was cancelled
-    race->cancel.emit(boost::asio::cancellation_type::terminal);
-    if (!timed_out) co_await boost::asio::this_coro::reset_cancellation_state();
-    while (!race->done) {
-      race->timer.expires_at(boost::asio::steady_timer::time_point::max());
-      auto wait = race->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-      co_await std::move(wait);
-    }
-    if (!timed_out) throw boost::system::system_error(boost::asio::error::operation_aborted);
-  }
-  if (timed_out) {
-    throw Error(engine::error::node_timeout,
-                "node '" + node.name + "' timed out after " + std::to_string(timeout.count()) + " ms");
-  }
-  if (race->error) std::rethrow_exception(race->error);
-  co_return std::move(race->result);
-}
-
 /// Runs a task to completion from `first_attempt`, sleeping before it when > 1.
 awaitable<void> run_task(RunShared& run, TaskRun& task, std::shared_ptr<const boost::json::object> snapshot,
                          int first_attempt) {
@@ -332,8 +287,8 @@ awaitable<void> run_task(RunShared& run, TaskRun& task, std::shared_ptr<const bo
     try {
       Command command;
       if (node.options.timeout) {
-        auto pending =
-            call_with_timeout(node, task_view(task, snapshot), NodeContext(task.state), *node.options.timeout);
+        auto pending = call_with_timeout(run.clock, node, task_view(task, snapshot), NodeContext(task.state),
+                                         *node.options.timeout);
         command = co_await std::move(pending);
       } else {
         auto pending = node.fn.async(task_view(task, snapshot), NodeContext(task.state));

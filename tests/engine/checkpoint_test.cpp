@@ -308,6 +308,24 @@ TEST_CASE("the memory checkpointer keeps deltas with periodic snapshots and fold
   }
 }
 
+TEST_CASE("the memory checkpointer stamps threads and effects with its injected clock") {
+  auto clock = std::make_shared<ManualClock>();
+  MemoryCheckpointer store(32, clock);
+  store.set_thread_status("t1", ThreadStatus::running, "g", json::object());
+  clock->advance(std::chrono::milliseconds(1'500));
+  store.set_thread_status("t1", ThreadStatus::done, "g", json::object());
+  std::optional<ThreadInfo> info = store.thread("t1");
+  REQUIRE(info);
+  CHECK(info->created_at_ms == clock->now_ms() - 1'500);
+  CHECK(info->updated_at_ms == clock->now_ms());
+  store.begin("t1", "send-mail");
+  clock->advance(std::chrono::milliseconds(250));
+  store.finish("t1", "send-mail", json::value("ok"));
+  EffectEntry entry = store.find("t1", "send-mail");
+  CHECK(entry.started_at_ms == clock->now_ms() - 250);
+  CHECK(entry.finished_at_ms == clock->now_ms());
+}
+
 TEST_CASE("new input on an existing thread continues from its state") {
   auto store = std::make_shared<MemoryCheckpointer>();
   auto graph = counting_graph(2);

@@ -9,7 +9,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 using namespace weft;
 using namespace engine_test;
@@ -20,6 +23,16 @@ boost::asio::awaitable<void> wait_ms(int ms) {
   auto executor = co_await boost::asio::this_coro::executor;
   boost::asio::steady_timer timer(executor, std::chrono::milliseconds(ms));
   co_await timer.async_wait(boost::asio::use_awaitable);
+}
+
+/// Waits (real time, bounded) until `count` sleeps are waiting on `clock`, the code under test
+/// having reached them; returns whether they were. A working engine gets there in microseconds;
+/// the bound only keeps a broken one from wedging the suite. Called from a driver thread, so it
+/// does not assert: the test checks the result after joining.
+bool wait_for_sleeps(const ManualClock& clock, std::size_t count) {
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (clock.waiting() < count && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+  return clock.waiting() >= count;
 }
 
 }  // namespace
@@ -117,39 +130,72 @@ TEST_CASE("retry_on decides which errors are retried") {
   CHECK(calls == 1);
 }
 
-TEST_CASE("an async node exceeding its timeout is cancelled and fails with node_timeout") {
+TEST_CASE("an async node exceeding its timeout is cancelled and fails with node_timeout, on virtual time") {
+  auto clock = std::make_shared<ManualClock>(ManualClock::Sleeps::wait_for_advance);
   bool finished = false;
   StateGraph g({}, "timeout");
   NodeOptions options;
   options.timeout = std::chrono::milliseconds(20);
   g.add_node(
       "slow",
-      [&finished](StateView, NodeContext) -> boost::asio::awaitable<void> {
-        co_await wait_ms(10'000);
+      [&finished, clock](StateView, NodeContext) -> boost::asio::awaitable<void> {
+        co_await clock->sleep(std::chrono::milliseconds(10'000));
         finished = true;
       },
       options);
   g.add_edge(std::string(START), "slow");
-  RunResult result = g.compile().invoke(json::object());
+  RunConfig config;
+  config.clock = clock;
+  std::size_t waiting_before_deadline = 0;
+  bool both_sleeping = false;
+  std::thread driver([&] {
+    both_sleeping = wait_for_sleeps(*clock, 2);  // the node's and its deadline's
+    clock->advance(std::chrono::milliseconds(19));
+    waiting_before_deadline = clock->waiting();
+    clock->advance(std::chrono::milliseconds(1));
+  });
+  RunResult result = g.compile().invoke(json::object(), config);
+  driver.join();
+  CHECK(both_sleeping);
+  CHECK(waiting_before_deadline == 2);
   REQUIRE(result.status == RunStatus::failed);
   CHECK(result.error->code == engine::error::node_timeout);
   CHECK(contains(result.error->message, "node 'slow' timed out after 20 ms"));
   CHECK_FALSE(finished);
+  CHECK(clock->waiting() == 0);  // the node's own sleep was cancelled
+  CHECK(clock->now() == ManualClock::default_start + std::chrono::milliseconds(20));
 }
 
-TEST_CASE("a node within its timeout returns normally") {
+TEST_CASE("a node within its timeout returns normally, and its deadline is cancelled") {
+  auto clock = std::make_shared<ManualClock>(ManualClock::Sleeps::wait_for_advance);
   StateGraph g({{"x", Channel::last_value()}}, "timeout");
   NodeOptions options;
   options.timeout = std::chrono::milliseconds(5'000);
   g.add_node(
       "quick",
-      [](StateView, NodeContext) -> boost::asio::awaitable<json::object> {
-        co_await wait_ms(1);
+      [clock](StateView, NodeContext) -> boost::asio::awaitable<json::object> {
+        co_await clock->sleep(std::chrono::milliseconds(1));
         co_return json::object{{"x", 1}};
       },
       options);
   g.add_edge(std::string(START), "quick");
-  CHECK(g.compile().invoke(json::object()).values.at("x") == 1);
+  RunConfig config;
+  config.clock = clock;
+  bool both_sleeping = false;
+  std::thread driver([&] {
+    both_sleeping = wait_for_sleeps(*clock, 2);  // the node's and its deadline's
+    clock->advance(std::chrono::milliseconds(1));
+  });
+  RunResult result = g.compile().invoke(json::object(), config);
+  driver.join();
+  CHECK(both_sleeping);
+  REQUIRE(result.status == RunStatus::done);
+  CHECK(result.values.at("x") == 1);
+  CHECK(clock->waiting() == 0);
+  auto sleeps = clock->sleeps();
+  std::sort(sleeps.begin(), sleeps.end());
+  CHECK(sleeps ==
+        std::vector<std::chrono::nanoseconds>{std::chrono::milliseconds(1), std::chrono::milliseconds(5'000)});
 }
 
 TEST_CASE("requesting stop cancels in-flight nodes and fails the run as cancelled") {
