@@ -35,6 +35,13 @@ std::unique_ptr<Db> open_db(const std::string& path, const SqliteOptions& option
     db->exec(options.synchronous == SqliteOptions::Synchronous::full ? "PRAGMA synchronous = FULL"
                                                                      : "PRAGMA synchronous = NORMAL");
     db->exec("PRAGMA temp_store = MEMORY");
+    if (options.mmap_size_bytes < 0) {
+      throw Error(store::error::sqlite, "opening '" + path + "': SqliteOptions::mmap_size_bytes is " +
+                                            std::to_string(options.mmap_size_bytes) +
+                                            "; use 0 (off, the default) or a size in bytes");
+    }
+    if (options.mmap_size_bytes > 0)
+      db->exec(("PRAGMA mmap_size = " + std::to_string(options.mmap_size_bytes)).c_str());
     ensure_schema(*db, path, options.read_only);
     // Resuming a thread starts with a load: compile its statements now, with the open.
     db->stmt(kChainScanLatestSql);

@@ -10,6 +10,7 @@
 // server of --postgres-url=URL (bench/postgres/run.sh starts a throwaway one); db_bytes are then
 // the total size of the weft_ tables (pg_total_relation_size, after VACUUM).
 // --exclusive=1 sets SqliteOptions::exclusive_locking (opt-in; no other connection may use the file).
+// --mmap=BYTES (resume, measure) sets SqliteOptions::mmap_size_bytes (opt-in; default 0, off).
 // Each prints one `RESULT {json}` line.
 #include "bench_util.hpp"
 #include "engine/state_graph.hpp"
@@ -302,7 +303,9 @@ int run_resume() {
   }
   // measure: this process has never opened the file.
   double t = bench::now_us();
-  auto store = std::make_shared<SqliteStore>(path);
+  SqliteOptions options;
+  options.mmap_size_bytes = std::stoll(bench::arg(g_args, "mmap", "0"));
+  auto store = std::make_shared<SqliteStore>(path, options);
   CompiledGraph graph = build(n);
   const double open_ms = (bench::now_us() - t) / 1000;
   RunConfig config;
@@ -343,6 +346,7 @@ int run_resume() {
       {"impl", "weft"},
       {"fixture", fixture},
       {"n", n},
+      {"mmap_size_bytes", options.mmap_size_bytes},
       {"open_and_compile_ms", open_ms},
       {"getState_first_ms", first_ms},
       {"getState_warm_median_ms", bench::median(warm)},

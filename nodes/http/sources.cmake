@@ -12,4 +12,7 @@ list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/detail/semaphore.cpp
   ${CMAKE_CURRENT_LIST_DIR}/detail/host_state.cpp
   ${CMAKE_CURRENT_LIST_DIR}/detail/connection.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/detail/client_impl.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/detail/retry_policy.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/detail/request_loop.cpp
 )

@@ -168,3 +168,35 @@ TEST_CASE(
     CHECK(after->values.at("log").as_array().back() == "other");
   }
 }
+
+TEST_CASE("reading through a memory map is opt-in and loads the same values; a negative size is refused") {
+  test::TempDir dir;
+  const std::string path = dir.file("a.db");
+  boost::json::object values;
+  {
+    SqliteStore store(path);
+    CHECK(store.read_pragma("mmap_size") == "0");
+    test::put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::append, boost::json::array{0})}));
+    for (int i = 1; i <= 30; ++i)
+      test::put(store, values,
+                record("t", cid(i), cid(i - 1), i, {delta("log", DeltaOp::append, boost::json::array{i})}));
+    store.checkpoint_wal();
+  }
+  SqliteOptions mapped;
+  mapped.mmap_size_bytes = 1 << 20;
+  SqliteStore store(path, mapped);
+  CHECK(store.read_pragma("mmap_size") == std::to_string(1 << 20));
+  auto got = store.get("t", "");
+  REQUIRE(got);
+  CHECK(got->record.id == cid(30));
+  CHECK(got->values == values);
+
+  SqliteOptions negative;
+  negative.mmap_size_bytes = -1;
+  try {
+    SqliteStore bad(path, negative);
+    FAIL("a negative mmap_size_bytes was accepted");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("mmap_size_bytes") != std::string::npos);
+  }
+}
