@@ -84,7 +84,7 @@ TEST_CASE_TEMPLATE("every checkpoint folds to the engine's values across snapsho
   put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::replace, boost::json::array{})}));
   expected.push_back(values);
   for (int i = 1; i < 40; ++i) {
-    std::vector<ChannelDelta> deltas{delta("log", DeltaOp::append, boost::json::array{i})};
+    std::vector<ChannelDelta> deltas{delta("log", DeltaOp::append, boost::json::array{boost::json::value(i)})};
     if (i % 3 == 0)
       deltas.push_back(delta("obj", DeltaOp::merge_object, boost::json::object{{"k" + std::to_string(i), i}}));
     if (i % 5 == 0) deltas.push_back(delta("last", DeltaOp::replace, i));
