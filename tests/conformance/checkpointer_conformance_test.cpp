@@ -127,7 +127,8 @@ TEST_CASE_TEMPLATE("a fork from an old checkpoint starts a branch and leaves the
   boost::json::object values;
   for (int i = 0; i < 5; ++i) {
     put(store, values,
-        record("t", cid(i), i ? cid(i - 1) : "", i - 1, {delta("n", DeltaOp::append, boost::json::array{i})}));
+        record("t", cid(i), i ? cid(i - 1) : "", i - 1,
+               {delta("n", DeltaOp::append, boost::json::array{boost::json::value(i)})}));
   }
   boost::json::object forked = store.get("t", "", cid(1))->values;
   auto fork = record("t", cid(10), cid(1), 1, {delta("n", DeltaOp::append, boost::json::array{"fork"})});
