@@ -360,7 +360,9 @@ SharedOutcome share_runs(int runs, int workers, std::chrono::milliseconds kill_e
   settle();
   wait_ready();
   for (auto& w : pool) w->signal(SIGTERM);
-  for (auto& w : pool) CHECK(w->wait() == 0);
+  for (std::size_t i = 0; i < pool.size(); ++i) {
+    CHECK_MESSAGE(pool[i]->wait() == 0, weft::test::read_file(s.dir.file("w" + std::to_string(i) + ".log")));
+  }
   const auto done = queue.runs(weft::RunQueueStatus::done, static_cast<std::size_t>(runs) + 1);
   CHECK_MESSAGE(done.size() == static_cast<std::size_t>(runs), "done " << done.size() << " of " << runs);
   for (int i = 0; i < runs; ++i) {

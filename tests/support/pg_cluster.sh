@@ -50,7 +50,7 @@ case "$command" in
     for _ in 1 2 3 4 5 6 7 8; do
       port=$(free_port)
       if as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=200" \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=400" \
         >/dev/null 2>&1; then
         break
       fi
