@@ -110,6 +110,10 @@ int serve(const Invocation& inv) {
                         : hooks.key.empty()                       ? "signed"
                         : hooks.secret.empty()                    ? "key"
                                                                   : "signed+key";
+  // Signals are caught from before the start line: a supervisor may send SIGTERM as soon as it
+  // reads the line, and that must be a clean stop, not the default action.
+  boost::asio::signal_set signals(runtime.io(), SIGINT, SIGTERM);
+  int received = 0;
   inv.out << json::serialize(line) << std::endl;
   if (options.api_key.empty()) {
     inv.err << "weft: no API key (--api-key-env NAME): serving on loopback only, to this machine's users\n";
@@ -120,8 +124,6 @@ int serve(const Invocation& inv) {
   }
   inv.err << "weft: serving the LangGraph API on " << server.url() << " (Ctrl-C stops it)\n" << std::flush;
 
-  boost::asio::signal_set signals(runtime.io(), SIGINT, SIGTERM);
-  int received = 0;
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     received = signal;

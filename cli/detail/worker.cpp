@@ -8,6 +8,7 @@
 #include "cli/exit_code.hpp"
 #include "cli/runtime.hpp"
 #include "engine/error.hpp"
+#include "store/error.hpp"
 #include "store/postgres_run_queue.hpp"
 
 #include <atomic>
@@ -133,12 +134,27 @@ class Worker {
     return queue.runs(RunQueueStatus::pending, 1).empty() && queue.runs(RunQueueStatus::running, 1).empty();
   }
 
+  // Opens the checkpoint store. A SQLite file shared by several workers can stay locked past the
+  // busy timeout while the others start and write at once: that is retried (for up to a minute),
+  // not a reason to stop this slot; any other error is.
+  std::shared_ptr<Database> open_database() {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return Database::open(options_.settings.db_path, Database::Mode::create, options_.lease.count());
+      } catch (const Error& e) {
+        if (e.code() != store::error::busy || attempt >= 60 || stopping_) throw;
+        log(std::string(e.what()) + "; retrying");
+        std::this_thread::sleep_for(1s);
+      }
+    }
+  }
+
   void slot(int index) {
     try {
       Runtime runtime(options_.settings, inv_.env);
       // The thread leases expire with the queue's: a run taken over from a dead or paused worker
       // finds its thread free as soon as its claim is.
-      runtime.open_store(Database::open(options_.settings.db_path, Database::Mode::create, options_.lease.count()));
+      runtime.open_store(open_database());
       runtime.connect([this](const std::string& line) { log(line); });
       PostgresRunQueue queue(options_.queue_url);
       const std::string me = name_ + "/" + std::to_string(index);
