@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+// CrispTools: a catalog tool's call, as one request or as the helpdesk family's route steps, each
+// write through the effect protocol. How a write is attempted and checked is in detail/write_*.
 #include "nodes/crisp/tools.hpp"
 
 #include "nodes/crisp/detail/arguments.hpp"
