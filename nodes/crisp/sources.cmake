@@ -17,6 +17,8 @@ list(APPEND WEFT_NODES_SOURCES
   ${_weft_crisp_dir}/detail/path_template.cpp
   ${_weft_crisp_dir}/detail/arguments.cpp
   ${_weft_crisp_dir}/detail/templates.cpp
+  ${_weft_crisp_dir}/detail/write_checks.cpp
+  ${_weft_crisp_dir}/detail/write_once.cpp
   ${_weft_crisp_dir}/fingerprint.cpp
   ${_weft_crisp_dir}/tools.cpp
   ${_weft_crisp_dir}/register.cpp

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
+// CrispTools: a catalog tool's call, as one request or as the helpdesk family's route steps, each
+// write through the effect protocol. How a write is attempted and checked is in detail/write_*.
 #include "nodes/crisp/tools.hpp"
 
 #include "nodes/crisp/detail/arguments.hpp"
 #include "nodes/crisp/detail/path_template.hpp"
 #include "nodes/crisp/detail/templates.hpp"
+#include "nodes/crisp/detail/write_checks.hpp"
+#include "nodes/crisp/detail/write_once.hpp"
 #include "nodes/crisp/error.hpp"
 #include "nodes/crisp/fingerprint.hpp"
 #include "nodes/http/client.hpp"
@@ -16,7 +20,6 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
-#include <set>
 
 namespace weft::crisp {
 namespace json = boost::json;
@@ -25,14 +28,6 @@ using boost::asio::awaitable;
 namespace {
 
 bool sends_body(std::string_view method) { return method == "POST" || method == "PUT" || method == "PATCH"; }
-
-std::string expand(const std::string& tool, const std::string& path, const json::object& vars) {
-  try {
-    return detail::PathTemplate::parse(path).expand(vars);
-  } catch (const std::invalid_argument& e) {
-    throw Error(error::invalid_argument, "tool " + tool + ": " + e.what() + "; nothing was sent");
-  }
-}
 
 // The ids of a call, with where valid ones come from, for not_found messages.
 std::string id_hints(const Catalog& catalog, const CatalogEntry& entry, const json::object& vars) {
@@ -50,164 +45,6 @@ std::string id_hints(const Catalog& catalog, const CatalogEntry& entry, const js
   return out;
 }
 
-// How a failed single attempt of a write is to be read.
-enum class Outcome { rejected, not_sent, unknown };
-
-Outcome classify(const std::exception_ptr& failure) {
-  try {
-    std::rethrow_exception(failure);
-  } catch (const ApiError& e) {
-    const int s = e.status();
-    if (s == 420 || s == 423 || s == 429) return Outcome::not_sent;  // throttled: not processed
-    if (s >= 400 && s < 500 && s != 408) return Outcome::rejected;   // Crisp said no: nothing written
-    return Outcome::unknown;                                         // 5xx: may have been written
-  } catch (const Error& e) {
-    if (e.code() == make_error_code(error::transport)) return Outcome::unknown;
-    return Outcome::rejected;
-  } catch (...) {
-    return Outcome::rejected;
-  }
-}
-
-// The wait the failed attempt's answer asked for (a 503's Retry-After), if any.
-std::optional<std::chrono::milliseconds> wait_asked(const std::exception_ptr& failure) {
-  try {
-    std::rethrow_exception(failure);
-  } catch (const ApiError& e) {
-    return e.server_wait();
-  } catch (...) {
-    return std::nullopt;
-  }
-}
-
-// ---- checks: did an earlier attempt's write happen? Each returns the write's result if so.
-
-awaitable<std::optional<json::value>> check_message(CrispClient* client, std::string session_id,
-                                                    std::int64_t fingerprint) {
-  // Newest batches first; the boundary millisecond is re-read (timestamp_before is strict and
-  // messages may share a millisecond), and a batch with nothing new ends the search.
-  std::optional<std::int64_t> before;
-  std::set<std::string> seen;
-  for (int batch = 0; batch < 25; ++batch) {
-    json::array messages = co_await client->list_messages(session_id, before);
-    std::optional<std::int64_t> oldest;
-    bool progressed = false;
-    for (const auto& m : messages) {
-      const json::value* fp = detail::field_of(m, "fingerprint");
-      if (fp && fp->is_number() &&
-          ((fp->is_int64() && fp->as_int64() == fingerprint) ||
-           (!fp->is_int64() && fp->to_number<double>() == static_cast<double>(fingerprint)))) {
-        json::object done;
-        done["fingerprint"] = fingerprint;
-        co_return json::value(std::move(done));
-      }
-      if (seen.insert(fp ? json::serialize(*fp) : json::serialize(m)).second) progressed = true;
-      const json::value* ts = detail::field_of(m, "timestamp");
-      if (ts && ts->is_int64() && (!oldest || ts->as_int64() < *oldest)) oldest = ts->as_int64();
-    }
-    if (messages.size() < 40 || !oldest || !progressed) break;
-    before = *oldest + 1;
-  }
-  co_return std::nullopt;
-}
-
-// Catalog checks "exists" and "list_match"; the result is {captured vars} (empty for exists).
-awaitable<std::optional<json::value>> check_catalog(CrispClient* client, std::string tool, json::value check,
-                                                    json::object vars) {
-  const json::object& c = check.as_object();
-  const std::string kind(c.at("kind").as_string());
-  if (kind == "exists") {
-    const std::string path = expand(tool, std::string(c.at("path").as_string()), vars);
-    const bool found = co_await client->exists(path);
-    if (!found) co_return std::nullopt;
-    co_return json::value(json::object());
-  }
-  if (kind != "list_match") throw Error(error::invalid_catalog, "tool " + tool + ": unknown check kind " + kind);
-  const std::int64_t max_pages =
-      c.contains("max_pages") && c.at("max_pages").is_int64() ? c.at("max_pages").as_int64() : 10;
-  json::object query;
-  if (const auto* q = c.if_contains("query"))
-    if (auto rendered = detail::render(*q, vars); rendered && rendered->is_object()) query = rendered->as_object();
-  json::object match;
-  if (const auto* m = c.if_contains("match"))
-    if (auto rendered = detail::render(*m, vars); rendered && rendered->is_object()) match = rendered->as_object();
-  if (match.empty()) co_return std::nullopt;
-  for (std::int64_t page = 1; page <= max_pages; ++page) {
-    json::object page_vars = vars;
-    page_vars["page_number"] = page;
-    const std::string path = expand(tool, std::string(c.at("path").as_string()), page_vars);
-    json::value data = co_await client->get(path, query);
-    if (!data.is_array() || data.as_array().empty()) break;
-    for (const auto& item : data.as_array()) {
-      const bool all = std::all_of(match.begin(), match.end(), [&](const json::key_value_pair& kv) {
-        const json::value* got = detail::field_of(item, kv.key());
-        return got && *got == kv.value();
-      });
-      if (!all) continue;
-      json::object captured;
-      if (const auto* cap = c.if_contains("capture"); cap && cap->is_object())
-        for (const auto& [var, field] : cap->as_object())
-          if (const json::value* v = detail::field_of(item, field.as_string())) captured[var] = *v;
-      co_return json::value(std::move(captured));
-    }
-  }
-  co_return std::nullopt;
-}
-
-using CheckFn = std::function<awaitable<std::optional<json::value>>()>;
-
-// One request that must not be repeated blindly: single HTTP attempts (the HTTP layer still waits
-// out rate-limited answers itself, within RetryPolicy::max_rate_limit_wait, as they were not
-// processed); after an attempt of unknown outcome, `check` (if any) looks before resending;
-// without a check, `resend_unknown` says whether resending is acceptable. Attempts and waits follow
-// the HTTP client's rules (RetryPolicy::max_attempts; the server's Retry-After / RateLimit-Reset
-// when it gave one, else the jittered backoff), so a write is never resent sooner than a read.
-awaitable<json::value> write_once(CrispClient* client, std::string method, std::string path, json::object query,
-                                  json::value body, CheckFn check, bool resend_unknown) {
-  std::exception_ptr last;
-  std::optional<std::chrono::milliseconds> server_wait;
-  const int max_attempts = std::max(1, client->http().retry_policy().max_attempts);
-  for (int attempt = 0; attempt < max_attempts; ++attempt) {
-    if (attempt > 0) {
-      const auto delay = client->http().retry_delay(attempt, server_wait);
-      co_await client->http().sleep_for(delay);
-      if (classify(last) == Outcome::unknown) {
-        if (check) {
-          std::optional<json::value> found = co_await check();
-          if (found) co_return *found;
-        } else if (!resend_unknown) {
-          std::rethrow_exception(last);
-        }
-      }
-    }
-    RequestOptions options;
-    options.max_attempts = 1;
-    try {
-      CrispResponse response = co_await client->request(method, path, query, body, options);
-      co_return std::move(response.data);
-    } catch (...) {
-      last = std::current_exception();
-    }
-    // Throttled past the HTTP layer's rate-limit budget (or a wait longer than max_wait): not
-    // processed, and waiting longer is exactly what the budget forbids.
-    const Outcome outcome = classify(last);
-    if (outcome == Outcome::rejected || outcome == Outcome::not_sent) std::rethrow_exception(last);
-    server_wait = wait_asked(last);
-  }
-  if (check && classify(last) == Outcome::unknown) {
-    std::optional<json::value> found = co_await check();
-    if (found) co_return *found;
-  }
-  std::rethrow_exception(last);
-}
-
-awaitable<json::value> plain_request(CrispClient* client, std::string method, std::string path, json::object query,
-                                     json::value body) {
-  CrispResponse response =
-      co_await client->request(std::move(method), std::move(path), std::move(query), std::move(body));
-  co_return std::move(response.data);
-}
-
 awaitable<json::value> run_effect(const EffectScope* scope, std::string sub_key, EffectFn fn, ReconcileFn reconcile) {
   if (!scope->run) {
     json::value direct = co_await fn();
@@ -220,7 +57,7 @@ awaitable<json::value> run_effect(const EffectScope* scope, std::string sub_key,
 // How an in-doubt write is decided: by its check when it has one; a journal-only write whose
 // entry says in_doubt: fail gets none, so the effect protocol refuses it (effect_in_doubt, as
 // for any effect); otherwise (idempotent, or a rerun accepted) it runs again.
-ReconcileFn reconcile_for(const CheckFn& check, EffectKind kind, bool rerun) {
+ReconcileFn reconcile_for(const detail::CheckFn& check, EffectKind kind, bool rerun) {
   if (check) return [check]() { return check(); };
   if (kind == EffectKind::journal_only && !rerun) return {};
   return []() -> awaitable<std::optional<json::value>> { co_return std::nullopt; };
@@ -236,17 +73,17 @@ struct Call {
 
 awaitable<json::value> run_single(std::shared_ptr<Call> call) {
   const CatalogEntry* e = call->entry;
-  const std::string path = expand(e->name, e->path, call->args.vars);
+  const std::string path = detail::expand_tool_path(e->name, e->path, call->args.vars);
   json::value body = nullptr;
   if (call->args.has_body)
     body = call->args.body;
   else if (sends_body(e->method))
     body = json::object();
   if (!e->side_effecting) {
-    json::value data = co_await plain_request(call->client, e->method, path, call->args.query, body);
+    json::value data = co_await detail::plain_request(call->client, e->method, path, call->args.query, body);
     co_return data;
   }
-  CheckFn check;
+  detail::CheckFn check;
   if (e->effect == EffectKind::check) {
     const std::string kind(e->check.as_object().at("kind").as_string());
     if (kind == "message_fingerprint") {
@@ -255,14 +92,14 @@ awaitable<json::value> run_single(std::shared_ptr<Call> call) {
         CrispClient* client = call->client;
         const std::string session(call->args.vars.at("session_id").as_string());
         const std::int64_t fingerprint = fp->as_int64();
-        check = [client, session, fingerprint]() { return check_message(client, session, fingerprint); };
+        check = [client, session, fingerprint]() { return detail::check_message(client, session, fingerprint); };
       }
     } else {
       CrispClient* client = call->client;
       const std::string tool = e->name;
       const json::value spec = e->check;
       const json::object vars = call->args.vars;
-      check = [client, tool, spec, vars]() { return check_catalog(client, tool, spec, vars); };
+      check = [client, tool, spec, vars]() { return detail::check_catalog(client, tool, spec, vars); };
     }
   }
   EffectFn fn;
@@ -270,11 +107,11 @@ awaitable<json::value> run_single(std::shared_ptr<Call> call) {
   const std::string method = e->method;
   const json::object query = call->args.query;
   if (e->effect == EffectKind::idempotent) {
-    fn = [client, method, path, query, body]() { return plain_request(client, method, path, query, body); };
+    fn = [client, method, path, query, body]() { return detail::plain_request(client, method, path, query, body); };
   } else {
     const bool rerun = e->effect != EffectKind::journal_only || e->in_doubt_rerun;
     fn = [client, method, path, query, body, check, rerun]() {
-      return write_once(client, method, path, query, body, check, rerun);
+      return detail::write_once(client, method, path, query, body, check, rerun);
     };
   }
   ReconcileFn reconcile = reconcile_for(check, e->effect, e->in_doubt_rerun);
@@ -284,12 +121,12 @@ awaitable<json::value> run_single(std::shared_ptr<Call> call) {
 
 // A write step's journaled result: {"vars": captured variables, "data": response data}.
 awaitable<json::value> step_write(CrispClient* client, RouteStep step, std::string path, json::object query,
-                                  json::value body, CheckFn check) {
+                                  json::value body, detail::CheckFn check) {
   json::value data;
   if (step.once) {
-    data = co_await write_once(client, step.method, path, query, body, check, false);
+    data = co_await detail::write_once(client, step.method, path, query, body, check, false);
   } else {
-    data = co_await plain_request(client, step.method, path, query, body);
+    data = co_await detail::plain_request(client, step.method, path, query, body);
   }
   json::object vars;
   for (const auto& [var, field] : step.capture)
@@ -336,7 +173,7 @@ awaitable<json::value> run_steps(std::shared_ptr<Call> call, RouteFamily family)
       vars[var] = detail::slug_path(text(0), text(1));
     }
     if (step.method.empty()) continue;
-    const std::string path = expand(e->name, step.path, vars);
+    const std::string path = detail::expand_tool_path(e->name, step.path, vars);
     json::object query;
     if (!step.query.is_null())
       if (auto q = detail::render(step.query, vars); q && q->is_object()) query = q->as_object();
@@ -353,18 +190,18 @@ awaitable<json::value> run_steps(std::shared_ptr<Call> call, RouteFamily family)
     std::exception_ptr failure;
     try {
       if (step.method == "GET" || !e->side_effecting) {
-        data = co_await plain_request(call->client, step.method, path, query, body);
+        data = co_await detail::plain_request(call->client, step.method, path, query, body);
         for (const auto& [var, field] : step.capture)
           if (const json::value* v = detail::field_of(data, field)) captured[var] = *v;
       } else {
-        CheckFn check;
+        detail::CheckFn check;
         if (step.check.is_object()) {
           CrispClient* client = call->client;
           const std::string tool = e->name;
           const json::value spec = step.check;
           const json::object check_vars = vars;
           check = [client, tool, spec, check_vars]() -> awaitable<std::optional<json::value>> {
-            std::optional<json::value> found = co_await check_catalog(client, tool, spec, check_vars);
+            std::optional<json::value> found = co_await detail::check_catalog(client, tool, spec, check_vars);
             if (!found) co_return std::nullopt;
             json::object out;
             out["vars"] = *found;
@@ -461,15 +298,13 @@ awaitable<RouteFamily> CrispTools::helpdesk_family(std::string locale) {
     failure = std::current_exception();
   }
   if (failure) {
-    try {
+    const std::optional<ApiError> e = detail::api_error_in(failure);
+    if (!e) std::rethrow_exception(failure);
+    const auto code = e->code();
+    if (code == make_error_code(error::subscription_upgrade_required) || code == make_error_code(error::unauthorized) ||
+        code == make_error_code(error::not_subscribed) || code == make_error_code(error::not_allowed) ||
+        e->status() >= 500 || e->status() < 400)
       std::rethrow_exception(failure);
-    } catch (const ApiError& e) {
-      const auto code = e.code();
-      if (code == make_error_code(error::subscription_upgrade_required) ||
-          code == make_error_code(error::unauthorized) || code == make_error_code(error::not_subscribed) ||
-          code == make_error_code(error::not_allowed) || e.status() >= 500 || e.status() < 400)
-        throw;
-    }
   }
   RouteFamily found = RouteFamily::tree;
   if (!tree_ok) {
@@ -516,19 +351,16 @@ awaitable<json::value> CrispTools::call(std::string tool, json::value args, Effe
     failure = std::current_exception();
   }
   if (failure) {
-    try {
-      std::rethrow_exception(failure);
-    } catch (const ApiError& e) {
-      if (e.code() == make_error_code(error::not_found)) {
-        // A helpdesk route that does not exist may mean the workspace moved family: probe again.
-        if (!entry->routes.empty()) forget_helpdesk_family();
-        const std::string hints = id_hints(catalog_, *entry, call->args.vars);
-        if (!hints.empty())
-          throw ApiError(error::not_found, e.status(), e.reason(), e.detail(),
-                         std::string(e.what()) + "; check the ids: " + hints);
-      }
-      throw;
+    const std::optional<ApiError> e = detail::api_error_in(failure);
+    if (e && e->code() == make_error_code(error::not_found)) {
+      // A helpdesk route that does not exist may mean the workspace moved family: probe again.
+      if (!entry->routes.empty()) forget_helpdesk_family();
+      const std::string hints = id_hints(catalog_, *entry, call->args.vars);
+      if (!hints.empty())
+        throw ApiError(error::not_found, e->status(), e->reason(), e->detail(),
+                       std::string(e->what()) + "; check the ids: " + hints);
     }
+    std::rethrow_exception(failure);
   }
   co_return result;
 }

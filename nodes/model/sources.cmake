@@ -9,5 +9,8 @@ list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/detail/sse.cpp
   ${CMAKE_CURRENT_LIST_DIR}/detail/stream_assembler.cpp
   ${CMAKE_CURRENT_LIST_DIR}/detail/wire.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/detail/openai_wire.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/detail/offline_text.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/detail/offline_classify.cpp
   ${CMAKE_CURRENT_LIST_DIR}/detail/offline_tasks.cpp
 )

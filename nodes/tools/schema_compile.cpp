@@ -2,6 +2,7 @@
 // JsonSchema::compile: turns a schema document into the SchemaNode graph of detail/schema_node.hpp,
 // checking every keyword's value so that validation never meets a malformed schema.
 
+#include "nodes/tools/detail/json_compare.hpp"
 #include "nodes/tools/detail/schema_node.hpp"
 #include "nodes/tools/error.hpp"
 #include "nodes/tools/formats.hpp"

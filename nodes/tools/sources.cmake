@@ -6,6 +6,7 @@ list(APPEND WEFT_NODES_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/detail/ecma_regex.cpp
   ${CMAKE_CURRENT_LIST_DIR}/schema_compile.cpp
   ${CMAKE_CURRENT_LIST_DIR}/schema_validate.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/detail/json_compare.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tool.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tool_registry.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tool_limits.cpp

@@ -13,16 +13,11 @@
 #include <vector>
 
 namespace json = boost::json;
+using server_test::new_thread;
 using server_test::parse_sse;
 using server_test::TestServer;
 
 namespace {
-
-std::string new_thread(TestServer& s, const char* graph) {
-  auto r = s.post("/threads", json::object{{"metadata", json::object{{"graph_id", graph}}}});
-  REQUIRE(r.status == 200);
-  return std::string(r.json.at("thread_id").as_string());
-}
 
 std::vector<server_test::SseEvent> named(const std::vector<server_test::SseEvent>& events, const std::string& name) {
   std::vector<server_test::SseEvent> out;

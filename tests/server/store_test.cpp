@@ -10,14 +10,10 @@
 #include <boost/json/serialize.hpp>
 
 namespace json = boost::json;
+using server_test::detail_of;
 using server_test::TestServer;
 
 namespace {
-
-std::string detail_of(const server_test::Reply& r) {
-  if (!r.json.is_object() || !r.json.as_object().contains("detail")) return "<no detail: " + r.body + ">";
-  return std::string(r.json.at("detail").as_string());
-}
 
 server_test::Reply put(TestServer& s, const json::value& body) {
   return s.request("PUT", "/store/items", json::serialize(body));

@@ -3,7 +3,11 @@
 
 #include "engine/state_graph.hpp"
 
+#include <doctest/doctest.h>
+
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -253,6 +257,49 @@ Reply TestServer::post(std::string_view target, const json::value& body, const s
 
 Reply TestServer::get(std::string_view target, const sandbox::http::Fields& headers) {
   return request("GET", target, {}, headers);
+}
+
+std::string detail_of(const Reply& r) {
+  if (!r.json.is_object() || !r.json.as_object().contains("detail")) return "<no detail: " + r.body + ">";
+  return std::string(r.json.at("detail").as_string());
+}
+
+std::string new_thread(TestServer& s, const char* graph) {
+  auto r = s.post("/threads", json::object{{"metadata", json::object{{"graph_id", graph}}}});
+  REQUIRE(r.status == 200);
+  return std::string(r.json.at("thread_id").as_string());
+}
+
+std::int64_t count_threads(TestServer& s) { return s.post("/threads/count", json::object()).json.as_int64(); }
+
+// Starts a stream on a raw connection, reads up to its first event, and hangs up.
+void stream_and_hang_up(std::uint16_t port, const std::string& path, const json::object& body) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  const std::string text = json::serialize(body);
+  const std::string request = "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+                              "Content-Length: " + std::to_string(text.size()) + "\r\n\r\n" + text;
+  boost::asio::write(socket, boost::asio::buffer(request));
+  std::string got;
+  char buffer[512];
+  while (got.find("event: metadata") == std::string::npos) {
+    const std::size_t n = socket.read_some(boost::asio::buffer(buffer));
+    got.append(buffer, n);
+  }
+  socket.close();
+}
+
+// The status of the thread's only run once it has ended (waits for it, polling).
+std::string final_run_status(TestServer& s, const std::string& thread_id) {
+  for (int i = 0; i < 2000; ++i) {
+    auto runs = s.get("/threads/" + thread_id + "/runs");
+    REQUIRE(runs.json.as_array().size() == 1);
+    std::string status(runs.json.as_array()[0].at("status").as_string());
+    if (status != "pending" && status != "running") return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return "still running";
 }
 
 }  // namespace server_test

@@ -15,6 +15,7 @@
 #include "store/sqlite_store.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <filesystem>
@@ -78,5 +79,21 @@ class TestServer {
   std::unique_ptr<weft::sandbox::http::Client> client_;
   bool stopped_ = false;
 };
+
+/// The "detail" of an error reply, or "<no detail: body>".
+std::string detail_of(const Reply& r);
+
+/// POSTs /threads for a thread of `graph`; returns its id (REQUIREs a 200).
+std::string new_thread(TestServer& s, const char* graph = "steps");
+
+/// POST /threads/count.
+std::int64_t count_threads(TestServer& s);
+
+/// Starts a stream on a raw connection to `port`, reads up to its first event, and hangs up.
+void stream_and_hang_up(std::uint16_t port, const std::string& path, const boost::json::object& body);
+
+/// The status of the thread's only run once it has ended (waits for it, polling every 10 ms for
+/// at most 20 s; "still running" then).
+std::string final_run_status(TestServer& s, const std::string& thread_id);
 
 }  // namespace server_test

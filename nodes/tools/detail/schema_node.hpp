@@ -101,11 +101,4 @@ struct SchemaState {
   const CompiledSchemaDoc& compiled();
 };
 
-/// JSON equality as JSON Schema defines it: numbers by value (1 == 1.0), objects regardless of
-/// member order.
-bool json_equal(const boost::json::value& a, const boost::json::value& b) noexcept;
-
-/// A number as a person writes it: "3", "-2", "0.1", "1e+300" (Boost.JSON would print 1E-1).
-std::string number_text(const boost::json::value& number);
-
 }  // namespace weft::detail

@@ -110,5 +110,7 @@ void add_admin_routes(Api& api);
 std::string envelope(bool error, std::string_view reason, const boost::json::value& data);
 // The same with `data` already serialized.
 std::string envelope_raw(bool error, std::string_view reason, std::string_view data_json);
+// An error envelope answer; `message` (when not empty) goes into data.message.
+http::Response error_response(int status, std::string_view reason, std::string_view message);
 
 }  // namespace weft::sandbox::crisp::detail

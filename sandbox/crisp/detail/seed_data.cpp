@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: MIT
+// The sandbox's seeded world: the websites, operators, inboxes, conversations, people, helpdesks
+// and campaigns generate_world() builds from a seed. Over 400 lines on purpose: it is data (one
+// builder per record kind, then make_site's long literal list of records), read top to bottom
+// and changed by adding records; splitting it would scatter one world over several files.
 #include "sandbox/crisp/detail/seed_data.hpp"
 
 #include <algorithm>
