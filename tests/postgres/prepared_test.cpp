@@ -63,6 +63,13 @@ void put(PostgresStore& store, boost::json::object& values, const CheckpointReco
   store.put_checkpoint(r, values, Durability::sync);
 }
 
+/// A run's first two checkpoints (cp-0, then cp-1: a later step, the form without the thread row
+/// when `store` holds the lease).
+void put_two_steps(PostgresStore& store, boost::json::object& values) {
+  put(store, values, record("cp-0", "", -1, 1));
+  put(store, values, record("cp-1", "cp-0", 0, 2));
+}
+
 std::int64_t count(const test::TestDatabase& db, const std::string& table) {
   return db.sql("SELECT count(*) FROM " + table).int64(0, 0);
 }
@@ -115,8 +122,7 @@ TEST_CASE("a store whose pooled sessions were killed fails those writes cleanly,
   PostgresStore store(db.url());
   boost::json::object values;
   auto lease = store.acquire_lease("t");
-  put(store, values, record("cp-0", "", -1, 1));
-  put(store, values, record("cp-1", "cp-0", 0, 2));
+  put_two_steps(store, values);
   db.sql(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
       " AND application_name = 'weft' AND pid <> pg_backend_pid()");
@@ -139,8 +145,7 @@ TEST_CASE("a run whose thread was deleted under it (lease broken) writes nothing
   PostgresStore second(db.url());
   boost::json::object values;
   auto lease = first.acquire_lease("t");
-  put(first, values, record("cp-0", "", -1, 1));
-  put(first, values, record("cp-1", "cp-0", 0, 2));  // a later step: the statement without the thread row
+  put_two_steps(first, values);
   CHECK(second.break_lease("t"));
   second.delete_thread("t");
   try {
@@ -159,8 +164,7 @@ TEST_CASE("a store that deleted its own thread mid-run writes the thread row aga
   PostgresStore store(db.url());
   boost::json::object values;
   auto lease = store.acquire_lease("t");
-  put(store, values, record("cp-0", "", -1, 1));
-  put(store, values, record("cp-1", "cp-0", 0, 2));
+  put_two_steps(store, values);
   store.delete_thread("t");
   put(store, values, record("cp-2", "cp-1", 1, 3));
   CHECK(count(db, "weft_threads") == 1);
@@ -175,8 +179,7 @@ TEST_CASE(
   PostgresStore writer(db.url());  // no lease: nothing stops another store from deleting the thread
   PostgresStore other(db.url());
   boost::json::object values;
-  put(writer, values, record("cp-0", "", -1, 1));
-  put(writer, values, record("cp-1", "cp-0", 0, 2));
+  put_two_steps(writer, values);
   other.delete_thread("t");
   put(writer, values, record("cp-2", "cp-1", 1, 3));  // its parent is still the writer's last row in memory
   CHECK(count(db, "weft_threads") == 1);
