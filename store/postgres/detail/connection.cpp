@@ -195,7 +195,7 @@ boost::asio::awaitable<Result> Connection::async_exec(std::string sql, Params pa
 }
 
 boost::asio::awaitable<Result> Connection::async_exec_prepared(std::string_view sql, Params params) {
-  auto found = prepared_.find(std::string(sql));
+  auto found = prepared_.find(sql);
   if (found == prepared_.end()) {
     std::string name = "weft_" + std::to_string(prepared_.size() + 1);
     std::string text(sql);

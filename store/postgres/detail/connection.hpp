@@ -14,6 +14,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -114,7 +115,11 @@ class Connection {
   PGconn* conn_ = nullptr;
   std::string redacted_url_;
   bool broken_ = false;
-  std::unordered_map<std::string, std::string> prepared_;  // statement text -> its name here
+  struct TextHash {
+    using is_transparent = void;  // look statements up by string_view, without copying their text
+    std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, std::string, TextHash, std::equal_to<>> prepared_;  // text -> name here
 };
 
 }  // namespace weft::store::postgres::detail
