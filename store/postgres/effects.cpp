@@ -9,7 +9,7 @@
 namespace weft::store::postgres::detail {
 boost::asio::awaitable<EffectEntry> PostgresStoreImpl::find(const std::string& thread_id, const std::string& key) {
   auto c = co_await pool_->async_acquire();
-  Result r = co_await c->async_exec(
+  Result r = co_await c->async_exec_prepared(
       "SELECT state, result, started_at_ms, finished_at_ms, request_digest FROM weft_effects"
       " WHERE thread_id = $1 AND key = $2",
       Params().add(thread_id).add(key));
@@ -38,7 +38,7 @@ boost::asio::awaitable<void> PostgresStoreImpl::begin(const std::string& thread_
   require_writable();
   auto c = co_await pool_->async_acquire();
   // A started entry may be begun again (its caller reconciled it: it did not happen); a done one not.
-  Result r = co_await c->async_exec(
+  Result r = co_await c->async_exec_prepared(
       WEFT_PG_FENCE
       ", e AS (INSERT INTO weft_effects (thread_id, key, state, result, started_at_ms, finished_at_ms, request_digest)"
       "   SELECT $1, $4, 'started', NULL, " WEFT_PG_NOW_MS
@@ -59,7 +59,7 @@ boost::asio::awaitable<void> PostgresStoreImpl::finish(const std::string& thread
                                                        const boost::json::value& result) {
   require_writable();
   auto c = co_await pool_->async_acquire();
-  Result r = co_await c->async_exec(
+  Result r = co_await c->async_exec_prepared(
       WEFT_PG_FENCE
       ", e AS (INSERT INTO weft_effects (thread_id, key, state, result, started_at_ms, finished_at_ms)"
       "   SELECT $1, $4, 'done', $5, " WEFT_PG_NOW_MS ", " WEFT_PG_NOW_MS
@@ -74,7 +74,7 @@ boost::asio::awaitable<void> PostgresStoreImpl::finish(const std::string& thread
 boost::asio::awaitable<void> PostgresStoreImpl::abandon(const std::string& thread_id, const std::string& key) {
   require_writable();
   auto c = co_await pool_->async_acquire();
-  Result r = co_await c->async_exec(
+  Result r = co_await c->async_exec_prepared(
       WEFT_PG_FENCE
       ", e AS (DELETE FROM weft_effects WHERE thread_id = $1 AND key = $4 AND EXISTS (SELECT 1 FROM allowed))"
       " SELECT count(*) FROM allowed",

@@ -94,7 +94,10 @@ Fence PostgresStoreImpl::fence(const std::string& thread_id) {
 }
 
 Params PostgresStoreImpl::fenced_params(const std::string& thread_id) {
-  Fence f = fence(thread_id);
+  return fenced_params(fence(thread_id), thread_id);
+}
+
+Params PostgresStoreImpl::fenced_params(const Fence& f, const std::string& thread_id) {
   Params p;
   p.add(thread_id);
   if (f.epoch) {
@@ -127,7 +130,7 @@ boost::asio::awaitable<void> PostgresStoreImpl::set_thread_status(const std::str
   // Fenced like every write: a store whose lease was taken over does not set the thread's status.
   Params p = fenced_params(thread_id);
   p.add(to_string(status)).add(graph).add(boost::json::serialize(metadata));
-  Result r = co_await connection->async_exec(
+  Result r = co_await connection->async_exec_prepared(
       WEFT_PG_FENCE
       ", saved AS (INSERT INTO weft_threads (thread_id, status, graph, created_at_ms, updated_at_ms, metadata)"
       " SELECT $1, $4, $5, " WEFT_PG_NOW_MS ", " WEFT_PG_NOW_MS

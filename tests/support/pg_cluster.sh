@@ -9,6 +9,8 @@
 # The server refuses to run as root: as root the cluster belongs to `nobody` (DIR is chowned to
 # it); otherwise to the calling user. Password authentication (scram) is on, also over loopback,
 # so a wrong password is a real error. Binaries: PG_BIN, default Debian's postgresql-15.
+# PG_EXTRA_OPTS (optional): more server options for a measurement, e.g.
+#   PG_EXTRA_OPTS="-c shared_preload_libraries=pg_stat_statements -c log_statement=all"
 set -euo pipefail
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -50,7 +52,7 @@ case "$command" in
     for _ in 1 2 3 4 5 6 7 8; do
       port=$(free_port)
       if as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=400" \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=400 ${PG_EXTRA_OPTS:-}" \
         >/dev/null 2>&1; then
         break
       fi

@@ -148,12 +148,11 @@ boost::asio::awaitable<void> Connection::wait_socket(std::optional<boost::asio::
                               boost::asio::use_awaitable);
 }
 
-boost::asio::awaitable<Result> Connection::async_exec(std::string sql, Params params) {
+template <class Send>
+boost::asio::awaitable<Result> Connection::round_trip(std::string_view sql, Send send) {
   broken_ = true;  // until the exchange completes: a cancelled or failed await leaves it unusable
   std::optional<boost::asio::posix::stream_descriptor> socket;
-  std::vector<const char*> values = params.pointers();
-  if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr,
-                        0) == 0) {
+  if (send() == 0) {
     throw Error(error::postgres, "PostgreSQL at " + redacted_url_ + " refused '" + std::string(statement_head(sql)) +
                                      "': " + one_line(PQerrorMessage(conn_)));
   }
@@ -185,6 +184,30 @@ boost::asio::awaitable<Result> Connection::async_exec(std::string sql, Params pa
   }
   broken_ = false;
   co_return check(first, sql);
+}
+
+boost::asio::awaitable<Result> Connection::async_exec(std::string sql, Params params) {
+  std::vector<const char*> values = params.pointers();
+  co_return co_await round_trip(sql, [&] {
+    return PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                             nullptr, 0);
+  });
+}
+
+boost::asio::awaitable<Result> Connection::async_exec_prepared(std::string_view sql, Params params) {
+  auto found = prepared_.find(sql);
+  if (found == prepared_.end()) {
+    std::string name = "weft_" + std::to_string(prepared_.size() + 1);
+    std::string text(sql);
+    co_await round_trip(sql, [&] { return PQsendPrepare(conn_, name.c_str(), text.c_str(), 0, nullptr); });
+    found = prepared_.emplace(std::move(text), std::move(name)).first;  // only once the server has it
+  }
+  const std::string& name = found->second;
+  std::vector<const char*> values = params.pointers();
+  co_return co_await round_trip(sql, [&] {
+    return PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr,
+                               0);
+  });
 }
 
 }  // namespace weft::store::postgres::detail

@@ -14,10 +14,12 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace weft::store::postgres::detail {
@@ -87,6 +89,11 @@ class Connection {
   /// One statement, awaiting the socket on the caller's executor. If the awaiting coroutine is
   /// cancelled or anything fails mid-way, the connection is marked broken (a pool drops it).
   boost::asio::awaitable<Result> async_exec(std::string sql, Params params);
+  /// async_exec for a fixed statement run often (a step's checkpoint, a load): the first call on
+  /// this connection prepares it as a named statement (PQsendPrepare, one more round trip), every
+  /// call executes that (PQsendQueryPrepared), so the server parses and plans it once per
+  /// connection instead of once per call. A new connection starts with none prepared.
+  boost::asio::awaitable<Result> async_exec_prepared(std::string_view sql, Params params);
 
   /// False once the connection failed or a query was abandoned mid-way: do not reuse it.
   bool usable() const noexcept;
@@ -100,11 +107,19 @@ class Connection {
   /// the awaiting executor (opened on first use, closed with the query: an executor may not outlive it).
   boost::asio::awaitable<void> wait_socket(std::optional<boost::asio::posix::stream_descriptor>& socket,
                                            bool for_write);
+  /// Flushes what `send` queued and awaits the statement's result (the first one, if several).
+  template <class Send>
+  boost::asio::awaitable<Result> round_trip(std::string_view sql, Send send);
   Result check(PGresult* result, std::string_view sql);
 
   PGconn* conn_ = nullptr;
   std::string redacted_url_;
   bool broken_ = false;
+  struct TextHash {
+    using is_transparent = void;  // look statements up by string_view, without copying their text
+    std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, std::string, TextHash, std::equal_to<>> prepared_;  // text -> name here
 };
 
 }  // namespace weft::store::postgres::detail

@@ -53,7 +53,8 @@ struct Fence {
 struct ChainInfo {
   std::string id;
   std::int64_t chain_len = 0, chain_bytes = 0, base_bytes = 0;
-  std::string metadata, next;  ///< full texts ("" unknown)
+  std::string metadata, next;                    ///< full texts ("" unknown)
+  std::optional<std::int64_t> written_at_epoch;  ///< the fence it was written under (none: unfenced or unknown)
 };
 
 class PostgresStoreImpl : public std::enable_shared_from_this<PostgresStoreImpl> {
@@ -96,6 +97,8 @@ class PostgresStoreImpl : public std::enable_shared_from_this<PostgresStoreImpl>
   Fence fence(const std::string& thread_id);
   /// $1..$3 of a WEFT_PG_FENCE statement for `thread_id` (threads.cpp).
   Params fenced_params(const std::string& thread_id);
+  /// The same for a fence already read (so that one write decides and sends under one fence).
+  static Params fenced_params(const Fence& fence, const std::string& thread_id);
   /// Throws lease_lost for a fenced write that found its lease gone.
   [[noreturn]] void throw_lease_lost(const std::string& thread_id, std::string_view doing);
   void require_writable() const;
