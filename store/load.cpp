@@ -15,9 +15,6 @@
 #include <algorithm>
 #include <limits>
 
-// After WEFT_CHECKPOINT_COLUMNS in a chain's rows: the head's tell how big the chain is.
-#define WEFT_CHAIN_SIZE_COLUMNS ", c.chain_len, c.chain_bytes, c.base_bytes"
-
 namespace weft::store::detail {
 
 // One statement: the requested (or latest) row, then its parents until a snapshot. Ids sort in
@@ -33,14 +30,14 @@ const char kLoadChainSql[] =
     "    FROM chain JOIN checkpoints c"
     "      ON c.thread_id = ?1 AND c.ns = ?2 AND c.checkpoint_id = chain.parent"
     "   WHERE NOT chain.snap AND chain.parent <> '' AND chain.parent < chain.id)"
-    "SELECT " WEFT_CHECKPOINT_COLUMNS WEFT_CHAIN_SIZE_COLUMNS
+    "SELECT " WEFT_CHECKPOINT_COLUMNS
     "  FROM chain JOIN checkpoints c ON c.thread_id = ?1 AND c.ns = ?2 AND c.checkpoint_id = chain.id"
     " ORDER BY chain.depth";
 
-const char kChainScanLatestSql[] = "SELECT " WEFT_CHECKPOINT_COLUMNS WEFT_CHAIN_SIZE_COLUMNS
+const char kChainScanLatestSql[] = "SELECT " WEFT_CHECKPOINT_COLUMNS
                                    " FROM checkpoints c WHERE c.thread_id = ?1 AND c.ns = ?2"
                                    " ORDER BY c.checkpoint_id DESC";
-const char kChainScanSql[] = "SELECT " WEFT_CHECKPOINT_COLUMNS WEFT_CHAIN_SIZE_COLUMNS
+const char kChainScanSql[] = "SELECT " WEFT_CHECKPOINT_COLUMNS
                              " FROM checkpoints c WHERE c.thread_id = ?1 AND c.ns = ?2"
                              " AND c.checkpoint_id <= ?3 ORDER BY c.checkpoint_id DESC";
 
@@ -50,27 +47,12 @@ const char kLoadWritesSql[] =
 
 namespace {
 
-// A chain's parsed values take about 2.3 times the bytes of its JSON texts (a growing thread of
-// 200-byte messages); the arena's first block is sized for them: one allocation for the chain.
-constexpr std::size_t kArenaBytesPerTextByte = 3;
-// The first block for a chain that says it holds more (the count comes from the file, which may
-// be damaged): the arena grows past it as needed.
-constexpr std::size_t kArenaMaxFirstBlock = std::size_t{64} << 20;
-constexpr std::size_t kArenaMinFirstBlock = 4096;
-
-// What the head row says of its chain (rows, text bytes), read before anything is allocated:
-// the arena and the row vector are sized from it. Only a hint (the file may lie): clamped.
-struct ChainSize {
-  std::size_t rows = 0, text_bytes = 0;
-};
-ChainSize chain_size(SQLite::Statement& q) {
-  auto count = [&](int column, std::int64_t max) {
-    return static_cast<std::size_t>(std::clamp<std::int64_t>(q.getColumn(column).getInt64(), 0, max));
-  };
-  constexpr std::int64_t kMaxRowsHint = 4096;
-  constexpr std::int64_t kMaxBytesHint = std::int64_t{1} << 40;
-  return {count(9, kMaxRowsHint) + 1, count(10, kMaxBytesHint) + count(11, kMaxBytesHint)};
-}
+// The arena's first block; later ones double (a 200 KB chain takes about seven). Sizing it from
+// the head row's chain_bytes / base_bytes was tried: the three more columns cost every row of
+// the scan more than the fewer blocks saved.
+constexpr std::size_t kArenaFirstBlock = 8192;
+// Rows reserved for a chain at first (the vector doubles past it).
+constexpr std::size_t kChainRowsReserved = 64;
 
 std::string_view text_of(const SQLite::Column& column) {
   return {column.getText(), static_cast<std::size_t>(column.getBytes())};
@@ -119,10 +101,8 @@ bool SqliteStoreImpl::read_chain(SQLite::Statement& q, const std::string& thread
       // Every value parsed here lands in one arena (no allocation per node, one release): the
       // fold moves the chain's values into the snapshot's state without copying, since a move
       // between values of the same storage is a pointer swap; the caller gets the state in it.
-      const ChainSize size = chain_size(q);
-      out.storage = boost::json::make_shared_resource<boost::json::monotonic_resource>(
-          std::clamp(size.text_bytes * kArenaBytesPerTextByte, kArenaMinFirstBlock, kArenaMaxFirstBlock));
-      out.rows.reserve(size.rows);
+      out.storage = boost::json::make_shared_resource<boost::json::monotonic_resource>(kArenaFirstBlock);
+      out.rows.reserve(kChainRowsReserved);
     }
     // Built in the arena as they are: a value or string assigned to keeps its own storage and
     // would copy one of another.

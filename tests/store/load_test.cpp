@@ -249,27 +249,3 @@ TEST_CASE("a loaded state lives on after its store, and copies and moves of it a
   CHECK(copy.at("log").as_array().size() == 42);
   CHECK(moved.at("log").as_array().size() == 41);
 }
-
-TEST_CASE("a head row whose chain sizes are damaged still loads the same values (they only size memory)") {
-  test::TempDir dir;
-  const std::string path = dir.file("a.db");
-  boost::json::object values;
-  {
-    SqliteStore store(path);
-    test::put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::append, boost::json::array{0})}));
-    for (int i = 1; i <= 9; ++i)
-      test::put(store, values,
-                record("t", cid(i), cid(i - 1), i, {delta("log", DeltaOp::append, boost::json::array{i})}));
-  }
-  for (const std::string sizes : {"chain_len = -7, chain_bytes = -1, base_bytes = -100",
-                                  "chain_len = 9223372036854775807, chain_bytes = 9223372036854775807, "
-                                  "base_bytes = 9223372036854775807",
-                                  "chain_len = 'many', chain_bytes = 1.5e300, base_bytes = x'00ff'"}) {
-    CAPTURE(sizes);
-    test::raw_sql(path, "UPDATE checkpoints SET " + sizes + " WHERE checkpoint_id = '" + cid(9) + "'");
-    SqliteStore store(path);
-    auto got = store.get("t", "");
-    REQUIRE(got);
-    CHECK(got->values == values);
-  }
-}
