@@ -47,21 +47,30 @@ const char kLoadWritesSql[] =
 
 namespace {
 
+// The arena's first block; later ones double (a 200 KB chain takes about seven). Sizing it from
+// the head row's chain_bytes / base_bytes was tried: the three more columns cost every row of
+// the scan more than the fewer blocks saved.
+constexpr std::size_t kArenaFirstBlock = 8192;
+// Rows reserved for a chain at first (the vector doubles past it).
+constexpr std::size_t kChainRowsReserved = 64;
+
 std::string_view text_of(const SQLite::Column& column) {
   return {column.getText(), static_cast<std::size_t>(column.getBytes())};
 }
 
-// Reads the fixed columns of a chain row (WEFT_CHECKPOINT_COLUMNS order).
-ChainRow chain_row(SQLite::Statement& q, const std::string& thread_id, const std::string& ns) {
-  ChainRow row;
-  row.record.thread_id = thread_id;
-  row.record.ns = ns;
-  row.record.id = q.getColumn(0).getString();
-  row.record.parent_id = q.getColumn(1).getString();
-  row.record.step = q.getColumn(2).getInt64();
-  row.record.source = parse_checkpoint_source(text_of(q.getColumn(3))).value_or(CheckpointSource::loop);
-  row.record.created_at_ms = q.getColumn(4).getInt64();
-  return row;
+std::string_view view(const boost::json::string& s) { return {s.data(), s.size()}; }
+
+// Reads the fixed columns of the chain's head row (WEFT_CHECKPOINT_COLUMNS order).
+CheckpointRecord head_record(SQLite::Statement& q, const std::string& thread_id, const std::string& ns) {
+  CheckpointRecord record;
+  record.thread_id = thread_id;
+  record.ns = ns;
+  record.id = q.getColumn(0).getString();
+  record.parent_id = q.getColumn(1).getString();
+  record.step = q.getColumn(2).getInt64();
+  record.source = parse_checkpoint_source(text_of(q.getColumn(3))).value_or(CheckpointSource::loop);
+  record.created_at_ms = q.getColumn(4).getInt64();
+  return record;
 }
 
 }  // namespace
@@ -87,8 +96,19 @@ bool SqliteStoreImpl::read_chain(SQLite::Statement& q, const std::string& thread
       if (++skipped > max_skipped) return false;
       continue;
     }
-    ChainRow row = chain_row(q, thread_id, ns);
-    const RowRef where{path_, "checkpoints", thread_id, row.record.id, ""};
+    if (out.rows.empty()) {
+      out.head = head_record(q, thread_id, ns);
+      // Every value parsed here lands in one arena (no allocation per node, one release): the
+      // fold moves the chain's values into the snapshot's state without copying, since a move
+      // between values of the same storage is a pointer swap; the caller gets the state in it.
+      out.storage = boost::json::make_shared_resource<boost::json::monotonic_resource>(kArenaFirstBlock);
+      out.rows.reserve(kChainRowsReserved);
+    }
+    // Built in the arena as they are: a value or string assigned to keeps its own storage and
+    // would copy one of another.
+    ChainRow& row = out.rows.emplace_back(
+        ChainRow{boost::json::string(id, out.storage), boost::json::value(out.storage), std::nullopt});
+    const RowRef where{path_, "checkpoints", thread_id, view(row.id), ""};
     auto at = [&](std::string_view column) {
       RowRef r = where;
       r.column = column;
@@ -103,17 +123,19 @@ bool SqliteStoreImpl::read_chain(SQLite::Statement& q, const std::string& thread
       if (text != kSameAsParent) out.next = std::string(text);
     }
     const bool is_snapshot = !q.getColumn(8).isNull();
-    if (!is_snapshot || out.rows.empty()) row.deltas = parse_json(text_of(q.getColumn(7)), at("deltas"), parser);
+    if (!is_snapshot || out.rows.size() == 1)
+      row.deltas = parse_json(text_of(q.getColumn(7)), at("deltas"), parser, out.storage);
     if (is_snapshot) {
-      boost::json::value v = parse_json(text_of(q.getColumn(8)), at("snapshot"), parser);
+      boost::json::value v = parse_json(text_of(q.getColumn(8)), at("snapshot"), parser, out.storage);
       if (!v.is_object()) throw_bad_record(at("snapshot"), "expected a JSON object");
       row.snapshot = std::move(v.get_object());
     }
-    const bool stop = is_snapshot || row.record.parent_id.empty() || row.record.parent_id >= row.record.id;
-    expected = row.record.parent_id;
-    out.rows.push_back(std::move(row));
+    const std::string_view parent = text_of(q.getColumn(1));
+    const bool stop = is_snapshot || parent.empty() || parent >= view(row.id);
+    expected.assign(parent);
     if (stop) break;  // the base, or a chain that cannot go on (folding reports it)
   }
+  out.base_parent_id = std::move(expected);
   return true;
 }
 
@@ -125,14 +147,18 @@ std::optional<CheckpointTuple> SqliteStoreImpl::load_locked(const std::string& t
   // kMaxSkippedRows of those, the chain is walked by parent links instead.
   constexpr std::size_t kMaxSkippedRows = 64;
   const auto versions = db_versions();
-  if (const LoadedCheckpoint* last = reusable(thread_id, ns, checkpoint_id, versions)) {
+  const LoadedCheckpoint* last = reusable(thread_id, ns, checkpoint_id, versions);
+  if (last && last->values) {
     process_counters().reused.fetch_add(1, std::memory_order_relaxed);
     CheckpointTuple out;
     out.record = last->record;
-    out.values = last->values;
+    out.values = *last->values;
     read_pending_writes(out);
     return out;
   }
+  const bool decoded_before = last != nullptr;
+  // Nothing changed since that load: a checkpoint that was the latest then still is.
+  const bool latest = checkpoint_id.empty() || (last && last->latest);
   LoadedChain chain;
   bool complete = false;
   {
@@ -143,7 +169,7 @@ std::optional<CheckpointTuple> SqliteStoreImpl::load_locked(const std::string& t
     complete = read_chain(*q, thread_id, ns, checkpoint_id, kMaxSkippedRows, chain);
   }
   if (!complete) {
-    const std::string head = chain.rows.front().record.id;
+    const std::string head = chain.head.id;
     chain = {};
     Use q(db_->stmt(kLoadChainSql));
     q->bindNoCopy(1, thread_id);
@@ -154,13 +180,17 @@ std::optional<CheckpointTuple> SqliteStoreImpl::load_locked(const std::string& t
   if (chain.rows.empty()) return std::nullopt;
   process_counters().decoded.fetch_add(1, std::memory_order_relaxed);
   std::optional<CheckpointTuple> out = fold_chain(thread_id, ns, chain);
-  // The kept copy is never changed, only copied from: one arena holds it (no allocation per
-  // node to copy in, none to free when the next load replaces it). Reset first: a move
-  // assignment between objects of different arenas would copy into the old arena.
+  // A first load hands its caller the decoded state and keeps none (a fresh process's one
+  // get_state, a run's start): a copy would cost a fifth of the load. A checkpoint decoded a
+  // second time is being read again and again (warm get_state calls): a copy is kept then, in
+  // one arena (no allocation per node to copy in, none to free when a later load replaces it),
+  // never changed, only copied from. Reset first: a move assignment between objects of
+  // different arenas would copy into the old arena.
+  std::optional<boost::json::object> kept;
+  if (decoded_before) kept.emplace(out->values, boost::json::make_shared_resource<boost::json::monotonic_resource>());
   last_loaded_.reset();
-  last_loaded_.emplace(LoadedCheckpoint{
-      thread_id, ns, versions.first, versions.second, checkpoint_id.empty(), out->record,
-      boost::json::object(out->values, boost::json::make_shared_resource<boost::json::monotonic_resource>())});
+  last_loaded_.emplace(
+      LoadedCheckpoint{thread_id, ns, versions.first, versions.second, latest, out->record, std::move(kept)});
   read_pending_writes(*out);
   return out;
 }
@@ -202,37 +232,37 @@ void SqliteStoreImpl::read_pending_writes(CheckpointTuple& out) {
 std::optional<CheckpointTuple> SqliteStoreImpl::fold_chain(const std::string& thread_id, const std::string& /*ns*/,
                                                            LoadedChain& chain) {
   auto where = [&](const ChainRow& row, std::string_view column) {
-    return RowRef{path_, "checkpoints", thread_id, row.record.id, column};
+    return RowRef{path_, "checkpoints", thread_id, view(row.id), column};
   };
   ChainRow& base = chain.rows.back();
   if (!base.snapshot) {
-    const CheckpointRecord& r = base.record;
-    if (!r.parent_id.empty() && r.parent_id >= r.id) {
-      throw_bad_record(where(base, "parent_id"), "parent checkpoint '" + r.parent_id +
+    const std::string& parent = chain.base_parent_id;
+    if (!parent.empty() && parent >= view(base.id)) {
+      throw_bad_record(where(base, "parent_id"), "parent checkpoint '" + parent +
                                                      "' does not sort before the checkpoint (ids grow, so the parent "
                                                      "chain is damaged, possibly a cycle)");
     }
-    throw_bad_record(where(base, "parent_id"),
-                     "parent checkpoint '" + r.parent_id +
-                         "' is missing and the row has no snapshot, so its state cannot be rebuilt");
+    throw_bad_record(
+        where(base, "parent_id"),
+        "parent checkpoint '" + parent + "' is missing and the row has no snapshot, so its state cannot be rebuilt");
   }
   ChainRow& head_row = chain.rows.front();
-  CheckpointTuple out;
+  CheckpointRecord& head = chain.head;
   // The head's own deltas are part of its record; decoded before folding consumes them.
-  head_row.record.deltas = decode_deltas(boost::json::value(head_row.deltas), where(head_row, "deltas"));
+  head.deltas = decode_deltas(boost::json::value(head_row.deltas), where(head_row, "deltas"));
   if (!chain.metadata) throw_bad_record(where(head_row, "metadata"), "says 'same as parent' but no ancestor holds it");
   if (!chain.next) throw_bad_record(where(head_row, "next"), "says 'same as parent' but no ancestor holds it");
-  head_row.record.metadata = parse_object(*chain.metadata, where(head_row, "metadata"));
-  head_row.record.next = parse_object(*chain.next, where(head_row, "next"));
+  head.metadata = parse_object(*chain.metadata, where(head_row, "metadata"));
+  head.next = parse_object(*chain.next, where(head_row, "next"));
 
   // Fold from the snapshot towards the head in place: one state object for the whole chain.
   boost::json::object values = std::move(*base.snapshot);
   StateFolder folder;  // messages merged through an id index, not a scan per message
   for (auto it = chain.rows.rbegin() + 1; it != chain.rows.rend(); ++it)
     fold_deltas(values, std::move(it->deltas), where(*it, "deltas"), folder);
-  out.record = std::move(head_row.record);
-  out.values = std::move(values);
-  return out;
+  // Constructed around the state, not assigned: it stays in the chain's arena (an assignment
+  // into a default-constructed object would copy it to the heap).
+  return CheckpointTuple{std::move(head), std::move(values), {}};
 }
 
 }  // namespace weft::store::detail

@@ -315,9 +315,11 @@ int run_resume() {
   // other processes hold the core.
   t = bench::now_us();
   double c = bench::thread_cpu_us();
+  const long faults = bench::thread_page_faults();
   auto snap = graph.get_state(config);
   const double first_ms = (bench::now_us() - t) / 1000;
   const double first_cpu_ms = (bench::thread_cpu_us() - c) / 1000;
+  const long first_page_faults = bench::thread_page_faults() - faults;
   if (!snap || snap->values.at("counter").as_int64() != n) throw std::runtime_error("bad get_state");
   std::vector<double> warm, warm_cpu;
   for (int i = 0; i < repeat; ++i) {
@@ -351,6 +353,7 @@ int run_resume() {
       {"getState_first_ms", first_ms},
       {"getState_warm_median_ms", bench::median(warm)},
       {"getState_first_cpu_ms", first_cpu_ms},
+      {"getState_first_page_faults", first_page_faults},
       {"getState_warm_median_cpu_ms", bench::median(warm_cpu)},
       {"getStateHistory_first_ms", hist.empty() ? 0.0 : hist[0]},
       {"getStateHistory_repeat_median_ms", hist.size() < 3 ? 0.0 : bench::median({hist[1], hist[2]})},

@@ -113,16 +113,17 @@ std::vector<Interrupt> pending_interrupts(const std::vector<TaskWrites>& writes)
 }
 
 StateSnapshot make_snapshot(CheckpointTuple tuple) {
-  StateSnapshot snapshot;
-  snapshot.values = std::move(tuple.values);
-  snapshot.next = Plan::from_json(tuple.record.next).next_names();
-  snapshot.checkpoint_id = std::move(tuple.record.id);
-  snapshot.parent_id = std::move(tuple.record.parent_id);
-  snapshot.step = tuple.record.step;
-  snapshot.source = std::string(to_string(tuple.record.source));
-  snapshot.created_at_ms = tuple.record.created_at_ms;
-  snapshot.metadata = std::move(tuple.record.metadata);
-  snapshot.interrupts = pending_interrupts(tuple.pending_writes);
+  // Constructed around the values: they keep their storage (a store may hand them out in an
+  // arena), where an assignment into a default-constructed object would copy them.
+  StateSnapshot snapshot{.values = std::move(tuple.values),
+                         .next = Plan::from_json(tuple.record.next).next_names(),
+                         .checkpoint_id = std::move(tuple.record.id),
+                         .parent_id = std::move(tuple.record.parent_id),
+                         .step = tuple.record.step,
+                         .source = std::string(to_string(tuple.record.source)),
+                         .created_at_ms = tuple.record.created_at_ms,
+                         .metadata = std::move(tuple.record.metadata),
+                         .interrupts = pending_interrupts(tuple.pending_writes)};
   return snapshot;
 }
 }  // namespace weft::detail

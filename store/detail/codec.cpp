@@ -51,8 +51,9 @@ boost::json::value parse_json(std::string_view text, const RowRef& where) {
   return parse_json(text, where, parser);
 }
 
-boost::json::value parse_json(std::string_view text, const RowRef& where, boost::json::parser& parser) {
-  parser.reset();
+boost::json::value parse_json(std::string_view text, const RowRef& where, boost::json::parser& parser,
+                              boost::json::storage_ptr storage) {
+  parser.reset(std::move(storage));
   boost::system::error_code ec;
   const std::size_t used = parser.write(text.data(), text.size(), ec);
   if (ec) {
@@ -76,14 +77,12 @@ ChannelDelta take_delta(boost::json::value& item, const RowRef& where) {
   }
   std::optional<DeltaOp> op = parse_delta_op((*a)[1].get_string());
   if (!op) throw_bad_record(where, "unknown delta op '" + std::string((*a)[1].get_string()) + "'");
-  ChannelDelta d;
-  d.channel = std::string((*a)[0].get_string());
-  d.op = *op;
-  if (a->size() == 3)
-    d.value = std::move((*a)[2]);
-  else if (*op != DeltaOp::remove)
-    throw_bad_record(where, "delta on '" + d.channel + "' has no value");
-  return d;
+  if (a->size() == 2 && *op != DeltaOp::remove)
+    throw_bad_record(where, "delta on '" + std::string((*a)[0].get_string()) + "' has no value");
+  // Constructed, not assigned: the value keeps the storage it was parsed into (an assignment
+  // into a default-constructed value would copy everything when that is an arena).
+  return ChannelDelta{std::string((*a)[0].get_string()), *op,
+                      a->size() == 3 ? std::move((*a)[2]) : boost::json::value(nullptr, a->storage())};
 }
 
 }  // namespace

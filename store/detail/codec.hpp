@@ -32,8 +32,10 @@ std::string encode_deltas(const std::vector<ChannelDelta>& deltas);
 std::string encode_writes(const std::vector<ChannelWrite>& writes);
 
 boost::json::value parse_json(std::string_view text, const RowRef& where);
-/// As parse_json, reusing `parser`'s buffers (a load parses hundreds of small delta texts).
-boost::json::value parse_json(std::string_view text, const RowRef& where, boost::json::parser& parser);
+/// As parse_json, reusing `parser`'s buffers (a load parses hundreds of small delta texts); the
+/// value is allocated from `storage` (default: the heap), e.g. one arena for a whole chain.
+boost::json::value parse_json(std::string_view text, const RowRef& where, boost::json::parser& parser,
+                              boost::json::storage_ptr storage = {});
 boost::json::object parse_object(std::string_view text, const RowRef& where);
 std::vector<ChannelDelta> decode_deltas(std::string_view text, const RowRef& where);
 std::vector<ChannelDelta> decode_deltas(boost::json::value deltas, const RowRef& where);

@@ -70,30 +70,38 @@ struct ChainInfo {
 /// the same metadata and usually the same `next` every step). Never valid JSON, so unambiguous.
 inline constexpr std::string_view kSameAsParent = "=";
 
-/// One row of a chain being loaded, its JSON already parsed.
+/// One row of a chain being loaded, its JSON already parsed into the chain's arena. Only the
+/// head's record is read in full (LoadedChain::head); a row older than the head keeps its id
+/// (for error messages) and what folding needs.
 struct ChainRow {
-  CheckpointRecord record;    ///< metadata, next and deltas are filled for the head only
+  boost::json::string id;     ///< in the chain's arena
   boost::json::value deltas;  ///< parsed `deltas` (null for a snapshot row unless it is the head)
   std::optional<boost::json::object> snapshot;
 };
 
 /// A checkpoint's chain as read by a load: the requested row first, its nearest snapshot last.
 struct LoadedChain {
+  /// One arena for every value parsed from the chain; the folded state is handed out in it.
+  boost::json::storage_ptr storage;
+  CheckpointRecord head;       ///< the requested row's fixed columns (metadata, next, deltas: below)
+  std::string base_parent_id;  ///< parent_id of the last row read (the fold's base)
   std::vector<ChainRow> rows;
   std::optional<std::string> metadata, next;  ///< the head's texts, same-as-parent resolved
 };
 
-/// The last checkpoint a load decoded, kept so the next load of it (a warm get_state, or a
-/// resume's run start after its get_state) copies it instead of reading and folding the chain
-/// again. Valid only while the database is exactly as it was: no commit by another connection
-/// (PRAGMA data_version unchanged) and no change by this one (sqlite3_total_changes unchanged).
+/// The last checkpoint a load decoded, kept so that further loads of it (warm get_state calls)
+/// copy it instead of reading and folding the chain again. Valid only while the database is
+/// exactly as it was: no commit by another connection (PRAGMA data_version unchanged) and no
+/// change by this one (sqlite3_total_changes unchanged). A checkpoint decoded once is only
+/// noted (`values` empty): its first caller gets the decoded state itself, with no copy kept,
+/// and the copy is kept when the same checkpoint is decoded a second time.
 struct LoadedCheckpoint {
   std::string thread_id, ns;
   std::int64_t data_version = -1;
   std::int64_t total_changes = -1;
   bool latest = false;  ///< loaded as "the latest" (an explicit id may be an older one)
   CheckpointRecord record;
-  boost::json::object values;
+  std::optional<boost::json::object> values;  ///< empty: decoded once, not kept
 };
 
 /// SqliteStore::process_stats.
@@ -184,7 +192,8 @@ class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
   std::optional<CheckpointTuple> fold_chain(const std::string& thread_id, const std::string& ns, LoadedChain& chain);
   /// (data_version, total_changes) of the connection now.
   std::pair<std::int64_t, std::int64_t> db_versions() REQUIRES(db_mutex_);
-  /// The last decoded checkpoint when it is still what a load of (thread, ns, id) would read.
+  /// The last decoded checkpoint when it is still what a load of (thread, ns, id) would read
+  /// (its values may not have been kept).
   const LoadedCheckpoint* reusable(const std::string& thread_id, const std::string& ns, const std::string& id,
                                    std::pair<std::int64_t, std::int64_t> versions) const REQUIRES(db_mutex_);
   void read_pending_writes(CheckpointTuple& out) REQUIRES(db_mutex_);

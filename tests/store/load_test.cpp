@@ -115,7 +115,8 @@ TEST_CASE("a load whose parent row is missing reports the broken chain instead o
 }
 
 TEST_CASE(
-    "a checkpoint loaded again from an unchanged file is reused, and any commit makes the next load read the file") {
+    "a checkpoint loaded again from an unchanged file is reused from its second load on, every caller owns its state, "
+    "and any commit makes the next load read the file") {
   test::TempDir dir;
   const std::string path = dir.file("a.db");
   SqliteStore store(path);
@@ -133,16 +134,33 @@ TEST_CASE(
     return Loads{now.decoded - before.decoded, now.reused - before.reused};
   };
 
+  // The first load hands out what it decoded and keeps no copy; the second decodes again and
+  // keeps one; later ones copy it.
   auto first = store.get("t", "");
-  auto again = store.get("t", "", cid(6));
   REQUIRE(first);
-  REQUIRE(again);
   CHECK(loads().decoded == 1);
-  CHECK(loads().reused == 1);
-  CHECK(again->values == values);
-  CHECK(again->record.metadata == first->record.metadata);
-  CHECK(store.get("t", "", cid(5))->values.at("log").as_array().size() == 6);  // another id: read
+  CHECK(loads().reused == 0);
+  auto second = store.get("t", "", cid(6));
+  auto third = store.get("t", "");
+  REQUIRE(second);
+  REQUIRE(third);
   CHECK(loads().decoded == 2);
+  CHECK(loads().reused == 1);
+  CHECK(first->values == values);
+  CHECK(second->values == values);
+  CHECK(third->values == values);
+  CHECK(third->record.metadata == first->record.metadata);
+  // What a caller does to its state reaches no other caller, nor the kept copy.
+  first->values.erase("log");
+  second->values.at("log").as_array().push_back(99);
+  third->values["log"] = "replaced";
+  auto fourth = store.get("t", "");
+  REQUIRE(fourth);
+  CHECK(loads().reused == 2);
+  CHECK(fourth->values == values);
+  CHECK(second->values.at("log").as_array().size() == 8);
+  CHECK(store.get("t", "", cid(5))->values.at("log").as_array().size() == 6);  // another id: read
+  CHECK(loads().decoded == 3);
 
   SUBCASE("this store's own write") {
     (void)store.get("t", "");
@@ -150,7 +168,7 @@ TEST_CASE(
                      Durability::sync);
     auto after = store.get("t", "");
     REQUIRE(after);
-    CHECK(loads().decoded == 4);
+    CHECK(loads().decoded == 5);
     REQUIRE(after->pending_writes.size() == 1);
     CHECK(after->pending_writes[0].task_id == "task-7");
   }
@@ -164,7 +182,7 @@ TEST_CASE(
             cid(6) + "'");
     auto after = store.get("t", "");
     REQUIRE(after);
-    CHECK(loads().decoded == 4);
+    CHECK(loads().decoded == 5);
     CHECK(after->values.at("log").as_array().back() == "other");
   }
 }
@@ -199,4 +217,35 @@ TEST_CASE("reading through a memory map is opt-in and loads the same values; a n
   } catch (const Error& e) {
     CHECK(std::string(e.what()).find("mmap_size_bytes") != std::string::npos);
   }
+}
+
+TEST_CASE("a loaded state lives on after its store, and copies and moves of it are plain values") {
+  test::TempDir dir;
+  const std::string path = dir.file("a.db");
+  boost::json::object values;
+  std::optional<CheckpointTuple> got;
+  {
+    SqliteStore store(path);
+    test::put(store, values, record("t", cid(0), "", -1, {delta("log", DeltaOp::append, boost::json::array{"a"})}));
+    for (int i = 1; i <= 40; ++i)
+      test::put(
+          store, values,
+          record("t", cid(i), cid(i - 1), i,
+                 {delta("log", DeltaOp::append, boost::json::array{std::string(100, 'x') + std::to_string(i)}),
+                  delta("last", DeltaOp::replace, boost::json::value(std::string(50, 'y') + std::to_string(i)))}));
+    got = store.get("t", "");
+  }
+  REQUIRE(got);
+  CHECK(got->values == values);
+  boost::json::object copy = got->values;  // same storage as the loaded state
+  boost::json::object on_heap(got->values, boost::json::storage_ptr());
+  boost::json::object moved;
+  moved = std::move(got->values);  // into another storage: a copy
+  got.reset();                     // the loaded state and the rows it was decoded from are gone
+  CHECK(copy == values);
+  CHECK(on_heap == values);
+  CHECK(moved == values);
+  copy["log"].as_array().emplace_back("more");
+  CHECK(copy.at("log").as_array().size() == 42);
+  CHECK(moved.at("log").as_array().size() == 41);
 }
