@@ -7,9 +7,9 @@
 
 #include "tests/queue/worker_setup.hpp"
 
-#include <csignal>
 #include <fstream>
-#include <sstream>
+#include <iterator>
+#include <string>
 
 using namespace weft::test::queue;
 using weft::test::ChildProcess;
@@ -74,11 +74,7 @@ TEST_CASE("a worker paused between an effect's begin and its request never sends
   const auto after_takeover = effective_writes(s.sandbox.state_file, true);
   CHECK(after_takeover.size() > before.size());  // the new holder sent the paused write (and the rest)
 
-  a->signal(SIGCONT);
-  const int a_exit = wait_exit(*a, 30s);
-  const std::string a_log = weft::test::read_file(s.dir.file("a.log"));
-  CHECK_MESSAGE(a_exit == 1, a_log);
-  CHECK_MESSAGE(a_log.find("lost " + id) != std::string::npos, a_log);
+  resume_and_expect_lost(*a, s, "a.log", id);
   CHECK(s.inspect("history", "paused") == history);
   s.sandbox.process.stop();
   // Every request exactly once, counting those the sandbox accepted as repeats: the paused

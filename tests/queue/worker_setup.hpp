@@ -13,6 +13,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <csignal>
 #include <functional>
 #include <map>
 #include <memory>
@@ -168,5 +169,15 @@ inline int wait_exit(ChildProcess& child, std::chrono::seconds limit) {
 }
 
 inline constexpr const char* kSlowSandbox = "latency_ms=120";  // each Crisp answer waits: a run lasts seconds
+
+// SIGCONTs a worker paused past its lease: it must exit 1 saying it lost run `id` (its log: `log`).
+inline void resume_and_expect_lost(ChildProcess& worker, const Setup& setup, const std::string& log,
+                                   const std::string& id) {
+  worker.signal(SIGCONT);
+  const int exit_code = wait_exit(worker, 30s);
+  const std::string text = read_file(setup.dir.file(log));
+  CHECK_MESSAGE(exit_code == 1, text);
+  CHECK_MESSAGE(text.find("lost " + id) != std::string::npos, text);
+}
 
 }  // namespace weft::test::queue

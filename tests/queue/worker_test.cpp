@@ -120,11 +120,7 @@ TEST_CASE("a worker paused past its lease loses the run: another finishes it and
   const std::string history = s.inspect("history", "fenced");
   const std::string summary = s.summary("fenced");
 
-  a->signal(SIGCONT);
-  const int a_exit = wait_exit(*a, 30s);
-  const std::string a_log = weft::test::read_file(s.dir.file("a.log"));
-  CHECK_MESSAGE(a_exit == 1, a_log);
-  CHECK_MESSAGE(a_log.find("lost " + id) != std::string::npos, a_log);
+  resume_and_expect_lost(*a, s, "a.log", id);
   // Nothing the paused worker did afterwards reached the store or the queue.
   CHECK(s.inspect("history", "fenced") == history);
   CHECK(s.summary("fenced") == summary);
