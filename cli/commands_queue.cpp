@@ -102,6 +102,9 @@ int submit(const Invocation& inv) {
   if (auto m = inv.args.get("max-failures")) {
     submission.max_failures = static_cast<int>(whole_number("max-failures", *m, 1, 1000));
   }
+  if (auto m = inv.args.get("max-attempts")) {
+    submission.max_attempts = static_cast<int>(whole_number("max-attempts", *m, 1, 1000));
+  }
   const std::string url = queue_url(inv);
   PostgresRunQueue queue(url);
   std::string run_id;
@@ -145,6 +148,7 @@ json::object to_json(const QueuedRun& r) {
   o["attempts"] = r.attempts;
   o["failures"] = r.failures;
   o["max_failures"] = r.max_failures;
+  o["max_attempts"] = r.max_attempts;
   o["error"] = utf8_safe(json::value(r.error));
   o["worker"] = utf8_safe(json::value(r.worker));
   o["created_at_ms"] = r.created_at_ms;
@@ -179,8 +183,8 @@ int runs(const Invocation& inv) {
   if (rows.empty()) inv.err << "weft: the queue holds no run" << (status ? " with that status" : "") << "\n";
   for (const auto& r : rows) {
     inv.out << r.run_id << "  " << to_string(r.status) << "  " << printable_text(r.graph) << "  thread "
-            << printable_text(r.thread_id) << "  priority " << r.priority << "  attempts " << r.attempts
-            << "  failures " << r.failures << "/" << r.max_failures;
+            << printable_text(r.thread_id) << "  priority " << r.priority << "  attempts " << r.attempts - r.handed_back
+            << "/" << r.max_attempts << "  failures " << r.failures << "/" << r.max_failures;
     if (!r.error.empty()) inv.out << "  error: " << printable_text(r.error.substr(0, 300));
     inv.out << "\n";
   }
@@ -197,6 +201,9 @@ Command submit_command() {
                     {"thread", "ID", "the thread the run advances (default: a new GRAPH-DATE-TIME-XXXX thread)"},
                     {"priority", "N", "higher runs first, -1000 to 1000 (default 0)"},
                     {"max-failures", "N", "failed attempts before the run stops as failed (default 3)"},
+                    {"max-attempts", "N",
+                     "claims without finishing (failed, or the worker died) before the run stops as failed "
+                     "(default max-failures + 3)"},
                     queue_option(),
                     db_option(),
                     json_option()},

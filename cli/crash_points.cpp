@@ -66,12 +66,15 @@ class CrashingJournal final : public EffectJournal {
   void begin_request(const std::string& thread_id, const std::string& key, const std::string& digest) override {
     inner_->begin_request(thread_id, key, digest);
     if (point_.kind == CrashPoint::Kind::effect_begin && ++seen_ == point_.count) die();
+    if (point_.kind == CrashPoint::Kind::effect_pause && ++seen_ == point_.count) ::raise(SIGSTOP);
   }
   void finish(const std::string& thread_id, const std::string& key, const boost::json::value& result) override {
     if (point_.kind == CrashPoint::Kind::effect_finish && ++seen_ == point_.count) die();
     inner_->finish(thread_id, key, result);
   }
   void abandon(const std::string& thread_id, const std::string& key) override { inner_->abandon(thread_id, key); }
+  // Forwarded: without it this wrapper would let a worker act on a lease it lost.
+  void confirm_may_act(const std::string& thread_id) override { inner_->confirm_may_act(thread_id); }
 
  private:
   std::shared_ptr<EffectJournal> inner_;
@@ -94,9 +97,11 @@ std::optional<CrashPoint> parse_crash_point(const std::string& text) {
     p.kind = CrashPoint::Kind::effect_begin;
   } else if (kind == "effect-finish") {
     p.kind = CrashPoint::Kind::effect_finish;
+  } else if (kind == "effect-pause") {
+    p.kind = CrashPoint::Kind::effect_pause;
   } else {
     throw std::invalid_argument("WEFT_CRASH_AT '" + text +
-                                "' is not checkpoint:N, writes:N, effect-begin:N or effect-finish:N");
+                                "' is not checkpoint:N, writes:N, effect-begin:N, effect-finish:N or effect-pause:N");
   }
   if (colon != std::string::npos) {
     try {

@@ -8,6 +8,9 @@
 //   effect-begin:N  right after the Nth side effect was marked started, before it runs
 //   effect-finish:N right before the Nth side effect's result is recorded, after it ran
 //                   (the effect happened but the journal says "in doubt")
+//   effect-pause:N  not a crash: the process SIGSTOPs itself right after the Nth side effect was
+//                   marked started, before it runs (a pause between the journal's begin and the
+//                   request, for the lease tests; the test SIGCONTs it)
 // N counts from 1 within one process. Without WEFT_CRASH_AT nothing is wrapped. A test-only
 // facility, documented here because it is part of the binary.
 
@@ -21,7 +24,7 @@
 namespace weft::cli {
 
 struct CrashPoint {
-  enum class Kind { checkpoint, writes, effect_begin, effect_finish } kind = Kind::checkpoint;
+  enum class Kind { checkpoint, writes, effect_begin, effect_finish, effect_pause } kind = Kind::checkpoint;
   int count = 1;
 };
 

@@ -80,4 +80,9 @@ boost::asio::awaitable<void> EffectJournal::async_abandon(std::string thread_id,
   co_return;
 }
 
+boost::asio::awaitable<void> EffectJournal::async_confirm_may_act(std::string thread_id) {
+  confirm_may_act(thread_id);
+  co_return;
+}
+
 }  // namespace weft

@@ -11,6 +11,9 @@
 //                        (it may or may not have happened); the caller must reconcile. When the
 //                        reconciliation finds it did not happen, begin() is called again on the
 //                        started entry (stores accept that) and the effect runs once.
+// Between begin() and running the effect, confirm_may_act() asks whether this process still holds
+// the thread (its lease, by its own clock): if not, the effect does not run and stays started (in
+// doubt) for the thread's next holder to reconcile.
 // Keys are derived from the deterministic task id, so a task re-run after a crash finds its own
 // entries; a fork runs new tasks with new ids and so new effects.
 //
@@ -57,6 +60,14 @@ class EffectJournal {
   }
   virtual void finish(const std::string& thread_id, const std::string& key, const boost::json::value& result) = 0;
   virtual void abandon(const std::string& thread_id, const std::string& key) = 0;
+  /// "May this process still act for this thread?", asked by the effect protocol after begin()
+  /// committed and right before the effect runs (its request is sent). A journal whose writes are
+  /// fenced by a thread lease (SqliteStore, PostgresStore) returns only while this process is sure,
+  /// by its own steady clock, to hold the lease for a safety margin more (renewing it first when
+  /// close), and otherwise throws weft::Error (store::error::lease_lost): a process paused past its
+  /// lease must not send a request the thread's new holder may already have sent. Database fencing
+  /// stops its writes, not a remote one. The default (a journal without leases) returns.
+  virtual void confirm_may_act(const std::string& thread_id) { (void)thread_id; }
 
   // Awaitable forms, the only ones the engine calls (from the run's executor). As
   // Checkpointer's awaitable operations (engine/checkpointer.hpp): the defaults call the
@@ -66,6 +77,7 @@ class EffectJournal {
                                                            std::string request_digest);
   virtual boost::asio::awaitable<void> async_finish(std::string thread_id, std::string key, boost::json::value result);
   virtual boost::asio::awaitable<void> async_abandon(std::string thread_id, std::string key);
+  virtual boost::asio::awaitable<void> async_confirm_may_act(std::string thread_id);
 };
 
 /// The digest of a request: its canonical JSON (object members sorted by key, recursively, so

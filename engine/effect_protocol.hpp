@@ -24,8 +24,8 @@ using EffectFn = std::function<boost::asio::awaitable<boost::json::value>()>;
 using ReconcileFn = std::function<boost::asio::awaitable<std::optional<boost::json::value>>()>;
 
 /// Runs `fn` at most once per (thread_id, key) in `journal`, with these outcomes:
-///   absent             -> begin (recording request_digest(request.what)), run fn, finish with its
-///                         result and return it;
+///   absent             -> begin (recording request_digest(request.what)), confirm_may_act, run fn,
+///                         finish with its result and return it;
 ///   done               -> the recorded result, fn not called;
 ///   started (in doubt) -> `reconcile` returns the result (recorded, returned, fn not called) or
 ///                         nullopt (the entry is begun again and fn runs); with no reconcile,
@@ -33,7 +33,11 @@ using ReconcileFn = std::function<boost::asio::awaitable<std::optional<boost::js
 ///   recorded for another request (both digests known, different) -> weft::Error
 ///                         engine::error::effect_request_conflict, nothing runs, unless
 ///                         request.rerun_on_change (the entry is dropped and fn runs);
-///   fn throws          -> the entry is abandoned (a retry may run it) and the exception propagates.
+///   fn throws          -> the entry is abandoned (a retry may run it) and the exception propagates;
+///   confirm_may_act throws (this process may no longer hold the thread) -> fn is not called, the
+///                         entry stays started (in doubt: the thread's next holder reconciles it),
+///                         and a weft::Error with the same code (store::error::lease_lost) and the
+///                         subject prepended propagates.
 /// `subject` names the effect in messages ("effect 'send' of node 'greet' (thread 't', task x)").
 /// With a null journal fn simply runs. The journal is used through its awaitable operations; it
 /// must outlive the returned awaitable, which completes on the awaiting coroutine's executor.

@@ -4,6 +4,7 @@
 // passed may be taken over; break_lease() removes one unconditionally.
 #include "store/sqlite_store.hpp"
 
+#include "store/detail/lease_clock.hpp"
 #include "store/detail/store_impl.hpp"
 
 namespace weft {
@@ -62,7 +63,7 @@ void SqliteStoreImpl::check_not_leased_by_other(const std::string& thread_id) {
   {
     MutexLock lock(lease_mutex_);
     auto mine = held_leases_.find(thread_id);
-    if (mine != held_leases_.end() && mine->second == h->token) return;
+    if (mine != held_leases_.end() && mine->second.token == h->token) return;
   }
   const std::int64_t now = now_ms();
   if (!displaceable(*h, now)) throw_busy(thread_id, *h, now);
@@ -81,7 +82,7 @@ void SqliteStoreImpl::release_lease(const std::string& thread_id, const std::str
   {
     MutexLock lock(lease_mutex_);
     auto it = held_leases_.find(thread_id);
-    if (it != held_leases_.end() && it->second == token) held_leases_.erase(it);
+    if (it != held_leases_.end() && it->second.token == token) held_leases_.erase(it);
   }
   // What the run wrote lands before another process may take the thread: either queued behind
   // the run's asynchronous writes (same or a later transaction), or after a flush.
@@ -122,36 +123,63 @@ void SqliteStoreImpl::stop_heartbeat() noexcept {
 }
 
 void SqliteStoreImpl::renew_leases() {
-  std::map<std::string, std::string> held;
+  std::map<std::string, HeldLease> held;
   {
     MutexLock lock(lease_mutex_);
     held = held_leases_;
   }
-  if (held.empty()) return;
-  std::vector<std::pair<std::string, std::string>> lost;
+  if (!held.empty()) renew(held);
+}
+
+void SqliteStoreImpl::renew(const std::map<std::string, HeldLease>& held) {
+  // Before the transaction: the expiry written is at least this late (lease_clock.hpp).
+  const auto sent_at = options_.clock->steady_now();
+  std::vector<std::string> lost, kept;
   {
     MutexLock db_lock(db_mutex_);
     WriteTxn txn(*db_);
     const std::int64_t now = now_ms();
-    for (const auto& [thread_id, token] : held) {
+    for (const auto& [thread_id, lease] : held) {
       Use q(db_->stmt(
           "UPDATE leases SET heartbeat_at_ms = ?3, expires_at_ms = ?4 WHERE thread_id = ?1 AND owner_token = ?2"));
       q->bindNoCopy(1, thread_id);
-      q->bindNoCopy(2, token);
+      q->bindNoCopy(2, lease.token);
       q->bind(3, static_cast<std::int64_t>(now));
       q->bind(4, static_cast<std::int64_t>(now + options_.lease_ttl_ms));
       q->exec();
-      if (db_->changes() == 0) lost.emplace_back(thread_id, token);
+      (db_->changes() == 0 ? lost : kept).push_back(thread_id);
     }
     txn.commit();
   }
   MutexLock lock(lease_mutex_);
-  for (const auto& [thread_id, token] : lost) {
+  for (const std::string& thread_id : kept) {
     auto it = held_leases_.find(thread_id);
-    if (it == held_leases_.end() || it->second != token) continue;  // released meanwhile
+    if (it != held_leases_.end() && it->second.token == held.at(thread_id).token) it->second.sent_at = sent_at;
+  }
+  for (const std::string& thread_id : lost) {
+    auto it = held_leases_.find(thread_id);
+    if (it == held_leases_.end() || it->second.token != held.at(thread_id).token) continue;  // released meanwhile
     held_leases_.erase(it);
     lost_leases_.insert(thread_id);
     any_lost_.store(true, std::memory_order_release);
+  }
+}
+
+void SqliteStoreImpl::confirm_may_act(const std::string& thread_id) {
+  const auto margin = act_margin(options_.lease_ttl_ms);
+  for (bool renewed = false;; renewed = true) {
+    throw_if_lease_lost(thread_id);
+    std::map<std::string, HeldLease> held;
+    {
+      MutexLock lock(lease_mutex_);
+      auto it = held_leases_.find(thread_id);
+      if (it == held_leases_.end()) return;  // no lease taken for this thread: nothing to lose
+      const auto left = lease_left(it->second.sent_at, options_.lease_ttl_ms, options_.clock->steady_now());
+      if (left >= margin) return;
+      if (renewed) throw_lease_uncertain(thread_id, left, options_.lease_ttl_ms);
+      held.emplace(thread_id, it->second);
+    }
+    renew(held);  // close to expiry (or past it: paused): renew now, then look again
   }
 }
 
@@ -197,9 +225,10 @@ class LeaseHandle final : public ThreadLease {
   std::string token_;
 };
 
-std::string SqliteStoreImpl::take_lease_locked(const std::string& thread_id) {
+SqliteStoreImpl::HeldLease SqliteStoreImpl::take_lease_locked(const std::string& thread_id) {
   const ProcessIdentity me = self_identity();
   std::string token = random_token();
+  const auto sent_at = options_.clock->steady_now();  // before the expiry below is computed
   const std::int64_t now = now_ms();
   if (std::optional<Holder> h = read_holder(*db_, thread_id); h && !displaceable(*h, now)) {
     // This store's own released lease whose deletion is still queued is free to take.
@@ -218,14 +247,15 @@ std::string SqliteStoreImpl::take_lease_locked(const std::string& thread_id) {
   q->bind(6, static_cast<std::int64_t>(now));
   q->bind(7, static_cast<std::int64_t>(now + options_.lease_ttl_ms));
   q->exec();
-  return token;
+  return HeldLease{std::move(token), sent_at};
 }
 
-std::unique_ptr<ThreadLease> SqliteStoreImpl::hold_lease(const std::string& thread_id, std::string token) {
+std::unique_ptr<ThreadLease> SqliteStoreImpl::hold_lease(const std::string& thread_id, HeldLease lease) {
+  std::string token = lease.token;
   {
     MutexLock lock(lease_mutex_);
     releasing_leases_.erase(thread_id);
-    held_leases_[thread_id] = token;
+    held_leases_[thread_id] = std::move(lease);
     lost_leases_.erase(thread_id);
     if (!heartbeat_.joinable() && !heartbeat_stop_) heartbeat_ = std::thread([this] { heartbeat_loop(); });
   }
@@ -239,16 +269,16 @@ using namespace store::detail;
 std::unique_ptr<ThreadLease> SqliteStore::acquire_lease(const std::string& thread_id) {
   auto& impl = *impl_;
   impl.require_writable();
-  std::string token;
+  SqliteStoreImpl::HeldLease taken;
   try {
     DbLock lock(impl);
     WriteTxn txn(impl.db());
-    token = impl.take_lease_locked(thread_id);
+    taken = impl.take_lease_locked(thread_id);
     txn.commit();
   } catch (const SQLite::Exception& e) {
     throw_sqlite(e, impl.path(), "thread '" + thread_id + "': taking its lease");
   }
-  return impl.hold_lease(thread_id, std::move(token));
+  return impl.hold_lease(thread_id, std::move(taken));
 }
 
 Checkpointer::RunStart SqliteStore::start_run(const std::string& thread_id, const std::string& checkpoint_id) {
@@ -256,21 +286,21 @@ Checkpointer::RunStart SqliteStore::start_run(const std::string& thread_id, cons
   impl.require_writable();
   impl.flush_checkpoints();
   RunStart start;
-  std::string token;
+  SqliteStoreImpl::HeldLease taken;
   try {
     DbLock lock(impl);
     WriteTxn txn(impl.db());
     // Load first: the lease row changes the file, and an unchanged file lets the load reuse the
     // checkpoint a get_state just decoded. Same transaction, so nothing can come in between.
     start.checkpoint = impl.load_locked(thread_id, "", checkpoint_id);
-    token = impl.take_lease_locked(thread_id);
+    taken = impl.take_lease_locked(thread_id);
     txn.commit();
   } catch (const SQLite::Exception& e) {
     throw_sqlite(e, impl.path(),
                  "thread '" + thread_id + "': taking its lease and loading checkpoint '" +
                      (checkpoint_id.empty() ? std::string("latest") : checkpoint_id) + "'");
   }
-  start.lease = impl.hold_lease(thread_id, std::move(token));
+  start.lease = impl.hold_lease(thread_id, std::move(taken));
   return start;
 }
 
@@ -293,6 +323,15 @@ bool SqliteStore::has_live_run(const std::string& thread_id) {
     return impl.lease_held_by_live_owner(thread_id);
   } catch (const SQLite::Exception& e) {
     throw_sqlite(e, impl.path(), "thread '" + thread_id + "': reading its lease");
+  }
+}
+
+void SqliteStore::confirm_may_act(const std::string& thread_id) {
+  auto& impl = *impl_;
+  try {
+    impl.confirm_may_act(thread_id);
+  } catch (const SQLite::Exception& e) {
+    throw_sqlite(e, impl.path(), "thread '" + thread_id + "': renewing its lease before a side effect");
   }
 }
 

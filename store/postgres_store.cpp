@@ -18,10 +18,18 @@ bool is_postgres_url(std::string_view db) noexcept {
 std::string redact_database_url(std::string_view url) { return store::postgres::detail::redact_url(url); }
 
 namespace store::postgres::detail {
+namespace {
+
+PostgresOptions with_clock(PostgresOptions options) {
+  if (!options.clock) options.clock = system_clock();
+  return options;
+}
+
+}  // namespace
 
 PostgresStoreImpl::PostgresStoreImpl(const std::string& url, PostgresOptions options)
     : redacted_url_(redact_url(url)),
-      options_(options),
+      options_(with_clock(options)),
       pool_(Pool::create(url, options.pool_size, options.acquire_timeout, options.connect_timeout_s)) {
   auto c = pool_->acquire();  // connects now: a bad URL, password or server fails the open
   ensure_component(*c, store_schema(), options_.read_only);
@@ -146,6 +154,12 @@ void PostgresStore::finish(const std::string& thread_id, const std::string& key,
 
 void PostgresStore::abandon(const std::string& thread_id, const std::string& key) {
   blocking(impl_->abandon(thread_id, key));
+}
+
+void PostgresStore::confirm_may_act(const std::string& thread_id) { blocking(impl_->confirm_may_act(thread_id)); }
+
+boost::asio::awaitable<void> PostgresStore::async_confirm_may_act(std::string thread_id) {
+  co_await impl_->confirm_may_act(thread_id);
 }
 
 boost::asio::awaitable<EffectEntry> PostgresStore::async_find(std::string thread_id, std::string key) {

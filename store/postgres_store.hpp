@@ -29,6 +29,7 @@
 // thread), or at once when its holder is a dead process on the same host.
 
 #include "engine/checkpointer.hpp"
+#include "engine/clock.hpp"
 #include "engine/effect_journal.hpp"
 #include "engine/node_cache.hpp"
 #include "store/error.hpp"
@@ -60,6 +61,10 @@ struct PostgresOptions {
   int snapshot_max_steps = 1024;
   /// A lease not renewed for this long may be taken over (default 30 s), by the server's clock.
   std::int64_t lease_ttl_ms = 30'000;
+  /// Only its steady time is used: when this process last renewed each lease it holds, so that a
+  /// side effect starts only while the lease surely lasts (confirm_may_act). Default (null):
+  /// system_clock().
+  std::shared_ptr<Clock> clock{};
   /// As SqliteOptions::keep_consumed_writes (default false).
   bool keep_consumed_writes = false;
   /// Open without writing: no schema migration; every put throws. Default false.
@@ -125,6 +130,12 @@ class PostgresStore final : public Checkpointer, public EffectJournal, public No
   void begin_request(const std::string& thread_id, const std::string& key, const std::string& request_digest) override;
   void finish(const std::string& thread_id, const std::string& key, const boost::json::value& result) override;
   void abandon(const std::string& thread_id, const std::string& key) override;
+  /// While this store holds the thread's lease: returns if the lease has at least a third of
+  /// lease_ttl_ms left by options.clock's steady time since its last renewal was sent, renewing
+  /// it first (fenced by its epoch) when not; throws lease_lost when it was broken or taken over,
+  /// or is still too close to expiry after renewing. Returns for a thread it holds no lease on.
+  void confirm_may_act(const std::string& thread_id) override;
+  boost::asio::awaitable<void> async_confirm_may_act(std::string thread_id) override;
   boost::asio::awaitable<EffectEntry> async_find(std::string thread_id, std::string key) override;
   boost::asio::awaitable<void> async_begin_request(std::string thread_id, std::string key,
                                                    std::string request_digest) override;

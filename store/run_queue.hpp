@@ -31,6 +31,11 @@ struct RunSubmission {
   std::string input;      ///< the graph's input as JSON text (validated by the submitter)
   int priority = 0;       ///< higher runs first; equal priorities run in submission order
   int max_failures = 3;   ///< after this many failed attempts the run stops as `failed`, its error kept
+  /// After this many claims that did not finish (failed, or the worker stopped without reporting:
+  /// killed, crashed, cut off) the run stops as `failed` instead of being claimed again, so a run
+  /// that kills its worker cannot crash-loop the fleet. Claims handed back on purpose (released,
+  /// postponed) do not count. 0 (default): max_failures + 3.
+  int max_attempts = 0;
 };
 
 /// A run as the queue holds it.
@@ -44,6 +49,8 @@ struct QueuedRun {
   int attempts = 0;        ///< how many times a worker claimed it (a dead worker's claim counts)
   int failures = 0;        ///< how many attempts ended in an error
   int max_failures = 3;    ///< see RunSubmission
+  int max_attempts = 6;    ///< see RunSubmission (resolved: never 0 here)
+  int handed_back = 0;     ///< claims ended as released or postponed (not counted against max_attempts)
   std::string error;       ///< the last attempt's error, kept when the run failed for good
   std::string worker;      ///< who holds (or last held) it: "host:pid/slot"
   std::int64_t epoch = 0;  ///< bumped by every claim: the fencing token of the current claim
@@ -77,7 +84,9 @@ class RunQueue {
   /// Claims the best claimable run: pending (and past its retry delay), or running with an
   /// expired lease (its worker died). Skips rows other workers are claiming this instant, so two
   /// claimers never get the same run. Sets it running for `worker` until now + lease, bumps
-  /// attempts and epoch. nullopt when there is nothing to claim.
+  /// attempts and epoch. A claimable run that already used its max_attempts (attempts -
+  /// handed_back) is set `failed` instead, with an error naming the cause and its last worker, and
+  /// the next one is tried. nullopt when there is nothing to claim.
   virtual std::optional<QueuedRun> claim(const std::string& worker, std::chrono::milliseconds lease) = 0;
 
   /// Extends the lease of the claim (run_id, epoch) to now + lease. false when the claim is no

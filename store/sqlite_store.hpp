@@ -161,6 +161,11 @@ class SqliteStore final : public Checkpointer, public EffectJournal, public Node
   /// Records the result (also for an entry never begun: reconciling an in-doubt effect).
   void finish(const std::string& thread_id, const std::string& key, const boost::json::value& result) override;
   void abandon(const std::string& thread_id, const std::string& key) override;
+  /// While this store holds the thread's lease: returns if the lease has at least a third of
+  /// lease_ttl_ms left by the clock's steady time since its last renewal was sent, renewing it
+  /// first when not; throws lease_lost when it was broken or taken over, or is still too close to
+  /// expiry after renewing. Returns for a thread this store holds no lease on.
+  void confirm_may_act(const std::string& thread_id) override;
 
   // NodeCache (engine/node_cache.hpp), the `node_cache` table. record() commits before returning;
   // an expired entry is deleted when it is looked up.

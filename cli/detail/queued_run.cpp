@@ -79,7 +79,16 @@ QueuedRunResult from_result(const RunResult& result, bool stopped) {
     case RunStatus::interrupted: r.summary = "waits for a human (weft resume THREAD --resume ...)"; return r;
     case RunStatus::failed: break;
   }
-  const std::error_code code = result.error ? result.error->code : std::error_code{};
+  std::error_code code = result.error ? result.error->code : std::error_code{};
+  // A node that lost the thread (an effect refused: the lease is gone) fails as node_failed; its
+  // own error says why.
+  if (code == std::error_code(engine::error::node_failed) && result.error->exception) {
+    try {
+      std::rethrow_exception(result.error->exception);
+    } catch (const Error& e) {
+      if (e.code() == std::error_code(store::error::lease_lost)) code = e.code();
+    } catch (...) {}
+  }
   if (code == std::error_code(store::error::lease_lost) || code == std::error_code(store::error::thread_busy)) {
     return from_error(Error(code, result.error->message));
   }

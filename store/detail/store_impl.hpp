@@ -160,11 +160,17 @@ class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
                                              const std::string& checkpoint_id) REQUIRES(db_mutex_);
 
   // --- leases (lease.cpp)
-  /// Takes the thread's lease in the caller's transaction and returns its token; throws
-  /// thread_busy. Call hold_lease(token) once that transaction committed.
-  std::string take_lease_locked(const std::string& thread_id) REQUIRES(db_mutex_) EXCLUDES(lease_mutex_);
+  /// A lease this store holds: its row's token, and when its last renewal (or its acquisition)
+  /// was started by the store clock's steady time (lease_clock.hpp).
+  struct HeldLease {
+    std::string token;
+    std::chrono::steady_clock::time_point sent_at;
+  };
+  /// Takes the thread's lease in the caller's transaction and returns it; throws thread_busy.
+  /// Call hold_lease() with it once that transaction committed.
+  HeldLease take_lease_locked(const std::string& thread_id) REQUIRES(db_mutex_) EXCLUDES(lease_mutex_);
   /// Starts renewing a lease taken by take_lease_locked and returns the engine's handle on it.
-  std::unique_ptr<ThreadLease> hold_lease(const std::string& thread_id, std::string token) EXCLUDES(lease_mutex_);
+  std::unique_ptr<ThreadLease> hold_lease(const std::string& thread_id, HeldLease lease) EXCLUDES(lease_mutex_);
   void release_lease(const std::string& thread_id, const std::string& token) noexcept EXCLUDES(db_mutex_, lease_mutex_);
   /// Whether a live process (or an unexpired lease) holds the thread; false when no lease row.
   bool lease_held_by_live_owner(const std::string& thread_id) REQUIRES(db_mutex_);
@@ -174,6 +180,8 @@ class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
   void mark_lease_broken(const std::string& thread_id) EXCLUDES(lease_mutex_);
   /// SqliteStore::renew_leases (throws SQLite::Exception).
   void renew_leases() EXCLUDES(db_mutex_, lease_mutex_);
+  /// SqliteStore::confirm_may_act (lease_clock.hpp; throws lease_lost, or SQLite::Exception).
+  void confirm_may_act(const std::string& thread_id) EXCLUDES(db_mutex_, lease_mutex_);
 
  private:
   friend class DbLock;
@@ -200,6 +208,9 @@ class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
 
   // leases (lease.cpp)
   void throw_if_lease_lost(const std::string& thread_id) EXCLUDES(lease_mutex_);
+  /// Renews the given held leases (thread -> lease) in one transaction; those found broken or
+  /// taken over become lost, the others get a new sent_at.
+  void renew(const std::map<std::string, HeldLease>& held) EXCLUDES(db_mutex_, lease_mutex_);
   void heartbeat_loop() EXCLUDES(db_mutex_, lease_mutex_);
   void stop_heartbeat() noexcept EXCLUDES(lease_mutex_);
 
@@ -219,7 +230,7 @@ class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
   std::atomic<bool> last_put_deferred_{false};
 
   Mutex lease_mutex_;
-  std::map<std::string, std::string> held_leases_ GUARDED_BY(lease_mutex_);  // thread -> token
+  std::map<std::string, HeldLease> held_leases_ GUARDED_BY(lease_mutex_);  // by thread
   /// thread -> token of a lease this store released whose row deletion is still queued: a new
   /// acquisition of the thread by this store may take it over.
   std::map<std::string, std::string> releasing_leases_ GUARDED_BY(lease_mutex_);

@@ -25,7 +25,8 @@ constexpr const char* kChannel = "weft_runs";
 // The columns every query returns, in QueuedRun's order (times as milliseconds since the epoch).
 constexpr const char* kColumns =
     "run_id, graph, thread_id, input, priority, status, attempts, failures, max_failures, error, worker, epoch, "
-    "(extract(epoch from created_at) * 1000)::bigint, (extract(epoch from updated_at) * 1000)::bigint";
+    "(extract(epoch from created_at) * 1000)::bigint, (extract(epoch from updated_at) * 1000)::bigint, max_attempts, "
+    "handed_back";
 
 QueuedRun to_run(const Result& rows, int row) {
   auto text = [&](int column) {
@@ -46,10 +47,20 @@ QueuedRun to_run(const Result& rows, int row) {
   r.epoch = rows.int64(row, 11);
   r.created_at_ms = rows.int64(row, 12);
   r.updated_at_ms = rows.int64(row, 13);
+  r.max_attempts = static_cast<int>(rows.int64(row, 14));
+  r.handed_back = static_cast<int>(rows.int64(row, 15));
   return r;
 }
 
 std::string millis(std::chrono::milliseconds d) { return std::to_string(d.count()); }
+
+// The error kept on a run that used its max_attempts (columns of weft_runs r, before the update).
+constexpr const char* kSpentError =
+    "format('claimed %s times without finishing (max_attempts %s); each worker stopped before finishing: "
+    "%s stopped without reporting (killed, crashed or cut off: does this run bring its worker down?), "
+    "%s failed%s; last worker %s', r.attempts - r.handed_back, r.max_attempts,"
+    " r.attempts - r.handed_back - r.failures, r.failures,"
+    " CASE WHEN r.failures > 0 THEN format(' (last error: %s)', r.error) ELSE '' END, r.worker)";
 
 // "now() + PARAM milliseconds", PARAM being a statement parameter such as "$2".
 std::string after(const std::string& param) {
@@ -86,10 +97,12 @@ PostgresRunQueue::~PostgresRunQueue() = default;
 const std::string& PostgresRunQueue::redacted_url() const noexcept { return connection_->redacted_url(); }
 
 std::string PostgresRunQueue::submit(const RunSubmission& run) {
+  const int max_attempts = run.max_attempts > 0 ? run.max_attempts : run.max_failures + 3;
   const std::string sql =
       std::string(
-          "WITH added AS (INSERT INTO weft_runs (run_id, thread_id, graph, input, priority, max_failures) "
-          "VALUES ('run-' || gen_random_uuid(), $1, $2, $3, $4::integer, $5::integer) RETURNING run_id) "
+          "WITH added AS (INSERT INTO weft_runs (run_id, thread_id, graph, input, priority, max_failures, "
+          "max_attempts) VALUES ('run-' || gen_random_uuid(), $1, $2, $3, $4::integer, $5::integer, $6::integer) "
+          "RETURNING run_id) "
           "SELECT run_id, pg_notify('") +
       kChannel + "', run_id) FROM added";
   try {
@@ -98,7 +111,8 @@ std::string PostgresRunQueue::submit(const RunSubmission& run) {
                                              .add(run.graph)
                                              .add(run.input)
                                              .add(std::int64_t{run.priority})
-                                             .add(std::int64_t{run.max_failures}));
+                                             .add(std::int64_t{run.max_failures})
+                                             .add(std::int64_t{max_attempts}));
     return std::string(rows.text(0, 0));
   } catch (const Error& e) {
     // The unique index weft_runs_one_active_per_thread: the thread has a pending or running run.
@@ -112,17 +126,31 @@ std::string PostgresRunQueue::submit(const RunSubmission& run) {
 std::optional<QueuedRun> PostgresRunQueue::claim(const std::string& worker, std::chrono::milliseconds lease) {
   // Pending runs first (the partial index hands them in priority order), then runs whose worker
   // stopped renewing. SKIP LOCKED: a row another claimer is updating right now is not waited for.
+  // A run that used its max_attempts is set failed in the same statement (its epoch bumped, so a
+  // worker still holding it is fenced) and the next one is looked for.
   static const char* const kWhere[] = {"status = 'pending' AND not_before <= now() ORDER BY priority DESC, seq",
                                        "status = 'running' AND lease_expires_at < now() ORDER BY lease_expires_at"};
   for (const char* where : kWhere) {
     const std::string sql =
-        std::string("WITH next AS (SELECT run_id FROM weft_runs WHERE ") + where +
+        std::string(
+            "WITH next AS (SELECT run_id AS next_id, attempts - handed_back >= max_attempts AS spent"
+            " FROM weft_runs WHERE ") +
+        where +
         " LIMIT 1 FOR UPDATE SKIP LOCKED) "
-        "UPDATE weft_runs SET status = 'running', attempts = attempts + 1, epoch = epoch + 1, worker = $1, "
-        "lease_expires_at = " +
-        after("$2") + ", updated_at = now() WHERE run_id = (SELECT run_id FROM next) RETURNING " + kColumns;
-    Result rows = connection_->exec(sql, Params().add(worker).add(millis(lease)));
-    if (rows.rows() > 0) return to_run(rows, 0);
+        "UPDATE weft_runs r SET status = CASE WHEN next.spent THEN 'failed' ELSE 'running' END,"
+        " attempts = r.attempts + CASE WHEN next.spent THEN 0 ELSE 1 END, epoch = r.epoch + 1,"
+        " worker = CASE WHEN next.spent THEN r.worker ELSE $1 END,"
+        " error = CASE WHEN next.spent THEN " +
+        kSpentError +
+        " ELSE r.error END,"
+        " lease_expires_at = CASE WHEN next.spent THEN NULL ELSE " +
+        after("$2") + " END, updated_at = now() FROM next WHERE r.run_id = next.next_id RETURNING " + kColumns;
+    for (;;) {
+      Result rows = connection_->exec(sql, Params().add(worker).add(millis(lease)));
+      if (rows.rows() == 0) break;
+      QueuedRun run = to_run(rows, 0);
+      if (run.status == RunQueueStatus::running) return run;
+    }
   }
   return std::nullopt;
 }
@@ -150,9 +178,11 @@ bool PostgresRunQueue::finish(const std::string& run_id, std::int64_t epoch, con
             ", status = CASE WHEN failures + 1 >= max_failures THEN 'failed' ELSE 'pending' END";
       break;
     }
-    case AttemptOutcome::Kind::released: set = "status = 'pending', not_before = now()"; break;
+    case AttemptOutcome::Kind::released:
+      set = "status = 'pending', handed_back = handed_back + 1, not_before = now()";
+      break;
     case AttemptOutcome::Kind::postponed:
-      set = "status = 'pending', not_before = " + after(param(millis(outcome.delay)));
+      set = "status = 'pending', handed_back = handed_back + 1, not_before = " + after(param(millis(outcome.delay)));
       break;
   }
   // Only the claim (run_id, epoch) may end its attempt; a run that is pending again wakes the

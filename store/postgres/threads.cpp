@@ -4,6 +4,7 @@
 // back. A background thread renews the leases this store holds every lease_ttl_ms / 3.
 #include "store/detail/codec.hpp"
 #include "store/detail/db.hpp"  // format_utc
+#include "store/detail/lease_clock.hpp"
 #include "store/detail/process.hpp"
 #include "store/postgres/detail/store_impl.hpp"
 
@@ -75,6 +76,11 @@ class PostgresLease final : public ThreadLease {
   std::shared_ptr<PostgresStoreImpl> impl_;
   std::string thread_id_, token_;
 };
+
+/// Renews a held lease, fenced by its epoch and token: $1 thread, $2 epoch, $3 token, $4 ttl.
+constexpr const char* kRenewSql =
+    "UPDATE weft_leases SET heartbeat_at_ms = " WEFT_PG_NOW_MS ", expires_at_ms = " WEFT_PG_NOW_MS
+    " + $4::bigint WHERE thread_id = $1 AND epoch = $2::bigint AND owner_token = $3";
 
 constexpr const char* kThreadSelect =
     "SELECT t.thread_id, t.status, t.graph, t.created_at_ms, t.updated_at_ms, t.metadata, c.checkpoint_id,"
@@ -194,6 +200,7 @@ boost::asio::awaitable<std::unique_ptr<ThreadLease>> PostgresStoreImpl::acquire_
   require_writable();
   const ProcessIdentity& self = store::detail::self_identity();
   const std::string token = store::detail::random_token();
+  const auto sent_at = options_.clock->steady_now();  // before the server computes the expiry
   auto c = co_await pool_->async_acquire();
   co_await c->async_exec("BEGIN", {});
   // A free row first, so that FOR UPDATE has a row to lock even for a thread never leased.
@@ -215,7 +222,7 @@ boost::asio::awaitable<std::unique_ptr<ThreadLease>> PostgresStoreImpl::acquire_
   co_await c->async_exec("COMMIT", {});
   {
     std::lock_guard lock(lease_mutex_);
-    held_leases_[thread_id] = HeldLease{r.int64(0, 0), token};
+    held_leases_[thread_id] = HeldLease{r.int64(0, 0), token, sent_at};
     lost_leases_.erase(thread_id);
     if (!heartbeat_.joinable()) heartbeat_ = std::thread([this] { heartbeat_loop(); });
   }
@@ -270,16 +277,60 @@ void PostgresStoreImpl::heartbeat_loop() {
     lock.unlock();
     for (const auto& [thread_id, lease] : held) {
       try {
+        const auto sent_at = options_.clock->steady_now();
         auto c = pool_->acquire();
-        c->exec("UPDATE weft_leases SET heartbeat_at_ms = " WEFT_PG_NOW_MS ", expires_at_ms = " WEFT_PG_NOW_MS
-                " + $4::bigint WHERE thread_id = $1 AND epoch = $2::bigint AND owner_token = $3",
-                Params().add(thread_id).add(lease.epoch).add(lease.token).add(options_.lease_ttl_ms));
+        Result r =
+            c->exec(kRenewSql, Params().add(thread_id).add(lease.epoch).add(lease.token).add(options_.lease_ttl_ms));
+        renewed(thread_id, lease, sent_at, r.affected() == 1);
       } catch (...) {
         // Renewal is retried next period; a write meanwhile is still fenced by the epoch.
       }
     }
     lock.lock();
   }
+}
+
+void PostgresStoreImpl::renewed(const std::string& thread_id, const HeldLease& lease,
+                                std::chrono::steady_clock::time_point sent_at, bool kept) {
+  std::lock_guard lock(lease_mutex_);
+  auto held = held_leases_.find(thread_id);
+  if (held == held_leases_.end() || held->second.token != lease.token) return;  // released meanwhile
+  if (kept) {
+    held->second.sent_at = sent_at;
+    return;
+  }
+  // Taken over or broken: the thread stays fenced with the stale epoch (as throw_lease_lost).
+  lost_leases_[thread_id] = held->second;
+  held_leases_.erase(held);
+}
+
+boost::asio::awaitable<void> PostgresStoreImpl::confirm_may_act(const std::string& thread_id) {
+  const auto margin = store::detail::act_margin(options_.lease_ttl_ms);
+  HeldLease lease;
+  bool lost = false;
+  {
+    std::lock_guard lock(lease_mutex_);
+    auto held = held_leases_.find(thread_id);
+    if (held == held_leases_.end()) {
+      lost = lost_leases_.contains(thread_id);
+      if (!lost) co_return;  // no lease taken for this thread: nothing to lose
+    } else if (store::detail::lease_left(held->second.sent_at, options_.lease_ttl_ms, options_.clock->steady_now()) >=
+               margin) {
+      co_return;
+    } else {
+      lease = held->second;
+    }
+  }
+  if (lost) throw_lease_lost(thread_id, "starting a side effect");
+  // Close to expiry, or past it (the process was paused): renew now, fenced by the epoch.
+  const auto sent_at = options_.clock->steady_now();
+  auto c = co_await pool_->async_acquire();
+  Result r = co_await c->async_exec(
+      kRenewSql, Params().add(thread_id).add(lease.epoch).add(lease.token).add(options_.lease_ttl_ms));
+  renewed(thread_id, lease, sent_at, r.affected() == 1);
+  if (r.affected() != 1) throw_lease_lost(thread_id, "starting a side effect");
+  const auto left = store::detail::lease_left(sent_at, options_.lease_ttl_ms, options_.clock->steady_now());
+  if (left < margin) store::detail::throw_lease_uncertain(thread_id, left, options_.lease_ttl_ms);
 }
 
 void PostgresStoreImpl::stop_heartbeat() noexcept {

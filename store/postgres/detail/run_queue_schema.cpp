@@ -35,7 +35,17 @@ CREATE INDEX weft_runs_newest ON weft_runs (seq DESC);
 CREATE UNIQUE INDEX weft_runs_one_active_per_thread ON weft_runs (thread_id) WHERE status IN ('pending', 'running');
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{{1, "run queue: weft_runs", kVersion1}}};
+// The attempt cap: a run whose workers keep dying (a poison run) is claimed at most max_attempts
+// times. Claims handed back on purpose (released at SIGTERM, postponed for a busy thread) are
+// counted apart in handed_back and do not count against it. Existing runs get max_failures + 3.
+constexpr const char* kVersion2 = R"sql(
+ALTER TABLE weft_runs ADD COLUMN max_attempts integer NOT NULL DEFAULT 6 CHECK (max_attempts >= 1);
+ALTER TABLE weft_runs ADD COLUMN handed_back integer NOT NULL DEFAULT 0;
+UPDATE weft_runs SET max_attempts = max_failures + 3;
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{
+    {{1, "run queue: weft_runs", kVersion1}, {2, "run queue: max_attempts, handed_back", kVersion2}}};
 constexpr SchemaComponent kQueue{"queue", kMigrations};
 
 }  // namespace

@@ -7,7 +7,8 @@
 
 namespace weft::store::postgres::detail {
 
-/// The component "queue": version 1 creates weft_runs and its indexes.
+/// The component "queue": version 1 creates weft_runs and its indexes; version 2 adds the attempt
+/// cap (max_attempts, handed_back).
 const SchemaComponent& run_queue_schema();
 
 }  // namespace weft::store::postgres::detail

@@ -93,6 +93,9 @@ class PostgresStoreImpl : public std::enable_shared_from_this<PostgresStoreImpl>
                                       std::int64_t expires_at_ms);
   boost::asio::awaitable<void> clear(const std::string& node);
 
+  /// EffectJournal::confirm_may_act for PostgresStore (threads.cpp, lease_clock.hpp).
+  boost::asio::awaitable<void> confirm_may_act(const std::string& thread_id);
+
   /// The fence for writes to `thread_id` (threads.cpp).
   Fence fence(const std::string& thread_id);
   /// $1..$3 of a WEFT_PG_FENCE statement for `thread_id` (threads.cpp).
@@ -113,7 +116,13 @@ class PostgresStoreImpl : public std::enable_shared_from_this<PostgresStoreImpl>
   struct HeldLease {
     std::int64_t epoch = 0;
     std::string token;
+    /// When the last renewal (or the acquisition) was sent, by options_.clock's steady time.
+    std::chrono::steady_clock::time_point sent_at;
   };
+  /// Records a renewal of (thread, lease) sent at `sent_at`: a new sent_at when `kept`, else the
+  /// lease becomes lost (taken over or broken). Nothing when the thread is held under another token.
+  void renewed(const std::string& thread_id, const HeldLease& lease, std::chrono::steady_clock::time_point sent_at,
+               bool kept);
   std::mutex lease_mutex_;
   std::map<std::string, HeldLease> held_leases_;  // (lease_mutex_)
   /// Leases this store found taken over (throw_lease_lost): their threads stay fenced with the
