@@ -11,7 +11,8 @@
 // the total size of the weft_ tables (pg_total_relation_size, after VACUUM).
 // --exclusive=1 sets SqliteOptions::exclusive_locking (opt-in; no other connection may use the file).
 // --mmap=BYTES (resume, measure) sets SqliteOptions::mmap_size_bytes (opt-in; default 0, off).
-// Each prints one `RESULT {json}` line.
+// Each prints one `RESULT {json}` line. One file on purpose (~450 lines): the four workloads share
+// the graphs, savers and result fields the peer's scripts mirror, and read best side by side.
 #include "bench_util.hpp"
 #include "engine/state_graph.hpp"
 #include "store/memory_checkpointer.hpp"
