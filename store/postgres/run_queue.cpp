@@ -127,7 +127,15 @@ std::optional<QueuedRun> PostgresRunQueue::claim(const std::string& worker, std:
   // Pending runs first (the partial index hands them in priority order), then runs whose worker
   // stopped renewing. SKIP LOCKED: a row another claimer is updating right now is not waited for.
   // A run that used its max_attempts is set failed in the same statement (its epoch bumped, so a
-  // worker still holding it is fenced) and the next one is looked for.
+  // worker still holding it is fenced) and the next one is looked for. Spent runs whose worker
+  // stopped are failed first, so a poison run does not sit "running" behind a queue of pending
+  // work until that queue drains.
+  connection_->exec(std::string("WITH spent AS (SELECT run_id FROM weft_runs WHERE status = 'running'"
+                                " AND lease_expires_at < now() AND attempts - handed_back >= max_attempts"
+                                " FOR UPDATE SKIP LOCKED) "
+                                "UPDATE weft_runs r SET status = 'failed', epoch = r.epoch + 1, error = ") +
+                    kSpentError +
+                    ", lease_expires_at = NULL, updated_at = now() FROM spent WHERE r.run_id = spent.run_id");
   static const char* const kWhere[] = {"status = 'pending' AND not_before <= now() ORDER BY priority DESC, seq",
                                        "status = 'running' AND lease_expires_at < now() ORDER BY lease_expires_at"};
   for (const char* where : kWhere) {

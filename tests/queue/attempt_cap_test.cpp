@@ -96,6 +96,23 @@ TEST_CASE("a run whose workers keep dying is failed after max_attempts claims wi
   CHECK_MESSAGE(contains(listed.out, "error: claimed 3 times without finishing"), listed.out);
 }
 
+TEST_CASE("a spent run whose worker died is failed at the next claim even while other runs are pending") {
+  TestDatabase db;
+  PostgresRunQueue queue(db.url());
+  const std::string poison = queue.submit(submission("poison", 1));
+  CHECK(claim_and_die(queue, "w1").run_id == poison);
+  // Pending work is handed out before expired claims; the spent run must not wait behind it.
+  const std::string pending = queue.submit(submission("pending", 3));
+  auto next = queue.claim("w2", 30s);
+  REQUIRE(next);
+  CHECK(next->run_id == pending);
+  auto row = queue.run(poison);
+  REQUIRE(row);
+  CHECK(row->status == RunQueueStatus::failed);
+  CHECK(row->attempts == 1);
+  CHECK_MESSAGE(contains(row->error, "claimed 1 times without finishing (max_attempts 1)"), row->error);
+}
+
 TEST_CASE("a run that finishes on its last allowed attempt is done") {
   TestDatabase db;
   PostgresRunQueue queue(db.url());
