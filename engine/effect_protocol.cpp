@@ -6,7 +6,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <exception>
-#include <optional>
 
 namespace weft {
 namespace {
@@ -70,17 +69,15 @@ boost::asio::awaitable<boost::json::value> run_journaled(EffectJournal* journal,
   // Begun: the effect is in doubt until finished. It starts only if this process still holds the
   // thread, asked after the last await before it (a pause before this point is seen here); if not,
   // nothing runs and the entry stays started for the thread's next holder to reconcile.
-  std::optional<Error> refused;
   try {
     auto confirming = journal->async_confirm_may_act(thread_id);
     co_await std::move(confirming);
   } catch (const Error& e) {
-    refused.emplace(e.code(), subject +
-                                  " was not started (its journal entry stays in doubt for the thread's "
-                                  "next holder to reconcile): " +
-                                  e.what());
+    throw Error(e.code(), subject +
+                              " was not started (its journal entry stays in doubt for the thread's next holder to "
+                              "reconcile): " +
+                              e.what());
   }
-  if (refused) throw *refused;
   boost::json::value result;
   std::exception_ptr error;
   try {

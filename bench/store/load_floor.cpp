@@ -13,11 +13,32 @@
 #include <sqlite3.h>
 
 #include <cstdio>
-#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace bench = weft::bench;
+
+namespace {
+
+// Steps `q` through the chain (head first, down to the nearest snapshot) and hands `row` the
+// text of each row that folding would parse: its deltas, or the snapshot that ends the chain.
+template <class Row>
+void for_each_chain_row(sqlite3_stmt* q, Row row) {
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    const int column = sqlite3_column_type(q, 1) == SQLITE_NULL ? 0 : 1;
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(q, column));
+    row(std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(q, column))));
+    if (column == 1) break;
+  }
+}
+
+int fail(const char* why, const char* file) {
+  std::fprintf(stderr, "weft_bench_load_floor: %s (%s)\n", why, file);
+  return 1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -25,43 +46,29 @@ int main(int argc, char** argv) {
     return 2;
   }
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    std::fprintf(stderr, "cannot open %s\n", argv[1]);
-    return 1;
-  }
+  if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return fail("cannot open", argv[1]);
   // Outside the timed part, like the store's own open: the schema is read at the first statement.
   sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
 
   double c = bench::thread_cpu_us();
   sqlite3_stmt* q = nullptr;
-  sqlite3_prepare_v2(db,
-                     "SELECT deltas, snapshot FROM checkpoints WHERE thread_id = ?1 AND ns = '' "
-                     "ORDER BY checkpoint_id DESC",
-                     -1, &q, nullptr);
-  sqlite3_bind_text(q, 1, argv[2], -1, SQLITE_STATIC);
-  std::vector<std::string_view> texts;
-  std::size_t bytes = 0;
-  while (sqlite3_step(q) == SQLITE_ROW) {
-    const int column = sqlite3_column_type(q, 1) == SQLITE_NULL ? 0 : 1;
-    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(q, column));
-    const auto size = static_cast<std::size_t>(sqlite3_column_bytes(q, column));
-    bytes += size;
-    texts.emplace_back(text, size);  // valid until the next step: parsed below from copies
-    if (column == 1) break;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT deltas, snapshot FROM checkpoints WHERE thread_id = ?1 AND ns = '' "
+                         "ORDER BY checkpoint_id DESC",
+                         -1, &q, nullptr) != SQLITE_OK) {
+    return fail("not a Weft checkpoint file", argv[1]);
   }
+  sqlite3_bind_text(q, 1, argv[2], -1, SQLITE_STATIC);
+  std::size_t bytes = 0;
+  for_each_chain_row(q, [&](std::string_view text) { bytes += text.size(); });
   const double read_ms = (bench::thread_cpu_us() - c) / 1000;
-  // Copies of the texts (outside the timed parts), since SQLite reuses its buffers per step.
+  // Copies of the texts for the parse (outside the timed parts: SQLite reuses its buffers per step).
   std::vector<std::string> copies;
   sqlite3_reset(q);
-  while (sqlite3_step(q) == SQLITE_ROW) {
-    const int column = sqlite3_column_type(q, 1) == SQLITE_NULL ? 0 : 1;
-    copies.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q, column)),
-                        static_cast<std::size_t>(sqlite3_column_bytes(q, column)));
-    if (column == 1) break;
-  }
+  for_each_chain_row(q, [&](std::string_view text) { copies.emplace_back(text); });
   sqlite3_finalize(q);
   sqlite3_close(db);
-  if (copies.empty()) throw std::runtime_error("no such thread");
+  if (copies.empty()) return fail("no checkpoint of that thread", argv[2]);
 
   c = bench::thread_cpu_us();
   auto arena = boost::json::make_shared_resource<boost::json::monotonic_resource>(8192);
@@ -72,7 +79,7 @@ int main(int argc, char** argv) {
     parser.reset(arena);
     boost::system::error_code ec;
     parser.write(text.data(), text.size(), ec);
-    if (ec) throw std::runtime_error("bad JSON in a row");
+    if (ec) return fail("a row is not JSON", argv[1]);
     values.push_back(parser.release());
   }
   const double parse_ms = (bench::thread_cpu_us() - c) / 1000;
