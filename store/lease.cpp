@@ -292,7 +292,7 @@ Checkpointer::RunStart SqliteStore::start_run(const std::string& thread_id, cons
     WriteTxn txn(impl.db());
     // Load first: the lease row changes the file, and an unchanged file lets the load reuse the
     // checkpoint a get_state just decoded. Same transaction, so nothing can come in between.
-    start.checkpoint = impl.load_locked(thread_id, "", checkpoint_id);
+    start.checkpoint = impl.load_locked(thread_id, "", checkpoint_id, /*may_keep=*/false);
     taken = impl.take_lease_locked(thread_id);
     txn.commit();
   } catch (const SQLite::Exception& e) {

@@ -140,7 +140,7 @@ bool SqliteStoreImpl::read_chain(SQLite::Statement& q, const std::string& thread
 }
 
 std::optional<CheckpointTuple> SqliteStoreImpl::load_locked(const std::string& thread_id, const std::string& ns,
-                                                            const std::string& checkpoint_id) {
+                                                            const std::string& checkpoint_id, bool may_keep) {
   // The chain is read by one descending scan of the (thread, ns) rows from the requested id: on
   // an unbranched thread (the common case) the chain is exactly those rows, read in index order
   // with no per-row lookups. A branched thread may interleave other branches' rows; past
@@ -187,7 +187,8 @@ std::optional<CheckpointTuple> SqliteStoreImpl::load_locked(const std::string& t
   // never changed, only copied from. Reset first: a move assignment between objects of
   // different arenas would copy into the old arena.
   std::optional<boost::json::object> kept;
-  if (decoded_before) kept.emplace(out->values, boost::json::make_shared_resource<boost::json::monotonic_resource>());
+  if (decoded_before && may_keep)
+    kept.emplace(out->values, boost::json::make_shared_resource<boost::json::monotonic_resource>());
   last_loaded_.reset();
   last_loaded_.emplace(
       LoadedCheckpoint{thread_id, ns, versions.first, versions.second, latest, out->record, std::move(kept)});

@@ -156,8 +156,11 @@ class SqliteStoreImpl : public std::enable_shared_from_this<SqliteStoreImpl> {
 
   // --- loads (load.cpp)
   /// get() without the flush and the lock: the caller holds db_mutex_ (maybe in a transaction).
+  /// `may_keep` false: the caller is about to change the file (a run's start takes the lease in
+  /// the same transaction), which makes any copy kept for reuse stale at once, so none is made.
   std::optional<CheckpointTuple> load_locked(const std::string& thread_id, const std::string& ns,
-                                             const std::string& checkpoint_id) REQUIRES(db_mutex_);
+                                             const std::string& checkpoint_id, bool may_keep = true)
+      REQUIRES(db_mutex_);
 
   // --- leases (lease.cpp)
   /// A lease this store holds: its row's token, and when its last renewal (or its acquisition)
