@@ -89,7 +89,7 @@ SqliteMemoryStore::SqliteMemoryStore(const std::string& path, std::shared_ptr<Cl
   try {
     store::detail::MutexLock lock(impl_->mutex);
     impl_->db = std::make_unique<Db>(path, /*read_only=*/false, busy_timeout_ms);
-    impl_->db->exec("PRAGMA journal_mode = WAL");
+    impl_->db->enter_wal_mode();
     impl_->db->exec("PRAGMA synchronous = NORMAL");
     store::detail::ensure_schema(*impl_->db, path, /*read_only=*/false);
     impl_->db->exec(kCreateTable);

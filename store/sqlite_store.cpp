@@ -31,7 +31,7 @@ std::unique_ptr<Db> open_db(const std::string& path, const SqliteOptions& option
     auto db = std::make_unique<Db>(path, options.read_only, options.busy_timeout_ms);
     // Before the WAL is first opened: an exclusive connection then keeps its WAL index in memory.
     if (options.exclusive_locking && !options.read_only) db->exec("PRAGMA locking_mode = EXCLUSIVE");
-    if (!options.read_only) db->exec("PRAGMA journal_mode = WAL");
+    if (!options.read_only) db->enter_wal_mode();
     db->exec(options.synchronous == SqliteOptions::Synchronous::full ? "PRAGMA synchronous = FULL"
                                                                      : "PRAGMA synchronous = NORMAL");
     db->exec("PRAGMA temp_store = MEMORY");

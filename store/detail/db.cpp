@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -178,7 +179,22 @@ SQLite::Database open_connection(const std::string& path, bool read_only, int bu
 }  // namespace
 
 Db::Db(const std::string& path, bool read_only, int busy_timeout_ms)
-    : db_(open_connection(path, read_only, busy_timeout_ms)) {}
+    : db_(open_connection(path, read_only, busy_timeout_ms)), busy_timeout_ms_(busy_timeout_ms) {}
+
+void Db::enter_wal_mode() {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms_);
+  auto pause = std::chrono::milliseconds(1);
+  for (;;) {
+    try {
+      db_.exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (const SQLite::Exception& e) {
+      if ((e.getErrorCode() & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() + pause > deadline) throw;
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(20));
+  }
+}
 
 SQLite::Statement& Db::stmt(const char* sql) {
   auto found = statements_.find(sql);

@@ -44,9 +44,14 @@ class Db {
   SQLite::Statement& stmt(const char* sql);
   void exec(const char* sql) { db_.exec(sql); }
   int changes() const noexcept { return db_.getChanges(); }
+  /// PRAGMA journal_mode = WAL, retried until the busy timeout: on a new file, connections racing
+  /// to switch it get SQLITE_BUSY at once (SQLite does not call the busy handler there, to avoid
+  /// a deadlock between their shared locks). Throws SQLite::Exception.
+  void enter_wal_mode();
 
  private:
   SQLite::Database db_;
+  int busy_timeout_ms_;
   std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
 };
 

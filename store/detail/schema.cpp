@@ -89,20 +89,21 @@ ALTER TABLE effects ADD COLUMN request_digest TEXT NOT NULL DEFAULT '';
 )sql"},
 };
 
-bool has_table(Db& db, const char* name) {
-  Use q(db.stmt("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1"));
-  q->bind(1, name);
-  return q->executeStep();
-}
-
 }  // namespace
 
 int read_schema_version(Db& db) {
-  if (!has_table(db, "weft_schema")) {
-    Use any(db.stmt("SELECT count(*) FROM sqlite_master"));
-    any->executeStep();
-    return any->getColumn(0).getInt64() == 0 ? 0 : -1;
-  }
+  // Both facts from one statement, hence one snapshot: a process creating the schema at this
+  // moment is seen either not yet (an empty file: version 0) or entirely, never as tables
+  // without weft_schema (which would read as another application's database).
+  Use inspect(
+      db.stmt("SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'weft_schema'), "
+              "(SELECT count(*) FROM sqlite_master)"));
+  inspect->executeStep();
+  const bool has_schema_table = inspect->getColumn(0).getInt64() > 0;
+  const bool empty = inspect->getColumn(1).getInt64() == 0;
+  inspect->reset();
+  if (!has_schema_table) return empty ? 0 : -1;
+  // weft_schema, once there, stays: a later snapshot here can only show a newer version.
   Use q(db.stmt("SELECT coalesce(max(version), 0) FROM weft_schema"));
   q->executeStep();
   return static_cast<int>(q->getColumn(0).getInt64());
