@@ -101,9 +101,8 @@ int read_schema_version(Db& db) {
   inspect->executeStep();
   const bool has_schema_table = inspect->getColumn(0).getInt64() > 0;
   const bool empty = inspect->getColumn(1).getInt64() == 0;
-  inspect->reset();
   if (!has_schema_table) return empty ? 0 : -1;
-  // weft_schema, once there, stays: a later snapshot here can only show a newer version.
+  // Still in inspect's snapshot (its statement is reset only at the end of this scope).
   Use q(db.stmt("SELECT coalesce(max(version), 0) FROM weft_schema"));
   q->executeStep();
   return static_cast<int>(q->getColumn(0).getInt64());

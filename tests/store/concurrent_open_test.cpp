@@ -2,7 +2,6 @@
 // Many processes opening one new store file at the same moment (a pool of `weft worker`s started
 // together, or restarted after a crash) all open it: none calls it "not a Weft store" because it
 // looked while another was creating the schema.
-#include "store/error.hpp"
 #include "store/sqlite_memory_store.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -10,7 +9,6 @@
 
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <latch>
 #include <string>
 #include <thread>
