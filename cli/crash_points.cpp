@@ -65,11 +65,11 @@ class CrashingJournal final : public EffectJournal {
   void begin(const std::string& thread_id, const std::string& key) override { begin_request(thread_id, key, {}); }
   void begin_request(const std::string& thread_id, const std::string& key, const std::string& digest) override {
     inner_->begin_request(thread_id, key, digest);
-    if (point_.kind == CrashPoint::Kind::effect_begin && ++seen_ == point_.count) die();
-    if (point_.kind == CrashPoint::Kind::effect_pause && ++seen_ == point_.count) ::raise(SIGSTOP);
+    if (reached(CrashPoint::Kind::effect_begin, key)) die();
+    if (reached(CrashPoint::Kind::effect_pause, key)) ::raise(SIGSTOP);
   }
   void finish(const std::string& thread_id, const std::string& key, const boost::json::value& result) override {
-    if (point_.kind == CrashPoint::Kind::effect_finish && ++seen_ == point_.count) die();
+    if (reached(CrashPoint::Kind::effect_finish, key)) die();
     inner_->finish(thread_id, key, result);
   }
   void abandon(const std::string& thread_id, const std::string& key) override { inner_->abandon(thread_id, key); }
@@ -77,6 +77,13 @@ class CrashingJournal final : public EffectJournal {
   void confirm_may_act(const std::string& thread_id) override { inner_->confirm_may_act(thread_id); }
 
  private:
+  // Whether this effect of `kind` is the point's Nth (counting only the keys it selects).
+  bool reached(CrashPoint::Kind kind, const std::string& key) {
+    if (point_.kind != kind) return false;
+    if (!point_.key_segment.empty() && key.find(":" + point_.key_segment + ":") == std::string::npos) return false;
+    return ++seen_ == point_.count;
+  }
+
   std::shared_ptr<EffectJournal> inner_;
   CrashPoint point_;
   std::atomic<int> seen_{0};
@@ -104,12 +111,24 @@ std::optional<CrashPoint> parse_crash_point(const std::string& text) {
                                 "' is not checkpoint:N, writes:N, effect-begin:N, effect-finish:N or effect-pause:N");
   }
   if (colon != std::string::npos) {
+    const auto second = text.find(':', colon + 1);
+    const std::string number =
+        text.substr(colon + 1, second == std::string::npos ? std::string::npos : second - colon - 1);
+    std::size_t used = 0;
     try {
-      p.count = std::stoi(text.substr(colon + 1));
+      p.count = std::stoi(number, &used);
     } catch (const std::exception&) {
-      throw std::invalid_argument("WEFT_CRASH_AT '" + text + "': N must be a positive integer");
+      used = 0;
     }
-    if (p.count < 1) throw std::invalid_argument("WEFT_CRASH_AT '" + text + "': N must be a positive integer");
+    if (used == 0 || used != number.size() || p.count < 1)
+      throw std::invalid_argument("WEFT_CRASH_AT '" + text + "': N must be a positive integer");
+    if (second != std::string::npos) {
+      p.key_segment = text.substr(second + 1);
+      const bool effect = p.kind != CrashPoint::Kind::checkpoint && p.kind != CrashPoint::Kind::writes;
+      if (!effect || p.key_segment.empty() || p.key_segment.find(':') != std::string::npos)
+        throw std::invalid_argument("WEFT_CRASH_AT '" + text +
+                                    "': only an effect point takes a key segment after N, one word without ':'");
+    }
   }
   return p;
 }

@@ -11,8 +11,11 @@
 //   effect-pause:N  not a crash: the process SIGSTOPs itself right after the Nth side effect was
 //                   marked started, before it runs (a pause between the journal's begin and the
 //                   request, for the lease tests; the test SIGCONTs it)
-// N counts from 1 within one process. Without WEFT_CRASH_AT nothing is wrapped. A test-only
-// facility, documented here because it is part of the binary.
+// N counts from 1 within one process. An effect point may name a journal key segment after N
+// ("effect-pause:1:tool"): then only effects whose key holds ":tool:" count, so a test can stop at
+// the first Crisp write whatever order a graph's parallel tasks begin their model calls in.
+// Without WEFT_CRASH_AT nothing is wrapped. A test-only facility, documented here because it is
+// part of the binary.
 
 #include "engine/checkpointer.hpp"
 #include "engine/effect_journal.hpp"
@@ -26,9 +29,10 @@ namespace weft::cli {
 struct CrashPoint {
   enum class Kind { checkpoint, writes, effect_begin, effect_finish, effect_pause } kind = Kind::checkpoint;
   int count = 1;
+  std::string key_segment;  ///< effect points only: count just the keys holding ":<segment>:"
 };
 
-/// Parses "checkpoint:3" etc.; nullopt for empty text. Throws std::invalid_argument for anything else.
+/// Parses "checkpoint:3", "effect-pause:1:tool" etc.; nullopt for empty text. Throws std::invalid_argument for anything else.
 std::optional<CrashPoint> parse_crash_point(const std::string& text);
 
 /// A Checkpointer that forwards to `inner` and dies at a checkpoint/writes crash point.

@@ -18,4 +18,18 @@ TEST_CASE("crash points are parsed from their names and counts") {
   CHECK_THROWS_AS(parse_crash_point("explode:1"), std::invalid_argument);
   CHECK_THROWS_AS(parse_crash_point("writes:0"), std::invalid_argument);
   CHECK_THROWS_AS(parse_crash_point("writes:x"), std::invalid_argument);
+  CHECK_THROWS_AS(parse_crash_point("writes:3x"), std::invalid_argument);
+}
+
+TEST_CASE("an effect crash point may count only the effects whose journal key holds a segment") {
+  auto p = parse_crash_point("effect-pause:1:tool");
+  REQUIRE(p);
+  CHECK(p->kind == CrashPoint::Kind::effect_pause);
+  CHECK(p->count == 1);
+  CHECK(p->key_segment == "tool");
+  CHECK(parse_crash_point("effect-begin:2")->key_segment.empty());
+  CHECK_THROWS_AS(parse_crash_point("checkpoint:1:tool"), std::invalid_argument);  // not an effect point
+  CHECK_THROWS_AS(parse_crash_point("effect-begin:1:"), std::invalid_argument);
+  CHECK_THROWS_AS(parse_crash_point("effect-begin:1:a:b"), std::invalid_argument);
+  CHECK_THROWS_AS(parse_crash_point("effect-begin::tool"), std::invalid_argument);
 }
