@@ -166,19 +166,22 @@ SharedOutcome share_runs(int runs, int workers, std::chrono::milliseconds kill_e
   SharedOutcome outcome;
   std::mt19937 random(12345);
   weft::PostgresRunQueue queue(s.database.url());
+  // While runs are pending or running: with kill_every, SIGKILL a random worker (and restart it)
+  // at once and then every kill_every, so runs that all end within one period still see a kill.
   auto settle = [&] {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60 + runs);
     while (std::chrono::steady_clock::now() < deadline) {
       if (queue.runs(weft::RunQueueStatus::pending, 1).empty() && queue.runs(weft::RunQueueStatus::running, 1).empty())
         return;
+      if (kill_every.count() > 0) {
+        const auto victim = random() % pool.size();
+        pool[victim]->signal(SIGKILL);
+        pool[victim]->wait();
+        ++outcome.kills;
+        ++started[victim];
+        pool[victim] = s.start_worker("w" + std::to_string(victim) + ".log");
+      }
       std::this_thread::sleep_for(kill_every.count() > 0 ? kill_every : 100ms);
-      if (kill_every.count() == 0) continue;
-      const auto victim = random() % pool.size();
-      pool[victim]->signal(SIGKILL);
-      pool[victim]->wait();
-      ++outcome.kills;
-      ++started[victim];
-      pool[victim] = s.start_worker("w" + std::to_string(victim) + ".log");
     }
     FAIL("the runs did not all end in time");
   };
@@ -196,9 +199,13 @@ SharedOutcome share_runs(int runs, int workers, std::chrono::milliseconds kill_e
       }
     }
   };
-  s.submit("spam_triage", "t0", R"({"limit":3})");
+  const auto first = queue.run(s.submit("spam_triage", "t0", R"({"limit":3})"));
+  REQUIRE(first);
   settle();
-  for (int i = 1; i < runs; ++i) s.submit("spam_triage", "t" + std::to_string(i), R"({"limit":3})");
+  // The rest all at once, with the input `weft submit` made for the first (in this process, not
+  // one `weft submit` each): the workers must still be busy when settle() starts killing them.
+  for (int i = 1; i < runs; ++i)
+    queue.submit(weft::RunSubmission{"spam_triage", "t" + std::to_string(i), first->input});
   settle();
   wait_ready();
   for (auto& w : pool) w->signal(SIGTERM);
