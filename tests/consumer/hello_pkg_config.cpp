@@ -29,13 +29,15 @@ int main() try {
   });
   builder.add_edge(std::string(weft::START), "add_one");
   builder.add_edge("add_one", std::string(weft::END));
-  weft::CompileOptions options;
-  options.checkpointer = std::make_shared<weft::SqliteStore>(db_path);
-  weft::CompiledGraph graph = builder.compile(std::move(options));
-  weft::RunConfig config;
-  config.thread_id = "pkg-config";
-  const weft::RunResult run = graph.invoke(json::object{{"count", 41}}, config);
-  std::remove(db_path);
+  const weft::RunResult run = [&] {
+    weft::CompileOptions options;
+    options.checkpointer = std::make_shared<weft::SqliteStore>(db_path);
+    weft::CompiledGraph graph = builder.compile(std::move(options));
+    weft::RunConfig config;
+    config.thread_id = "pkg-config";
+    return graph.invoke(json::object{{"count", 41}}, config);
+  }();  // the graph and its store are closed here, so the database's files can go
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((std::string(db_path) + suffix).c_str());
 
   weft::testing::FakeLlm llm(json::parse(R"(["unused"])"));
   llm.start();

@@ -99,14 +99,15 @@ int main() try {
   char dir[] = "/tmp/weft-consumer-XXXXXX";
   if (::mkdtemp(dir) == nullptr) return fail("mkdtemp");
   const std::string db_path = std::string(dir) + "/consumer.db";
-  weft::CompiledGraph graph = build(crisp, model, std::make_shared<weft::SqliteStore>(db_path));
-
-  weft::RunConfig config;
-  config.thread_id = "consumer-1";
-  auto future = asio::co_spawn(io, graph.run(json::object{}, config), asio::use_future);
-  io.run();
-  const weft::RunResult run = future.get();
-  std::remove(db_path.c_str());
+  const weft::RunResult run = [&] {
+    weft::CompiledGraph graph = build(crisp, model, std::make_shared<weft::SqliteStore>(db_path));
+    weft::RunConfig config;
+    config.thread_id = "consumer-1";
+    auto future = asio::co_spawn(io, graph.run(json::object{}, config), asio::use_future);
+    io.run();
+    return future.get();
+  }();  // the graph and its store are closed here, so the database's files can go
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db_path + suffix).c_str());
   ::rmdir(dir);
 
   if (run.status != weft::RunStatus::done) {

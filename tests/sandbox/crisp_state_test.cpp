@@ -3,19 +3,34 @@
 
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
+
+#include <stdlib.h>
 
 #include "tests/sandbox/crisp_fixture.hpp"
 
 using namespace crisp_test;
 
 namespace {
-std::string temp_path(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("weft-sandbox-test-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const auto p = dir / name;
-  std::filesystem::remove(p);
-  return p.string();
-}
+/// A fresh folder under the temporary directory, removed with everything in it at the end of the test.
+class ScratchFolder {
+ public:
+  ScratchFolder() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "weft-sandbox-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir_ = pattern;
+  }
+  ~ScratchFolder() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+  std::string file(const std::string& name) const { return (dir_ / name).string(); }
+
+ private:
+  std::filesystem::path dir_;
+};
 }  // namespace
 
 TEST_CASE(
@@ -53,7 +68,8 @@ TEST_CASE(
 }
 
 TEST_CASE("with a state file, writes and the effect log survive a restart") {
-  const auto path = temp_path("state.json");
+  const ScratchFolder folder;
+  const auto path = folder.file("state.json");
   auto options = test_options(7);
   options.state_file = path;
   std::string sid, website, key;
@@ -86,7 +102,8 @@ TEST_CASE("with a state file, writes and the effect log survive a restart") {
 }
 
 TEST_CASE("a state file that is not one is refused with a message naming it") {
-  const auto path = temp_path("bad.json");
+  const ScratchFolder folder;
+  const auto path = folder.file("bad.json");
   { std::ofstream(path) << R"({"hello":"world"})"; }
   auto options = test_options();
   options.state_file = path;

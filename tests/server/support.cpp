@@ -197,16 +197,27 @@ TestServer::TestServer(server::ServerOptions options, std::string folder, std::s
     owns_folder_ = true;
   }
   const std::string db = folder_ + "/weft.db";
-  store_ = std::make_shared<SqliteStore>(db);
-  server::ServerEnvironment env;
-  env.registry = test_graphs();
-  env.services.model = nullptr;
-  env.checkpointer = store_;
-  env.journal = store_;
-  env.catalog_path = db;
-  env.clock = std::move(clock);
-  server_ = std::make_unique<server::Server>(io_, std::move(env), std::move(options));
-  server_->start();
+  try {
+    store_ = std::make_shared<SqliteStore>(db);
+    server::ServerEnvironment env;
+    env.registry = test_graphs();
+    env.services.model = nullptr;
+    env.checkpointer = store_;
+    env.journal = store_;
+    env.catalog_path = db;
+    env.clock = std::move(clock);
+    server_ = std::make_unique<server::Server>(io_, std::move(env), std::move(options));
+    server_->start();
+  } catch (...) {
+    // Tests that expect a refused configuration must not leave the folder behind: no destructor runs.
+    server_.reset();
+    store_.reset();
+    if (owns_folder_) {
+      std::error_code ec;
+      std::filesystem::remove_all(folder_, ec);
+    }
+    throw;
+  }
   port_ = server_->port();
   thread_ = std::thread([this] { io_.run(); });
   client_ = std::make_unique<sandbox::http::Client>("127.0.0.1", port_);
