@@ -22,6 +22,13 @@ out=${WEFT_BUILD_ROOT:-$root/build-ci}
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}" CCACHE_NOHASHDIR=true
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# Both builds, the fuzz targets and the installed package take about 12 GB (GCC with debug info
+# 4.9 GB, ASan 4.2 GB): say so up front rather than leave a compiler's "No space left on device".
+mkdir -p "$out"
+free_gb=$(df -Pk "$out" | awk 'NR == 2 { print int($4 / 1048576) }')
+if [ "${free_gb:-0}" -lt 14 ]; then
+  echo "weft: warning: only ${free_gb} GB free under $out; building and testing everything needs about 12 GB" >&2
+fi
 label_filter=(-LE soak)
 [ "${WEFT_SOAK:-0}" = "1" ] && label_filter=()
 
