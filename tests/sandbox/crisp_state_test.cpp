@@ -3,35 +3,11 @@
 
 #include <filesystem>
 #include <fstream>
-#include <stdexcept>
-
-#include <stdlib.h>
 
 #include "tests/sandbox/crisp_fixture.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace crisp_test;
-
-namespace {
-/// A fresh folder under the temporary directory, removed with everything in it at the end of the test.
-class ScratchFolder {
- public:
-  ScratchFolder() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "weft-sandbox-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = pattern;
-  }
-  ~ScratchFolder() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  ScratchFolder(const ScratchFolder&) = delete;
-  ScratchFolder& operator=(const ScratchFolder&) = delete;
-  std::string file(const std::string& name) const { return (dir_ / name).string(); }
-
- private:
-  std::filesystem::path dir_;
-};
-}  // namespace
 
 TEST_CASE(
     "the effect log records every performed write with method, path, body, time, session and fingerprint, and no "
@@ -68,7 +44,7 @@ TEST_CASE(
 }
 
 TEST_CASE("with a state file, writes and the effect log survive a restart") {
-  const ScratchFolder folder;
+  const weft::test::TempDir folder;
   const auto path = folder.file("state.json");
   auto options = test_options(7);
   options.state_file = path;
@@ -102,7 +78,7 @@ TEST_CASE("with a state file, writes and the effect log survive a restart") {
 }
 
 TEST_CASE("a state file that is not one is refused with a message naming it") {
-  const ScratchFolder folder;
+  const weft::test::TempDir folder;
   const auto path = folder.file("bad.json");
   { std::ofstream(path) << R"({"hello":"world"})"; }
   auto options = test_options();

@@ -4,6 +4,7 @@
 
 #include "engine/checkpoint.hpp"
 #include "store/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <boost/json/array.hpp>
@@ -17,28 +18,6 @@
 #include <unistd.h>
 
 namespace weft::test {
-
-/// A fresh directory under the system temp dir, removed (with its content) on destruction.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("weft-store-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" +
-             std::to_string(reinterpret_cast<std::uintptr_t>(this) % 100000));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 /// Checkpoint ids that sort in creation order.
 inline std::string cid(int n) {
