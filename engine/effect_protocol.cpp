@@ -6,9 +6,20 @@
 #include <boost/json/serialize.hpp>
 
 #include <exception>
+#include <optional>
 
 namespace weft {
 namespace {
+
+std::string what_of(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
 
 std::string quoted_request(const boost::json::value& request) {
   std::string text = boost::json::serialize(request);
@@ -87,6 +98,23 @@ boost::asio::awaitable<boost::json::value> run_journaled(EffectJournal* journal,
     error = std::current_exception();
   }
   if (error) {
+    // Abandoning is a journal write, and only the thread's holder may make it: a process that lost
+    // the thread while the effect ran (paused in a back-off, its lease taken over; the effect's own
+    // lease check may be what stopped it) leaves the entry in doubt for the new holder, who may
+    // already be reconciling or re-running it.
+    std::optional<Error> lost;
+    try {
+      auto confirming = journal->async_confirm_may_act(thread_id);
+      co_await std::move(confirming);
+    } catch (const Error& e) {
+      lost = e;
+    }
+    if (lost) {
+      throw Error(lost->code(), subject + " stopped (" + what_of(error) +
+                                    ") and its journal entry stays in doubt for the thread's next holder to "
+                                    "reconcile: " +
+                                    lost->what());
+    }
     auto abandoning = journal->async_abandon(thread_id, key);
     co_await std::move(abandoning);
     std::rethrow_exception(error);

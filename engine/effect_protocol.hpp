@@ -33,7 +33,11 @@ using ReconcileFn = std::function<boost::asio::awaitable<std::optional<boost::js
 ///   recorded for another request (both digests known, different) -> weft::Error
 ///                         engine::error::effect_request_conflict, nothing runs, unless
 ///                         request.rerun_on_change (the entry is dropped and fn runs);
-///   fn throws          -> the entry is abandoned (a retry may run it) and the exception propagates;
+///   fn throws          -> the entry is abandoned (a retry may run it) and the exception propagates,
+///                         unless confirm_may_act, asked again, throws: this process lost the
+///                         thread while fn ran (fn's own check before a resend may be what
+///                         stopped it), so the entry stays started for the thread's next holder,
+///                         and a weft::Error with confirm_may_act's code, naming both, propagates;
 ///   confirm_may_act throws (this process may no longer hold the thread) -> fn is not called, the
 ///                         entry stays started (in doubt: the thread's next holder reconciles it),
 ///                         and a weft::Error with the same code (store::error::lease_lost) and the

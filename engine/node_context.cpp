@@ -80,6 +80,15 @@ boost::asio::awaitable<boost::json::value> NodeContext::effect_erased(std::strin
                        std::move(reconcile), std::move(request), std::move(subject));
 }
 
+boost::asio::awaitable<void> NodeContext::confirm_may_act() const {
+  // The task's state (and through it the run's journal) lives as long as this context.
+  std::shared_ptr<detail::TaskState> task = task_;
+  EffectJournal* journal = task->run->journal.get();
+  if (journal == nullptr) co_return;
+  auto confirming = journal->async_confirm_may_act(task->run->config.thread_id);
+  co_await std::move(confirming);
+}
+
 namespace {
 // A deadline has no effect outside the process: in doubt after a crash, a new one is taken.
 boost::asio::awaitable<std::optional<boost::json::value>> deadline_never_recorded() { co_return std::nullopt; }

@@ -83,7 +83,9 @@ class NodeContext {
   /// EffectJournal: absent -> begin (durable), run, finish and return its result; done -> the
   /// recorded result, fn is not called; started (in doubt after a crash) -> `reconcile` decides,
   /// or without one weft::Error engine::error::effect_in_doubt is thrown. If fn throws, the entry
-  /// is abandoned (a retry may run it again) and the exception propagates. Without a journal fn
+  /// is abandoned (a retry may run it again) and the exception propagates, unless this process no
+  /// longer holds the thread (confirm_may_act() throws): the entry then stays in doubt for the
+  /// thread's next holder and the lease error propagates. Without a journal fn
   /// simply runs. `fn` returns something convertible to boost::json::value, or an awaitable of
   /// boost::json::value. Completes on the run's executor.
   /// `request` binds the entry to what is asked (engine/effect_journal.hpp): a done or started
@@ -100,6 +102,14 @@ class NodeContext {
                            std::move(reconcile), std::move(request));
     }
   }
+
+  /// Asks the run's effect journal whether this process may still act on the thread
+  /// (EffectJournal::confirm_may_act: the store's lease check); throws its error (e.g.
+  /// store::error::lease_lost) if not. effect() asks once before `fn` runs; an effect that sends
+  /// more than once (a write resent after a back-off or a Retry-After) asks again before each send,
+  /// so a process paused while waiting sends nothing its thread's new holder may have sent. Without
+  /// a journal it returns at once. Completes on the run's executor.
+  boost::asio::awaitable<void> confirm_may_act() const;
 
   /// A durable timer: the deadline (now + delay) is journaled under `key` on first call, so a
   /// resumed node waits only for what is left. The entry is bound to `delay` and `after` (what the

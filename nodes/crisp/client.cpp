@@ -93,6 +93,7 @@ http::Request build_request(const CrispConfig& config, const std::string& method
     req.body = json::serialize(body);
   }
   req.max_attempts = options.max_attempts;
+  req.before_send = options.before_send;
   return req;
 }
 

@@ -8,6 +8,7 @@
 // are the HTTP layer's; this class adds Crisp's conventions on top.
 
 #include "nodes/crisp/config.hpp"
+#include "nodes/http/message.hpp"
 #include "nodes/http/options.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -39,6 +40,10 @@ struct RequestOptions {
   /// that are not idempotent, whose retries CrispTools drives itself (check before resending).
   /// Default: unset (the HTTP client's RetryPolicy).
   std::optional<int> max_attempts;
+  /// Awaited right before every attempt is sent (http::Request::before_send); what it throws ends
+  /// the request unsent. CrispTools passes its EffectScope's lease check here for writes.
+  /// Default: unset.
+  http::BeforeSend before_send;
 };
 
 /// Thread safety: one CrispClient may be shared by many concurrent coroutines (the HTTP client

@@ -41,12 +41,20 @@ boost::asio::awaitable<json::value> run_in_context(ToolContext ctx, std::string 
   co_return result;
 }
 
+// Asks before each send of a write whether this process may still act on the node's thread. The
+// context is held by this coroutine's frame while the question is asked.
+boost::asio::awaitable<void> confirm_in_context(NodeContext node) {
+  auto confirming = node.confirm_may_act();
+  co_await std::move(confirming);
+}
+
 boost::asio::awaitable<json::value> run_tool(std::shared_ptr<CrispTools> tools, std::string name, json::object args,
                                              ToolContext ctx) {
   EffectScope scope;
   if (ctx.node && !ctx.effect_key.empty()) {
     // Same thread, same task, same call position -> same fingerprint after a crash and resume.
     scope.fingerprint_seed = ctx.node->thread_id() + '\n' + ctx.node->task_id() + '\n' + ctx.effect_key;
+    scope.confirm_may_act = [node = *ctx.node]() { return confirm_in_context(node); };
     scope.run = [ctx](std::string sub_key, EffectFn fn, ReconcileFn reconcile) {
       return run_in_context(ctx, std::move(sub_key), std::move(fn), std::move(reconcile));
     };

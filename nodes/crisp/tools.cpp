@@ -106,12 +106,15 @@ awaitable<json::value> run_single(std::shared_ptr<Call> call) {
   CrispClient* client = call->client;
   const std::string method = e->method;
   const json::object query = call->args.query;
+  const http::BeforeSend before_send = call->scope.confirm_may_act;
   if (e->effect == EffectKind::idempotent) {
-    fn = [client, method, path, query, body]() { return detail::plain_request(client, method, path, query, body); };
+    fn = [client, method, path, query, body, before_send]() {
+      return detail::plain_request(client, method, path, query, body, before_send);
+    };
   } else {
     const bool rerun = e->effect != EffectKind::journal_only || e->in_doubt_rerun;
-    fn = [client, method, path, query, body, check, rerun]() {
-      return detail::write_once(client, method, path, query, body, check, rerun);
+    fn = [client, method, path, query, body, check, rerun, before_send]() {
+      return detail::write_once(client, method, path, query, body, check, rerun, before_send);
     };
   }
   ReconcileFn reconcile = reconcile_for(check, e->effect, e->in_doubt_rerun);
@@ -121,12 +124,12 @@ awaitable<json::value> run_single(std::shared_ptr<Call> call) {
 
 // A write step's journaled result: {"vars": captured variables, "data": response data}.
 awaitable<json::value> step_write(CrispClient* client, RouteStep step, std::string path, json::object query,
-                                  json::value body, detail::CheckFn check) {
+                                  json::value body, detail::CheckFn check, http::BeforeSend before_send) {
   json::value data;
   if (step.once) {
-    data = co_await detail::write_once(client, step.method, path, query, body, check, false);
+    data = co_await detail::write_once(client, step.method, path, query, body, check, false, before_send);
   } else {
-    data = co_await detail::plain_request(client, step.method, path, query, body);
+    data = co_await detail::plain_request(client, step.method, path, query, body, before_send);
   }
   json::object vars;
   for (const auto& [var, field] : step.capture)
@@ -210,8 +213,9 @@ awaitable<json::value> run_steps(std::shared_ptr<Call> call, RouteFamily family)
           };
         }
         CrispClient* client = call->client;
-        EffectFn fn = [client, step, path, query, body, check]() {
-          return step_write(client, step, path, query, body, check);
+        const http::BeforeSend before_send = call->scope.confirm_may_act;
+        EffectFn fn = [client, step, path, query, body, check, before_send]() {
+          return step_write(client, step, path, query, body, check, before_send);
         };
         ReconcileFn reconcile = reconcile_for(check, step.once ? EffectKind::check : EffectKind::idempotent, true);
         json::value written =
@@ -251,6 +255,7 @@ EffectScope journal_scope(EffectJournal& journal, std::string thread_id, std::st
   EffectScope scope;
   EffectJournal* j = &journal;
   scope.fingerprint_seed = thread_id + '\n' + key;
+  scope.confirm_may_act = [j, thread_id]() { return j->async_confirm_may_act(thread_id); };
   scope.run = [j, thread_id, key, request](std::string sub_key, EffectFn fn, ReconcileFn reconcile) {
     std::string full_key = key + "/" + sub_key;
     std::string subject = "effect '" + full_key + "' (thread '" + thread_id + "')";

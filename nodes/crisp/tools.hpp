@@ -41,9 +41,16 @@ struct EffectScope {
   /// Stable across retries and resumes of the same call and unique per call (thread, task, tool
   /// call); the message fingerprint is derived from it. Default: "" (none).
   std::string fingerprint_seed;
+  /// Asked right before every attempt of a write is sent (the first, and each resend after a
+  /// back-off or a Retry-After); throws when this process may no longer act on the thread (the
+  /// journal's lease check, EffectJournal::confirm_may_act), and the write then ends unsent. The
+  /// effect protocol asks once before the write starts; this also covers the waits inside it.
+  /// Default: none (nothing asked).
+  http::BeforeSend confirm_may_act;
 };
 
-/// An EffectScope over a bare journal for (thread_id, key): sub-effects are journaled under
+/// An EffectScope over a bare journal for (thread_id, key), asking the journal's
+/// confirm_may_act(thread_id) before every send of a write: sub-effects are journaled under
 /// key + "/" + sub_key through the one effect protocol, weft::run_journaled (done: replay;
 /// started: reconcile, and without a way to check weft::Error(engine::error::effect_in_doubt); a
 /// throwing write is abandoned), bound to `request` (as ToolContext::request: a different request

@@ -2,6 +2,8 @@
 #pragma once
 // Request and Response of the HTTP client: plain standard types, so callers never include Beast.
 
+#include <boost/asio/awaitable.hpp>
+
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -21,6 +23,10 @@ std::optional<std::string_view> find_header(const Headers& headers, std::string_
 /// Called with each piece of a response body as it arrives (chunked encoding already removed).
 /// Runs on the client's executor; must not block; an exception it throws aborts the request.
 using BodyCallback = std::function<void(std::string_view bytes)>;
+
+/// Asked right before each attempt of a request is sent; an exception it throws ends the request
+/// with that exception, and nothing more is sent. See Request::before_send.
+using BeforeSend = std::function<boost::asio::awaitable<void>()>;
 
 /// One HTTP request. A plain value.
 struct Request {
@@ -44,6 +50,12 @@ struct Request {
   /// and reading the whole body (streamed or not). Past it the request fails with error::timeout
   /// ("overall timeout"). Default: unset (only the connect and read timeouts apply).
   std::optional<std::chrono::milliseconds> timeout;
+  /// When set, awaited right before every attempt's bytes go out (the first and each resend, after
+  /// every wait: the host's rate limit, a Retry-After, the backoff, a connect). A side effect uses it
+  /// to ask whether its process may still act (the effect journal's lease check): a process paused
+  /// in a wait must not resend what the thread's new holder may already have sent. Runs on the
+  /// client's executor. Default: unset.
+  BeforeSend before_send;
 };
 
 /// The final answer to a request (after retries).

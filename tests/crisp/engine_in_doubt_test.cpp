@@ -35,6 +35,29 @@ std::size_t message_posts(Env& env, const std::string& session, bool* any_replay
   return n;
 }
 
+// A journal whose process loses the thread after `confirms_allowed` answers of confirm_may_act.
+class LosingJournal final : public weft::EffectJournal {
+ public:
+  int confirms_allowed = 0;
+  int confirms = 0;
+  int abandons = 0;
+  weft::MemoryCheckpointer store;
+
+  weft::EffectEntry find(const std::string& thread, const std::string& key) override { return store.find(thread, key); }
+  void begin(const std::string& thread, const std::string& key) override { store.begin(thread, key); }
+  void finish(const std::string& thread, const std::string& key, const json::value& result) override {
+    store.finish(thread, key, result);
+  }
+  void abandon(const std::string& thread, const std::string& key) override {
+    ++abandons;
+    store.abandon(thread, key);
+  }
+  void confirm_may_act(const std::string& thread) override {
+    if (++confirms > confirms_allowed)
+      throw weft::Error(std::make_error_code(std::errc::owner_dead), "thread '" + thread + "': lease taken over");
+  }
+};
+
 }  // namespace
 
 TEST_CASE("in a graph, a send whose first attempt timed out after reaching Crisp is reconciled, not sent twice") {
@@ -99,4 +122,44 @@ TEST_CASE("in a graph, a send whose first attempt timed out after reaching Crisp
   for (const auto& m : env.run(env.client().list_all_messages(session)))
     if (m.at("fingerprint").to_number<std::int64_t>() == fp) ++with_fp;
   CHECK(with_fp == 1);
+}
+
+TEST_CASE("in a graph, a send whose process lost the thread while it waited to resend is not resent") {
+  Env env;
+  const std::string session =
+      std::string(env.call("list_all_crisp_conversations", "{}").as_array().at(0).at("session_id").as_string());
+
+  weft::ToolRegistry registry;
+  register_tools(registry, std::shared_ptr<CrispTools>(&env.tools(), [](CrispTools*) {}));
+  auto journal = std::make_shared<LosingJournal>();
+  journal->confirms_allowed = 2;  // the protocol's question before the send, and the first attempt's
+  weft::CompileOptions options;
+  options.effect_journal = journal;
+  const weft::CompiledGraph compiled =
+      weft::test::tool_step_graph("crisp_lost_lease", registry.allow({"create_a_crisp_message"}), {}, options);
+
+  json::object arguments{{"session_id", session}, {"type", "text"}, {"from", "operator"}, {"content", "Only once"}};
+  json::object call{
+      {"id", "call_1"},
+      {"type", "function"},
+      {"function", json::object{{"name", "create_a_crisp_message"}, {"arguments", json::serialize(arguments)}}}};
+  json::object assistant{{"role", "assistant"}, {"content", nullptr}, {"tool_calls", json::array{call}}};
+  const json::object in = weft::test::conversation("greet the visitor", std::move(assistant));
+
+  // The first attempt is answered 503 (outcome unknown); the tool backs off, checks, and would resend.
+  weft::sandbox::crisp::Faults faults;
+  faults.error_next = 1;
+  env.sandbox().set_faults(faults);
+  weft::RunConfig config;
+  config.thread_id = "crisp-lost-lease";
+  const weft::RunResult result = compiled.invoke(in, config);
+
+  bool replayed = false;
+  CHECK(message_posts(env, session, &replayed) == 0);  // the 503 stored nothing, and nothing was resent
+  CHECK(journal->confirms >= 3);                       // the resend asked, and was refused
+  CHECK(journal->abandons == 0);
+  const json::object* reported = weft::test::tool_message_for(result.values, "call_1");
+  REQUIRE(reported != nullptr);
+  INFO(json::serialize(*reported));
+  CHECK(std::string(reported->at("content").as_string()).find("lease taken over") != std::string::npos);
 }

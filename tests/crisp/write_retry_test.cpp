@@ -11,12 +11,16 @@
 #include "nodes/http/redact.hpp"
 #include "sandbox/http/server.hpp"
 #include "tests/crisp/support.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/tools/run_sync.hpp"
+#include "store/error.hpp"
+#include "store/sqlite_store.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <mutex>
 
 namespace json = boost::json;
@@ -38,6 +42,7 @@ struct FakeCrisp {
   std::vector<shttp::Response> posts;
   std::size_t next_post = 0;
   std::vector<std::string> log;
+  std::function<void()> on_post;  // runs as each POST arrives, before it is answered
   std::unique_ptr<shttp::Server> server;
 
   explicit FakeCrisp(std::vector<shttp::Response> post_answers) : posts(std::move(post_answers)) {
@@ -45,6 +50,7 @@ struct FakeCrisp {
     router.add("*", "/{*rest}", [this](shttp::Request& req) {
       std::lock_guard lock(mutex);
       log.push_back(req.method + " " + req.path);
+      if (req.method == "POST" && on_post) on_post();
       if (req.method == "POST") return posts[std::min(next_post++, posts.size() - 1)];
       return shttp::Response::json(200, R"({"error":false,"reason":"resolved","data":[]})");
     });
@@ -164,4 +170,43 @@ TEST_CASE("data a Crisp server echoes the key in is redacted before a tool retur
       setup.io, setup.client->request("POST", setup.client->website_path("conversation"), {}, body));
   CHECK(json::serialize(res.data).find(kKey) == std::string::npos);
   CHECK(res.data.at("note") == json::value("your key is [redacted]"));
+}
+
+TEST_CASE("a send whose lease is taken over while it waits to resend is not resent, and stays in doubt") {
+  // Two stores on one file are two processes; the first holds thread "t" and sends. While its first
+  // attempt is out (answered 503: outcome unknown), it "is paused" past its lease and the second
+  // takes the thread over. After the back-off and the check, the resend asks the lease first.
+  FakeCrisp crisp({answer(503, R"({"error":true,"reason":"server_error","data":{}})"), answer(200, kSent)});
+  Setup setup(crisp);
+  weft::test::TempDir dir;
+  weft::SqliteOptions options;
+  options.clock = setup.clock;
+  options.lease_ttl_ms = 60'000;
+  weft::SqliteStore holder(dir.file("weft.db"), options);
+  weft::SqliteStore other(dir.file("weft.db"), options);
+  const std::unique_ptr<weft::ThreadLease> lease = holder.acquire_lease("t");
+  std::unique_ptr<weft::ThreadLease> takeover;
+  crisp.on_post = [&] {
+    if (takeover) return;
+    setup.clock->advance(61s);
+    takeover = other.acquire_lease("t");
+  };
+  json::value args =
+      json::object{{"session_id", kSession}, {"type", "text"}, {"from", "operator"}, {"content", "Hello"}};
+  try {
+    weft::test::run_sync(setup.io, setup.tools->call("create_a_crisp_message", args,
+                                                     weft::crisp::journal_scope(holder, "t", "task/call-1")));
+    FAIL("a write was finished by a process that lost its thread");
+  } catch (const weft::Error& e) {
+    CHECK(e.code() == weft::store::error::lease_lost);
+    const std::string message = e.what();
+    CHECK_MESSAGE(message.find("stays in doubt") != std::string::npos, message);
+  }
+  REQUIRE(takeover != nullptr);
+  const auto log = crisp.requests();
+  REQUIRE(log.size() == 2);
+  CHECK(log[0].rfind("POST ", 0) == 0);
+  CHECK(log[1].rfind("GET ", 0) == 0);  // looked for the message; then the lease check stopped the resend
+  // Not abandoned: the thread's new holder finds the send in doubt and reconciles it.
+  CHECK(other.find("t", "task/call-1/request").state == weft::EffectState::started);
 }

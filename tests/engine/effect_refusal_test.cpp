@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
 // The effect protocol asks the journal "may I still act for this thread?" (confirm_may_act) after
 // begin() and before the effect runs: a refusal runs nothing, leaves the entry started (in doubt,
-// for the thread's next holder) and keeps the journal's error code with the effect named.
+// for the thread's next holder) and keeps the journal's error code with the effect named. An
+// effect that fails after its process lost the thread is not abandoned either, and a node can ask
+// the same question itself (NodeContext::confirm_may_act) before each resend.
 
 #include "support.hpp"
 
 #include "engine/effect_protocol.hpp"
 
 #include <boost/asio/use_future.hpp>
+
+#include <functional>
+#include <stdexcept>
 
 using namespace weft;
 using namespace engine_test;
@@ -46,9 +51,10 @@ class RefusingJournal final : public EffectJournal {
   std::shared_ptr<MemoryCheckpointer> inner_;
 };
 
-json::value run_effect(EffectJournal& journal, int& sent) {
-  EffectFn send = [&sent]() -> boost::asio::awaitable<json::value> {
+json::value run_effect(EffectJournal& journal, int& sent, std::function<void()> while_sending = {}) {
+  EffectFn send = [&sent, while_sending]() -> boost::asio::awaitable<json::value> {
     ++sent;
+    if (while_sending) while_sending();
     co_return json::value("receipt");
   };
   boost::asio::io_context io;
@@ -114,4 +120,77 @@ TEST_CASE("a node whose effect is refused fails its run with that code and sends
     CHECK(e.code() == std::make_error_code(std::errc::owner_dead));
   }
   CHECK(sent == 0);
+}
+
+TEST_CASE("an effect that fails after its process lost the thread stays in doubt instead of being abandoned") {
+  auto memory = std::make_shared<MemoryCheckpointer>();
+  RefusingJournal journal(memory);
+  journal.refuse = false;
+  int sent = 0;
+  try {
+    // The send times out (outcome unknown) while, meanwhile, the thread's lease was lost.
+    run_effect(journal, sent, [&journal] {
+      journal.refuse = true;
+      throw std::runtime_error("send timed out");
+    });
+    FAIL("the failure did not propagate");
+  } catch (const Error& e) {
+    CHECK(e.code() == std::make_error_code(std::errc::owner_dead));
+    const std::string m = e.what();
+    CHECK_MESSAGE(m.find("effect 'k' stopped (send timed out)") != std::string::npos, m);
+    CHECK_MESSAGE(m.find("stays in doubt") != std::string::npos, m);
+  }
+  CHECK(sent == 1);
+  // Asked again after the failure; no abandon: only the thread's holder may change its journal.
+  CHECK(journal.calls == std::vector<std::string>{"begin", "confirm", "confirm"});
+  CHECK(memory->find("t1", "k").state == EffectState::started);
+}
+
+TEST_CASE("an effect that fails while its process still holds the thread is abandoned for a retry") {
+  auto memory = std::make_shared<MemoryCheckpointer>();
+  RefusingJournal journal(memory);
+  journal.refuse = false;
+  int sent = 0;
+  CHECK_THROWS_WITH_AS(run_effect(journal, sent, [] { throw std::runtime_error("rejected"); }), "rejected",
+                       std::runtime_error);
+  CHECK(journal.calls == std::vector<std::string>{"begin", "confirm", "confirm", "abandon"});
+  CHECK(memory->find("t1", "k").state == EffectState::absent);
+}
+
+TEST_CASE("a node asks confirm_may_act itself: the journal's answer, and nothing to ask without a journal") {
+  auto memory = std::make_shared<MemoryCheckpointer>();
+  auto journal = std::make_shared<RefusingJournal>(memory);
+  journal->refuse = false;
+  std::vector<std::string> seen;
+  StateGraph g({{"done", Channel::last_value()}}, "asks");
+  g.add_node("resend", [&](StateView, NodeContext ctx) -> boost::asio::awaitable<json::object> {
+    co_await ctx.confirm_may_act();  // allowed
+    seen.push_back("allowed");
+    journal->refuse = true;
+    try {
+      co_await ctx.confirm_may_act();
+      seen.push_back("not refused");
+    } catch (const Error& e) {
+      seen.push_back(e.code() == std::make_error_code(std::errc::owner_dead) ? "refused" : "other error");
+    }
+    co_return json::object{{"done", true}};
+  });
+  g.add_edge(std::string(START), "resend");
+  RunConfig config = thread_config(memory);
+  config.effect_journal = journal;
+  CHECK(g.compile().invoke(json::object(), config).status == RunStatus::done);
+  CHECK(seen == std::vector<std::string>{"allowed", "refused"});
+  CHECK(journal->calls == std::vector<std::string>{"confirm", "confirm"});
+
+  // Without a journal there is no thread to lose.
+  StateGraph bare({{"done", Channel::last_value()}}, "bare");
+  bool asked = false;
+  bare.add_node("resend", [&](StateView, NodeContext ctx) -> boost::asio::awaitable<json::object> {
+    co_await ctx.confirm_may_act();
+    asked = true;
+    co_return json::object{{"done", true}};
+  });
+  bare.add_edge(std::string(START), "resend");
+  CHECK(bare.compile().invoke(json::object(), RunConfig{}).status == RunStatus::done);
+  CHECK(asked);
 }

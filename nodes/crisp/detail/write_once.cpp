@@ -51,7 +51,7 @@ std::optional<std::chrono::milliseconds> wait_asked(const std::exception_ptr& fa
 }  // namespace
 
 awaitable<json::value> write_once(CrispClient* client, std::string method, std::string path, json::object query,
-                                  json::value body, CheckFn check, bool resend_unknown) {
+                                  json::value body, CheckFn check, bool resend_unknown, http::BeforeSend before_send) {
   std::exception_ptr last;
   std::optional<std::chrono::milliseconds> server_wait;
   const int max_attempts = std::max(1, client->http().retry_policy().max_attempts);
@@ -70,6 +70,7 @@ awaitable<json::value> write_once(CrispClient* client, std::string method, std::
     }
     RequestOptions options;
     options.max_attempts = 1;
+    options.before_send = before_send;
     try {
       CrispResponse response = co_await client->request(method, path, query, body, options);
       co_return std::move(response.data);
@@ -90,9 +91,11 @@ awaitable<json::value> write_once(CrispClient* client, std::string method, std::
 }
 
 awaitable<json::value> plain_request(CrispClient* client, std::string method, std::string path, json::object query,
-                                     json::value body) {
-  CrispResponse response =
-      co_await client->request(std::move(method), std::move(path), std::move(query), std::move(body));
+                                     json::value body, http::BeforeSend before_send) {
+  RequestOptions options;
+  options.before_send = std::move(before_send);
+  CrispResponse response = co_await client->request(std::move(method), std::move(path), std::move(query),
+                                                    std::move(body), std::move(options));
   co_return std::move(response.data);
 }
 

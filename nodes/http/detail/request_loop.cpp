@@ -150,6 +150,11 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
           connection = co_await std::move(connecting);
           ++connections_opened;
         }
+        if (request.before_send) {
+          // After every wait and the connect, so the answer holds for the bytes about to go out.
+          auto asking = request.before_send();
+          co_await std::move(asking);
+        }
         ++attempts;
         if (reused) ++connections_reused;
         try {
