@@ -58,29 +58,42 @@ class LosingJournal final : public weft::EffectJournal {
   }
 };
 
-}  // namespace
+// The first conversation's session id.
+std::string first_session(Env& env) {
+  return std::string(env.call("list_all_crisp_conversations", "{}").as_array().at(0).at("session_id").as_string());
+}
 
-TEST_CASE("in a graph, a send whose first attempt timed out after reaching Crisp is reconciled, not sent twice") {
-  Env env;
-  const std::string session =
-      std::string(env.call("list_all_crisp_conversations", "{}").as_array().at(0).at("session_id").as_string());
-
+// A graph whose one tool node runs create_a_crisp_message on `env`'s tools, journaled in `journal`.
+weft::CompiledGraph send_graph(Env& env, std::string name, std::shared_ptr<weft::EffectJournal> journal,
+                               weft::NodeOptions node_options) {
   weft::ToolRegistry registry;
   register_tools(registry, std::shared_ptr<CrispTools>(&env.tools(), [](CrispTools*) {}));
-  auto journal = std::make_shared<weft::test::CrashingJournal>();
   weft::CompileOptions options;
-  options.effect_journal = journal;
-  const weft::CompiledGraph compiled =
-      weft::test::tool_step_graph("crisp_in_doubt", registry.allow({"create_a_crisp_message"}),
-                                  weft::test::timeout_then_retry_once(std::chrono::milliseconds(400)), options);
+  options.effect_journal = std::move(journal);
+  return weft::test::tool_step_graph(std::move(name), registry.allow({"create_a_crisp_message"}),
+                                     std::move(node_options), options);
+}
 
+// The run's input: a model turn asking for one text message "Only once" to `session` (call_1).
+json::object send_input(const std::string& session) {
   json::object arguments{{"session_id", session}, {"type", "text"}, {"from", "operator"}, {"content", "Only once"}};
   json::object call{
       {"id", "call_1"},
       {"type", "function"},
       {"function", json::object{{"name", "create_a_crisp_message"}, {"arguments", json::serialize(arguments)}}}};
   json::object assistant{{"role", "assistant"}, {"content", nullptr}, {"tool_calls", json::array{call}}};
-  const json::object in = weft::test::conversation("greet the visitor", std::move(assistant));
+  return weft::test::conversation("greet the visitor", std::move(assistant));
+}
+
+}  // namespace
+
+TEST_CASE("in a graph, a send whose first attempt timed out after reaching Crisp is reconciled, not sent twice") {
+  Env env;
+  const std::string session = first_session(env);
+  const weft::CompiledGraph compiled =
+      send_graph(env, "crisp_in_doubt", std::make_shared<weft::test::CrashingJournal>(),
+                 weft::test::timeout_then_retry_once(std::chrono::milliseconds(400)));
+  const json::object in = send_input(session);
 
   // Attempt 1: Crisp stores the message but its answer is delayed past the node timeout, so the
   // attempt is cancelled with its journal entry begun and never finished. As soon as the write is
@@ -126,25 +139,11 @@ TEST_CASE("in a graph, a send whose first attempt timed out after reaching Crisp
 
 TEST_CASE("in a graph, a send whose process lost the thread while it waited to resend is not resent") {
   Env env;
-  const std::string session =
-      std::string(env.call("list_all_crisp_conversations", "{}").as_array().at(0).at("session_id").as_string());
-
-  weft::ToolRegistry registry;
-  register_tools(registry, std::shared_ptr<CrispTools>(&env.tools(), [](CrispTools*) {}));
+  const std::string session = first_session(env);
   auto journal = std::make_shared<LosingJournal>();
   journal->confirms_allowed = 2;  // the protocol's question before the send, and the first attempt's
-  weft::CompileOptions options;
-  options.effect_journal = journal;
-  const weft::CompiledGraph compiled =
-      weft::test::tool_step_graph("crisp_lost_lease", registry.allow({"create_a_crisp_message"}), {}, options);
-
-  json::object arguments{{"session_id", session}, {"type", "text"}, {"from", "operator"}, {"content", "Only once"}};
-  json::object call{
-      {"id", "call_1"},
-      {"type", "function"},
-      {"function", json::object{{"name", "create_a_crisp_message"}, {"arguments", json::serialize(arguments)}}}};
-  json::object assistant{{"role", "assistant"}, {"content", nullptr}, {"tool_calls", json::array{call}}};
-  const json::object in = weft::test::conversation("greet the visitor", std::move(assistant));
+  const weft::CompiledGraph compiled = send_graph(env, "crisp_lost_lease", journal, {});
+  const json::object in = send_input(session);
 
   // The first attempt is answered 503 (outcome unknown); the tool backs off, checks, and would resend.
   weft::sandbox::crisp::Faults faults;
